@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+/* Check records: the "checks" array in JSON, a STATUS/CHECK/DETAIL table for people. */
+#include "checks.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "out.h"
+
+static const struct out_col check_cols[] = {
+	{ "status", "STATUS", OUT_STR, 0, 0 },
+	{ "name", "CHECK", OUT_STR, 0, 0 },
+	{ "detail", "DETAIL", OUT_STR, 0, 0 },
+};
+
+const char *check_status_str(enum check_status st)
+{
+	static const char *const names[] = { "pass", "skip", "warn", "fail" };
+
+	return st <= CHECK_FAIL ? names[st] : "unknown";
+}
+
+void checks_begin(struct checks *c, struct out *o)
+{
+	c->table = out_table_new(o, "checks", "Checks", check_cols,
+				 sizeof(check_cols) / sizeof(check_cols[0]));
+	c->count[0] = c->count[1] = c->count[2] = c->count[3] = 0;
+}
+
+void check_add(struct checks *c, const char *name, enum check_status st, const char *fmt, ...)
+{
+	char detail[1024];
+	cJSON *row;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	row = out_table_row(c->table);
+	out_set_str(row, "name", "%s", name);
+	out_set_str(row, "status", "%s", check_status_str(st));
+	out_set_str(row, "detail", "%s", detail);
+	c->count[st]++;
+}
+
+int checks_end(struct checks *c)
+{
+	out_table_end(c->table);
+	c->table = NULL;
+	return c->count[CHECK_FAIL] ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* A list of named checks, each pass/warn/fail/skip with a detail that carries the fix. */
+#ifndef EFADIAG_CHECKS_H
+#define EFADIAG_CHECKS_H
+
+#include "efadiag.h"
+
+enum check_status { CHECK_PASS, CHECK_SKIP, CHECK_WARN, CHECK_FAIL };
+
+struct out;
+struct out_table;
+
+struct checks {
+	struct out_table *table;
+	int count[4];
+};
+
+void checks_begin(struct checks *c, struct out *o);
+void check_add(struct checks *c, const char *name, enum check_status st, const char *fmt, ...)
+	PRINTF_LIKE(4, 5);
+/* Prints the table (people); returns EXIT_FAIL when any check failed, else EXIT_OK. */
+int checks_end(struct checks *c);
+const char *check_status_str(enum check_status st);
+
+#endif

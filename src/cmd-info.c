@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: MIT
+/* efadiag info: the provider's RDM domains, the EFA devices, host facts and the checks. */
+#include "config.h"
+
+#include <errno.h>
+#include <rdma/fabric.h>
+#include <rdma/fi_domain.h>
+#include <rdma/fi_endpoint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "cli.h"
+#include "efa_dev.h"
+#include "fabric_info.h"
+#include "host.h"
+#include "out.h"
+#include "sysfs.h"
+#include "util.h"
+
+extern char **environ;
+
+#define GIB ((uint64_t)1 << 30)
+#define MIB ((uint64_t)1 << 20)
+/* Below this the efa provider cannot register its bounce buffers and queues. */
+#define MEMLOCK_FAIL_BYTES (64 * MIB)
+#define MEMLOCK_WARN_BYTES (16 * GIB)
+
+static const struct out_col domain_cols[] = {
+	{ "provider", "PROVIDER", OUT_STR, 0, 0 },
+	{ "fabric", "FABRIC", OUT_STR, 0, 0 },
+	{ "domain", "DOMAIN", OUT_STR, 0, 0 },
+	{ "version", "VERSION", OUT_STR, 0, 0 },
+	{ "type", "TYPE", OUT_STR, 0, 0 },
+	{ "protocol", "PROTOCOL", OUT_STR, 0, 0 },
+	{ "max_msg_size_bytes", "MAX_MSG(B)", OUT_INT, 0, 0 },
+	{ "inject_size_bytes", "INJECT(B)", OUT_INT, 0, 0 },
+	{ "mr_mode", "MR_MODE", OUT_STR, 0, 0 },
+	{ "caps", "CAPS", OUT_STR, 0, 0 },
+	{ "device", "DEVICE", OUT_STR, 0, 0 },
+};
+
+static const struct out_col device_cols[] = {
+	{ "device", "DEVICE", OUT_STR, 0, 0 },
+	{ "pci_address", "PCI", OUT_STR, 0, 0 },
+	{ "pci_device_id", "ID", OUT_STR, 0, OUT_JSON_ONLY },
+	{ "numa_node", "NUMA", OUT_INT, 0, 0 },
+	{ "port_state", "PORT", OUT_STR, 0, 0 },
+	{ "link_rate", "RATE", OUT_STR, 0, 0 },
+	{ "uverbs", "UVERBS", OUT_STR, 0, 0 },
+	{ "p2p", "GPUDIRECT(P2P)", OUT_STR, 0, 0 },
+	{ "rdma_read", "READ", OUT_BOOL, 0, 0 },
+	{ "rdma_write", "WRITE", OUT_BOOL, 0, 0 },
+	{ "rnr_retry", "RNR_RETRY", OUT_BOOL, 0, 0 },
+};
+
+static const struct out_col host_cols[] = {
+	{ "instance_type", "instance type", OUT_STR, 0, 0 },
+	{ "expected_efa_devices", "expected EFA devices", OUT_INT, 0, 0 },
+	{ "efa_devices", "EFA devices found", OUT_INT, 0, 0 },
+	{ "libfabric_version", "libfabric version", OUT_STR, 0, 0 },
+	{ "libfabric_path", "libfabric path", OUT_STR, 0, 0 },
+	{ "efa_driver_version", "efa driver", OUT_STR, 0, 0 },
+	{ "memlock", "memlock limit", OUT_STR, 0, 0 },
+	{ "memlock_bytes", "", OUT_INT, 0, OUT_JSON_ONLY },
+	{ "hugepages_2mb_total", "2 MiB hugepages total", OUT_INT, 0, 0 },
+	{ "hugepages_2mb_free", "2 MiB hugepages free", OUT_INT, 0, 0 },
+	{ "ptrace_scope", "yama ptrace_scope", OUT_INT, 0, 0 },
+	{ "sysroot", "sysroot", OUT_STR, 0, 0 },
+};
+
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+
+struct info_run {
+	struct ctx *ctx;
+	struct checks checks;
+	struct host_facts host;
+	struct efa_dev *devs;
+	size_t ndevs;
+	struct fi_info *domains;
+	size_t ndomains;
+	int getinfo_ret;
+	bool is_efa;
+	int expected; /* EFA devices/domains this node must have, -1 unknown */
+};
+
+static void caps_array(cJSON *row, uint64_t caps)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} names[] = {
+		{ FI_MSG, "MSG" }, { FI_TAGGED, "TAGGED" }, { FI_RMA, "RMA" }, { FI_HMEM, "HMEM" },
+	};
+	cJSON *arr = cJSON_AddArrayToObject(row, "caps");
+	size_t i;
+
+	for (i = 0; arr && i < NCOLS(names); i++)
+		if (caps & names[i].bit)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(names[i].name));
+}
+
+static void emit_domains(struct info_run *r)
+{
+	char title[128], buf[256];
+	struct out_table *t;
+	struct fi_info *fi;
+
+	snprintf(title, sizeof(title), "RDM domains (provider %s)", r->ctx->opt.provider);
+	t = out_table_new(r->ctx->out, "domains", title, domain_cols, NCOLS(domain_cols));
+	for (fi = r->domains; fi; fi = fi->next) {
+		const struct efa_dev *dev;
+		cJSON *row = out_table_row(t);
+
+		out_set_str(row, "provider", "%s", fi->fabric_attr->prov_name);
+		out_set_str(row, "fabric", "%s", fi->fabric_attr->name);
+		out_set_str(row, "domain", "%s", fi->domain_attr->name);
+		out_set_str(row, "version", "%u.%u", FI_MAJOR(fi->fabric_attr->prov_version),
+			    FI_MINOR(fi->fabric_attr->prov_version));
+		out_set_str(row, "type", "%s", fabric_ep_type_str(fi->ep_attr->type));
+		fabric_protocol_str(fi->ep_attr->protocol, buf, sizeof(buf));
+		out_set_str(row, "protocol", "%s", buf);
+		out_set_num(row, "max_msg_size_bytes", (double)fi->ep_attr->max_msg_size);
+		out_set_num(row, "inject_size_bytes", (double)fi->tx_attr->inject_size);
+		fabric_mr_mode_str(fi->domain_attr->mr_mode, buf, sizeof(buf));
+		out_set_str(row, "mr_mode", "%s", buf);
+		caps_array(row, fi->caps);
+		out_set_str(row, "caps_mask", "0x%llx", (unsigned long long)fi->caps);
+		dev = efa_dev_for_domain(r->devs, r->ndevs, fi->domain_attr->name);
+		if (dev)
+			out_set_str(row, "device", "%s", dev->name);
+	}
+	out_table_end(t);
+}
+
+static void emit_devices(struct info_run *r)
+{
+	struct out_table *t;
+	size_t i;
+
+	t = out_table_new(r->ctx->out, "devices", "EFA devices", device_cols, NCOLS(device_cols));
+	for (i = 0; i < r->ndevs; i++) {
+		const struct efa_dev *d = &r->devs[i];
+		cJSON *row = out_table_row(t);
+
+		out_set_str(row, "device", "%s", d->name);
+		out_set_str(row, "pci_address", "%s", d->pci[0] ? d->pci : "-");
+		out_set_str(row, "pci_device_id", "0x%04lx", d->pci_device);
+		if (d->numa_node >= 0)
+			out_set_num(row, "numa_node", (double)d->numa_node);
+		out_set_str(row, "port_state", "%s", d->port_state[0] ? d->port_state : "unknown");
+		if (d->link_rate[0])
+			out_set_str(row, "link_rate", "%s", d->link_rate);
+		out_set_str(row, "uverbs", "%s", d->uverbs[0] ? d->uverbs : "none");
+		out_set_str(row, "p2p", "%s", d->p2p[0] ? d->p2p : "none");
+		/* Capabilities are only known from the device itself; absent keys mean unknown. */
+		if (d->efadv_queried) {
+			out_set_bool(row, "rdma_read", d->rdma_read);
+			out_set_bool(row, "rdma_write", d->rdma_write);
+			out_set_bool(row, "rnr_retry", d->rnr_retry);
+			out_set_num(row, "max_rdma_size_bytes", d->max_rdma_size);
+		}
+	}
+	out_table_end(t);
+}
+
+static void format_bytes(uint64_t b, char *buf, size_t len)
+{
+	if (b == UINT64_MAX)
+		snprintf(buf, len, "unlimited");
+	else if (b >= GIB && b % GIB == 0)
+		snprintf(buf, len, "%llu GiB", (unsigned long long)(b / GIB));
+	else if (b >= MIB && b % MIB == 0)
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(b / MIB));
+	else
+		snprintf(buf, len, "%llu KiB", (unsigned long long)(b / 1024));
+}
+
+static void emit_host(struct info_run *r)
+{
+	const struct host_facts *h = &r->host;
+	cJSON *obj = cJSON_CreateObject();
+	char buf[64];
+
+	if (!obj)
+		return;
+	out_set_str(obj, "instance_type", "%s", h->instance_type[0] ? h->instance_type : "unknown");
+	if (r->expected >= 0)
+		out_set_num(obj, "expected_efa_devices", r->expected);
+	else
+		cJSON_AddNullToObject(obj, "expected_efa_devices");
+	out_set_num(obj, "efa_devices", (double)r->ndevs);
+	out_set_str(obj, "libfabric_version", "%s", h->libfabric_version);
+	out_set_str(obj, "libfabric_path", "%s", h->libfabric_path[0] ? h->libfabric_path : "unknown");
+	out_set_str(obj, "efa_driver_version", "%s",
+		    h->efa_driver_version[0] ? h->efa_driver_version : "not loaded");
+	format_bytes(h->memlock_bytes, buf, sizeof(buf));
+	out_set_str(obj, "memlock", "%s", buf);
+	if (h->memlock_bytes == UINT64_MAX)
+		cJSON_AddNullToObject(obj, "memlock_bytes");
+	else
+		out_set_num(obj, "memlock_bytes", (double)h->memlock_bytes);
+	if (h->hugepages_total >= 0)
+		out_set_num(obj, "hugepages_2mb_total", (double)h->hugepages_total);
+	if (h->hugepages_free >= 0)
+		out_set_num(obj, "hugepages_2mb_free", (double)h->hugepages_free);
+	if (h->ptrace_scope >= 0)
+		out_set_num(obj, "ptrace_scope", (double)h->ptrace_scope);
+	out_set_str(obj, "sysroot", "%s", sysfs_is_real_root() ? "/" : sysfs_root());
+	out_record(r->ctx->out, "host", "Host", host_cols, NCOLS(host_cols), obj);
+}
+
+static void check_instance(struct info_run *r)
+{
+	const struct host_facts *h = &r->host;
+
+	if (r->ctx->opt.expect_domains >= 0)
+		check_add(&r->checks, "instance_type", CHECK_PASS, "%s; expecting %d EFA devices "
+			  "(--expect-domains)", h->instance_type[0] ? h->instance_type : "unknown",
+			  r->expected);
+	else if (h->expected_efa_devices >= 0)
+		check_add(&r->checks, "instance_type", CHECK_PASS, "%s supports %d EFA devices",
+			  h->instance_type, h->expected_efa_devices);
+	else if (h->instance_type[0])
+		check_add(&r->checks, "instance_type", CHECK_SKIP, "'%s' is not in the EFA "
+			  "instance table; use --expect-domains N to check the device count",
+			  h->instance_type);
+	else
+		check_add(&r->checks, "instance_type", CHECK_SKIP, "instance type unknown (no "
+			  "/sys/devices/virtual/dmi/id/product_name); use --expect-domains N");
+}
+
+static void check_devices(struct info_run *r)
+{
+	if (!r->is_efa && !r->ndevs) {
+		check_add(&r->checks, "efa_devices", CHECK_SKIP, "no EFA device; provider %s "
+			  "does not need one", r->ctx->opt.provider);
+		return;
+	}
+	if (!r->ndevs) {
+		check_add(&r->checks, "efa_devices", CHECK_FAIL, "no EFA device (PCI 1d0f:efa0-efa4) "
+			  "in /sys/class/infiniband: attach an EFA interface at launch, load the efa "
+			  "driver (modprobe efa), or in a pod request vpc.amazonaws.com/efa");
+		return;
+	}
+	if (r->expected < 0) {
+		check_add(&r->checks, "efa_devices", CHECK_PASS, "%zu EFA devices", r->ndevs);
+		return;
+	}
+	if ((int)r->ndevs < r->expected)
+		check_add(&r->checks, "efa_devices", CHECK_FAIL, "%zu of %d EFA devices present: "
+			  "attach all EFA interfaces at launch; in a pod request "
+			  "vpc.amazonaws.com/efa: %d", r->ndevs, r->expected, r->expected);
+	else
+		check_add(&r->checks, "efa_devices", CHECK_PASS, "%zu of %d EFA devices present",
+			  r->ndevs, r->expected);
+}
+
+/* Names the likeliest reason the provider is missing, from what the host shows. */
+static void provider_causes(struct info_run *r, char *buf, size_t len)
+{
+	const char *fp = getenv("FI_PROVIDER");
+	size_t i, with_dev = 0;
+
+	if (!host_fi_provider_allows(fp, r->ctx->opt.provider)) {
+		snprintf(buf, len, "FI_PROVIDER=%s excludes it: unset FI_PROVIDER", fp);
+		return;
+	}
+	if (!r->is_efa) {
+		snprintf(buf, len, "check the provider name with 'fi_info -l'");
+		return;
+	}
+	for (i = 0; i < r->ndevs; i++)
+		with_dev += r->devs[i].uverbs_err == 0;
+	if (!r->ndevs)
+		snprintf(buf, len, "no EFA device visible (in a pod, request vpc.amazonaws.com/efa "
+			 "from the EFA device plugin)");
+	else if (!with_dev)
+		snprintf(buf, len, "EFA devices exist but /dev/infiniband is not usable here "
+			 "(mount it into the container)");
+	else
+		snprintf(buf, len, "the loaded libfabric (%s) may lack the efa provider: use the "
+			 "one in /opt/amazon/efa", r->host.libfabric_path);
+}
+
+static void check_provider(struct info_run *r)
+{
+	char causes[512];
+
+	if (r->ndomains) {
+		check_add(&r->checks, "provider", CHECK_PASS, "%s: %zu RDM domain%s",
+			  r->ctx->opt.provider, r->ndomains, r->ndomains == 1 ? "" : "s");
+		return;
+	}
+	provider_causes(r, causes, sizeof(causes));
+	if (r->ctx->opt.ndomains && r->getinfo_ret == 0)
+		check_add(&r->checks, "provider", CHECK_FAIL, "provider %s has no RDM domain named "
+			  "%s%s: %s", r->ctx->opt.provider, r->ctx->opt.domains[0],
+			  r->ctx->opt.ndomains > 1 ? ",..." : "", causes);
+	else
+		check_add(&r->checks, "provider", CHECK_FAIL, "no FI_EP_RDM domain for provider %s: "
+			  "%s", r->ctx->opt.provider, causes);
+}
+
+static void check_domain_count(struct info_run *r)
+{
+	size_t n = 0;
+	struct fi_info *fi, *p;
+
+	if (!r->is_efa || r->expected < 0 || r->ctx->opt.ndomains) {
+		if (r->is_efa)
+			check_add(&r->checks, "efa_domains", CHECK_SKIP, "no expected count (unknown "
+				  "instance type or -d given)");
+		return;
+	}
+	/* The efa and efa-direct fabrics (libfabric 2.x) list each device: count names once. */
+	for (fi = r->domains; fi; fi = fi->next) {
+		for (p = r->domains; p != fi; p = p->next)
+			if (!strcmp(p->domain_attr->name, fi->domain_attr->name))
+				break;
+		n += p == fi;
+	}
+	if ((int)n < r->expected)
+		check_add(&r->checks, "efa_domains", CHECK_FAIL, "libfabric shows %zu of %d efa "
+			  "domains: devices not opened by the provider (check /dev/infiniband and "
+			  "FI_EFA_* variables)", n, r->expected);
+	else
+		check_add(&r->checks, "efa_domains", CHECK_PASS, "%zu of %d efa domains", n,
+			  r->expected);
+}
+
+static void check_uverbs(struct info_run *r)
+{
+	char missing[256] = "";
+	size_t i, ok = 0, used = 0;
+	int err = 0;
+
+	if (!r->ndevs) {
+		check_add(&r->checks, "uverbs", CHECK_SKIP, "no EFA device");
+		return;
+	}
+	for (i = 0; i < r->ndevs; i++) {
+		const struct efa_dev *d = &r->devs[i];
+
+		if (d->uverbs_err == 0) {
+			ok++;
+			continue;
+		}
+		err = d->uverbs_err;
+		if (used < sizeof(missing))
+			used += (size_t)snprintf(missing + used, sizeof(missing) - used, "%s%s(%s)",
+						 used ? " " : "", d->uverbs[0] ? d->uverbs : "?",
+						 d->name);
+	}
+	if (ok == r->ndevs)
+		check_add(&r->checks, "uverbs", CHECK_PASS, "/dev/infiniband/uverbs* present and "
+			  "openable for all %zu devices", ok);
+	else if (err == -EACCES || err == -EPERM)
+		check_add(&r->checks, "uverbs", CHECK_FAIL, "cannot open /dev/infiniband/%s: "
+			  "permission denied: run as a user with access (udev rule, or a privileged "
+			  "container)", missing);
+	else
+		check_add(&r->checks, "uverbs", CHECK_FAIL, "/dev/infiniband/ node missing for %s: "
+			  "mount /dev/infiniband into the container (the EFA device plugin does this "
+			  "when vpc.amazonaws.com/efa is requested)", missing);
+}
+
+static void check_ports(struct info_run *r)
+{
+	size_t i, down = 0;
+	const char *name = NULL;
+
+	if (!r->ndevs) {
+		check_add(&r->checks, "port_state", CHECK_SKIP, "no EFA device");
+		return;
+	}
+	for (i = 0; i < r->ndevs; i++)
+		if (strcmp(r->devs[i].port_state, "ACTIVE")) {
+			down++;
+			name = r->devs[i].name;
+		}
+	if (down)
+		check_add(&r->checks, "port_state", CHECK_FAIL, "%zu port%s not ACTIVE (e.g. %s): "
+			  "the device is not up; reload the efa driver or stop/start the instance",
+			  down, down == 1 ? "" : "s", name);
+	else
+		check_add(&r->checks, "port_state", CHECK_PASS, "all %zu ports ACTIVE", r->ndevs);
+}
+
+static void check_memlock(struct info_run *r)
+{
+	uint64_t b = r->host.memlock_bytes;
+	char buf[64];
+	static const char fix[] = "raise it: ulimit -l unlimited; docker run --ulimit "
+				  "memlock=-1:-1; LimitMEMLOCK=infinity for the container runtime "
+				  "or slurmd; Slurm PropagateResourceLimitsExcept=MEMLOCK";
+
+	format_bytes(b, buf, sizeof(buf));
+	/* Only providers that pin memory for a NIC (efa, verbs) care about the limit. */
+	if (!r->is_efa && !r->ndevs)
+		check_add(&r->checks, "memlock", CHECK_SKIP, "RLIMIT_MEMLOCK %s; provider %s does "
+			  "not pin memory for a NIC", buf, r->ctx->opt.provider);
+	else if (b < MEMLOCK_FAIL_BYTES)
+		check_add(&r->checks, "memlock", CHECK_FAIL, "RLIMIT_MEMLOCK %s breaks memory "
+			  "registration: %s", buf, fix);
+	else if (b < MEMLOCK_WARN_BYTES)
+		check_add(&r->checks, "memlock", CHECK_WARN, "RLIMIT_MEMLOCK %s is below 16 GiB; "
+			  "large jobs may fail to register memory: %s", buf, fix);
+	else
+		check_add(&r->checks, "memlock", CHECK_PASS, "RLIMIT_MEMLOCK %s", buf);
+}
+
+static void check_hugepages(struct info_run *r)
+{
+	const struct host_facts *h = &r->host;
+	const char *use = getenv("FI_EFA_USE_HUGE_PAGE");
+	bool forced = use && (!strcmp(use, "1") || !strcasecmp(use, "yes") ||
+			      !strcasecmp(use, "true") || !strcasecmp(use, "on"));
+
+	if (h->hugepages_total < 0) {
+		check_add(&r->checks, "hugepages", CHECK_SKIP, "no 2 MiB hugepage information");
+		return;
+	}
+	if (forced && h->hugepages_free <= 0)
+		check_add(&r->checks, "hugepages", CHECK_FAIL, "FI_EFA_USE_HUGE_PAGE=%s but %ld of "
+			  "%ld 2 MiB hugepages free: reserve some (sysctl vm.nr_hugepages=5128) or "
+			  "unset FI_EFA_USE_HUGE_PAGE", use, h->hugepages_free, h->hugepages_total);
+	else if (r->is_efa && h->hugepages_total == 0)
+		check_add(&r->checks, "hugepages", CHECK_WARN, "no 2 MiB hugepages reserved; the efa "
+			  "provider falls back to regular pages: sysctl vm.nr_hugepages=5128%s",
+			  use ? " (FI_EFA_USE_HUGE_PAGE is set)" : "");
+	else
+		check_add(&r->checks, "hugepages", CHECK_PASS, "%ld of %ld 2 MiB hugepages free%s%s",
+			  h->hugepages_free, h->hugepages_total, use ? "; FI_EFA_USE_HUGE_PAGE=" : "",
+			  use ? use : "");
+}
+
+/* An EFA installer libfabric on the machine that the process did not load is a mix-up. */
+static void check_libfabric(struct info_run *r)
+{
+	const struct host_facts *h = &r->host;
+	bool efa_lib = sysfs_exists("/opt/amazon/efa") && sysfs_is_real_root();
+
+	if (efa_lib && strncmp(h->libfabric_path, "/opt/amazon/efa/", 16))
+		check_add(&r->checks, "libfabric", CHECK_WARN, "libfabric %s loaded from %s, not the "
+			  "EFA installer's in /opt/amazon/efa: fix LD_LIBRARY_PATH or ldconfig",
+			  h->libfabric_version, h->libfabric_path);
+	else
+		check_add(&r->checks, "libfabric", CHECK_PASS, "libfabric %s from %s",
+			  h->libfabric_version, h->libfabric_path[0] ? h->libfabric_path : "?");
+}
+
+static void check_driver(struct info_run *r)
+{
+	if (r->host.efa_driver_version[0])
+		check_add(&r->checks, "efa_driver", CHECK_PASS, "efa driver %s",
+			  r->host.efa_driver_version);
+	else if (r->ndevs)
+		check_add(&r->checks, "efa_driver", CHECK_WARN, "EFA devices present but the efa "
+			  "driver version is unknown (no /sys/module/efa/version)");
+	else
+		check_add(&r->checks, "efa_driver", CHECK_SKIP, "efa driver not loaded");
+}
+
+static void check_ptrace(struct info_run *r)
+{
+	long s = r->host.ptrace_scope;
+
+	if (s < 0)
+		check_add(&r->checks, "ptrace_scope", CHECK_SKIP, "yama not present");
+	else if (s > 0 && r->is_efa)
+		check_add(&r->checks, "ptrace_scope", CHECK_WARN, "kernel.yama.ptrace_scope=%ld "
+			  "blocks the efa provider's intra-node copies (CMA): sysctl -w "
+			  "kernel.yama.ptrace_scope=0", s);
+	else
+		check_add(&r->checks, "ptrace_scope", CHECK_PASS, "kernel.yama.ptrace_scope=%ld", s);
+}
+
+static void check_environment(struct info_run *r)
+{
+	struct env_finding f[32];
+	enum check_status st = CHECK_PASS;
+	char detail[1024] = "";
+	size_t n, i, used = 0;
+	const char *fp = getenv("FI_PROVIDER");
+
+	n = host_env_scan(environ, fi_version(), f, 32);
+	for (i = 0; i < n && i < 32; i++) {
+		if (f[i].severity == 2)
+			st = CHECK_FAIL;
+		else if (f[i].severity == 1 && st != CHECK_FAIL)
+			st = CHECK_WARN;
+	}
+	for (i = 0; i < n && i < 32 && used < sizeof(detail); i++) {
+		/* Name the harmful ones first: they are what the operator must act on. */
+		if (st != CHECK_PASS && !f[i].severity)
+			continue;
+		used += (size_t)snprintf(detail + used, sizeof(detail) - used, "%s%s=%s%s%s",
+					 used ? "; " : "", f[i].name, f[i].value,
+					 f[i].severity ? ": " : "", f[i].severity ? f[i].why : "");
+	}
+	if (!n)
+		check_add(&r->checks, "environment", CHECK_PASS, "no FI_*, RDMAV_* or IBV_* "
+			  "variables set");
+	else
+		check_add(&r->checks, "environment", st, "%s", detail);
+	if (!host_fi_provider_allows(fp, r->ctx->opt.provider))
+		check_add(&r->checks, "fi_provider", CHECK_FAIL, "FI_PROVIDER=%s excludes provider %s:"
+			  " unset it or include %s", fp, r->ctx->opt.provider, r->ctx->opt.provider);
+	else
+		check_add(&r->checks, "fi_provider", CHECK_PASS, "%s%s", fp ? "FI_PROVIDER=" : "",
+			  fp ? fp : "FI_PROVIDER not set");
+}
+
+static void check_gpudirect(struct info_run *r)
+{
+	size_t i, with = 0;
+
+	if (!r->ndevs || !r->host.gpu_instance) {
+		check_add(&r->checks, "gpudirect", CHECK_SKIP, "not a GPU instance with EFA");
+		return;
+	}
+	for (i = 0; i < r->ndevs; i++)
+		with += r->devs[i].p2p[0] && strcmp(r->devs[i].p2p, "none") != 0;
+	if (with == r->ndevs)
+		check_add(&r->checks, "gpudirect", CHECK_PASS, "peer-memory provider %s on all %zu "
+			  "devices", r->devs[0].p2p, r->ndevs);
+	else
+		check_add(&r->checks, "gpudirect", CHECK_WARN, "%zu of %zu devices have no GPUDirect "
+			  "peer-memory provider (device/p2p): install a recent efa driver and load "
+			  "nvidia_peermem or use the NVIDIA open driver with dma-buf", r->ndevs - with,
+			  r->ndevs);
+}
+
+static void verdict(struct info_run *r, int code)
+{
+	const int *c = r->checks.count;
+
+	if (code == EXIT_FAIL)
+		out_fail(r->ctx->out);
+	out_verdict(r->ctx->out, "%s: %d passed, %d warned, %d failed, %d skipped",
+		    code == EXIT_OK ? "OK" : "FAIL", c[CHECK_PASS], c[CHECK_WARN],
+		    c[CHECK_FAIL], c[CHECK_SKIP]);
+}
+
+static int info_run(struct ctx *ctx)
+{
+	struct info_run r = { .ctx = ctx };
+	struct fi_info *fi;
+	int code;
+
+	r.is_efa = !strcmp(ctx->opt.provider, "efa");
+	host_collect(&r.host);
+	r.ndevs = efa_dev_scan(&r.devs);
+	r.expected = ctx->opt.expect_domains >= 0 ? ctx->opt.expect_domains :
+						    r.host.expected_efa_devices;
+	r.getinfo_ret = fabric_list_domains(ctx->opt.provider, ctx->opt.domains,
+					    ctx->opt.ndomains, &r.domains);
+	/* No data means no such provider or domain: a check fails. Anything else: cannot run. */
+	if (r.getinfo_ret && r.getinfo_ret != -FI_ENODATA) {
+		out_error(ctx->out, "fi_getinfo(provider %s): %s (%d)", ctx->opt.provider,
+			  fi_strerror(-r.getinfo_ret), r.getinfo_ret);
+		free(r.devs);
+		return EXIT_ERROR;
+	}
+	for (fi = r.domains; fi; fi = fi->next)
+		r.ndomains++;
+
+	emit_domains(&r);
+	emit_devices(&r);
+	emit_host(&r);
+	checks_begin(&r.checks, ctx->out);
+	check_instance(&r);
+	check_provider(&r);
+	check_devices(&r);
+	check_domain_count(&r);
+	check_uverbs(&r);
+	check_ports(&r);
+	check_memlock(&r);
+	check_hugepages(&r);
+	check_libfabric(&r);
+	check_driver(&r);
+	check_ptrace(&r);
+	check_environment(&r);
+	check_gpudirect(&r);
+	code = checks_end(&r.checks);
+	verdict(&r, code);
+	fi_freeinfo(r.domains);
+	free(r.devs);
+	return code;
+}
+
+const struct cmd_entry cmd_info = {
+	.name = "info",
+	.summary = "list the provider's RDM domains and EFA devices, and check the host",
+	.usage = NULL,
+	.bit = CMDBIT_INFO,
+	.run = info_run,
+};

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+/* efadiag: main, the table of commands, and the one place exit codes are decided. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "efadiag.h"
+#include "out.h"
+
+/* Every command, in the order usage lists them. Names are matched exactly. */
+const struct cmd_entry *const cli_commands[] = {
+	&cmd_info,
+	&cmd_help,
+	NULL,
+};
+
+const char *efadiag_version(void)
+{
+	return PACKAGE_VERSION;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx ctx = { 0 };
+	struct cli_result res;
+	int code;
+
+	/* A closed stdout must show up as a write error (exit 3), not kill us silently. */
+	signal(SIGPIPE, SIG_IGN);
+	res = cli_parse(&ctx, argc, argv);
+	if (res.stop == 1 + EXIT_OK) {
+		/* --help and --version print text, not a JSON document. */
+		code = fflush(stdout) == EOF || ferror(stdout) ? EXIT_ERROR : EXIT_OK;
+	} else if (res.stop) {
+		code = out_finish(ctx.out, res.stop - 1);
+	} else {
+		code = out_finish(ctx.out, ctx.cmd->run(&ctx));
+	}
+	out_free(ctx.out);
+	cli_free(&ctx.opt);
+	return code;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* efadiag: the run context, the command table entry and the exit codes every module shares. */
+#ifndef EFADIAG_H
+#define EFADIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define EFADIAG_DEFAULT_PROVIDER "efa"
+/* Not fi_pingpong's 47592, so both can run side by side on one node. */
+#define EFADIAG_DEFAULT_PORT 47595
+#define EFADIAG_DEFAULT_TIMEOUT_SEC 5.0
+#define EFADIAG_MAX_SIZES 64
+
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+
+/* Exit status, fixed by CONTRACT.md. */
+enum exit_code {
+	EXIT_OK = 0,	/* ran, and everything checked passed */
+	EXIT_FAIL = 1,	/* ran, and a check failed */
+	EXIT_USAGE = 2, /* bad option, bad value, unknown command */
+	EXIT_ERROR = 3, /* could not run */
+};
+
+/* Every option value, global or per command, after parsing and validation. */
+struct opts {
+	/* global */
+	const char *provider;
+	char *domains[32];
+	size_t ndomains;
+	bool json;
+	double timeout_sec;
+	int port;
+	int verbose;
+	bool quiet;
+	/* info */
+	int expect_domains; /* -1: from the instance type table */
+	/* tests (pingpong, bw, sg-check, serve) */
+	size_t sizes[EFADIAG_MAX_SIZES];
+	size_t nsizes;
+	long iterations; /* -1: per-command default */
+	long warmup;	 /* -1: per-command default */
+	bool verify;
+	const char *exec_cmd;
+	bool loopback;
+	bool persist;
+	bool stdio;
+};
+
+struct out;
+struct cmd_entry;
+
+/* One run of efadiag: everything a command needs, passed everywhere instead of globals. */
+struct ctx {
+	const struct cmd_entry *cmd;
+	struct opts opt;
+	const char *host; /* the HOST operand, NULL when absent */
+	struct out *out;
+};
+
+/* Which operands a command takes. */
+enum cmd_flags {
+	CMD_HOST_OPTIONAL = 1 << 0, /* [HOST] */
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *summary;
+	const char *usage; /* operands after "efadiag NAME [OPTIONS]" */
+	unsigned int bit;  /* this command's bit in an option's command mask */
+	unsigned int flags;
+	/* Checks option combinations once all are parsed; prints and returns EXIT_USAGE. */
+	int (*validate)(struct ctx *ctx);
+	int (*run)(struct ctx *ctx);
+};
+
+extern const struct cmd_entry cmd_info;
+extern const struct cmd_entry cmd_help;
+
+/* The fixed-width version string every JSON document carries. */
+const char *efadiag_version(void);
+
+#endif

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+/* Provider and domain discovery through fi_getinfo, shared by info and the test commands. */
+#include "fabric_info.h"
+
+#include <ctype.h>
+#include <rdma/fi_domain.h>
+#include <rdma/fi_endpoint.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+uint32_t fabric_api_version(void)
+{
+	uint32_t built = FI_VERSION(FI_MAJOR_VERSION, FI_MINOR_VERSION);
+	uint32_t loaded = fi_version();
+
+	return loaded < built ? loaded : built;
+}
+
+struct fi_info *fabric_rdm_hints(const char *prov, uint64_t caps)
+{
+	struct fi_info *hints = fi_allocinfo();
+
+	if (!hints)
+		return NULL;
+	hints->caps = caps;
+	hints->ep_attr->type = FI_EP_RDM;
+	/* What the efa provider requires of its users; software providers accept it too. */
+	hints->mode = FI_CONTEXT | FI_CONTEXT2;
+	hints->domain_attr->mr_mode =
+		FI_MR_LOCAL | FI_MR_ALLOCATED | FI_MR_PROV_KEY | FI_MR_VIRT_ADDR | FI_MR_ENDPOINT;
+	hints->domain_attr->threading = FI_THREAD_DOMAIN;
+	hints->domain_attr->control_progress = FI_PROGRESS_MANUAL;
+	hints->domain_attr->data_progress = FI_PROGRESS_MANUAL;
+	if (prov) {
+		hints->fabric_attr->prov_name = strdup(prov);
+		if (!hints->fabric_attr->prov_name) {
+			fi_freeinfo(hints);
+			return NULL;
+		}
+	}
+	return hints;
+}
+
+static bool domain_wanted(const char *name, char *const *domains, size_t n)
+{
+	size_t i, len;
+
+	if (!n)
+		return true;
+	for (i = 0; i < n; i++) {
+		len = strlen(domains[i]);
+		/* An EFA device name selects its domains: rdmap16s27 -> rdmap16s27-rdm. */
+		if (!strncmp(name, domains[i], len) && (name[len] == '\0' || name[len] == '-'))
+			return true;
+	}
+	return false;
+}
+
+static bool seen_before(const struct fi_info *head, const struct fi_info *cur)
+{
+	const struct fi_info *p;
+
+	for (p = head; p && p != cur; p = p->next)
+		if (!strcmp(p->fabric_attr->prov_name, cur->fabric_attr->prov_name) &&
+		    !strcmp(p->fabric_attr->name, cur->fabric_attr->name) &&
+		    !strcmp(p->domain_attr->name, cur->domain_attr->name))
+			return true;
+	return false;
+}
+
+int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
+			struct fi_info **list)
+{
+	struct fi_info *hints, *all = NULL, *cur, *head = NULL, **tail = &head;
+	int ret;
+
+	*list = NULL;
+	hints = fabric_rdm_hints(prov, 0);
+	if (!hints)
+		return -FI_ENOMEM;
+	ret = fi_getinfo(fabric_api_version(), NULL, NULL, 0, hints, &all);
+	fi_freeinfo(hints);
+	if (ret)
+		return ret;
+	/* One entry per (provider, fabric, domain): providers list variants of each. */
+	for (cur = all; cur; cur = cur->next) {
+		struct fi_info *dup;
+
+		if (!domain_wanted(cur->domain_attr->name, domains, ndomains) ||
+		    seen_before(all, cur))
+			continue;
+		dup = fi_dupinfo(cur);
+		if (!dup) {
+			fi_freeinfo(head);
+			fi_freeinfo(all);
+			return -FI_ENOMEM;
+		}
+		*tail = dup;
+		tail = &dup->next;
+	}
+	fi_freeinfo(all);
+	*list = head;
+	return 0;
+}
+
+const char *fabric_ep_type_str(enum fi_ep_type t)
+{
+	switch (t) {
+	case FI_EP_RDM:
+		return "rdm";
+	case FI_EP_DGRAM:
+		return "dgram";
+	case FI_EP_MSG:
+		return "msg";
+	default:
+		return "unknown";
+	}
+}
+
+/* fi_tostr output is "FI_PROTO_RXM" or "FI_PROTO_EFA\n"-ish; keep the lower-case tail. */
+static void short_enum(const char *s, const char *prefix, char *buf, size_t len)
+{
+	size_t i, plen = strlen(prefix);
+
+	if (!strncmp(s, prefix, plen))
+		s += plen;
+	str_copy(buf, len, s);
+	buf[strcspn(buf, "\n ")] = '\0';
+	for (i = 0; buf[i]; i++)
+		buf[i] = (char)tolower((unsigned char)buf[i]);
+	if (!buf[0])
+		str_copy(buf, len, "unknown");
+}
+
+void fabric_protocol_str(uint32_t proto, char *buf, size_t len)
+{
+	short_enum(fi_tostr(&proto, FI_TYPE_PROTOCOL), "FI_PROTO_", buf, len);
+}
+
+void fabric_mr_mode_str(int mr_mode, char *buf, size_t len)
+{
+	const char *s = fi_tostr(&mr_mode, FI_TYPE_MR_MODE);
+	size_t o = 0;
+
+	/* "FI_MR_LOCAL | FI_MR_VIRT_ADDR" -> "local,virt_addr" */
+	buf[0] = '\0';
+	while (*s && o + 1 < len) {
+		if (!strncmp(s, "FI_MR_", 6)) {
+			s += 6;
+			continue;
+		}
+		if (*s == ' ') {
+			s++;
+			continue;
+		}
+		buf[o++] = *s == '|' ? ',' : (char)tolower((unsigned char)*s);
+		s++;
+	}
+	buf[o] = '\0';
+	if (!buf[0])
+		str_copy(buf, len, "none");
+}

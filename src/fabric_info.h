@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* Asks libfabric which FI_EP_RDM domains a provider offers. */
+#ifndef EFADIAG_FABRIC_INFO_H
+#define EFADIAG_FABRIC_INFO_H
+
+#include <rdma/fabric.h>
+#include <stdint.h>
+
+/*
+ * The API version to ask for: the one the headers were built with, lowered to what the
+ * loaded library supports, so one binary runs on libfabric 1.x and 2.x.
+ */
+uint32_t fabric_api_version(void);
+
+/* Hints for an FI_EP_RDM endpoint on prov (NULL: any) with caps; free with fi_freeinfo. */
+struct fi_info *fabric_rdm_hints(const char *prov, uint64_t caps);
+
+/*
+ * Lists the RDM domains of prov, one fi_info per (fabric, domain), restricted to the names in
+ * domains when ndomains > 0. Returns 0 and *list (free with fi_freeinfo, may be NULL when
+ * nothing matched), or a negative libfabric error code (-FI_ENODATA: no such provider).
+ */
+int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
+			struct fi_info **list);
+
+/* "FI_EP_RDM" -> "rdm", "FI_PROTO_RXM" -> "rxm": the short forms tables show. */
+const char *fabric_ep_type_str(enum fi_ep_type t);
+void fabric_protocol_str(uint32_t proto, char *buf, size_t len);
+void fabric_mr_mode_str(int mr_mode, char *buf, size_t len);
+
+#endif

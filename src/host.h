@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* Host facts: instance type and its EFA device count, memlock, hugepages, libfabric, env. */
+#ifndef EFADIAG_HOST_H
+#define EFADIAG_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct host_facts {
+	char instance_type[64];	   /* "" when not an EC2 instance */
+	int expected_efa_devices;  /* -1 when the type is unknown */
+	bool gpu_instance;	   /* the type has GPUs that GPUDirect RDMA would serve */
+	uint64_t memlock_bytes;	   /* UINT64_MAX for unlimited */
+	long hugepages_total;	   /* 2 MiB pages, -1 when unknown */
+	long hugepages_free;
+	long ptrace_scope;	   /* -1 when yama is absent */
+	char libfabric_version[32];
+	char libfabric_path[1024];
+	char efa_driver_version[128];
+};
+
+/* EFA devices an instance type can have, or -1 when the table does not know the type. */
+int host_expected_efa_devices(const char *instance_type);
+void host_collect(struct host_facts *h);
+
+/* A known-fatal or notable environment variable, found by host_env_scan. */
+struct env_finding {
+	char name[64];
+	char value[128];
+	int severity; /* 0 info, 1 warn, 2 fail */
+	const char *why;
+};
+
+/*
+ * Scans FI_*, RDMAV_* and IBV_* variables in env (NULL-terminated). Returns how many were
+ * found; at most max are stored. lf_version is FI_VERSION(major, minor) of the runtime.
+ */
+size_t host_env_scan(char **env, uint32_t lf_version, struct env_finding *out, size_t max);
+/* Whether FI_PROVIDER (NULL when unset) lets the provider prov through. */
+bool host_fi_provider_allows(const char *fi_provider, const char *prov);
+
+#endif

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+/* The output layer: aligned tables for people and one cJSON document for scripts. */
+#include "out.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct out {
+	const char *command;
+	bool json;
+	bool quiet;
+	bool printed; /* text mode: something went to stdout, separate the next block */
+	cJSON *root;
+};
+
+struct out_table {
+	struct out *o;
+	const char *title;
+	const struct out_col *cols;
+	size_t ncols;
+	cJSON *rows;
+};
+
+static void *xalloc(size_t n)
+{
+	void *p = calloc(1, n);
+
+	if (!p) {
+		fputs("efadiag: out of memory\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	return p;
+}
+
+/* cJSON only fails on allocation; a diagnostic tool out of memory has nothing better to do. */
+static cJSON *must(cJSON *item)
+{
+	if (!item) {
+		fputs("efadiag: out of memory\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	return item;
+}
+
+struct out *out_new(const char *command, bool json, bool quiet)
+{
+	struct out *o = xalloc(sizeof(*o));
+
+	o->command = command ? command : "";
+	o->json = json;
+	o->quiet = quiet;
+	o->root = must(cJSON_CreateObject());
+	must(cJSON_AddStringToObject(o->root, "efadiag_version", efadiag_version()));
+	must(cJSON_AddStringToObject(o->root, "command", o->command));
+	must(cJSON_AddStringToObject(o->root, "status", "ok"));
+	return o;
+}
+
+void out_free(struct out *o)
+{
+	if (!o)
+		return;
+	cJSON_Delete(o->root);
+	free(o);
+}
+
+bool out_is_json(const struct out *o)
+{
+	return o->json;
+}
+
+cJSON *out_root(struct out *o)
+{
+	return o->root;
+}
+
+void out_set_str(cJSON *obj, const char *key, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	must(cJSON_AddStringToObject(obj, key, buf));
+}
+
+void out_set_num(cJSON *obj, const char *key, double v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	must(cJSON_AddNumberToObject(obj, key, v));
+}
+
+void out_set_bool(cJSON *obj, const char *key, bool v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	must(cJSON_AddBoolToObject(obj, key, v));
+}
+
+/* Formats one field of obj for people; "-" where the record has no such key. */
+static void format_cell(const struct out_col *col, const cJSON *obj, char *buf, size_t len)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, col->key);
+
+	if (!v || cJSON_IsNull(v)) {
+		snprintf(buf, len, "-");
+	} else if (cJSON_IsString(v)) {
+		snprintf(buf, len, "%s", v->valuestring);
+	} else if (cJSON_IsBool(v)) {
+		snprintf(buf, len, "%s", cJSON_IsTrue(v) ? "yes" : "no");
+	} else if (cJSON_IsNumber(v)) {
+		if (col->kind == OUT_DBL)
+			snprintf(buf, len, "%.*f", col->prec, v->valuedouble);
+		else if (v->valuedouble >= 9.2e18)
+			snprintf(buf, len, "max"); /* SIZE_MAX and the like: no limit */
+		else
+			snprintf(buf, len, "%.0f", v->valuedouble);
+	} else if (cJSON_IsArray(v)) {
+		/* Arrays of strings (caps, flags) read best as a comma list. */
+		const cJSON *e;
+		size_t used = 0;
+
+		buf[0] = '\0';
+		cJSON_ArrayForEach(e, v) {
+			if (!cJSON_IsString(e) || used >= len)
+				continue;
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+						 e->valuestring);
+		}
+		if (!buf[0])
+			snprintf(buf, len, "-");
+	} else {
+		snprintf(buf, len, "?");
+	}
+}
+
+static bool right_aligned(const struct out_col *col)
+{
+	return col->kind == OUT_INT || col->kind == OUT_DBL;
+}
+
+static void begin_block(struct out *o)
+{
+	if (o->printed)
+		putchar('\n');
+	o->printed = true;
+}
+
+struct out_table *out_table_new(struct out *o, const char *key, const char *title,
+				const struct out_col *cols, size_t ncols)
+{
+	struct out_table *t = xalloc(sizeof(*t));
+
+	t->o = o;
+	t->title = title;
+	t->cols = cols;
+	t->ncols = ncols;
+	cJSON_DeleteItemFromObjectCaseSensitive(o->root, key);
+	t->rows = must(cJSON_AddArrayToObject(o->root, key));
+	return t;
+}
+
+cJSON *out_table_row(struct out_table *t)
+{
+	cJSON *row = must(cJSON_CreateObject());
+
+	cJSON_AddItemToArray(t->rows, row);
+	return row;
+}
+
+static void print_table(const struct out_table *t)
+{
+	size_t width[32] = { 0 };
+	char cell[512];
+	const cJSON *row;
+	size_t c, last = 0;
+
+	for (c = 0; c < t->ncols && c < 32; c++) {
+		if (t->cols[c].flags & OUT_JSON_ONLY)
+			continue;
+		width[c] = strlen(t->cols[c].head);
+		last = c;
+		cJSON_ArrayForEach(row, t->rows) {
+			format_cell(&t->cols[c], row, cell, sizeof(cell));
+			if (strlen(cell) > width[c])
+				width[c] = strlen(cell);
+		}
+	}
+	begin_block(t->o);
+	if (t->title)
+		printf("%s\n", t->title);
+	for (c = 0; c < t->ncols && c < 32; c++) {
+		if (t->cols[c].flags & OUT_JSON_ONLY)
+			continue;
+		/* The last column is not padded: no trailing blanks. */
+		if (c == last)
+			printf("%s", t->cols[c].head);
+		else
+			printf(right_aligned(&t->cols[c]) ? "%*s  " : "%-*s  ", (int)width[c],
+			       t->cols[c].head);
+	}
+	putchar('\n');
+	if (!cJSON_GetArraySize(t->rows))
+		printf("(none)\n");
+	cJSON_ArrayForEach(row, t->rows) {
+		for (c = 0; c < t->ncols && c < 32; c++) {
+			if (t->cols[c].flags & OUT_JSON_ONLY)
+				continue;
+			format_cell(&t->cols[c], row, cell, sizeof(cell));
+			if (c == last && !right_aligned(&t->cols[c]))
+				printf("%s", cell);
+			else
+				printf(right_aligned(&t->cols[c]) ? "%*s%s" : "%-*s%s",
+				       (int)width[c], cell, c == last ? "" : "  ");
+		}
+		putchar('\n');
+	}
+}
+
+void out_table_end(struct out_table *t)
+{
+	if (!t)
+		return;
+	if (!t->o->json)
+		print_table(t);
+	free(t);
+}
+
+void out_record(struct out *o, const char *key, const char *title, const struct out_col *cols,
+		size_t ncols, cJSON *obj)
+{
+	size_t c, width = 0;
+	char cell[512];
+
+	if (!o->json) {
+		for (c = 0; c < ncols; c++)
+			if (!(cols[c].flags & OUT_JSON_ONLY) && strlen(cols[c].head) > width)
+				width = strlen(cols[c].head);
+		begin_block(o);
+		if (title)
+			printf("%s\n", title);
+		for (c = 0; c < ncols; c++) {
+			if (cols[c].flags & OUT_JSON_ONLY)
+				continue;
+			format_cell(&cols[c], obj, cell, sizeof(cell));
+			printf("  %-*s  %s\n", (int)width, cols[c].head, cell);
+		}
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(o->root, key);
+	cJSON_AddItemToObject(o->root, key, obj);
+}
+
+void out_text(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void out_note(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+static void set_status(struct out *o, const char *status)
+{
+	cJSON_ReplaceItemInObjectCaseSensitive(o->root, "status", must(cJSON_CreateString(status)));
+}
+
+void out_fail(struct out *o)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(o->root, "status");
+
+	/* An error outranks a failed check: the run did not complete. */
+	if (!cJSON_IsString(s) || strcmp(s->valuestring, "error"))
+		set_status(o, "fail");
+}
+
+void out_error(struct out *o, const char *fmt, ...)
+{
+	char msg[1024];
+	cJSON *err;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (*o->command)
+		fprintf(stderr, "efadiag: %s: %s\n", o->command, msg);
+	else
+		fprintf(stderr, "efadiag: %s\n", msg);
+	set_status(o, "error");
+	/* The first error is the cause; later ones are usually its consequences. */
+	if (cJSON_GetObjectItemCaseSensitive(o->root, "error"))
+		return;
+	err = must(cJSON_AddObjectToObject(o->root, "error"));
+	must(cJSON_AddStringToObject(err, "message", msg));
+}
+
+void out_verdict(struct out *o, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cJSON_DeleteItemFromObjectCaseSensitive(o->root, "summary");
+	must(cJSON_AddStringToObject(o->root, "summary", msg));
+	if (!o->json) {
+		begin_block(o);
+		printf("%s\n", msg);
+	}
+}
+
+int out_finish(struct out *o, int code)
+{
+	if (o->json) {
+		char *doc = cJSON_Print(o->root);
+
+		if (!doc) {
+			fputs("efadiag: out of memory\n", stderr);
+			return EXIT_ERROR;
+		}
+		fputs(doc, stdout);
+		fputc('\n', stdout);
+		cJSON_free(doc);
+	}
+	/* A full disk or a closed pipe must not look like success. */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "efadiag: writing standard output: %s\n", strerror(errno));
+		return EXIT_ERROR;
+	}
+	return code;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* The output layer: one description of a record's fields renders both the table and the JSON. */
+#ifndef EFADIAG_OUT_H
+#define EFADIAG_OUT_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "efadiag.h"
+
+enum out_kind {
+	OUT_STR,  /* a string */
+	OUT_INT,  /* a whole number */
+	OUT_DBL,  /* a number shown with col.prec decimals */
+	OUT_BOOL, /* yes/no for people, true/false in JSON */
+};
+
+enum out_col_flags {
+	OUT_JSON_ONLY = 1 << 0, /* a key scripts get that the table leaves out */
+};
+
+/*
+ * A field of a record: its JSON key, its table header (unit included) and how to show it.
+ * Commands describe their records with arrays of these; the layer does the rest.
+ */
+struct out_col {
+	const char *key;
+	const char *head;
+	enum out_kind kind;
+	int prec;
+	unsigned int flags;
+};
+
+struct out;
+struct out_table;
+
+struct out *out_new(const char *command, bool json, bool quiet);
+void out_free(struct out *o);
+bool out_is_json(const struct out *o);
+/* The document's root, for keys that no table describes. */
+cJSON *out_root(struct out *o);
+
+/* A table: a JSON array of objects under key, an aligned table with a title for people. */
+struct out_table *out_table_new(struct out *o, const char *key, const char *title,
+				const struct out_col *cols, size_t ncols);
+/* Starts a row; set its fields with the out_set_* helpers. */
+cJSON *out_table_row(struct out_table *t);
+/* Prints the table now (people) and forgets the handle; the JSON stays in the document. */
+void out_table_end(struct out_table *t);
+
+/* A record shown as "label  value" lines for people and as an object under key in JSON. */
+void out_record(struct out *o, const char *key, const char *title, const struct out_col *cols,
+		size_t ncols, cJSON *obj);
+
+void out_set_str(cJSON *obj, const char *key, const char *fmt, ...) PRINTF_LIKE(3, 4);
+void out_set_num(cJSON *obj, const char *key, double v);
+void out_set_bool(cJSON *obj, const char *key, bool v);
+
+/* A line for people only (stdout), silent in JSON mode. */
+void out_text(struct out *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* A message on stderr (progress, warnings), shown unless --quiet. */
+void out_note(struct out *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/*
+ * The run's outcome. out_fail sets status "fail" (a check failed); out_error prints
+ * "efadiag: COMMAND: message" on stderr and sets status "error" with error.message.
+ */
+void out_fail(struct out *o);
+void out_error(struct out *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void out_verdict(struct out *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/*
+ * Prints the JSON document (JSON mode), flushes stdout and checks it was written.
+ * Returns code, or EXIT_ERROR when stdout could not be written (full disk, closed pipe).
+ */
+int out_finish(struct out *o, int code);
+
+#endif

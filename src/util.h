@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers every module uses: bounded string copy, monotonic time. */
+#ifndef EFADIAG_UTIL_H
+#define EFADIAG_UTIL_H
+
+#include <stddef.h>
+#include <string.h>
+#include <time.h>
+
+/* Copies src into dst, truncating to fit and always terminating, like strlcpy. */
+static inline void str_copy(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (!len)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Seconds on the monotonic clock: deadlines must not move with the wall clock. */
+static inline double now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+#endif
