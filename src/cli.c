@@ -135,8 +135,10 @@ void cli_free(struct opts *opt)
 /*
  * Finds the command word before parsing for real, because which options are valid depends on
  * it. Skips the values of options that take one, so "-p tcp info" finds "info", not "tcp".
+ * Sets *bad to the first "--name" that is not exactly an option's name: getopt_long would
+ * take it as an abbreviation, which this scan (and a later new option) would read differently.
  */
-static int prescan(int argc, char **argv, bool *json)
+static int prescan(int argc, char **argv, bool *json, int *bad)
 {
 	int i, first = -1;
 
@@ -159,6 +161,8 @@ static int prescan(int argc, char **argv, bool *json)
 			const char *eq = strchr(a + 2, '=');
 
 			d = find_long(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+			if (!d && !*bad)
+				*bad = i;
 			if (d && d->id == OPT_JSON)
 				*json = true;
 			if (d && d->has_arg == required_argument && !eq)
@@ -213,6 +217,7 @@ static int apply_option(struct ctx *ctx, const struct opt_def *d, const char *ar
 		if (!*arg)
 			return bad_value(ctx, d, arg, "empty provider name");
 		opt->provider = arg;
+		opt->provider_set = true;
 		return 0;
 	case OPT_DOMAIN:
 		cli_free(opt);
@@ -274,15 +279,17 @@ static int apply_option(struct ctx *ctx, const struct opt_def *d, const char *ar
 	return cli_usage_error(ctx, "internal error: unhandled option --%s", d->name);
 }
 
-/* The option as the user wrote it, for error messages. */
-static const char *typed_option(char **argv, int optind_after, int optopt_char, char *buf,
-				size_t len)
+/*
+ * The option getopt_long refused, as the user wrote it: a long one is the argument getopt was
+ * reading, without any "=value" (optopt is no help there: it holds the option's id, which may
+ * not even be a character); a short one is optopt.
+ */
+static const char *typed_option(const char *arg, int optopt_char, char *buf, size_t len)
 {
-	if (optopt_char) {
+	if (arg && arg[0] == '-' && arg[1] == '-')
+		snprintf(buf, len, "%.*s", (int)strcspn(arg, "="), arg);
+	else
 		snprintf(buf, len, "-%c", optopt_char);
-		return buf;
-	}
-	snprintf(buf, len, "%s", argv[optind_after - 1]);
 	return buf;
 }
 
@@ -301,10 +308,10 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 	const struct cmd_entry *cmd = NULL;
 	bool json = false, want_help = false, want_version = false;
 	size_t nl = 0, ns = 0, i;
-	int ci, c, operands = 0;
+	int ci, c, bad = 0, operands = 0;
 
 	cli_defaults(&ctx->opt);
-	ci = prescan(argc, argv, &json);
+	ci = prescan(argc, argv, &json, &bad);
 	res.json_seen = json;
 	if (ci > 0) {
 		res.command_word = argv[ci];
@@ -312,6 +319,14 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 	}
 	ctx->cmd = cmd;
 	ctx->out = out_new(cmd ? cmd->name : "", json, false);
+	/* Before the command: in "--prov tcp info" the prescan took "tcp" for the command. */
+	if (bad) {
+		char typed[128];
+
+		cli_usage_error(ctx, "unknown option '%s'",
+				typed_option(argv[bad], 0, typed, sizeof(typed)));
+		return stop(EXIT_USAGE);
+	}
 	if (ci > 0 && !cmd) {
 		cli_usage_error(ctx, "unknown command '%s' (commands: info, pingpong, bw, sg-check, "
 				     "serve, help)", argv[ci]);
@@ -337,11 +352,17 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 	shortopts[ns] = '\0';
 
 	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	/* 0, not 1: glibc then also forgets a half-read "-abc" left from an earlier call. */
+	optind = 0;
+	for (;;) {
+		/* The argument getopt_long reads now, to name a refused long option as typed. */
+		const char *arg = argv[optind ? optind : 1];
 		char typed[128];
 		const struct opt_def *d;
 
+		c = getopt_long(argc, argv, shortopts, longopts, NULL);
+		if (c == -1)
+			break;
 		if (c == 1) {
 			if (operands++ == 0)
 				continue; /* the command word itself */
@@ -353,11 +374,13 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 			return stop(EXIT_USAGE);
 		}
 		if (c == '?') {
-			typed_option(argv, optind, optopt, typed, sizeof(typed));
+			typed_option(arg, optopt, typed, sizeof(typed));
+			d = typed[1] == '-' ? find_long(typed + 2, strlen(typed + 2)) : find_id(optopt);
+			/* An option of this command refused: it was given a value ("--json=1"). */
+			if (d && (d->cmds & (cmd ? cmd->bit : CMDBIT_ALL)))
+				cli_usage_error(ctx, "option '%s' does not take a value", typed);
 			/* Say so when the option exists but belongs to another command. */
-			if (cmd && ((optopt && find_id(optopt)) ||
-				    (!optopt && typed[0] == '-' && typed[1] == '-' &&
-				     find_long(typed + 2, strcspn(typed + 2, "=")))))
+			else if (d && cmd)
 				cli_usage_error(ctx, "option '%s' does not apply to '%s'", typed,
 						cmd->name);
 			else
@@ -365,7 +388,7 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 			return stop(EXIT_USAGE);
 		}
 		if (c == ':') {
-			typed_option(argv, optind, optopt, typed, sizeof(typed));
+			typed_option(arg, optopt, typed, sizeof(typed));
 			cli_usage_error(ctx, "option '%s' needs a value", typed);
 			return stop(EXIT_USAGE);
 		}

@@ -293,14 +293,17 @@ static void check_provider(struct info_run *r)
 			  r->ctx->opt.provider, r->ndomains, r->ndomains == 1 ? "" : "s");
 		return;
 	}
-	provider_causes(r, causes, sizeof(causes));
-	if (r->ctx->opt.ndomains && r->getinfo_ret == 0)
+	/* fi_getinfo found the provider's domains and -d dropped them all: the name is wrong. */
+	if (r->ctx->opt.ndomains && r->getinfo_ret == 0) {
 		check_add(&r->checks, "provider", CHECK_FAIL, "provider %s has no RDM domain named "
-			  "%s%s: %s", r->ctx->opt.provider, r->ctx->opt.domains[0],
-			  r->ctx->opt.ndomains > 1 ? ",..." : "", causes);
-	else
-		check_add(&r->checks, "provider", CHECK_FAIL, "no FI_EP_RDM domain for provider %s: "
-			  "%s", r->ctx->opt.provider, causes);
+			  "%s%s: list its domains with 'efadiag info -p %s' (without -d)",
+			  r->ctx->opt.provider, r->ctx->opt.domains[0],
+			  r->ctx->opt.ndomains > 1 ? ",..." : "", r->ctx->opt.provider);
+		return;
+	}
+	provider_causes(r, causes, sizeof(causes));
+	check_add(&r->checks, "provider", CHECK_FAIL, "no FI_EP_RDM domain for provider %s: %s",
+		  r->ctx->opt.provider, causes);
 }
 
 static void check_domain_count(struct info_run *r)

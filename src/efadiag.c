@@ -12,6 +12,8 @@
 /* Every command, in the order usage lists them. Names are matched exactly. */
 const struct cmd_entry *const cli_commands[] = {
 	&cmd_info,
+	&cmd_pingpong,
+	&cmd_serve,
 	&cmd_help,
 	NULL,
 };

@@ -27,6 +27,7 @@ enum exit_code {
 struct opts {
 	/* global */
 	const char *provider;
+	bool provider_set; /* -p given: a server then refuses clients of another provider */
 	char *domains[32];
 	size_t ndomains;
 	bool json;
@@ -76,6 +77,8 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_info;
+extern const struct cmd_entry cmd_pingpong;
+extern const struct cmd_entry cmd_serve;
 extern const struct cmd_entry cmd_help;
 
 /* The fixed-width version string every JSON document carries. */

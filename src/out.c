@@ -196,12 +196,12 @@ static void print_table(const struct out_table *t)
 	for (c = 0; c < t->ncols && c < 32; c++) {
 		if (t->cols[c].flags & OUT_JSON_ONLY)
 			continue;
-		/* The last column is not padded: no trailing blanks. */
-		if (c == last)
+		/* A last column of text is not padded: no trailing blanks. Numbers still are. */
+		if (c == last && !right_aligned(&t->cols[c]))
 			printf("%s", t->cols[c].head);
 		else
-			printf(right_aligned(&t->cols[c]) ? "%*s  " : "%-*s  ", (int)width[c],
-			       t->cols[c].head);
+			printf(right_aligned(&t->cols[c]) ? "%*s%s" : "%-*s%s", (int)width[c],
+			       t->cols[c].head, c == last ? "" : "  ");
 	}
 	putchar('\n');
 	if (!cJSON_GetArraySize(t->rows))

@@ -25,11 +25,12 @@ int parse_long(const char *s, long min, long max, long *out, const char **why)
 		*why = "not a whole number";
 		return -1;
 	}
-	if (errno == ERANGE || v > max) {
+	/* strtol clamps an overflow to LONG_MAX or LONG_MIN: too large or too small. */
+	if ((errno == ERANGE && v == LONG_MAX) || v > max) {
 		*why = max == LONG_MAX ? "too large" : "above the allowed maximum";
 		return -1;
 	}
-	if (v < min) {
+	if (errno == ERANGE || v < min) {
 		*why = min == 1 ? "must be at least 1" : min == 0 ? "must not be negative" :
 								    "below the allowed minimum";
 		return -1;
@@ -52,16 +53,22 @@ int parse_seconds(const char *s, double min, double max, double *out, const char
 	/* "s" is accepted as a unit because people write "5s". */
 	if (end != s && *end == 's' && end[1] == '\0')
 		end++;
-	if (end == s || *end || !isfinite(v)) {
+	/* "inf" and "nan" are not durations; an overflow to infinity is just too large. */
+	if (end == s || *end || isnan(v) || (isinf(v) && errno != ERANGE)) {
 		*why = "not a number of seconds";
 		return -1;
 	}
-	if (errno == ERANGE || v > max) {
+	if (v > max) {
 		*why = "above the allowed maximum";
 		return -1;
 	}
-	if (v < min || v <= 0) {
+	if (v < 0 || (v == 0 && errno != ERANGE)) {
 		*why = "must be greater than zero";
+		return -1;
+	}
+	/* An underflow ("1e-400") is positive, only too small. */
+	if (v < min || v == 0) {
+		*why = "below the allowed minimum";
 		return -1;
 	}
 	*out = v;

@@ -54,6 +54,7 @@ char *sysfs_path(char *buf, size_t len, const char *fmt, ...)
 
 static int read_first_line(const char *path, char *buf, size_t len)
 {
+	size_t end;
 	ssize_t n;
 	int fd;
 
@@ -69,9 +70,11 @@ static int read_first_line(const char *path, char *buf, size_t len)
 	}
 	close(fd);
 	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	while (n > 0 && (buf[strlen(buf) - 1] == ' ' || buf[strlen(buf) - 1] == '\t'))
-		buf[strlen(buf) - 1] = '\0', n--;
+	/* A blank line ("\n", padded DMI strings) must leave "", not step before buf. */
+	end = strcspn(buf, "\n");
+	while (end > 0 && (buf[end - 1] == ' ' || buf[end - 1] == '\t'))
+		end--;
+	buf[end] = '\0';
 	return 0;
 }
 

@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Installs what efadiag needs to build and to run its test suite, on Debian/Ubuntu (apt-get)
+# or Amazon Linux/RHEL (dnf or yum). Run as root or with sudo available.
+set -eu
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+fi
+
+if command -v apt-get >/dev/null 2>&1; then
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq --no-install-recommends \
+		build-essential autoconf automake libtool pkg-config \
+		libfabric-dev libfabric-bin libibverbs-dev rdma-core ibverbs-providers \
+		libcjson-dev bash-completion jq iproute2 nftables procps \
+		valgrind clang libclang-rt-14-dev man-db >/dev/null
+elif command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1; then
+	PM=$(command -v dnf || command -v yum)
+	$SUDO "$PM" install -y gcc make autoconf automake libtool pkgconfig \
+		libfabric-devel libfabric rdma-core-devel cjson-devel bash-completion jq \
+		iproute nftables valgrind
+else
+	echo "install-deps: no apt-get, dnf or yum here; install libfabric, rdma-core," \
+	     "libcjson and autotools by hand" >&2
+	exit 1
+fi

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: MIT
+/* The fabric endpoint: opening an RDM endpoint on the right domain, posting, polling, closing. */
+#include "fabric.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <rdma/fi_cm.h>
+#include <rdma/fi_endpoint.h>
+#include <rdma/fi_eq.h>
+#include <rdma/fi_errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fabric_info.h"
+#include "util.h"
+
+/* efa provider prov_errno values that mean the peer is unreachable (libfabric efa_errno.h). */
+static const int efa_unreachable_prov_errno[] = { 13, 15, 4124, 4126 };
+
+static int fail(struct fab *f, const char *call, int ret)
+{
+	snprintf(f->err_text, sizeof(f->err_text), "%s: %s (%d)", call, fi_strerror(-ret), ret);
+	f->err_class = FAB_ERR_OTHER;
+	return ret;
+}
+
+/* "192.0.2.0/24" holds addr? Fabric names of IP-based providers are their subnets. */
+static bool subnet_holds(const char *cidr, const struct sockaddr *addr)
+{
+	unsigned char net[16], host[16];
+	char text[64];
+	const char *slash = strchr(cidr, '/');
+	int family, bits, i, len;
+
+	if (!slash || (size_t)(slash - cidr) >= sizeof(text))
+		return false;
+	memcpy(text, cidr, (size_t)(slash - cidr));
+	text[slash - cidr] = '\0';
+	bits = atoi(slash + 1);
+	family = strchr(text, ':') ? AF_INET6 : AF_INET;
+	if (family != addr->sa_family || inet_pton(family, text, net) != 1)
+		return false;
+	if (family == AF_INET) {
+		memcpy(host, &((const struct sockaddr_in *)addr)->sin_addr, 4);
+		len = 4;
+	} else {
+		memcpy(host, &((const struct sockaddr_in6 *)addr)->sin6_addr, 16);
+		len = 16;
+	}
+	if (bits < 0 || bits > len * 8)
+		return false;
+	for (i = 0; i < len && bits > 0; i++, bits -= 8) {
+		unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
+
+		if ((net[i] & mask) != (host[i] & mask))
+			return false;
+	}
+	return true;
+}
+
+static bool is_loopback_domain(const struct fi_info *fi)
+{
+	const char *fab = fi->fabric_attr->name;
+
+	return !strcmp(fi->domain_attr->name, "lo") || !strncmp(fab, "127.", 4) ||
+	       !strcmp(fab, "::1/128");
+}
+
+static bool name_wanted(const char *name, char *const *domains, size_t n)
+{
+	size_t i, len;
+
+	for (i = 0; i < n; i++) {
+		len = strlen(domains[i]);
+		if (!strncmp(name, domains[i], len) && (name[len] == '\0' || name[len] == '-'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Domain choice: -d names win; for IP providers the domain whose subnet holds the peer;
+ * otherwise the first that is not loopback (so two hosts just work), else whatever exists.
+ */
+static struct fi_info *pick_domain(struct fi_info *list, const struct fab_open_args *a)
+{
+	struct fi_info *fi, *first = NULL, *nonlo = NULL;
+	size_t seen = 0;
+
+	for (fi = list; fi; fi = fi->next) {
+		if (a->ndomains) {
+			if (name_wanted(fi->domain_attr->name, a->domains, a->ndomains) &&
+			    seen++ == a->index)
+				return fi;
+			continue;
+		}
+		if (a->peer && subnet_holds(fi->fabric_attr->name, a->peer))
+			return fi;
+		if (!first)
+			first = fi;
+		if (!nonlo && !is_loopback_domain(fi))
+			nonlo = fi;
+	}
+	if (a->ndomains)
+		return NULL;
+	return nonlo ? nonlo : first;
+}
+
+int fab_open(struct fab *f, const struct fab_open_args *a)
+{
+	struct fi_cq_attr cq_attr = { .format = FI_CQ_FORMAT_MSG, .wait_obj = FI_WAIT_NONE };
+	struct fi_eq_attr eq_attr = { .wait_obj = FI_WAIT_NONE };
+	struct fi_av_attr av_attr = { .type = FI_AV_UNSPEC, .count = 4 };
+	struct fi_info *hints, *list = NULL, *chosen;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->peer = FI_ADDR_UNSPEC;
+	hints = fabric_rdm_hints(a->provider, a->caps ? a->caps : FI_MSG);
+	if (!hints)
+		return fail(f, "fi_allocinfo", -FI_ENOMEM);
+	ret = fi_getinfo(fabric_api_version(), NULL, NULL, 0, hints, &list);
+	fi_freeinfo(hints);
+	if (ret) {
+		snprintf(f->err_text, sizeof(f->err_text), "no FI_EP_RDM endpoint for provider "
+			 "%s: fi_getinfo: %s (%d)", a->provider, fi_strerror(-ret), ret);
+		f->err_class = FAB_ERR_OTHER;
+		return ret;
+	}
+	chosen = pick_domain(list, a);
+	if (!chosen) {
+		snprintf(f->err_text, sizeof(f->err_text), "provider %s has no domain named %s "
+			 "(see 'efadiag info -p %s')", a->provider, a->domains[0], a->provider);
+		fi_freeinfo(list);
+		return -FI_ENODATA;
+	}
+	f->info = fi_dupinfo(chosen);
+	fi_freeinfo(list);
+	if (!f->info)
+		return fail(f, "fi_dupinfo", -FI_ENOMEM);
+	f->inject_size = f->info->tx_attr->inject_size;
+	f->max_msg_size = f->info->ep_attr->max_msg_size;
+
+	ret = fi_fabric(f->info->fabric_attr, &f->fabric, NULL);
+	if (ret)
+		return fail(f, "fi_fabric", ret);
+	ret = fi_domain(f->fabric, f->info, &f->domain, NULL);
+	if (ret)
+		return fail(f, "fi_domain", ret);
+	/* The efa provider aborts when an RDM endpoint has no EQ bound. */
+	ret = fi_eq_open(f->fabric, &eq_attr, &f->eq, NULL);
+	if (ret)
+		return fail(f, "fi_eq_open", ret);
+	ret = fi_av_open(f->domain, &av_attr, &f->av, NULL);
+	if (ret)
+		return fail(f, "fi_av_open", ret);
+	cq_attr.size = 4096;
+	ret = fi_cq_open(f->domain, &cq_attr, &f->cq, NULL);
+	if (ret)
+		return fail(f, "fi_cq_open", ret);
+	ret = fi_endpoint(f->domain, f->info, &f->ep, NULL);
+	if (ret)
+		return fail(f, "fi_endpoint", ret);
+	ret = fi_ep_bind(f->ep, &f->eq->fid, 0);
+	if (ret)
+		return fail(f, "fi_ep_bind(eq)", ret);
+	ret = fi_ep_bind(f->ep, &f->av->fid, 0);
+	if (ret)
+		return fail(f, "fi_ep_bind(av)", ret);
+	ret = fi_ep_bind(f->ep, &f->cq->fid, FI_TRANSMIT | FI_RECV);
+	if (ret)
+		return fail(f, "fi_ep_bind(cq)", ret);
+	ret = fi_enable(f->ep);
+	if (ret)
+		return fail(f, "fi_enable", ret);
+
+	f->buf_size = a->buf_size ? a->buf_size : 4096;
+	if (posix_memalign(&f->buf, 4096, f->buf_size))
+		return fail(f, "posix_memalign", -FI_ENOMEM);
+	memset(f->buf, 0, f->buf_size);
+	/* Registration only where the provider asks for it (efa: FI_MR_LOCAL) or for RMA. */
+	if ((f->info->domain_attr->mr_mode & FI_MR_LOCAL) || (a->caps & FI_RMA)) {
+		uint64_t access = FI_SEND | FI_RECV;
+
+		if (a->caps & FI_RMA)
+			access |= FI_READ | FI_WRITE | FI_REMOTE_READ | FI_REMOTE_WRITE;
+		ret = fi_mr_reg(f->domain, f->buf, f->buf_size, access, 0, 0, 0, &f->mr, NULL);
+		if (ret)
+			return fail(f, "fi_mr_reg", ret);
+		if (f->info->domain_attr->mr_mode & FI_MR_ENDPOINT) {
+			ret = fi_mr_bind(f->mr, &f->ep->fid, 0);
+			if (ret)
+				return fail(f, "fi_mr_bind", ret);
+			ret = fi_mr_enable(f->mr);
+			if (ret)
+				return fail(f, "fi_mr_enable", ret);
+		}
+		f->desc = fi_mr_desc(f->mr);
+	}
+	return 0;
+}
+
+static void close_fid(struct fab *f, struct fid **fid, const char *what)
+{
+	int ret;
+
+	if (!*fid)
+		return;
+	ret = fi_close(*fid);
+	if (ret && !f->err_text[0])
+		snprintf(f->err_text, sizeof(f->err_text), "fi_close(%s): %s (%d)", what,
+			 fi_strerror(-ret), ret);
+	*fid = NULL;
+}
+
+void fab_close(struct fab *f)
+{
+	/* Reverse order of opening: endpoint first, fabric last. */
+	close_fid(f, (struct fid **)&f->ep, "ep");
+	close_fid(f, (struct fid **)&f->mr, "mr");
+	close_fid(f, (struct fid **)&f->cq, "cq");
+	close_fid(f, (struct fid **)&f->av, "av");
+	close_fid(f, (struct fid **)&f->eq, "eq");
+	close_fid(f, (struct fid **)&f->domain, "domain");
+	close_fid(f, (struct fid **)&f->fabric, "fabric");
+	free(f->buf);
+	f->buf = NULL;
+	f->desc = NULL;
+	if (f->info)
+		fi_freeinfo(f->info);
+	f->info = NULL;
+}
+
+int fab_getname(struct fab *f, void *addr, size_t *len)
+{
+	int ret = fi_getname(&f->ep->fid, addr, len);
+
+	return ret ? fail(f, "fi_getname", ret) : 0;
+}
+
+int fab_insert_peer(struct fab *f, const void *addr, size_t len)
+{
+	int ret;
+
+	(void)len;
+	ret = fi_av_insert(f->av, addr, 1, &f->peer, 0, NULL);
+	if (ret != 1) {
+		snprintf(f->err_text, sizeof(f->err_text), "fi_av_insert: %s (%d)",
+			 fi_strerror(ret < 0 ? -ret : FI_EINVAL), ret);
+		f->err_class = FAB_ERR_OTHER;
+		return ret < 0 ? ret : -FI_EINVAL;
+	}
+	return 0;
+}
+
+static bool is_unreachable(const struct fab *f, int err, int prov_errno)
+{
+	size_t i;
+
+	if (err == FI_EHOSTUNREACH || err == FI_ECONNABORTED || err == FI_ECONNREFUSED ||
+	    err == FI_ENETUNREACH || err == FI_ECONNRESET)
+		return true;
+	if (strcmp(fab_provider_name(f), "efa"))
+		return false;
+	for (i = 0; i < sizeof(efa_unreachable_prov_errno) / sizeof(int); i++)
+		if (prov_errno == efa_unreachable_prov_errno[i])
+			return true;
+	return false;
+}
+
+/* Reads what the CQ has into the ring; returns <0 only for a CQ error it decoded. */
+static int poll_cq(struct fab *f)
+{
+	struct fi_cq_msg_entry e[16];
+	ssize_t n, i;
+
+	if (!f->cq)
+		return 0;
+	n = fi_cq_read(f->cq, e, f->ring_len + 16 <= FAB_RING ? 16 : 0);
+	if (n == -FI_EAGAIN || n == 0)
+		return 0;
+	if (n == -FI_EAVAIL) {
+		struct fi_cq_err_entry err = { 0 };
+		char pbuf[256] = "";
+		struct fab_comp *c;
+
+		if (fi_cq_readerr(f->cq, &err, 0) < 0)
+			return 0;
+		fi_cq_strerror(f->cq, err.prov_errno, err.err_data, pbuf, sizeof(pbuf));
+		snprintf(f->err_text, sizeof(f->err_text), "completion error: %s (%d), "
+			 "provider error %d: %s", fi_strerror(err.err), err.err, err.prov_errno,
+			 pbuf);
+		f->err_class = is_unreachable(f, err.err, err.prov_errno) ? FAB_ERR_UNREACHABLE :
+			       err.err == FI_ETIMEDOUT ? FAB_ERR_TIMEOUT : FAB_ERR_OTHER;
+		if (f->ring_len < FAB_RING) {
+			c = &f->ring[(f->ring_head + f->ring_len++) % FAB_RING];
+			*c = (struct fab_comp){ .context = err.op_context, .flags = err.flags,
+						.len = err.len, .err = err.err ? err.err : FI_EIO,
+						.prov_errno = err.prov_errno };
+		}
+		return 0;
+	}
+	if (n < 0) {
+		fail(f, "fi_cq_read", (int)n);
+		return (int)n;
+	}
+	for (i = 0; i < n; i++) {
+		struct fab_comp *c = &f->ring[(f->ring_head + f->ring_len++) % FAB_RING];
+
+		*c = (struct fab_comp){ .context = e[i].op_context, .flags = e[i].flags,
+					.len = e[i].len };
+	}
+	return 0;
+}
+
+/* Takes the completion for context (NULL: the oldest) out of the ring. */
+static bool take(struct fab *f, void *context, struct fab_comp *out)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < f->ring_len; i++) {
+		struct fab_comp *c = &f->ring[(f->ring_head + i) % FAB_RING];
+
+		if (context && c->context != context)
+			continue;
+		*out = *c;
+		/* Close the gap, keeping the order of the rest. */
+		for (k = i; k + 1 < f->ring_len; k++)
+			f->ring[(f->ring_head + k) % FAB_RING] =
+				f->ring[(f->ring_head + k + 1) % FAB_RING];
+		f->ring_len--;
+		return true;
+	}
+	return false;
+}
+
+static bool fd_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+int fab_wait(struct fab *f, void *context, struct fab_comp *c, double deadline, int watch_fd)
+{
+	unsigned int spins = 0;
+	int ret;
+
+	for (;;) {
+		if (take(f, context, c)) {
+			if (!c->err)
+				return 0;
+			return -FI_EIO;
+		}
+		ret = poll_cq(f);
+		if (ret)
+			return ret;
+		if (f->buddy) {
+			ret = poll_cq(f->buddy);
+			if (ret) {
+				str_copy(f->err_text, sizeof(f->err_text), f->buddy->err_text);
+				return ret;
+			}
+		}
+		if (take(f, context, c))
+			return c->err ? -FI_EIO : 0;
+		/* Checking the clock and the control fd costs a syscall: not on every spin. */
+		if (++spins % 128)
+			continue;
+		if (now_sec() >= deadline) {
+			f->err_class = FAB_ERR_TIMEOUT;
+			return -FI_ETIMEDOUT;
+		}
+		if (watch_fd >= 0 && spins % 1024 == 0 && fd_readable(watch_fd))
+			return -FI_EINTR;
+	}
+}
+
+/* Calls post until it stops saying FI_EAGAIN, progressing the CQ meanwhile (manual progress). */
+#define POST_RETRY(f, deadline, call)                                                    \
+	({                                                                               \
+		ssize_t r_;                                                              \
+		unsigned int n_ = 0;                                                     \
+		while ((r_ = (call)) == -FI_EAGAIN) {                                    \
+			if (poll_cq(f) || (f->buddy && poll_cq(f->buddy)))               \
+				break;                                                   \
+			if (++n_ % 128 == 0 && now_sec() >= (deadline)) {                \
+				r_ = -FI_ETIMEDOUT;                                      \
+				break;                                                   \
+			}                                                                \
+		}                                                                        \
+		r_;                                                                      \
+	})
+
+int fab_post_recv(struct fab *f, size_t off, size_t len, void *context, double deadline)
+{
+	ssize_t ret;
+
+	ret = POST_RETRY(f, deadline, fi_recv(f->ep, (char *)f->buf + off, len, f->desc,
+					      FI_ADDR_UNSPEC, context));
+	if (ret == -FI_ETIMEDOUT) {
+		f->err_class = FAB_ERR_TIMEOUT;
+		snprintf(f->err_text, sizeof(f->err_text), "fi_recv: still busy at the deadline");
+	} else if (ret) {
+		return fail(f, "fi_recv", (int)ret);
+	}
+	return (int)ret;
+}
+
+int fab_post_send(struct fab *f, size_t off, size_t len, void *context, bool *completes,
+		  double deadline)
+{
+	ssize_t ret;
+
+	/* fi_inject returns at once and needs no completion: the fastest path for small ones. */
+	if (len <= f->inject_size) {
+		*completes = false;
+		ret = POST_RETRY(f, deadline, fi_inject(f->ep, (char *)f->buf + off, len, f->peer));
+		if (ret && ret != -FI_ETIMEDOUT)
+			return fail(f, "fi_inject", (int)ret);
+	} else {
+		*completes = true;
+		ret = POST_RETRY(f, deadline, fi_send(f->ep, (char *)f->buf + off, len, f->desc,
+						      f->peer, context));
+		if (ret && ret != -FI_ETIMEDOUT)
+			return fail(f, "fi_send", (int)ret);
+	}
+	if (ret == -FI_ETIMEDOUT) {
+		f->err_class = FAB_ERR_TIMEOUT;
+		snprintf(f->err_text, sizeof(f->err_text), "send queue still full at the deadline");
+	}
+	return (int)ret;
+}
+
+const char *fab_domain_name(const struct fab *f)
+{
+	return f->info ? f->info->domain_attr->name : "?";
+}
+
+const char *fab_fabric_name(const struct fab *f)
+{
+	return f->info ? f->info->fabric_attr->name : "?";
+}
+
+const char *fab_provider_name(const struct fab *f)
+{
+	return f->info ? f->info->fabric_attr->prov_name : "?";
+}
+
+const char *fab_err_class_str(enum fab_err_class c)
+{
+	switch (c) {
+	case FAB_ERR_NONE:
+		return "none";
+	case FAB_ERR_UNREACHABLE:
+		return "unreachable";
+	case FAB_ERR_TIMEOUT:
+		return "timeout";
+	default:
+		return "error";
+	}
+}
+
+void fab_addr_to_hex(const void *addr, size_t len, char *hex, size_t hexlen)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *p = addr;
+	size_t i;
+
+	for (i = 0; i < len && 2 * i + 2 < hexlen; i++) {
+		hex[2 * i] = digits[p[i] >> 4];
+		hex[2 * i + 1] = digits[p[i] & 15];
+	}
+	hex[2 * i] = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int fab_addr_from_hex(const char *hex, void *addr, size_t *len)
+{
+	size_t n = strlen(hex), i;
+	unsigned char *p = addr;
+
+	if (n == 0 || n % 2 || n / 2 > *len)
+		return -1;
+	for (i = 0; i < n / 2; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		p[i] = (unsigned char)(hi << 4 | lo);
+	}
+	*len = n / 2;
+	return 0;
+}
+
+bool fab_addr_sockaddr(const struct fab *f, const void *addr, size_t len,
+		       struct sockaddr_storage *ss)
+{
+	const struct sockaddr *sa = addr;
+	uint32_t fmt = f->info ? f->info->addr_format : FI_FORMAT_UNSPEC;
+
+	/* IP providers (tcp, udp, sockets, net) name endpoints by sockaddr; others do not. */
+	if (fmt != FI_SOCKADDR && fmt != FI_SOCKADDR_IN && fmt != FI_SOCKADDR_IN6)
+		return false;
+	if (len >= sizeof(struct sockaddr_in) && sa->sa_family == AF_INET) {
+		memcpy(ss, addr, sizeof(struct sockaddr_in));
+		return true;
+	}
+	if (len >= sizeof(struct sockaddr_in6) && sa->sa_family == AF_INET6) {
+		memcpy(ss, addr, sizeof(struct sockaddr_in6));
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: MIT
+/* The control channel: framed JSON over TCP or pipes, every read and write with a deadline. */
+#include "oob.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static const char *const type_names[] = {
+	[OOB_HELLO] = "hello", [OOB_READY] = "ready", [OOB_ERROR] = "error",
+	[OOB_SYNC] = "sync",   [OOB_RESULT] = "result", [OOB_BYE] = "bye",
+};
+
+const char *oob_type_str(int type)
+{
+	if (type > 0 && type < OOB_TYPE_MAX && type_names[type])
+		return type_names[type];
+	return "unknown";
+}
+
+void oob_init(struct oob *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->rfd = o->wfd = -1;
+	o->child = -1;
+}
+
+static int remaining_ms(double deadline)
+{
+	double left = deadline - now_sec();
+
+	if (deadline < 0)
+		return -1;
+	if (left <= 0)
+		return 0;
+	return left > 86400 ? 86400000 : (int)(left * 1000) + 1;
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* Waits for fd to be ready for events; 0, or -ETIMEDOUT / -errno. */
+static int wait_fd(int fd, short events, double deadline)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n;
+
+	for (;;) {
+		n = poll(&p, 1, remaining_ms(deadline));
+		if (n > 0)
+			return 0;
+		if (n == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+static void peer_name(struct oob *o, const struct sockaddr *sa, socklen_t len)
+{
+	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+	memcpy(&o->peer_addr, sa, len < sizeof(o->peer_addr) ? len : sizeof(o->peer_addr));
+	o->have_peer_addr = true;
+	/* An IPv4 client of our dual-stack socket shows as ::ffff:a.b.c.d: name it as IPv4. */
+	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&o->peer_addr;
+		uint16_t port = s6->sin6_port;
+		struct in_addr a4;
+
+		memcpy(&a4, &s6->sin6_addr.s6_addr[12], 4);
+		memset(&o->peer_addr, 0, sizeof(o->peer_addr));
+		s4->sin_family = AF_INET;
+		s4->sin_port = port;
+		s4->sin_addr = a4;
+		sa = (const struct sockaddr *)s4;
+		len = sizeof(*s4);
+	}
+	if (getnameinfo(sa, len, host, sizeof(host), serv, sizeof(serv),
+			NI_NUMERICHOST | NI_NUMERICSERV))
+		str_copy(o->peer, sizeof(o->peer), "?");
+	else
+		snprintf(o->peer, sizeof(o->peer), strchr(host, ':') ? "[%s]:%s" : "%s:%s", host,
+			 serv);
+}
+
+int oob_connect(struct oob *o, const char *host, int port, double deadline)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
+	struct addrinfo *res = NULL, *ai;
+	char serv[16];
+	int fd = -1, ret, last = -ECONNREFUSED;
+
+	snprintf(serv, sizeof(serv), "%d", port);
+	ret = getaddrinfo(host, serv, &hints, &res);
+	if (ret) {
+		snprintf(o->err, sizeof(o->err), "cannot resolve '%s': %s", host, gai_strerror(ret));
+		return -EHOSTUNREACH;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		int soerr = 0, one = 1;
+		socklen_t sl = sizeof(soerr);
+
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		set_nonblock(fd);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS) {
+			last = -errno;
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		ret = wait_fd(fd, POLLOUT, deadline);
+		if (!ret && !getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) && !soerr) {
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			peer_name(o, ai->ai_addr, ai->ai_addrlen);
+			break;
+		}
+		last = ret ? ret : -soerr;
+		close(fd);
+		fd = -1;
+		if (last == -ETIMEDOUT)
+			break;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		snprintf(o->err, sizeof(o->err), "cannot connect to %s port %d: %s", host, port,
+			 last == -ETIMEDOUT ? "no answer before the timeout" : strerror(-last));
+		return last;
+	}
+	o->rfd = o->wfd = fd;
+	return 0;
+}
+
+int oob_listen(int port, char *err, size_t errlen)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port),
+				   .sin6_addr = IN6ADDR_ANY_INIT };
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				  .sin_addr.s_addr = htonl(INADDR_ANY) };
+	int fd, one = 1, zero = 0;
+
+	/* One IPv6 socket serves both families; hosts without IPv6 fall back to IPv4. */
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+		if (bind(fd, (struct sockaddr *)&a6, sizeof(a6))) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0) {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			snprintf(err, errlen, "socket: %s", strerror(errno));
+			return -errno;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&a4, sizeof(a4))) {
+			int e = errno;
+
+			snprintf(err, errlen, "cannot listen on port %d: %s", port, strerror(e));
+			close(fd);
+			return -e;
+		}
+	}
+	if (listen(fd, 8)) {
+		int e = errno;
+
+		snprintf(err, errlen, "listen on port %d: %s", port, strerror(e));
+		close(fd);
+		return -e;
+	}
+	set_nonblock(fd);
+	return fd;
+}
+
+int oob_accept(struct oob *o, int lfd, double deadline)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd, ret, one = 1;
+
+	for (;;) {
+		ret = wait_fd(lfd, POLLIN, deadline);
+		if (ret)
+			return ret;
+		fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd >= 0)
+			break;
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			return -errno;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	peer_name(o, (struct sockaddr *)&ss, sl);
+	o->rfd = o->wfd = fd;
+	return 0;
+}
+
+int oob_exec(struct oob *o, const char *cmd, const char *serve_args)
+{
+	const char *bin = getenv("EFADIAG_PEER_BIN");
+	int to_child[2], from_child[2];
+	char *line;
+	pid_t pid;
+
+	if (!bin || !*bin)
+		bin = "efadiag";
+	if (asprintf(&line, "%s %s %s", cmd, bin, serve_args) < 0)
+		return -ENOMEM;
+	if (pipe2(to_child, O_CLOEXEC)) {
+		free(line);
+		return -errno;
+	}
+	if (pipe2(from_child, O_CLOEXEC)) {
+		int e = errno;
+
+		close(to_child[0]);
+		close(to_child[1]);
+		free(line);
+		return -e;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		close(to_child[0]);
+		close(to_child[1]);
+		close(from_child[0]);
+		close(from_child[1]);
+		free(line);
+		return -e;
+	}
+	if (pid == 0) {
+		/* The child: its stdin/stdout become the channel, stderr stays ours. */
+		signal(SIGPIPE, SIG_DFL);
+		dup2(to_child[0], 0);
+		dup2(from_child[1], 1);
+		execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+		_exit(127);
+	}
+	close(to_child[0]);
+	close(from_child[1]);
+	o->wfd = to_child[1];
+	o->rfd = from_child[0];
+	set_nonblock(o->wfd);
+	set_nonblock(o->rfd);
+	o->child = pid;
+	snprintf(o->peer, sizeof(o->peer), "'%s'", line);
+	free(line);
+	return 0;
+}
+
+void oob_stdio(struct oob *o)
+{
+	o->rfd = 0;
+	o->wfd = 1;
+	str_copy(o->peer, sizeof(o->peer), "stdio");
+}
+
+static int write_all(struct oob *o, const void *buf, size_t len, double deadline)
+{
+	const char *p = buf;
+	ssize_t n;
+	int ret;
+
+	while (len) {
+		n = write(o->wfd, p, len);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			snprintf(o->err, sizeof(o->err), "control channel to %s closed: %s", o->peer,
+				 strerror(errno));
+			return -ECONNRESET;
+		}
+		ret = wait_fd(o->wfd, POLLOUT, deadline);
+		if (ret) {
+			snprintf(o->err, sizeof(o->err), "control channel to %s: %s", o->peer,
+				 ret == -ETIMEDOUT ? "peer stopped reading (timeout)" :
+						     strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int read_all(struct oob *o, void *buf, size_t len, double deadline)
+{
+	char *p = buf;
+	ssize_t n;
+	int ret;
+
+	while (len) {
+		n = read(o->rfd, p, len);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n == 0) {
+			snprintf(o->err, sizeof(o->err), "control channel: %s closed the connection",
+				 o->peer);
+			return -ECONNRESET;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			snprintf(o->err, sizeof(o->err), "control channel from %s: %s", o->peer,
+				 strerror(errno));
+			return -ECONNRESET;
+		}
+		ret = wait_fd(o->rfd, POLLIN, deadline);
+		if (ret) {
+			snprintf(o->err, sizeof(o->err), "control channel: no message from %s "
+				 "before the timeout", o->peer);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int oob_parse_header(const unsigned char *h, int *type, uint32_t *len, char *err, size_t errlen)
+{
+	if (memcmp(h, OOB_MAGIC, 4)) {
+		snprintf(err, errlen, "not an efadiag peer (bad magic %02x%02x%02x%02x)", h[0], h[1],
+			 h[2], h[3]);
+		return -EPROTO;
+	}
+	if (h[4] != OOB_VERSION) {
+		snprintf(err, errlen, "peer speaks control protocol version %u, this efadiag "
+			 "speaks %u: use the same efadiag version on both nodes", h[4], OOB_VERSION);
+		return -EPROTO;
+	}
+	*type = h[5];
+	if (*type <= 0 || *type >= OOB_TYPE_MAX) {
+		snprintf(err, errlen, "unknown control message type %d", *type);
+		return -EPROTO;
+	}
+	*len = (uint32_t)h[8] << 24 | (uint32_t)h[9] << 16 | (uint32_t)h[10] << 8 | h[11];
+	if (*len > OOB_MAX_PAYLOAD) {
+		snprintf(err, errlen, "control message of %u bytes exceeds the %u-byte limit", *len,
+			 OOB_MAX_PAYLOAD);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int oob_send(struct oob *o, int type, const cJSON *payload, double deadline)
+{
+	unsigned char h[OOB_HEADER_LEN] = { 'E', 'F', 'A', 'D', OOB_VERSION, 0, 0, 0 };
+	char *text = payload ? cJSON_PrintUnformatted(payload) : NULL;
+	const char *body = text ? text : "{}";
+	size_t len = strlen(body);
+	int ret;
+
+	if (payload && !text)
+		return -ENOMEM;
+	if (len > OOB_MAX_PAYLOAD) {
+		cJSON_free(text);
+		snprintf(o->err, sizeof(o->err), "control message too large (%zu bytes)", len);
+		return -EMSGSIZE;
+	}
+	h[5] = (unsigned char)type;
+	h[8] = (unsigned char)(len >> 24);
+	h[9] = (unsigned char)(len >> 16);
+	h[10] = (unsigned char)(len >> 8);
+	h[11] = (unsigned char)len;
+	ret = write_all(o, h, sizeof(h), deadline);
+	if (!ret)
+		ret = write_all(o, body, len, deadline);
+	cJSON_free(text);
+	return ret;
+}
+
+int oob_recv(struct oob *o, int *type, cJSON **payload, double deadline)
+{
+	unsigned char h[OOB_HEADER_LEN];
+	uint32_t len;
+	char *body;
+	int ret;
+
+	*payload = NULL;
+	ret = read_all(o, h, sizeof(h), deadline);
+	if (ret)
+		return ret;
+	ret = oob_parse_header(h, type, &len, o->err, sizeof(o->err));
+	if (ret)
+		return ret;
+	body = malloc(len + 1);
+	if (!body)
+		return -ENOMEM;
+	ret = read_all(o, body, len, deadline);
+	if (ret) {
+		free(body);
+		return ret;
+	}
+	body[len] = '\0';
+	*payload = cJSON_ParseWithLength(body, len);
+	free(body);
+	if (!*payload || !cJSON_IsObject(*payload)) {
+		cJSON_Delete(*payload);
+		*payload = NULL;
+		snprintf(o->err, sizeof(o->err), "malformed %s message from %s (not a JSON object)",
+			 oob_type_str(*type), o->peer);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int oob_expect(struct oob *o, int want, cJSON **payload, double deadline)
+{
+	int type, ret;
+
+	ret = oob_recv(o, &type, payload, deadline);
+	if (ret)
+		return ret;
+	if (type == OOB_ERROR) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(*payload, "message");
+
+		snprintf(o->err, sizeof(o->err), "peer reports: %s",
+			 cJSON_IsString(m) ? m->valuestring : "an unspecified error");
+		cJSON_Delete(*payload);
+		*payload = NULL;
+		return -ECANCELED;
+	}
+	if (type != want) {
+		snprintf(o->err, sizeof(o->err), "expected a %s message from %s, got %s",
+			 oob_type_str(want), o->peer, oob_type_str(type));
+		cJSON_Delete(*payload);
+		*payload = NULL;
+		return -EPROTO;
+	}
+	return 0;
+}
+
+void oob_send_error(struct oob *o, const char *msg, double deadline)
+{
+	cJSON *p = cJSON_CreateObject();
+
+	if (!p)
+		return;
+	cJSON_AddStringToObject(p, "message", msg);
+	oob_send(o, OOB_ERROR, p, deadline);
+	cJSON_Delete(p);
+}
+
+static bool reaped(pid_t pid, double wait_sec)
+{
+	double end = now_sec() + wait_sec;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	do {
+		pid_t r = waitpid(pid, NULL, WNOHANG);
+
+		if (r == pid || (r < 0 && errno == ECHILD))
+			return true;
+		nanosleep(&ts, NULL);
+	} while (now_sec() < end);
+	return false;
+}
+
+void oob_close(struct oob *o)
+{
+	if (o->rfd > 2)
+		close(o->rfd);
+	if (o->wfd > 2 && o->wfd != o->rfd)
+		close(o->wfd);
+	o->rfd = o->wfd = -1;
+	if (o->child > 0) {
+		/* EOF first, so a remote peer can finish cleanly; then ask, then insist. */
+		if (!reaped(o->child, 2.0)) {
+			kill(o->child, SIGTERM);
+			if (!reaped(o->child, 1.0)) {
+				kill(o->child, SIGKILL);
+				waitpid(o->child, NULL, 0);
+			}
+		}
+		o->child = -1;
+	}
+}

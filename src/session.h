@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* A test session: control channel plus fabric endpoint, set up the same way for every test. */
+#ifndef EFADIAG_SESSION_H
+#define EFADIAG_SESSION_H
+
+#include "efadiag.h"
+#include "fabric.h"
+#include "oob.h"
+
+/* Bounds the server enforces on what a client asks for (documented in efadiag(1)). */
+#define SESSION_MAX_ITERATIONS 100000000L
+#define SESSION_MAX_WARMUP 1000000L
+
+/* What a client asks the server to run: carried in the hello. */
+struct test_params {
+	char test[16];
+	char provider[64];
+	size_t sizes[EFADIAG_MAX_SIZES];
+	size_t nsizes;
+	long iterations;
+	long warmup;
+	bool verify;
+	double timeout_sec;
+};
+
+struct session {
+	struct ctx *ctx;
+	struct oob oob;
+	struct fab fab;
+	struct test_params p;
+	bool server;
+	char peer_domain[64];
+	char peer_fabric[64];
+	char peer_version[32];
+};
+
+/* A test the server can run. */
+struct test_entry {
+	const char *name;
+	uint64_t caps;
+	/* The server's half of the test, after the handshake; returns an exit code. */
+	int (*serve)(struct session *s);
+};
+
+extern const struct test_entry test_pingpong;
+
+/* Fills params from the command line options, with the test's default sizes/iterations. */
+void session_params(struct test_params *p, const struct ctx *ctx, const char *test,
+		    const size_t *default_sizes, size_t ndefault, long default_iters,
+		    long default_warmup);
+size_t session_max_size(const struct test_params *p);
+double session_deadline(const struct session *s);
+
+/*
+ * Client: opens the control channel (TCP to ctx->host or --exec), its endpoint, sends the hello,
+ * and inserts the server's address. Returns 0 or an exit code (message already reported).
+ */
+int session_client_start(struct session *s, struct ctx *ctx, const struct test_params *p);
+/* Server: serves clients of only_test (NULL: any test), one at a time; --persist loops. */
+int session_serve(struct ctx *ctx, const char *only_test);
+void session_end(struct session *s);
+
+/* Names the peer and the two domains in the JSON document and for people. */
+void session_describe(struct session *s);
+
+#endif

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+/* Latency statistics: sorting once gives every percentile. */
+#include "stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile: the smallest sample with at least p% of samples at or below it. */
+static double percentile(const double *sorted, size_t n, double p)
+{
+	size_t rank = (size_t)ceil(p / 100.0 * (double)n);
+
+	if (rank < 1)
+		rank = 1;
+	return sorted[rank - 1];
+}
+
+void stats_compute(double *samples, size_t n, struct lat_stats *s)
+{
+	double sum = 0;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (!n)
+		return;
+	qsort(samples, n, sizeof(*samples), cmp_double);
+	for (i = 0; i < n; i++)
+		sum += samples[i];
+	s->n = n;
+	s->min = samples[0];
+	s->max = samples[n - 1];
+	s->avg = sum / (double)n;
+	s->p50 = percentile(samples, n, 50);
+	s->p99 = percentile(samples, n, 99);
+}
+
+int stats_acc_init(struct lat_acc *a, size_t cap)
+{
+	memset(a, 0, sizeof(*a));
+	a->cap = cap ? cap : 1;
+	a->keep = malloc(a->cap * sizeof(*a->keep));
+	a->rng = 0x9e3779b97f4a7c15ULL;
+	return a->keep ? 0 : -1;
+}
+
+void stats_acc_add(struct lat_acc *a, double x)
+{
+	size_t j;
+
+	if (!a->n || x < a->min)
+		a->min = x;
+	if (!a->n || x > a->max)
+		a->max = x;
+	a->sum += x;
+	a->n++;
+	if (a->kept < a->cap) {
+		a->keep[a->kept++] = x;
+		return;
+	}
+	/* Reservoir sampling (algorithm R) with a cheap LCG: each sample kept with cap/n. */
+	a->rng = a->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	j = (size_t)((a->rng >> 11) % a->n);
+	if (j < a->cap)
+		a->keep[j] = x;
+}
+
+void stats_acc_done(struct lat_acc *a, struct lat_stats *s)
+{
+	stats_compute(a->keep, a->kept, s);
+	if (!a->n)
+		return;
+	s->n = a->n;
+	s->min = a->min;
+	s->max = a->max;
+	s->avg = a->sum / (double)a->n;
+}
+
+void stats_acc_free(struct lat_acc *a)
+{
+	free(a->keep);
+	a->keep = NULL;
+}
