@@ -138,9 +138,35 @@ static void verdict_ok(struct out *o, struct out_table *t)
 
 	out_table_end(t);
 	if (cJSON_IsNumber(b) && cJSON_IsNumber(avg) && cJSON_IsNumber(p99))
-		out_verdict(o, "OK: %d sizes; %.0f B one-way latency avg %.2f us, p99 %.2f us",
-			    cJSON_GetArraySize(rows), b->valuedouble, avg->valuedouble,
+		out_verdict(o, "OK: %d size%s; %.0f B one-way latency avg %.2f us, p99 %.2f us",
+			    cJSON_GetArraySize(rows), cJSON_GetArraySize(rows) == 1 ? "" : "s", b->valuedouble, avg->valuedouble,
 			    p99->valuedouble);
+}
+
+/* A failed run shows the sizes that completed, and no empty table. */
+static void end_results(struct out *o, struct out_table *t, int code)
+{
+	if (code == EXIT_OK) {
+		verdict_ok(o, t);
+		return;
+	}
+	if (out_table_rows(t))
+		out_table_end(t);
+	else
+		out_table_discard(t);
+	if (code == EXIT_FAIL)
+		out_fail(o);
+}
+
+/*
+ * Test hook: EFADIAG_TEST_CORRUPT_OFFSET=N makes a server flip byte N of every reply, so the
+ * suite can show that --verify catches a corrupted payload. Unset in normal use.
+ */
+static long corrupt_offset(void)
+{
+	const char *v = getenv("EFADIAG_TEST_CORRUPT_OFFSET");
+
+	return v && *v ? atol(v) : -1;
 }
 
 /* --- client ------------------------------------------------------------------------------ */
@@ -297,14 +323,9 @@ static int pingpong_client(struct ctx *ctx)
 	t = out_table_new(ctx->out, "results", NULL, result_cols, NCOLS);
 	for (k = 0; k < p.nsizes && !code; k++)
 		code = client_size(&s, &side, p.sizes[k], t);
-	if (!code) {
+	if (!code)
 		oob_send(&s.oob, OOB_BYE, NULL, session_deadline(&s));
-		verdict_ok(ctx->out, t);
-	} else {
-		out_table_end(t);
-		if (code == EXIT_FAIL)
-			out_fail(ctx->out);
-	}
+	end_results(ctx->out, t, code);
 	session_end(&s);
 	return code;
 }
@@ -344,6 +365,7 @@ static int server_size(struct session *s, struct pp_side *side, size_t size,
 {
 	long total = s->p.warmup + s->p.iterations, i, bad;
 	double t_send = 0, first = 0, now = 0, grace = s->p.timeout_sec + SERVER_GRACE_SEC;
+	long corrupt = corrupt_offset();
 	struct lat_acc acc;
 	bool pending = false;
 	int ret;
@@ -378,6 +400,8 @@ static int server_size(struct session *s, struct pp_side *side, size_t size,
 		}
 		if (s->p.verify)
 			fill(tx(side), size, i, FROM_SERVER);
+		if (corrupt >= 0 && (size_t)corrupt < size)
+			tx(side)[corrupt] ^= 0xff;
 		if (i + 1 < total)
 			ret = post_recv(side, size, session_deadline(s));
 		t_send = now_sec();
@@ -412,7 +436,11 @@ static int pingpong_serve(struct session *s)
 	int type, ret, code = EXIT_OK;
 
 	for (;;) {
-		ret = oob_recv(&s->oob, &type, &m, now_sec() + s->p.timeout_sec + SERVER_GRACE_SEC);
+		double deadline = now_sec() + s->p.timeout_sec + SERVER_GRACE_SEC;
+
+		/* Our last reply may still be leaving: progress the fabric until the client speaks. */
+		fab_progress_until_readable(&s->fab, s->oob.rfd, deadline);
+		ret = oob_recv(&s->oob, &type, &m, deadline);
 		if (ret) {
 			out_error(s->ctx->out, "client %s: %s", s->oob.peer, s->oob.err);
 			code = EXIT_ERROR;
@@ -439,12 +467,7 @@ static int pingpong_serve(struct session *s)
 		if (code)
 			break;
 	}
-	if (code == EXIT_OK)
-		verdict_ok(s->ctx->out, t);
-	else
-		out_table_end(t);
-	if (code == EXIT_FAIL)
-		out_fail(s->ctx->out);
+	end_results(s->ctx->out, t, code);
 	return code;
 }
 
@@ -554,12 +577,7 @@ static int pingpong_loopback(struct ctx *ctx)
 		}
 		stats_acc_free(&acc);
 	}
-	if (code == EXIT_OK)
-		verdict_ok(ctx->out, t);
-	else
-		out_table_end(t);
-	if (code == EXIT_FAIL)
-		out_fail(ctx->out);
+	end_results(ctx->out, t, code);
 out:
 	fab_close(&a);
 	fab_close(&b);

@@ -379,6 +379,18 @@ int fab_wait(struct fab *f, void *context, struct fab_comp *c, double deadline, 
 	}
 }
 
+int fab_progress_until_readable(struct fab *f, int fd, double deadline)
+{
+	static char never; /* a context no operation uses: fab_wait only returns on the fd */
+	struct fab_comp c;
+	int ret;
+
+	do {
+		ret = fab_wait(f, &never, &c, deadline, fd);
+	} while (ret == -FI_EIO); /* stray errors for old operations do not matter here */
+	return ret == -FI_EINTR ? 0 : ret;
+}
+
 /* Calls post until it stops saying FI_EAGAIN, progressing the CQ meanwhile (manual progress). */
 #define POST_RETRY(f, deadline, call)                                                    \
 	({                                                                               \

@@ -91,6 +91,12 @@ int fab_post_send(struct fab *f, size_t off, size_t len, void *context, bool *co
  */
 int fab_wait(struct fab *f, void *context, struct fab_comp *c, double deadline, int watch_fd);
 
+/*
+ * Keeps the endpoint progressing until fd is readable: with manual progress a provider may
+ * still hold an injected message that only leaves while we poll. 0, or -FI_ETIMEDOUT.
+ */
+int fab_progress_until_readable(struct fab *f, int fd, double deadline);
+
 /* The domain's and fabric's names, as libfabric calls them. */
 const char *fab_domain_name(const struct fab *f);
 const char *fab_fabric_name(const struct fab *f);

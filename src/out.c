@@ -172,6 +172,11 @@ cJSON *out_table_row(struct out_table *t)
 	return row;
 }
 
+int out_table_rows(const struct out_table *t)
+{
+	return cJSON_GetArraySize(t->rows);
+}
+
 static void print_table(const struct out_table *t)
 {
 	size_t width[32] = { 0 };
@@ -227,6 +232,11 @@ void out_table_end(struct out_table *t)
 		return;
 	if (!t->o->json)
 		print_table(t);
+	free(t);
+}
+
+void out_table_discard(struct out_table *t)
+{
 	free(t);
 }
 

@@ -46,8 +46,12 @@ struct out_table *out_table_new(struct out *o, const char *key, const char *titl
 				const struct out_col *cols, size_t ncols);
 /* Starts a row; set its fields with the out_set_* helpers. */
 cJSON *out_table_row(struct out_table *t);
+/* How many rows the table has so far. */
+int out_table_rows(const struct out_table *t);
 /* Prints the table now (people) and forgets the handle; the JSON stays in the document. */
 void out_table_end(struct out_table *t);
+/* Forgets the handle without printing: the JSON array stays, people see nothing. */
+void out_table_discard(struct out_table *t);
 
 /* A record shown as "label  value" lines for people and as an object under key in JSON. */
 void out_record(struct out *o, const char *key, const char *title, const struct out_col *cols,

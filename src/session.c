@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <rdma/fi_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -429,13 +430,17 @@ int session_serve(struct ctx *ctx, const char *only_test)
 	int lfd, code = EXIT_OK;
 
 	if (ctx->opt.stdio) {
-		/* stdout carries the protocol; anything printed goes to stderr, not into it. */
-		int proto_out = dup(1);
+		/*
+		 * stdout carries the protocol. Anything else printed must not land in it: the
+		 * client prints the results, so our tables go to /dev/null; errors stay on stderr.
+		 */
+		int proto_out = dup(1), null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
-		if (proto_out < 0 || dup2(2, 1) < 0) {
+		if (proto_out < 0 || null_fd < 0 || dup2(null_fd, 1) < 0) {
 			out_error(ctx->out, "serve --stdio: cannot set up stdout: %s", strerror(errno));
 			return EXIT_ERROR;
 		}
+		close(null_fd);
 		oob_init(&oob);
 		oob_stdio(&oob);
 		oob.wfd = proto_out;

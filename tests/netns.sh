@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: MIT
+# Two hosts on one machine: network namespaces joined by a veth pair, created and removed by
+# the test itself. Traffic stays between the namespaces. Sourced after tests/lib.sh.
+
+NS_A="efdA$$"
+NS_B="efdB$$"
+# Documentation range (RFC 5737): no real host has it, and it exists only inside our veth.
+IP_A=198.51.100.1
+IP_B=198.51.100.2
+
+netns_cleanup() {
+	ip netns pids "$NS_A" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	ip netns pids "$NS_B" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	ip netns del "$NS_A" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
+	return 0
+}
+
+# netns_setup: returns non-zero with $NETNS_WHY set when namespaces cannot be made here.
+netns_setup() {
+	if [ "$(id -u)" -ne 0 ]; then
+		NETNS_WHY="needs root to create network namespaces"
+		return 1
+	fi
+	if ! command -v ip >/dev/null 2>&1 || ! command -v nft >/dev/null 2>&1; then
+		NETNS_WHY="needs iproute2 and nftables"
+		return 1
+	fi
+	trap 'netns_cleanup; rm -rf "$TMPD"' EXIT
+	if ! ip netns add "$NS_A" 2>/dev/null || ! ip netns add "$NS_B" 2>/dev/null; then
+		NETNS_WHY="ip netns add failed (no CAP_SYS_ADMIN or no netns support)"
+		netns_cleanup
+		return 1
+	fi
+	ip link add "va$$" netns "$NS_A" type veth peer name "vb$$" netns "$NS_B" &&
+	ip -n "$NS_A" addr add "$IP_A/24" dev "va$$" &&
+	ip -n "$NS_B" addr add "$IP_B/24" dev "vb$$" &&
+	ip -n "$NS_A" link set "va$$" up && ip -n "$NS_B" link set "vb$$" up &&
+	ip -n "$NS_A" link set lo up && ip -n "$NS_B" link set lo up || {
+		NETNS_WHY="could not set up the veth pair"
+		netns_cleanup
+		return 1
+	}
+	return 0
+}
+
+# in_a CMD... / in_b CMD...: run a command inside host A / host B.
+in_a() { ip netns exec "$NS_A" "$@"; }
+in_b() { ip netns exec "$NS_B" "$@"; }
+
+# sg_block NS DIRECTION PORT: plays a stateful security group in NS with nftables: drops new
+# inbound (DIRECTION=in) or outbound (out) traffic except TCP port PORT (the control channel).
+sg_block() {
+	local ns=$1 dir=$2 port=$3 hook
+	[ "$dir" = in ] && hook=input || hook=output
+	ip netns exec "$ns" nft -f - <<NFT
+table inet sg {
+	chain $hook {
+		type filter hook $hook priority 0; policy accept;
+		ct state established,related accept
+		tcp dport $port accept
+		tcp sport $port accept
+		$( [ "$dir" = in ] && echo "iifname lo accept" || echo "oifname lo accept" )
+		drop
+	}
+}
+NFT
+}
+
+sg_clear() { ip netns exec "$1" nft delete table inet sg 2>/dev/null; return 0; }

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# pingpong for real: loopback, client and server as separate processes over TCP and --exec,
+# on every RDM provider present here, and the error paths.
+. "${TOP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+
+PORT=47810 # this script's own port range, 47810-47849, so scripts can run in parallel
+next_port() { PORT=$((PORT + 1)); }
+export EFADIAG_PEER_BIN="$EFADIAG"
+
+# start_server ARGS...: a server in the background; SERVER_PID, output in $TMPD/srv.{out,err}.
+start_server() {
+	$EFADIAG_WRAPPER "$EFADIAG" "$@" >"$TMPD/srv.out" 2>"$TMPD/srv.err" &
+	SERVER_PID=$!
+	# Bounded wait for the listening socket (50 x 0.1 s).
+	for _ in $(seq 50); do
+		grep -q "waiting for a client" "$TMPD/srv.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_server: bounded wait for the background server; its exit code in SERVER_RC.
+wait_server() {
+	local i
+	for i in $(seq 100); do
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_RC=$?
+}
+
+# results_sane LABEL N: the results array has N rows with ordered, positive latencies.
+results_sane() {
+	json_true "(.results|length)==$2 and all(.results[];
+		.lat_min_usec > 0 and .lat_min_usec <= .lat_p50_usec and
+		.lat_p50_usec <= .lat_p99_usec and .lat_p99_usec <= .lat_max_usec and
+		.lat_min_usec <= .lat_avg_usec and .lat_avg_usec <= .lat_max_usec and
+		.mb_per_sec > 0)" "$1: $2 result rows with min <= p50 <= p99 <= max, avg in range"
+}
+
+providers=()
+for p in "tcp;ofi_rxm" net "udp;ofi_rxd" shm sockets; do
+	if has_provider "$p"; then providers+=("$p"); else skip "provider $p" "not offered by this libfabric"; fi
+done
+
+# Loopback on every provider: a node self-test with no peer.
+for p in "${providers[@]}"; do
+	run pingpong --loopback -p "$p" -S 64,4k -I 200 -j
+	is_rc 0 "loopback $p"
+	contract_keys "loopback $p"
+	json_is '.command' pingpong "loopback $p: command"
+	json_is '[.results[].bytes]|join(",")' "64,4096" "loopback $p: sizes as asked"
+	json_is '[.results[].iterations]|unique|join(",")' 200 "loopback $p: 200 iterations each"
+	results_sane "loopback $p" 2
+done
+
+# Client and server as separate processes, TCP control channel, on each provider.
+for p in "${providers[@]}"; do
+	next_port
+	start_server pingpong -p "$p" -P "$PORT" -j
+	run pingpong -p "$p" -P "$PORT" -S 64,1k,64k -I 100 -w 5 -j 127.0.0.1
+	is_rc 0 "client/server $p"
+	results_sane "client $p" 3
+	json_true '.peer.efadiag_version == .efadiag_version' "client $p: peer's version reported"
+	wait_server
+	[ "$SERVER_RC" -eq 0 ]; ok $? "server $p exits 0 after one client"
+	cp "$TMPD/srv.out" "$TMPD/out"
+	json_is '[.results[].bytes]|join(",")' "64,1024,65536" "server $p prints its own results"
+done
+
+# Text output: aligned table with units, and the verdict line.
+run pingpong --loopback -p tcp -S 64 -I 50
+is_rc 0 "text output"
+like "$OUT" 'BYTES +ITERS +MIN\(us\) +AVG\(us\) +P50\(us\) +P99\(us\) +MAX\(us\) +MB/s' "table header with units"
+like "$OUT" '^OK: 1 size; 64 B one-way latency avg [0-9.]+ us' "verdict line"
+
+# --exec: the peer started through a launcher ('env' plays ssh), no port involved.
+run pingpong -p tcp --exec env -S 64,4k -I 100 -j
+is_rc 0 "--exec env"
+results_sane "--exec env" 2
+json_true '.peer.control | test("serve --stdio")' "--exec names the launched peer"
+run pingpong -p shm --exec env -S 256 -I 50 --verify
+is_rc 0 "--exec env over shm with --verify"
+
+# --verify passes on clean payloads, and catches a corrupted one with its offset.
+run pingpong --loopback -p tcp -S 64,64k -I 50 --verify -j
+is_rc 0 "--verify loopback"
+next_port
+EFADIAG_TEST_CORRUPT_OFFSET=100 start_server pingpong -p tcp -P "$PORT"
+run pingpong -p tcp -P "$PORT" -S 64,4k -I 10 --verify -j 127.0.0.1
+is_rc 1 "--verify with a corrupted payload"
+json_true '.error.message | test("differs at size 4096, iteration 0, offset 100")' "--verify names size, iteration and offset"
+json_is '.status' error "--verify failure: status error with its message"
+wait_server
+
+# No server: a clear error within the timeout, exit 3.
+next_port
+start=$(date +%s.%N)
+run pingpong -p tcp -P "$PORT" -t 2 -j 127.0.0.1
+end=$(date +%s.%N)
+is_rc 3 "no server"
+json_true '.error.message | test("cannot connect to 127.0.0.1 port '"$PORT"'")' "no server: message names host and port"
+awk -v a="$start" -v b="$end" 'BEGIN{exit !(b-a < 3)}'; ok $? "no server: ends within the timeout"
+
+# Provider mismatch between the ends.
+next_port
+start_server pingpong -p shm -P "$PORT"
+run pingpong -p tcp -P "$PORT" -j 127.0.0.1
+is_rc 3 "provider mismatch"
+json_true '.error.message | test("provider mismatch: this server uses shm, the client asked for tcp")' "provider mismatch is named"
+wait_server
+like "$(cat "$TMPD/srv.err")" "provider mismatch" "server logs the mismatch"
+
+# Server killed mid-run: the client ends with a message, not a hang.
+next_port
+start_server pingpong -p tcp -P "$PORT"
+( sleep 1; kill -9 "$SERVER_PID" ) &
+start=$(date +%s)
+run pingpong -p tcp -P "$PORT" -S 64 -I 100000000 -t 2 -j 127.0.0.1
+end=$(date +%s)
+is_rc 3 "server killed mid-run"
+json_true '.error.message | test("closed the control connection mid-test")' "server killed: says the peer went away"
+[ $((end - start)) -lt 8 ]; ok $? "server killed: client ends within the timeout"
+wait_server
+
+# A persistent server survives garbage, a silent half-open client, a too-long frame, a newer
+# protocol version, and then serves a normal client.
+next_port
+start_server serve --persist -P "$PORT" -t 1
+exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && exec 3>&-
+exec 3<>/dev/tcp/127.0.0.1/$PORT && sleep 1.5 && exec 3>&-
+exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'EFAD\001\001\000\000\377\377\377\377' >&3 && exec 3>&-
+exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'EFAD\002\001\000\000\000\000\000\002{}' >&3 && exec 3>&-
+sleep 0.3
+run pingpong -p tcp -P "$PORT" -S 64 -I 20 -j 127.0.0.1
+is_rc 0 "persistent server serves a normal client after bad ones"
+kill -0 "$SERVER_PID" 2>/dev/null; ok $? "persistent server still running"
+kill "$SERVER_PID" 2>/dev/null; wait_server
+err=$(cat "$TMPD/srv.err")
+like "$err" "not an efadiag peer \(bad magic" "garbage is logged as not an efadiag peer"
+like "$err" "no message from .* before the timeout" "a silent client is dropped after the timeout"
+like "$err" "exceeds the 65536-byte limit" "an oversized frame is refused unread"
+like "$err" "protocol version 2" "a newer protocol version is named"
+
+# Usage errors specific to pingpong.
+run pingpong --loopback 127.0.0.1
+is_rc 2 "--loopback with HOST"
+run pingpong --exec env 127.0.0.1
+is_rc 2 "--exec with HOST"
+run pingpong -S 0 --loopback
+is_rc 2 "-S 0"
+like "$ERR" "sizes" "-S 0: names the option"
+
+done_testing
