@@ -261,13 +261,34 @@ static int control_unreachable(struct session *s, int port)
 	return EXIT_ERROR;
 }
 
+static int client_open_endpoint(struct session *s, const struct sockaddr *peer)
+{
+	const struct opts *o = &s->ctx->opt;
+	const struct test_entry *t = find_test(s->p.test);
+	struct fab_open_args fa = { .provider = s->p.provider, .domains = o->domains,
+				    .ndomains = o->ndomains, .peer = peer,
+				    .caps = t ? t->caps : FI_MSG,
+				    .buf_size = 2 * session_max_size(&s->p) };
+
+	if (fab_open(&s->fab, &fa)) {
+		out_error(s->ctx->out, "%s", s->fab.err_text);
+		return EXIT_ERROR;
+	}
+	return 0;
+}
+
+/*
+ * Client handshake. Over TCP we know the server's IP, so we open our endpoint first (on the
+ * domain whose subnet holds it) and put our address in the hello. Through --exec we do not:
+ * the server opens first, and its ready tells us where it is; our address follows in a sync.
+ */
 int session_client_start(struct session *s, struct ctx *ctx, const struct test_params *p)
 {
 	const struct opts *o = &ctx->opt;
-	struct fab_open_args fa = { .provider = p->provider, .domains = o->domains,
-				    .ndomains = o->ndomains };
-	const struct test_entry *t = find_test(p->test);
-	cJSON *hello, *ready = NULL;
+	struct sockaddr_storage server_ip;
+	const struct sockaddr *peer = NULL;
+	cJSON *hello, *ready = NULL, *addr_msg;
+	const cJSON *ip;
 	char err[256];
 	int ret;
 
@@ -282,19 +303,21 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 	if (ret)
 		return control_unreachable(s, o->port);
 
-	fa.peer = s->oob.have_peer_addr ? (struct sockaddr *)&s->oob.peer_addr : NULL;
-	fa.caps = t ? t->caps : FI_MSG;
-	fa.buf_size = 2 * session_max_size(p);
-	ret = fab_open(&s->fab, &fa);
-	if (ret) {
-		out_error(ctx->out, "%s", s->fab.err_text);
+	hello = params_to_json(p);
+	if (!hello) {
+		out_error(ctx->out, "out of memory");
 		return EXIT_ERROR;
 	}
-	hello = params_to_json(p);
-	if (!hello || add_own_address(s, hello)) {
-		cJSON_Delete(hello);
-		out_error(ctx->out, "%s", s->fab.err_text[0] ? s->fab.err_text : "out of memory");
-		return EXIT_ERROR;
+	if (s->oob.have_peer_addr) {
+		ret = client_open_endpoint(s, (struct sockaddr *)&s->oob.peer_addr);
+		if (!ret && add_own_address(s, hello)) {
+			out_error(ctx->out, "%s", s->fab.err_text);
+			ret = EXIT_ERROR;
+		}
+		if (ret) {
+			cJSON_Delete(hello);
+			return ret;
+		}
 	}
 	ret = oob_send(&s->oob, OOB_HELLO, hello, session_deadline(s));
 	cJSON_Delete(hello);
@@ -305,10 +328,35 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 		out_error(ctx->out, "%s", s->oob.err);
 		return EXIT_ERROR;
 	}
+	if (!s->fab.ep) {
+		ip = cJSON_GetObjectItemCaseSensitive(ready, "ip");
+		if (cJSON_IsString(ip) && ip_from_text(ip->valuestring, &server_ip))
+			peer = (struct sockaddr *)&server_ip;
+		ret = client_open_endpoint(s, peer);
+		if (ret) {
+			cJSON_Delete(ready);
+			return ret;
+		}
+	}
 	ret = insert_peer_address(s, ready, err, sizeof(err));
 	cJSON_Delete(ready);
 	if (ret) {
 		out_error(ctx->out, "server's ready message: %s", err);
+		return EXIT_ERROR;
+	}
+	if (s->oob.have_peer_addr)
+		return 0;
+	addr_msg = cJSON_CreateObject();
+	if (!addr_msg || add_own_address(s, addr_msg)) {
+		cJSON_Delete(addr_msg);
+		out_error(ctx->out, "%s", s->fab.err_text);
+		return EXIT_ERROR;
+	}
+	cJSON_AddStringToObject(addr_msg, "phase", "addr");
+	ret = oob_send(&s->oob, OOB_SYNC, addr_msg, session_deadline(s));
+	cJSON_Delete(addr_msg);
+	if (ret) {
+		out_error(ctx->out, "%s", s->oob.err);
 		return EXIT_ERROR;
 	}
 	return 0;
@@ -328,7 +376,9 @@ static int server_handshake(struct session *s, const char *only_test, const stru
 	struct sockaddr_storage client_ip;
 	cJSON *hello = NULL, *ready;
 	const cJSON *ip;
-	char err[256];
+	const char *ssh;
+	char err[256], ssh_ip[64];
+	bool addr_later;
 	int ret;
 
 	/* A client that connects and says nothing is dropped after the timeout. */
@@ -356,16 +406,21 @@ static int server_handshake(struct session *s, const char *only_test, const stru
 	fa.caps = (*t)->caps;
 	fa.buf_size = 2 * session_max_size(&s->p);
 	ip = cJSON_GetObjectItemCaseSensitive(hello, "ip");
+	ssh = getenv("SSH_CLIENT");
 	if (cJSON_IsString(ip) && ip_from_text(ip->valuestring, &client_ip))
 		fa.peer = (struct sockaddr *)&client_ip;
 	else if (s->oob.have_peer_addr)
 		fa.peer = (struct sockaddr *)&s->oob.peer_addr;
+	else if (ssh && sscanf(ssh, "%63s", ssh_ip) == 1 && ip_from_text(ssh_ip, &client_ip))
+		fa.peer = (struct sockaddr *)&client_ip; /* --exec 'ssh ...': ssh says who called */
 	ret = fab_open(&s->fab, &fa);
 	if (ret) {
 		snprintf(err, sizeof(err), "server: %s", s->fab.err_text);
 		goto refuse;
 	}
-	if (insert_peer_address(s, hello, err, sizeof(err)))
+	/* Through --exec the client's address comes after our ready (see session_client_start). */
+	addr_later = !cJSON_GetObjectItemCaseSensitive(hello, "addr");
+	if (!addr_later && insert_peer_address(s, hello, err, sizeof(err)))
 		goto refuse;
 	cJSON_Delete(hello);
 	hello = NULL;
@@ -378,10 +433,15 @@ static int server_handshake(struct session *s, const char *only_test, const stru
 	cJSON_AddStringToObject(ready, "efadiag_version", efadiag_version());
 	ret = oob_send(&s->oob, OOB_READY, ready, session_deadline(s));
 	cJSON_Delete(ready);
+	if (!ret && addr_later)
+		ret = oob_expect(&s->oob, OOB_SYNC, &hello, session_deadline(s) + s->p.timeout_sec);
 	if (ret) {
 		out_error(s->ctx->out, "client %s: %s", s->oob.peer, s->oob.err);
 		return EXIT_ERROR;
 	}
+	if (addr_later && insert_peer_address(s, hello, err, sizeof(err)))
+		goto refuse;
+	cJSON_Delete(hello);
 	return 0;
 refuse:
 	cJSON_Delete(hello);

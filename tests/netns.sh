@@ -41,6 +41,17 @@ netns_setup() {
 		netns_cleanup
 		return 1
 	}
+	# NETNS_OTHER_A=1: host A gets another network listed first (203.0.113.1/24 on a veth pair of its
+	# own), so a domain choice that ignores the peer's subnet would pick the wrong interface.
+	if [ "${NETNS_OTHER_A:-0}" = 1 ]; then
+		ip -n "$NS_A" link add "oa$$" type veth peer name "ob$$" &&
+		ip -n "$NS_A" addr add 203.0.113.1/24 dev "oa$$" &&
+		ip -n "$NS_A" link set "oa$$" up && ip -n "$NS_A" link set "ob$$" up || {
+			NETNS_WHY="could not add a second link"
+			netns_cleanup
+			return 1
+		}
+	fi
 	return 0
 }
 
