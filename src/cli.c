@@ -300,6 +300,20 @@ static struct cli_result stop(int code)
 	return r;
 }
 
+/* The first operand is the command word, the second HOST where the command takes one. */
+static int take_operand(struct ctx *ctx, const char *arg, int *operands)
+{
+	const struct cmd_entry *cmd = ctx->cmd;
+
+	if ((*operands)++ == 0)
+		return 0;
+	if (*operands == 2 && cmd && (cmd->flags & CMD_HOST_OPTIONAL)) {
+		ctx->host = arg;
+		return 0;
+	}
+	return cli_usage_error(ctx, "unexpected argument '%s'", arg);
+}
+
 struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 {
 	struct option longopts[NOPTS + 1];
@@ -364,18 +378,16 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 		if (c == -1)
 			break;
 		if (c == 1) {
-			if (operands++ == 0)
-				continue; /* the command word itself */
-			if (operands == 2 && cmd && (cmd->flags & CMD_HOST_OPTIONAL)) {
-				ctx->host = optarg;
-				continue;
-			}
-			cli_usage_error(ctx, "unexpected argument '%s'", optarg);
-			return stop(EXIT_USAGE);
+			if (take_operand(ctx, optarg, &operands))
+				return stop(EXIT_USAGE);
+			continue;
 		}
 		if (c == '?') {
 			typed_option(arg, optopt, typed, sizeof(typed));
-			d = typed[1] == '-' ? find_long(typed + 2, strlen(typed + 2)) : find_id(optopt);
+			if (typed[1] == '-')
+				d = find_long(typed + 2, strlen(typed + 2));
+			else
+				d = find_id(optopt);
 			/* An option of this command refused: it was given a value ("--json=1"). */
 			if (d && (d->cmds & (cmd ? cmd->bit : CMDBIT_ALL)))
 				cli_usage_error(ctx, "option '%s' does not take a value", typed);
@@ -404,6 +416,10 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 		if (apply_option(ctx, d, optarg))
 			return stop(EXIT_USAGE);
 	}
+	/* Operands after "--" are left for us by getopt. */
+	for (; optind < argc; optind++)
+		if (take_operand(ctx, argv[optind], &operands))
+			return stop(EXIT_USAGE);
 	if (want_help) {
 		if (cmd && cmd != &cmd_help)
 			cli_command_usage(stdout, cmd);

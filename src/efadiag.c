@@ -23,6 +23,9 @@ const char *efadiag_version(void)
 	return PACKAGE_VERSION;
 }
 
+/* Declared here because unit tests compile this file with main renamed. */
+int main(int argc, char **argv);
+
 int main(int argc, char **argv)
 {
 	struct ctx ctx = { 0 };
@@ -34,7 +37,11 @@ int main(int argc, char **argv)
 	res = cli_parse(&ctx, argc, argv);
 	if (res.stop == 1 + EXIT_OK) {
 		/* --help and --version print text, not a JSON document. */
-		code = fflush(stdout) == EOF || ferror(stdout) ? EXIT_ERROR : EXIT_OK;
+		code = EXIT_OK;
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			perror("efadiag: writing standard output");
+			code = EXIT_ERROR;
+		}
 	} else if (res.stop) {
 		code = out_finish(ctx.out, res.stop - 1);
 	} else {

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Side-by-side latency: efadiag pingpong and fi_pingpong (libfabric-bin) with the same
+# provider, sizes and iterations, in one run on loopback. Prints the ratio of average one-way
+# latency per size (efadiag / fi_pingpong: below 1.00 means efadiag is faster).
+# Usage: bench/pingpong.sh [-I ITERATIONS] [-r REPEATS] [PROVIDER...]   (default: shm tcp udp)
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+EFADIAG=${EFADIAG:-$top/efadiag}
+ITERS=2000
+REPEATS=3
+while getopts I:r: o; do
+	case $o in
+	I) ITERS=$OPTARG ;;
+	r) REPEATS=$OPTARG ;;
+	*) echo "usage: $0 [-I N] [-r N] [PROVIDER...]" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+PROVIDERS=("$@")
+[ ${#PROVIDERS[@]} -gt 0 ] || PROVIDERS=(shm tcp udp)
+SIZES=(64 256 1024 4096 65536 1048576)
+command -v fi_pingpong >/dev/null || { echo "fi_pingpong not found (apt-get install libfabric-bin)" >&2; exit 3; }
+[ -x "$EFADIAG" ] || { echo "build efadiag first ($EFADIAG)" >&2; exit 3; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+# fi_pingpong's usec/xfer for one size: one-way latency, as it reports it.
+fi_lat() {
+	local prov=$1 size=$2 port=$3
+	timeout 60 fi_pingpong -p "$prov" -e rdm -S "$size" -I "$ITERS" -B "$port" >/dev/null 2>&1 &
+	local srv=$!
+	sleep 0.3
+	timeout 60 fi_pingpong -p "$prov" -e rdm -S "$size" -I "$ITERS" -P "$port" localhost 2>/dev/null |
+		awk 'NR>1 && $1 ~ /^[0-9]+$/ {print $7}'
+	wait $srv 2>/dev/null
+}
+
+ef_lat() {
+	local prov=$1 size=$2 port=$3
+	timeout 60 "$EFADIAG" pingpong -q -p "$prov" -P "$port" >/dev/null 2>&1 &
+	local srv=$!
+	sleep 0.3
+	timeout 60 "$EFADIAG" pingpong -q -j -p "$prov" -P "$port" -S "$size" -I "$ITERS" -w 10 127.0.0.1 |
+		jq -r '.results[0].lat_avg_usec'
+	wait $srv 2>/dev/null
+}
+
+printf '%-6s %8s %14s %14s %7s\n' PROV BYTES "fi_pingpong(us)" "efadiag(us)" RATIO
+port=48100
+for prov in "${PROVIDERS[@]}"; do
+	for size in "${SIZES[@]}"; do
+		: >"$tmp/fi"; : >"$tmp/ef"
+		for _ in $(seq "$REPEATS"); do
+			port=$((port + 1)); fi_lat "$prov" "$size" "$port" >>"$tmp/fi"
+			port=$((port + 1)); ef_lat "$prov" "$size" "$port" >>"$tmp/ef"
+		done
+		f=$(median <"$tmp/fi"); e=$(median <"$tmp/ef")
+		awk -v p="$prov" -v s="$size" -v f="$f" -v e="$e" 'BEGIN {
+			printf "%-6s %8d %14.2f %14.2f %7s\n", p, s, f, e, (f > 0) ? sprintf("%.2f", e / f) : "n/a" }'
+	done
+done

@@ -1,0 +1,561 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# efadiag info against the sysroot fixture trees in tests/fixtures (see make-fixtures.sh):
+# device discovery, host facts, each check's status, the exit code, JSON and text output.
+# shellcheck source=lib.sh source-path=SCRIPTDIR disable=SC2016 # jq filters are single-quoted
+. "$(dirname "$0")/lib.sh"
+
+# The runner's own FI_*/RDMAV_*/IBV_* variables would change the environment check.
+for v in $(compgen -e | grep -E '^(FI|RDMAV|IBV)_'); do
+	diag "unsetting $v for the test"
+	unset "$v"
+done
+
+# Work on copies: a distcheck tree is read-only, and some tests alter a tree.
+FX=$TMPD/fx
+mkdir -p "$FX"
+cp -R "$FIXTURES/p4d-healthy" "$FIXTURES/p5-missing-one" "$FIXTURES/pod-no-dev" \
+	"$FIXTURES/no-efa" "$FX/"
+chmod -R u+w "$FX"
+
+# Whether the efa provider exists here: then "-p efa" finds real domains, not the fixture's.
+EFA_PROV=0
+has_provider efa && EFA_PROV=1
+# The EFA installer's package list is read outside the sysroot (efa_driver_version()).
+INSTALLER=0
+[ -e /opt/amazon/efa_installed_packages ] && INSTALLER=1
+# Raising RLIMIT_MEMLOCK needs the hard limit or CAP_SYS_RESOURCE.
+CAN_UNLIMIT=0
+(ulimit -l unlimited) 2>/dev/null && CAN_UNLIMIT=1
+LIMIT_NOTE="cannot raise RLIMIT_MEMLOCK here (hard limit $(ulimit -H -l) KiB)"
+# libfabric version as efadiag reports it, for the checks that depend on it.
+LF_MAJOR=$(fi_info --version 2>/dev/null | sed -n 's/^libfabric: \([0-9]*\)\..*/\1/p')
+LF_MINOR=$(fi_info --version 2>/dev/null | sed -n 's/^libfabric: [0-9]*\.\([0-9]*\).*/\1/p')
+
+# info TREE ARGS...: efadiag info with EFADIAG_SYSROOT at the copy of TREE.
+info() {
+	local tree=$1
+
+	shift
+	EFADIAG_SYSROOT="$FX/$tree" run info "$@"
+}
+
+# with_memlock KIB CMD...: runs CMD (info/run) in a subshell with RLIMIT_MEMLOCK at KIB.
+with_memlock() {
+	local lim=$1
+
+	shift
+	rm -f "$TMPD/rc"
+	(ulimit -l "$lim" 2>/dev/null || exit; "$@"; echo "$RC" >"$TMPD/rc")
+	RC=$(cat "$TMPD/rc" 2>/dev/null || echo 255)
+	OUT=$(cat "$TMPD/out")
+	# shellcheck disable=SC2034 # for the tests, as run sets it
+	ERR=$(cat "$TMPD/err")
+}
+
+# The memlock status efadiag must give for a limit in KiB when EFA devices are present.
+memlock_want() {
+	if [ "$1" = unlimited ]; then
+		echo pass
+	elif [ "$1" -lt 65536 ]; then
+		echo fail
+	elif [ "$1" -lt 16777216 ]; then
+		echo warn
+	else
+		echo pass
+	fi
+}
+MEMLOCK_WANT=$(memlock_want "$(ulimit -l)")
+
+# check_is NAME STATUS WHAT: the check NAME has STATUS.
+check_is() {
+	json_is "[.checks[]|select(.name==\"$1\")|.status]|join(\",\")" "$2" "$3: $1 is $2"
+}
+
+# check_like NAME REGEX WHAT: the detail of check NAME matches REGEX.
+check_like() {
+	like "$(jq -r ".checks[]|select(.name==\"$1\")|.detail" <"$TMPD/out")" "$2" \
+		"$3: $1 detail says /$2/"
+}
+
+# summary_consistent WHAT: the summary line counts the checks array.
+summary_consistent() {
+	json_true '.summary == ((if .status == "ok" then "OK" else "FAIL" end) + ": " +
+		([.checks[]|select(.status=="pass")]|length|tostring) + " passed, " +
+		([.checks[]|select(.status=="warn")]|length|tostring) + " warned, " +
+		([.checks[]|select(.status=="fail")]|length|tostring) + " failed, " +
+		([.checks[]|select(.status=="skip")]|length|tostring) + " skipped")' \
+		"$1: summary counts the checks"
+}
+
+# checks_wellformed WHAT: every check is {name, status, detail} with a known status, and the
+# checks the issue asks for are there.
+checks_wellformed() {
+	json_true '(.checks|length) > 0 and all(.checks[]; (.name|type=="string") and
+		(.status|IN("pass","warn","fail","skip")) and (.detail|type=="string") and
+		(.detail|length) > 0) and
+		([.checks[].name] as $n | all("instance_type","provider","efa_devices","uverbs",
+		"port_state","memlock","hugepages","libfabric","efa_driver","ptrace_scope",
+		"environment","fi_provider","gpudirect"; IN($n[])))' \
+		"$1: checks are {name,status,detail} and the required ones are there"
+}
+
+# --- p4d-healthy ---------------------------------------------------------------------------
+T=p4d-healthy
+info $T -j
+is_rc 1 "$T: default provider efa, no efa provider or memlock here"
+contract_keys "$T"
+json_is .command info "$T: command is info"
+json_is .status fail "$T: status fail"
+checks_wellformed "$T"
+summary_consistent "$T"
+json_is .host.instance_type p4d.24xlarge "$T: instance type from dmi product_name"
+json_is .host.expected_efa_devices 4 "$T: p4d.24xlarge expects 4 EFA devices"
+json_is .host.efa_devices 4 "$T: 4 EFA devices found"
+json_is .host.efa_driver_version 2.13.0g "$T: efa driver version from /sys/module/efa/version"
+json_is '[.host.hugepages_2mb_total, .host.hugepages_2mb_free]|join(" ")' "5128 5120" \
+	"$T: hugepages total and free"
+json_is .host.ptrace_scope 0 "$T: yama ptrace_scope"
+json_is .host.sysroot "$FX/$T" "$T: host names the sysroot"
+json_true '(.host.libfabric_version|test("^[0-9]+\\.[0-9]+$")) and
+	(.host.libfabric_path|startswith("/"))' "$T: libfabric version and path"
+json_is '[.devices[].device]|join(" ")' "rdmap144s27 rdmap160s27 rdmap16s27 rdmap32s27" \
+	"$T: the 4 devices, sorted by name"
+while read -r dev want; do
+	json_is ".devices[]|select(.device==\"$dev\")|[.pci_address,.pci_device_id,.numa_node,
+		.port_state,.uverbs,.p2p]|map(tostring)|join(\",\")" "$want" \
+		"$T: $dev PCI address, id, NUMA node, port, uverbs, p2p"
+done <<'EOF'
+rdmap16s27 0000:10:1b.0,0xefa1,0,ACTIVE,uverbs0,NVMEM
+rdmap32s27 0000:20:1b.0,0xefa1,0,ACTIVE,uverbs1,NVMEM
+rdmap144s27 0000:90:1b.0,0xefa1,1,ACTIVE,uverbs2,NVMEM
+rdmap160s27 0000:a0:1b.0,0xefa1,1,ACTIVE,uverbs3,NVMEM
+EOF
+json_true 'all(.devices[]; .link_rate == "100 Gb/sec (4X EDR)")' "$T: link rate of port 1"
+json_true 'all(.devices[]; has("rdma_read")|not)' \
+	"$T: no efadv capabilities claimed for a fixture (no device to ask)"
+check_is instance_type pass "$T"
+check_like instance_type '^p4d\.24xlarge supports 4 EFA devices$' "$T"
+check_is efa_devices pass "$T"
+check_like efa_devices '^4 of 4 EFA devices present$' "$T"
+check_is uverbs pass "$T"
+check_like uverbs 'openable for all 4 devices' "$T"
+check_is port_state pass "$T"
+check_is hugepages pass "$T"
+check_like hugepages '^5120 of 5128 2 MiB hugepages free$' "$T"
+check_is libfabric pass "$T"
+check_is efa_driver pass "$T"
+check_is ptrace_scope pass "$T"
+check_is environment pass "$T"
+check_like environment 'no FI_\*, RDMAV_\* or IBV_\* variables set' "$T"
+check_is fi_provider pass "$T"
+check_is gpudirect pass "$T"
+check_like gpudirect 'NVMEM on all 4 devices' "$T"
+check_is memlock "$MEMLOCK_WANT" "$T (RLIMIT_MEMLOCK $(ulimit -l) KiB)"
+if [ $EFA_PROV = 0 ]; then
+	check_is provider fail "$T"
+	check_like provider 'may lack the efa provider' "$T"
+	check_is efa_domains fail "$T"
+	check_like efa_domains '^libfabric shows 0 of 4 efa domains' "$T"
+	json_is '.domains|length' 0 "$T: no efa domains"
+else
+	for _ in 1 2 3 4 5; do skip "$T: efa provider absent" "this libfabric has efa"; done
+fi
+
+# The same with a provider that exists here: the node is healthy.
+info $T -p tcp -j
+checks_wellformed "$T -p tcp"
+json_true '[.checks[]|select(.name != "memlock")|.status]|all(. == "pass")' \
+	"$T -p tcp: every check but memlock passes"
+json_true '[.checks[].name]|index("efa_domains")|not' \
+	"$T -p tcp: no efa_domains check for another provider"
+check_like provider '^tcp: [0-9]+ RDM domains?$' "$T -p tcp"
+json_true '(.domains|length) > 0 and all(.domains[]; has("device")|not)' \
+	"$T -p tcp: tcp domains, none matched to an EFA device"
+if [ $CAN_UNLIMIT = 1 ]; then
+	for p in tcp shm; do
+		with_memlock unlimited info $T -p $p -j
+		is_rc 0 "$T -p $p, memlock unlimited: healthy"
+		json_is .status ok "$T -p $p: status ok"
+		json_true 'all(.checks[]; .status == "pass")' "$T -p $p: all checks pass"
+		check_like memlock '^RLIMIT_MEMLOCK unlimited$' "$T -p $p"
+		json_true '.summary|test("^OK: [0-9]+ passed, 0 warned, 0 failed, 0 skipped$")' \
+			"$T -p $p: OK verdict"
+	done
+else
+	for _ in 1 2 3 4 5 6 7 8 9 10; do skip "$T: exit 0 with memlock unlimited" "$LIMIT_NOTE"; done
+fi
+
+# --- memlock --------------------------------------------------------------------------------
+with_memlock 64 info $T -p tcp -j
+is_rc 1 "$T, ulimit -l 64: memlock fails"
+check_is memlock fail "$T, ulimit -l 64"
+check_like memlock '^RLIMIT_MEMLOCK 64 KiB breaks memory registration: raise it: ulimit -l' \
+	"$T, ulimit -l 64"
+json_is '[.host.memlock, .host.memlock_bytes]|join(" ")' "64 KiB 65536" \
+	"$T, ulimit -l 64: host memlock"
+json_is '[.checks[]|select(.status=="fail")|.name]|join(",")' memlock \
+	"$T, ulimit -l 64: memlock is the only failure"
+if [ "$(ulimit -H -l)" = unlimited ] || [ "$(ulimit -H -l)" -ge 1048576 ]; then
+	with_memlock 1048576 info $T -p tcp -j
+	is_rc 0 "$T, ulimit -l 1 GiB: a warning does not fail"
+	check_is memlock warn "$T, ulimit -l 1 GiB"
+	check_like memlock '^RLIMIT_MEMLOCK 1 GiB is below 16 GiB' "$T, ulimit -l 1 GiB"
+else
+	for _ in 1 2 3; do skip "$T: memlock 1 GiB warns" "$LIMIT_NOTE"; done
+fi
+with_memlock 64 info no-efa -p tcp -j
+is_rc 0 "no-efa -p tcp, ulimit -l 64: no NIC pins memory, nothing fails"
+check_is memlock skip "no-efa -p tcp, ulimit -l 64"
+
+# --- text output ----------------------------------------------------------------------------
+info $T -p tcp -j
+JSON_RC=$RC
+SUMMARY=$(jq -r .summary <"$TMPD/out")
+jq -r '.checks[]|"\(.status) \(.name)"' <"$TMPD/out" >"$TMPD/json-checks"
+info $T -p tcp
+TEXT=$OUT
+is_rc "$JSON_RC" "$T -p tcp text: same exit code as with --json"
+! jq -e . <"$TMPD/out" >/dev/null 2>&1
+ok $? "$T text: stdout is not JSON"
+# like matches line by line (grep): each regex describes one line.
+like "$TEXT" '^RDM domains \(provider tcp\)$' "$T text: domains table title"
+like "$TEXT" '^PROVIDER +FABRIC +DOMAIN +VERSION +TYPE +PROTOCOL +MAX_MSG\(B\) +INJECT\(B\)' \
+	"$T text: domains header with units"
+like "$TEXT" '^rdmap16s27 +0000:10:1b\.0 +0 +ACTIVE +100 Gb/sec \(4X EDR\) +uverbs0 +NVMEM' \
+	"$T text: device row"
+like "$TEXT" '^ +instance type +p4d\.24xlarge$' "$T text: host record"
+printf '%s\n' "$TEXT" | grep -A1 -x Checks | tail -n 1 | grep -Eqx 'STATUS +CHECK +DETAIL'
+ok $? "$T text: Checks title, then the STATUS CHECK DETAIL header"
+# Column alignment: every row's name and detail start where the header's CHECK and DETAIL do.
+printf '%s\n' "$TEXT" | awk '
+	/^STATUS +CHECK +DETAIL$/ { c = index($0, "CHECK"); d = index($0, "DETAIL"); next }
+	c && /^$/ { exit }
+	c { n++
+	    if (substr($0, c, length($2)) != $2 || substr($0, c - 1, 1) != " " ||
+		substr($0, d - 1, 1) != " " || substr($0, d, 1) == " ") bad++ }
+	END { exit !(n > 0 && !bad) }'
+ok $? "$T text: checks table columns aligned"
+printf '%s\n' "$TEXT" | awk '/^STATUS +CHECK +DETAIL$/ { on = 1; next } on && /^$/ { exit }
+	on { print $1, $2 }' >"$TMPD/text-checks"
+cmp -s "$TMPD/json-checks" "$TMPD/text-checks"
+ok $? "$T text: same checks and statuses as the JSON"
+LAST=$(printf '%s\n' "$TEXT" | tail -n 1)
+like "$LAST" '^(OK|FAIL): [0-9]+ passed, [0-9]+ warned, [0-9]+ failed, [0-9]+ skipped$' \
+	"$T text: verdict is the last line"
+[ "$LAST" = "$SUMMARY" ]
+ok $? "$T text: verdict line equals the JSON summary"
+
+# --- --expect-domains -----------------------------------------------------------------------
+info $T -p tcp --expect-domains 8 -j
+is_rc 1 "$T --expect-domains 8: more than there are"
+json_is .host.expected_efa_devices 8 "$T --expect-domains 8: overrides the table"
+check_is efa_devices fail "$T --expect-domains 8"
+check_like efa_devices '^4 of 8 EFA devices present' "$T --expect-domains 8"
+check_like instance_type 'expecting 8 EFA devices \(--expect-domains\)' "$T --expect-domains 8"
+info p5-missing-one -p tcp --expect-domains 31 -j
+check_is efa_devices pass "p5-missing-one --expect-domains 31"
+check_like efa_devices '^31 of 31 EFA devices present$' "p5-missing-one --expect-domains 31"
+json_is .host.expected_efa_devices 31 "p5-missing-one --expect-domains 31: host object"
+if [ $CAN_UNLIMIT = 1 ]; then
+	with_memlock unlimited info p5-missing-one -p tcp --expect-domains 31 -j
+	is_rc 0 "p5-missing-one --expect-domains 31, memlock unlimited: nothing fails"
+else
+	skip "p5-missing-one --expect-domains 31: exit 0" "$LIMIT_NOTE"
+fi
+info no-efa --expect-domains 2 -j
+json_is .host.expected_efa_devices 2 "no-efa --expect-domains 2: host object"
+check_is instance_type pass "no-efa --expect-domains 2"
+check_is efa_devices fail "no-efa --expect-domains 2"
+if [ $EFA_PROV = 0 ]; then
+	check_like efa_domains '^libfabric shows 0 of 2 efa domains' "no-efa --expect-domains 2"
+else
+	skip "no-efa --expect-domains 2: efa_domains" "this libfabric has efa"
+fi
+info no-efa --expect-domains x -j
+is_rc 2 "--expect-domains x: usage error"
+json_is .status error "--expect-domains x: JSON status error"
+
+# --- p5-missing-one -------------------------------------------------------------------------
+T=p5-missing-one
+info $T -j
+is_rc 1 "$T: one device missing fails"
+contract_keys "$T"
+checks_wellformed "$T"
+summary_consistent "$T"
+json_is .host.instance_type p5.48xlarge "$T: instance type"
+json_is .host.expected_efa_devices 32 "$T: p5.48xlarge expects 32"
+json_is .host.efa_devices 31 "$T: 31 found"
+json_is '.devices|length' 31 "$T: 31 devices listed"
+json_true '[.devices[].device]|index("rdmap113s0")|not' "$T: rdmap113s0 is the missing one"
+json_true '[.devices[].device] == ([.devices[].device]|sort)' "$T: devices sorted by name"
+json_true 'all(.devices[]; .pci_device_id == "0xefa2" and .port_state == "ACTIVE" and
+	.p2p == "NVMEM")' "$T: all 1d0f:efa2, ACTIVE, NVMEM"
+json_true '[.devices[].uverbs]|unique|length == 31 and all(test("^uverbs[0-9]+$"))' \
+	"$T: each device has its own uverbs"
+json_is '[.devices[]|select(.numa_node==0)]|length' 15 "$T: 15 devices on NUMA node 0"
+json_is '.devices[]|select(.device=="rdmap204s0")|[.pci_address,.numa_node]|map(tostring)|
+	join(",")' "0000:cc:00.0,1" "$T: rdmap204s0 at 0000:cc:00.0 on node 1"
+check_is instance_type pass "$T"
+check_is efa_devices fail "$T"
+check_like efa_devices '^31 of 32 EFA devices present: .*vpc\.amazonaws\.com/efa: 32' "$T"
+check_is uverbs pass "$T"
+check_is port_state pass "$T"
+check_is hugepages warn "$T"
+check_like hugepages '^no 2 MiB hugepages reserved' "$T"
+check_is gpudirect pass "$T"
+check_like gpudirect 'NVMEM on all 31 devices' "$T"
+check_is ptrace_scope pass "$T"
+if [ $INSTALLER = 0 ]; then
+	check_is efa_driver warn "$T"
+	check_like efa_driver 'no /sys/module/efa/version' "$T"
+	json_is .host.efa_driver_version "not loaded" "$T: efa driver version unknown"
+else
+	for _ in 1 2 3; do
+		skip "$T: efa_driver unknown" "/opt/amazon/efa_installed_packages is read"
+	done
+fi
+if [ $EFA_PROV = 0 ]; then
+	check_is efa_domains fail "$T"
+	check_like efa_domains '0 of 32 efa domains' "$T"
+else
+	for _ in 1 2; do skip "$T: efa_domains" "this libfabric has efa"; done
+fi
+info $T -p tcp -j
+is_rc 1 "$T -p tcp: still fails on the missing device"
+check_is efa_devices fail "$T -p tcp"
+check_is hugepages pass "$T -p tcp: no hugepages is fine without efa"
+
+# --- pod-no-dev -----------------------------------------------------------------------------
+T=pod-no-dev
+info $T -j
+is_rc 1 "$T: no /dev/infiniband fails"
+contract_keys "$T"
+checks_wellformed "$T"
+summary_consistent "$T"
+json_is .host.instance_type p4d.24xlarge "$T: instance type"
+json_is .host.efa_devices 4 "$T: the host's devices are visible in sysfs"
+json_is '[.devices[]|"\(.device)=\(.uverbs)"]|join(" ")' \
+	"rdmap144s27=uverbs2 rdmap160s27=uverbs3 rdmap16s27=uverbs0 rdmap32s27=uverbs1" \
+	"$T: uverbs bound in sysfs"
+json_true 'all(.devices[]; .p2p == "none")' "$T: an empty device/p2p is no provider"
+check_is uverbs fail "$T"
+check_like uverbs '^/dev/infiniband/ node missing for .*uverbs0\(rdmap16s27\)' "$T"
+check_like uverbs 'mount /dev/infiniband into the container' "$T"
+check_is efa_devices pass "$T"
+check_is port_state pass "$T"
+check_is ptrace_scope warn "$T"
+check_like ptrace_scope 'ptrace_scope=1 blocks' "$T"
+check_is gpudirect warn "$T"
+check_like gpudirect '^4 of 4 devices have no GPUDirect' "$T"
+check_is hugepages warn "$T"
+if [ $EFA_PROV = 0 ]; then
+	check_is provider fail "$T"
+	check_like provider '/dev/infiniband is not usable here' "$T"
+else
+	for _ in 1 2; do skip "$T: provider cause" "this libfabric has efa"; done
+fi
+info $T -p tcp -j
+is_rc 1 "$T -p tcp: uverbs still fails"
+check_is uverbs fail "$T -p tcp"
+check_is ptrace_scope pass "$T -p tcp: ptrace_scope only matters to efa"
+info $T -p tcp
+like "$OUT" '^fail +uverbs +/dev/infiniband/ node missing' "$T text: uverbs row"
+like "$(printf '%s\n' "$OUT" | tail -n 1)" '^FAIL: ' "$T text: FAIL verdict"
+
+# --- no-efa ---------------------------------------------------------------------------------
+T=no-efa
+info $T -j
+is_rc 1 "$T: -p efa without an EFA device fails"
+contract_keys "$T"
+checks_wellformed "$T"
+summary_consistent "$T"
+json_is '.devices|length' 0 "$T: Mellanox devices (even one named rdmap0s31) are not EFA"
+json_is .host.efa_devices 0 "$T: host counts no EFA device"
+json_is .host.instance_type "PowerEdge R750" "$T: instance type from dmi"
+json_is .host.expected_efa_devices null "$T: no expectation for an unknown type"
+check_is instance_type skip "$T"
+check_like instance_type "'PowerEdge R750' is not in the EFA instance table" "$T"
+check_is efa_devices fail "$T"
+check_like efa_devices '^no EFA device \(PCI 1d0f:efa0-efa4\)' "$T"
+check_is efa_domains skip "$T"
+check_is uverbs skip "$T"
+check_is port_state skip "$T"
+check_is gpudirect skip "$T"
+if [ $INSTALLER = 0 ]; then
+	check_is efa_driver skip "$T"
+else
+	skip "$T: efa_driver skip" "/opt/amazon/efa_installed_packages is read"
+fi
+if [ $EFA_PROV = 0 ]; then
+	check_is provider fail "$T"
+	check_like provider 'no EFA device visible' "$T"
+else
+	for _ in 1 2; do skip "$T: provider cause" "this libfabric has efa"; done
+fi
+info $T -p tcp -j
+is_rc 0 "$T -p tcp: nothing fails"
+json_is .status ok "$T -p tcp: status ok"
+check_is efa_devices skip "$T -p tcp"
+check_like efa_devices 'provider tcp does not need one' "$T -p tcp"
+check_is memlock skip "$T -p tcp"
+check_is provider pass "$T -p tcp"
+json_true '.summary|startswith("OK: ")' "$T -p tcp: OK verdict"
+
+# --- environment variables ------------------------------------------------------------------
+# FI_EFA_MTU_SIZE and the IOV limits abort the efa provider since libfabric 1.20.
+if [ -n "$LF_MAJOR" ] && { [ "$LF_MAJOR" -gt 1 ] || [ "$LF_MINOR" -ge 20 ]; }; then
+	FATAL=fail FATAL_RC=1
+else
+	FATAL=warn FATAL_RC=0
+fi
+for var in FI_EFA_MTU_SIZE=9000 FI_EFA_TX_IOV_LIMIT=2 FI_EFA_RX_IOV_LIMIT=2; do
+	# A prefix assignment to a function is exported to what it runs: efadiag sees it.
+	eval "$var info no-efa -p tcp -j"
+	is_rc $FATAL_RC "no-efa -p tcp $var (libfabric $LF_MAJOR.$LF_MINOR)"
+	check_is environment $FATAL "no-efa -p tcp $var"
+	check_like environment "^${var%%=*}=${var#*=}: " "no-efa -p tcp $var"
+done
+RDMAV_HUGEPAGES_SAFE=1 info no-efa -p tcp -j
+is_rc 0 "no-efa RDMAV_HUGEPAGES_SAFE=1: harmless"
+check_is environment pass "no-efa RDMAV_HUGEPAGES_SAFE=1"
+check_like environment '^RDMAV_HUGEPAGES_SAFE=1$' "no-efa RDMAV_HUGEPAGES_SAFE=1"
+
+T=p4d-healthy
+FI_EFA_USE_HUGE_PAGE=1 RDMAV_FORK_SAFE=1 info $T -p tcp -j
+is_rc 1 "$T FI_EFA_USE_HUGE_PAGE=1 RDMAV_FORK_SAFE=1: fatal"
+check_is environment fail "$T FI_EFA_USE_HUGE_PAGE=1 RDMAV_FORK_SAFE=1"
+check_like environment 'FI_EFA_USE_HUGE_PAGE=1: the efa provider aborts with hugepages and fork' \
+	"$T FI_EFA_USE_HUGE_PAGE=1 RDMAV_FORK_SAFE=1"
+check_is hugepages pass "$T FI_EFA_USE_HUGE_PAGE=1 with 5120 free"
+check_like hugepages 'FI_EFA_USE_HUGE_PAGE=1$' "$T FI_EFA_USE_HUGE_PAGE=1"
+FI_EFA_USE_HUGE_PAGE=yes FI_EFA_FORK_SAFE=1 info $T -p tcp -j
+check_is environment fail "$T FI_EFA_USE_HUGE_PAGE=yes FI_EFA_FORK_SAFE=1"
+FI_EFA_USE_HUGE_PAGE=0 RDMAV_FORK_SAFE=1 info $T -p tcp -j
+check_is environment pass "$T FI_EFA_USE_HUGE_PAGE=0 RDMAV_FORK_SAFE=1"
+FI_EFA_USE_HUGE_PAGE=1 info pod-no-dev -p tcp -j
+check_is hugepages fail "pod-no-dev FI_EFA_USE_HUGE_PAGE=1, no hugepages"
+check_like hugepages '^FI_EFA_USE_HUGE_PAGE=1 but 0 of 0 2 MiB hugepages free' \
+	"pod-no-dev FI_EFA_USE_HUGE_PAGE=1"
+
+FI_PROVIDER='^efa' info $T -j
+is_rc 1 "$T FI_PROVIDER=^efa: excludes efa"
+check_is fi_provider fail "$T FI_PROVIDER=^efa"
+check_like fi_provider '^FI_PROVIDER=\^efa excludes provider efa' "$T FI_PROVIDER=^efa"
+check_is provider fail "$T FI_PROVIDER=^efa"
+check_like provider 'FI_PROVIDER=\^efa excludes it: unset FI_PROVIDER' "$T FI_PROVIDER=^efa"
+FI_PROVIDER='^efa' info no-efa -p tcp -j
+is_rc 0 "no-efa -p tcp FI_PROVIDER=^efa: tcp is let through"
+check_is fi_provider pass "no-efa -p tcp FI_PROVIDER=^efa"
+check_is environment pass "no-efa -p tcp FI_PROVIDER=^efa"
+FI_PROVIDER=efa info no-efa -p tcp -j
+is_rc 1 "no-efa -p tcp FI_PROVIDER=efa: tcp excluded"
+check_is fi_provider fail "no-efa -p tcp FI_PROVIDER=efa"
+check_like provider 'FI_PROVIDER=efa excludes it' "no-efa -p tcp FI_PROVIDER=efa"
+FI_PROVIDER=tcp info no-efa -p 'tcp;ofi_rxm' -j
+is_rc 0 "no-efa -p 'tcp;ofi_rxm' FI_PROVIDER=tcp: the core provider selects it"
+check_is fi_provider pass "no-efa -p 'tcp;ofi_rxm' FI_PROVIDER=tcp"
+
+# --- -d filtering ---------------------------------------------------------------------------
+info no-efa -p tcp -j
+ALL=$(jq -r '[.domains[].domain]|join(" ")' <"$TMPD/out")
+D=$(jq -r '.domains[0].domain // empty' <"$TMPD/out")
+N=$(jq -r "[.domains[]|select(.domain==\"$D\")]|length" <"$TMPD/out")
+diag "tcp domains here: $ALL"
+info no-efa -p tcp -d "$D" -j
+is_rc 0 "-p tcp -d $D"
+json_true "(.domains|length) == $N and all(.domains[]; .domain == \"$D\")" \
+	"-p tcp -d $D: only $D's $N entries"
+info no-efa -p tcp -d "nosuch0,$D" -j
+json_true "(.domains|length) == $N and all(.domains[]; .domain == \"$D\")" \
+	"-p tcp -d nosuch0,$D: a list keeps the names that exist"
+info no-efa -p tcp -d nosuch0 -j
+is_rc 1 "-p tcp -d nosuch0: no such domain"
+json_is '.domains|length' 0 "-p tcp -d nosuch0: no domains"
+check_is provider fail "-p tcp -d nosuch0"
+check_like provider "^provider tcp has no RDM domain named nosuch0: list its domains" \
+	"-p tcp -d nosuch0"
+info p4d-healthy -d rdmap16s27 -j
+check_is efa_domains skip "p4d-healthy -d rdmap16s27: no domain count with -d"
+
+# --- variants of the trees: identification by PCI id, port state, sysfs quirks ---------------
+cp -R "$FX/no-efa" "$FX/ids-efa"
+d=$FX/ids-efa/sys/class/infiniband
+echo 0x1d0f >"$d/mlx5_0/device/vendor"
+echo 0xefa0 >"$d/mlx5_0/device/device"
+echo 0x1d0f >"$d/rdmap0s31/device/vendor"
+echo 0xefa4 >"$d/rdmap0s31/device/device"
+info ids-efa -p tcp -j
+json_is '[.devices[]|"\(.device)=\(.pci_device_id)"]|join(" ")' "mlx5_0=0xefa0 rdmap0s31=0xefa4" \
+	"1d0f:efa0 and 1d0f:efa4 are EFA whatever the name"
+cp -R "$FX/no-efa" "$FX/ids-not-efa"
+d=$FX/ids-not-efa/sys/class/infiniband
+echo 0x1d0f >"$d/mlx5_0/device/vendor"
+echo 0xec20 >"$d/mlx5_0/device/device"
+echo 0x1d0f >"$d/rdmap0s31/device/vendor"
+echo 0xefa5 >"$d/rdmap0s31/device/device"
+info ids-not-efa -p tcp -j
+json_is '.devices|length' 0 "1d0f:ec20 (ENA) and 1d0f:efa5 are not EFA"
+
+cp -R "$FX/p4d-healthy" "$FX/port-down"
+echo "1: DOWN" >"$FX/port-down/sys/class/infiniband/rdmap32s27/ports/1/state"
+info port-down -p tcp -j
+is_rc 1 "port-down: a port not ACTIVE fails"
+check_is port_state fail "port-down"
+check_like port_state '^1 port not ACTIVE \(e\.g\. rdmap32s27\)' "port-down"
+json_is '.devices[]|select(.device=="rdmap32s27")|.port_state' DOWN "port-down: state shown"
+
+# Without uevent the PCI address comes from where the device link points, as in real sysfs.
+cp -R "$FX/p4d-healthy" "$FX/linked"
+mkdir -p "$FX/linked/sys/devices/pci0000:10"
+mv "$FX/linked/sys/class/infiniband/rdmap16s27/device" \
+	"$FX/linked/sys/devices/pci0000:10/0000:10:1b.0"
+rm "$FX/linked/sys/devices/pci0000:10/0000:10:1b.0/uevent"
+ln -s ../../../devices/pci0000:10/0000:10:1b.0 "$FX/linked/sys/class/infiniband/rdmap16s27/device"
+info linked -p tcp -j
+json_is '.devices[]|select(.device=="rdmap16s27")|.pci_address' 0000:10:1b.0 \
+	"linked: PCI address from the device link without uevent"
+
+cp -R "$FX/p4d-healthy" "$FX/unbound"
+rm -r "$FX/unbound/sys/class/infiniband_verbs/uverbs1"
+info unbound -p tcp -j
+json_is '.devices[]|select(.device=="rdmap32s27")|.uverbs' none "unbound: no uverbs for rdmap32s27"
+check_is uverbs fail "unbound"
+check_like uverbs '\?\(rdmap32s27\)' "unbound"
+
+# Blank lines and blank-padded values (some DMI tables) read as empty, not past the buffer.
+cp -R "$FX/no-efa" "$FX/blank"
+printf '   \n' >"$FX/blank/sys/devices/virtual/dmi/id/product_name"
+printf '\n' >"$FX/blank/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+printf ' \t\n' >"$FX/blank/proc/sys/kernel/yama/ptrace_scope"
+info blank -p tcp -j
+is_rc 0 "blank: blank sysfs values are survived"
+json_is .host.instance_type unknown "blank: blank product_name is an unknown type"
+check_is instance_type skip "blank"
+json_true '.host|has("hugepages_2mb_total") or has("ptrace_scope")|not' \
+	"blank: blank numbers are unknown"
+check_is hugepages skip "blank"
+check_is ptrace_scope skip "blank"
+
+cp -R "$FX/p4d-healthy" "$FX/padded"
+printf 'p4d.24xlarge  \n' >"$FX/padded/sys/devices/virtual/dmi/id/product_name"
+info padded -p tcp -j
+json_is .host.expected_efa_devices 4 "padded: trailing blanks are trimmed from product_name"
+
+if [ "$(id -u)" != 0 ]; then
+	cp -R "$FX/p4d-healthy" "$FX/denied"
+	chmod 000 "$FX/denied/dev/infiniband/uverbs0"
+	info denied -p tcp -j
+	check_is uverbs fail "denied"
+	check_like uverbs 'permission denied' "denied"
+else
+	for _ in 1 2; do skip "uverbs permission denied" "root opens any file"; done
+fi
+
+# The sysroot may be relative, and may end in a slash.
+(cd "$FX" && EFADIAG_SYSROOT=p4d-healthy/ run info -p tcp -j)
+json_is .host.efa_devices 4 "relative EFADIAG_SYSROOT with a trailing slash"
+(cd "$FX" && EFADIAG_SYSROOT=/ run info -p tcp -j)
+json_is .host.sysroot / "EFADIAG_SYSROOT=/ is the real root"
+
+done_testing
