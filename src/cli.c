@@ -342,8 +342,14 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 		return stop(EXIT_USAGE);
 	}
 	if (ci > 0 && !cmd) {
-		cli_usage_error(ctx, "unknown command '%s' (commands: info, pingpong, bw, sg-check, "
-				     "serve, help)", argv[ci]);
+		char names[256] = "";
+		size_t used = 0;
+
+		/* The list comes from the table, so it names exactly what this binary has. */
+		for (i = 0; cli_commands[i] && used < sizeof(names); i++)
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+						 i ? ", " : "", cli_commands[i]->name);
+		cli_usage_error(ctx, "unknown command '%s' (commands: %s)", argv[ci], names);
 		return stop(EXIT_USAGE);
 	}
 

@@ -267,12 +267,16 @@ static int client_size(struct session *s, struct pp_side *side, size_t size,
 		out_error(s->ctx->out, "%s", s->oob.err);
 		return ret == -ECANCELED ? EXIT_FAIL : EXIT_ERROR;
 	}
+	/*
+	 * One clock read per iteration: a round trip is the time between two arrivals, which
+	 * also makes the average exactly total time / iterations, as fi_pingpong computes it.
+	 */
+	t0 = now_sec();
 	for (i = 0; i < total; i++) {
-		deadline = session_deadline(s);
+		deadline = t0 + s->p.timeout_sec;
 		if (s->p.verify)
 			fill(tx(side), size, i, FROM_CLIENT);
 		ret = post_recv(side, size, deadline);
-		t0 = now_sec();
 		if (!ret)
 			ret = send_msg(side, size, &pending, deadline);
 		if (!ret)
@@ -288,13 +292,13 @@ static int client_size(struct session *s, struct pp_side *side, size_t size,
 			stats_acc_free(&acc);
 			out_error(s->ctx->out, "--verify: payload from the server differs at size %zu,"
 				  " iteration %ld, offset %ld", size, i, bad);
-			out_fail(s->ctx->out);
 			return EXIT_FAIL;
 		}
 		if (i == s->p.warmup)
 			first = t0;
 		if (i >= s->p.warmup)
 			stats_acc_add(&acc, (t1 - t0) / 2 * 1e6);
+		t0 = t1;
 	}
 	add_row(t, size, &acc, t1 - first);
 	stats_acc_free(&acc);
@@ -364,7 +368,7 @@ static int server_size(struct session *s, struct pp_side *side, size_t size,
 		       struct out_table *t)
 {
 	long total = s->p.warmup + s->p.iterations, i, bad;
-	double t_send = 0, first = 0, now = 0, grace = s->p.timeout_sec + SERVER_GRACE_SEC;
+	double prev, first = 0, now = now_sec(), grace = s->p.timeout_sec + SERVER_GRACE_SEC;
 	long corrupt = corrupt_offset();
 	struct lat_acc acc;
 	bool pending = false;
@@ -379,15 +383,16 @@ static int server_size(struct session *s, struct pp_side *side, size_t size,
 	if (!ret)
 		ret = oob_send(&s->oob, OOB_SYNC, NULL, session_deadline(s)) ? -FI_EIO : 0;
 	for (i = 0; !ret && i < total; i++) {
-		ret = wait_recv(side, size, now_sec() + grace);
+		ret = wait_recv(side, size, now + grace);
 		if (ret)
 			break;
+		/* One sample per round trip seen from here: arrival to arrival, one clock read. */
+		prev = now;
 		now = now_sec();
-		/* One sample per round trip seen from here: our send to the next arrival. */
 		if (i > s->p.warmup)
-			stats_acc_add(&acc, (now - t_send) / 2 * 1e6);
+			stats_acc_add(&acc, (now - prev) / 2 * 1e6);
 		if (i == s->p.warmup + 1)
-			first = t_send;
+			first = prev;
 		if (s->p.verify && (bad = check(rx(side), size, i, FROM_CLIENT)) >= 0) {
 			char msg[160];
 
@@ -403,12 +408,11 @@ static int server_size(struct session *s, struct pp_side *side, size_t size,
 		if (corrupt >= 0 && (size_t)corrupt < size)
 			tx(side)[corrupt] ^= 0xff;
 		if (i + 1 < total)
-			ret = post_recv(side, size, session_deadline(s));
-		t_send = now_sec();
+			ret = post_recv(side, size, now + s->p.timeout_sec);
 		if (!ret)
-			ret = send_msg(side, size, &pending, session_deadline(s));
+			ret = send_msg(side, size, &pending, now + s->p.timeout_sec);
 		if (!ret)
-			ret = reap_send(side, &pending, now_sec() + grace);
+			ret = reap_send(side, &pending, now + grace);
 	}
 	if (ret == -FI_EINTR) {
 		stats_acc_free(&acc);
@@ -529,14 +533,14 @@ static int pingpong_loopback(struct ctx *ctx)
 			code = EXIT_ERROR;
 			break;
 		}
+		t0 = now_sec();
 		for (i = 0; i < total && !ret; i++) {
-			dl = now_sec() + p.timeout_sec;
+			dl = t0 + p.timeout_sec;
 			if (p.verify)
 				fill(tx(&ca), size, i, FROM_CLIENT);
 			ret = post_recv(&cb, size, dl);
 			if (!ret)
 				ret = post_recv(&ca, size, dl);
-			t0 = now_sec();
 			if (!ret)
 				ret = send_msg(&ca, size, &pa, dl);
 			if (!ret)
@@ -560,6 +564,7 @@ static int pingpong_loopback(struct ctx *ctx)
 				first = t0;
 			if (i >= p.warmup)
 				stats_acc_add(&acc, (t1 - t0) / 2 * 1e6);
+			t0 = t1;
 		}
 		if (bad >= 0) {
 			out_error(ctx->out, "--verify: payload differs at size %zu, iteration %ld, "

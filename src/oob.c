@@ -469,6 +469,36 @@ void oob_send_error(struct oob *o, const char *msg, double deadline)
 	cJSON_Delete(p);
 }
 
+void oob_explain_child_exit(struct oob *o, double wait_sec)
+{
+	double end = now_sec() + wait_sec;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	size_t len = strlen(o->err);
+	int status;
+
+	if (o->child <= 0)
+		return;
+	for (;;) {
+		pid_t r = waitpid(o->child, &status, WNOHANG);
+
+		if (r == o->child)
+			break;
+		if (r < 0 || now_sec() >= end)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	o->child = -1; /* reaped here */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		snprintf(o->err + len, sizeof(o->err) - len, "; the peer command exited with status "
+			 "127: efadiag not found there (install it, or set EFADIAG_PEER_BIN)");
+	else if (WIFEXITED(status))
+		snprintf(o->err + len, sizeof(o->err) - len, "; the peer command exited with status "
+			 "%d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(o->err + len, sizeof(o->err) - len, "; the peer command was killed by "
+			 "signal %d", WTERMSIG(status));
+}
+
 static bool reaped(pid_t pid, double wait_sec)
 {
 	double end = now_sec() + wait_sec;

@@ -63,6 +63,11 @@ int oob_recv(struct oob *o, int *type, cJSON **payload, double deadline);
 int oob_expect(struct oob *o, int want, cJSON **payload, double deadline);
 /* Sends {message} as OOB_ERROR, best effort. */
 void oob_send_error(struct oob *o, const char *msg, double deadline);
+/*
+ * When the channel closed because an --exec peer exited, appends why to o->err: the exit
+ * status, and for 127 that efadiag was not found on the peer. Waits at most wait_sec.
+ */
+void oob_explain_child_exit(struct oob *o, double wait_sec);
 /* Closes the channel; a child gets EOF, then SIGTERM, then SIGKILL, and is always reaped. */
 void oob_close(struct oob *o);
 

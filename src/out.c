@@ -13,6 +13,7 @@ struct out {
 	bool json;
 	bool quiet;
 	bool printed; /* text mode: something went to stdout, separate the next block */
+	bool compact; /* JSON on one line */
 	cJSON *root;
 };
 
@@ -65,6 +66,11 @@ void out_free(struct out *o)
 		return;
 	cJSON_Delete(o->root);
 	free(o);
+}
+
+void out_set_compact(struct out *o, bool compact)
+{
+	o->compact = compact;
 }
 
 bool out_is_json(const struct out *o)
@@ -337,10 +343,33 @@ void out_verdict(struct out *o, const char *fmt, ...)
 	}
 }
 
+/*
+ * The status follows the exit code, so scripts can trust either: 1 is "fail" even where the
+ * cause was reported with out_error (its message then also stands as "diagnosis").
+ */
+static void reconcile_status(struct out *o, int code)
+{
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(o->root, "error"), "message");
+
+	if (code == EXIT_OK) {
+		set_status(o, "ok");
+	} else if (code == EXIT_FAIL) {
+		set_status(o, "fail");
+		if (cJSON_IsString(msg) && !cJSON_GetObjectItemCaseSensitive(o->root, "diagnosis"))
+			must(cJSON_AddStringToObject(o->root, "diagnosis", msg->valuestring));
+	} else {
+		set_status(o, "error");
+		if (!cJSON_GetObjectItemCaseSensitive(o->root, "error"))
+			out_error(o, "internal error: exit %d without a message", code);
+	}
+}
+
 int out_finish(struct out *o, int code)
 {
+	reconcile_status(o, code);
 	if (o->json) {
-		char *doc = cJSON_Print(o->root);
+		char *doc = o->compact ? cJSON_PrintUnformatted(o->root) : cJSON_Print(o->root);
 
 		if (!doc) {
 			fputs("efadiag: out of memory\n", stderr);

@@ -36,6 +36,8 @@ struct out;
 struct out_table;
 
 struct out *out_new(const char *command, bool json, bool quiet);
+/* One line per document, for JSON lines (serve --persist). */
+void out_set_compact(struct out *o, bool compact);
 void out_free(struct out *o);
 bool out_is_json(const struct out *o);
 /* The document's root, for keys that no table describes. */

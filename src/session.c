@@ -274,6 +274,11 @@ static int client_open_endpoint(struct session *s, const struct sockaddr *peer)
 		out_error(s->ctx->out, "%s", s->fab.err_text);
 		return EXIT_ERROR;
 	}
+	if (o->verbose)
+		out_note(s->ctx->out, "efadiag: %s: endpoint on %s %s (%s), %s\n", s->p.test,
+			 fab_provider_name(&s->fab), fab_domain_name(&s->fab),
+			 fab_fabric_name(&s->fab), peer ? "chosen by the peer's subnet" :
+			 o->ndomains ? "chosen by -d" : "first non-loopback domain");
 	return 0;
 }
 
@@ -324,6 +329,8 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 	/* The server opens its endpoint before answering: allow for that on top of a wait. */
 	if (!ret)
 		ret = oob_expect(&s->oob, OOB_READY, &ready, session_deadline(s) + s->p.timeout_sec);
+	if (ret == -ECONNRESET)
+		oob_explain_child_exit(&s->oob, 1.0);
 	if (ret) {
 		out_error(ctx->out, "%s", s->oob.err);
 		return EXIT_ERROR;
@@ -480,6 +487,7 @@ static void next_document(struct ctx *ctx, const char *test)
 {
 	out_free(ctx->out);
 	ctx->out = out_new(test, ctx->opt.json, ctx->opt.quiet);
+	out_set_compact(ctx->out, ctx->opt.persist);
 }
 
 int session_serve(struct ctx *ctx, const char *only_test)

@@ -85,6 +85,15 @@ json_true '.peer.control | test("serve --stdio")' "--exec names the launched pee
 run pingpong -p shm --exec env -S 256 -I 50 --verify
 is_rc 0 "--exec env over shm with --verify"
 
+# A launcher that fails, or a peer without efadiag: exit 3 naming why, and no child left.
+run pingpong -p tcp --exec false -S 64 -I 10 -j
+is_rc 3 "--exec false"
+json_true '.error.message | test("peer command exited with status 1")' "--exec false: the peer's exit status"
+EFADIAG_PEER_BIN=/nonexistent/efadiag run pingpong -p tcp --exec env -S 64 -I 10 -j
+is_rc 3 "--exec with efadiag missing on the peer"
+json_true '.error.message | test("status 127: efadiag not found")' "missing peer binary is named"
+[ -z "$(pgrep -f 'serve --stdio' -P $$ 2>/dev/null)" ]; ok $? "--exec: no child left behind"
+
 # --verify passes on clean payloads, and catches a corrupted one with its offset.
 run pingpong --loopback -p tcp -S 64,64k -I 50 --verify -j
 is_rc 0 "--verify loopback"
@@ -93,7 +102,7 @@ EFADIAG_TEST_CORRUPT_OFFSET=100 start_server pingpong -p tcp -P "$PORT"
 run pingpong -p tcp -P "$PORT" -S 64,4k -I 10 --verify -j 127.0.0.1
 is_rc 1 "--verify with a corrupted payload"
 json_true '.error.message | test("differs at size 4096, iteration 0, offset 100")' "--verify names size, iteration and offset"
-json_is '.status' error "--verify failure: status error with its message"
+json_is '.status' fail "--verify failure: status fail (exit 1)"
 wait_server
 
 # No server: a clear error within the timeout, exit 3.

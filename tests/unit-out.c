@@ -348,7 +348,9 @@ static cJSON *outcome(const char *steps, int *code, struct cap *c)
 		else if (*s == 'e')
 			out_error(o, "error %d", (int)(s - steps));
 	}
-	*code = out_finish(o, 5);
+	/* The exit code a command would return for these steps: an error outranks a failure. */
+	*code = out_finish(o, strchr(steps, 'e') ? EXIT_ERROR : strchr(steps, 'f') ? EXIT_FAIL :
+										       EXIT_OK);
 	cap_end(c);
 	out_free(o);
 	return parse_doc(c->out);
@@ -364,8 +366,38 @@ static void test_status(void)
 	is_str(jstr(doc, "status"), "fail", "out_fail: status fail");
 	ok(!cJSON_GetObjectItemCaseSensitive(doc, "error"), "out_fail: no error object");
 	is_str(c.err, "", "out_fail: nothing on stderr");
-	is_int(code, 5, "out_finish passes the code through");
+	is_int(code, EXIT_FAIL, "out_finish passes the code through");
 	cJSON_Delete(doc);
+
+	/* Exit 1 after an out_error (a fabric stall): status follows the code, message kept. */
+	{
+		struct out *o = out_new("pingpong", true, false);
+
+		cap_begin(&c);
+		out_error(o, "no reply within 5 s");
+		code = out_finish(o, EXIT_FAIL);
+		cap_end(&c);
+		doc = parse_doc(c.out);
+		is_str(jstr(doc, "status"), "fail", "exit 1 after out_error: status fail");
+		is_str(jstr(doc, "diagnosis"), "no reply within 5 s", "exit 1: diagnosis key");
+		is_str(jstr2(doc, "error", "message"), "no reply within 5 s",
+		       "exit 1: error.message kept");
+		cJSON_Delete(doc);
+		out_free(o);
+	}
+	/* Exit 3 without any message is itself reported, never a silent error status. */
+	{
+		struct out *o = out_new("info", true, false);
+
+		cap_begin(&c);
+		code = out_finish(o, EXIT_ERROR);
+		cap_end(&c);
+		doc = parse_doc(c.out);
+		is_str(jstr(doc, "status"), "error", "exit 3 without message: status error");
+		ok(jstr2(doc, "error", "message") != NULL, "exit 3 without message: one is added");
+		cJSON_Delete(doc);
+		out_free(o);
+	}
 
 	doc = outcome("e", &code, &c);
 	is_str(jstr(doc, "status"), "error", "out_error: status error");
