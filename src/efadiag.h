@@ -79,6 +79,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_info;
 extern const struct cmd_entry cmd_pingpong;
 extern const struct cmd_entry cmd_serve;
+extern const struct cmd_entry cmd_sgcheck;
 extern const struct cmd_entry cmd_help;
 
 /* The fixed-width version string every JSON document carries. */

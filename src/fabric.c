@@ -81,6 +81,15 @@ static bool name_wanted(const char *name, char *const *domains, size_t n)
 	return false;
 }
 
+static bool is_loopback_addr(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return false;
+}
+
 /*
  * Domain choice: -d names win; for IP providers the domain whose subnet holds the peer;
  * otherwise the first that is not loopback (so two hosts just work), else whatever exists.
@@ -105,6 +114,9 @@ static struct fi_info *pick_domain(struct fi_info *list, const struct fab_open_a
 			nonlo = fi;
 	}
 	if (a->ndomains)
+		return NULL;
+	/* A remote peer cannot be reached through loopback: better no domain than that one. */
+	if (!nonlo && first && a->peer && is_loopback_domain(first) && !is_loopback_addr(a->peer))
 		return NULL;
 	return nonlo ? nonlo : first;
 }
@@ -132,8 +144,14 @@ int fab_open(struct fab *f, const struct fab_open_args *a)
 	}
 	chosen = pick_domain(list, a);
 	if (!chosen) {
-		snprintf(f->err_text, sizeof(f->err_text), "provider %s has no domain named %s "
-			 "(see 'efadiag info -p %s')", a->provider, a->domains[0], a->provider);
+		if (a->ndomains)
+			snprintf(f->err_text, sizeof(f->err_text), "provider %s has no domain named %s "
+				 "(see 'efadiag info -p %s')", a->provider, a->domains[0],
+				 a->provider);
+		else
+			snprintf(f->err_text, sizeof(f->err_text), "provider %s has only loopback "
+				 "domains here: no interface that could reach the peer is up",
+				 a->provider);
 		fi_freeinfo(list);
 		return -FI_ENODATA;
 	}
@@ -350,11 +368,9 @@ int fab_wait(struct fab *f, void *context, struct fab_comp *c, double deadline, 
 	int ret;
 
 	for (;;) {
-		if (take(f, context, c)) {
-			if (!c->err)
-				return 0;
-			return -FI_EIO;
-		}
+		/* The ring is usually empty: look into it only when polling filled it. */
+		if (f->ring_len && take(f, context, c))
+			return c->err ? -FI_EIO : 0;
 		ret = poll_cq(f);
 		if (ret)
 			return ret;
@@ -365,7 +381,7 @@ int fab_wait(struct fab *f, void *context, struct fab_comp *c, double deadline, 
 				return ret;
 			}
 		}
-		if (take(f, context, c))
+		if (f->ring_len && take(f, context, c))
 			return c->err ? -FI_EIO : 0;
 		/* Checking the clock and the control fd costs a syscall: not on every spin. */
 		if (++spins % 128)
@@ -445,6 +461,27 @@ int fab_post_send(struct fab *f, size_t off, size_t len, void *context, bool *co
 		snprintf(f->err_text, sizeof(f->err_text), "send queue still full at the deadline");
 	}
 	return (int)ret;
+}
+
+int fab_post_send_tracked(struct fab *f, size_t off, size_t len, void *context)
+{
+	ssize_t ret = fi_send(f->ep, (char *)f->buf + off, len, f->desc, f->peer, context);
+
+	if (ret && ret != -FI_EAGAIN)
+		return fail(f, "fi_send", (int)ret);
+	return (int)ret;
+}
+
+int fab_poll(struct fab *f, struct fab_comp *c)
+{
+	int ret;
+
+	if (f->ring_len && take(f, NULL, c))
+		return 1;
+	ret = poll_cq(f);
+	if (ret)
+		return ret;
+	return f->ring_len && take(f, NULL, c) ? 1 : 0;
 }
 
 const char *fab_domain_name(const struct fab *f)

@@ -84,6 +84,11 @@ int fab_post_recv(struct fab *f, size_t off, size_t len, void *context, double d
 int fab_post_send(struct fab *f, size_t off, size_t len, void *context, bool *completes,
 		  double deadline);
 
+/* Like fab_post_send, but never injects: the caller wants the completion (or its error). */
+int fab_post_send_tracked(struct fab *f, size_t off, size_t len, void *context);
+/* One completion if the CQ has one: 1 and *c, 0 when none, < 0 when the CQ itself failed. */
+int fab_poll(struct fab *f, struct fab_comp *c);
+
 /*
  * Waits for the completion of context (NULL: any), progressing the buddy endpoint too.
  * Returns 0 with *c filled, -FI_ETIMEDOUT at the deadline, -FI_EINTR when watch_fd (>= 0)

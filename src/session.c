@@ -15,7 +15,7 @@
 #include "parse.h"
 #include "util.h"
 
-static const struct test_entry *const tests[] = { &test_pingpong, NULL };
+static const struct test_entry *const tests[] = { &test_pingpong, &test_sgcheck, NULL };
 
 static const struct test_entry *find_test(const char *name)
 {
@@ -61,7 +61,17 @@ size_t session_max_size(const struct test_params *p)
 
 double session_deadline(const struct session *s)
 {
-	return now_sec() + s->p.timeout_sec;
+	double d = now_sec() + s->p.timeout_sec;
+
+	return s->hard_deadline > 0 && s->hard_deadline < d ? s->hard_deadline : d;
+}
+
+/* For a wait that includes the peer opening its endpoint: two timeouts, within the cap. */
+static double slow_deadline(const struct session *s)
+{
+	double d = now_sec() + 2 * s->p.timeout_sec;
+
+	return s->hard_deadline > 0 && s->hard_deadline < d ? s->hard_deadline : d;
 }
 
 static cJSON *params_to_json(const struct test_params *p)
@@ -180,33 +190,34 @@ static bool ip_from_text(const char *text, struct sockaddr_storage *ss)
 }
 
 /* Adds our fabric address (hex, and as IP text when it is one) to a hello or ready. */
-static int add_own_address(struct session *s, cJSON *j)
+int session_add_address(struct fab *f, cJSON *j)
 {
 	char addr[FAB_ADDR_MAX], hex[2 * FAB_ADDR_MAX + 1], ip[64];
 	size_t len = sizeof(addr);
 	int ret;
 
-	ret = fab_getname(&s->fab, addr, &len);
+	ret = fab_getname(f, addr, &len);
 	if (ret)
 		return ret;
 	fab_addr_to_hex(addr, len, hex, sizeof(hex));
 	cJSON_AddStringToObject(j, "addr", hex);
-	addr_ip_text(&s->fab, addr, len, ip, sizeof(ip));
+	addr_ip_text(f, addr, len, ip, sizeof(ip));
 	if (ip[0])
 		cJSON_AddStringToObject(j, "ip", ip);
-	cJSON_AddStringToObject(j, "domain", fab_domain_name(&s->fab));
-	cJSON_AddStringToObject(j, "fabric", fab_fabric_name(&s->fab));
-	cJSON_AddStringToObject(j, "provider_full", fab_provider_name(&s->fab));
+	cJSON_AddStringToObject(j, "domain", fab_domain_name(f));
+	cJSON_AddStringToObject(j, "fabric", fab_fabric_name(f));
+	cJSON_AddStringToObject(j, "provider_full", fab_provider_name(f));
 	return 0;
 }
 
-/* Inserts the peer's address from a hello or ready; remembers its domain for the report. */
-static int insert_peer_address(struct session *s, const cJSON *j, char *err, size_t errlen)
+static int add_own_address(struct session *s, cJSON *j)
+{
+	return session_add_address(&s->fab, j);
+}
+
+int session_insert_address(struct fab *f, const cJSON *j, char *err, size_t errlen)
 {
 	const cJSON *hex = cJSON_GetObjectItemCaseSensitive(j, "addr");
-	const cJSON *dom = cJSON_GetObjectItemCaseSensitive(j, "domain");
-	const cJSON *fab = cJSON_GetObjectItemCaseSensitive(j, "fabric");
-	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(j, "efadiag_version");
 	unsigned char addr[FAB_ADDR_MAX];
 	size_t len = sizeof(addr);
 
@@ -214,17 +225,27 @@ static int insert_peer_address(struct session *s, const cJSON *j, char *err, siz
 		snprintf(err, errlen, "missing or malformed fabric address");
 		return -FI_EINVAL;
 	}
+	if (fab_insert_peer(f, addr, len)) {
+		snprintf(err, errlen, "%s", f->err_text);
+		return -FI_EINVAL;
+	}
+	return 0;
+}
+
+/* Inserts the peer's address from a hello or ready; remembers its domain for the report. */
+static int insert_peer_address(struct session *s, const cJSON *j, char *err, size_t errlen)
+{
+	const cJSON *dom = cJSON_GetObjectItemCaseSensitive(j, "domain");
+	const cJSON *fab = cJSON_GetObjectItemCaseSensitive(j, "fabric");
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(j, "efadiag_version");
+
 	if (cJSON_IsString(dom))
 		str_copy(s->peer_domain, sizeof(s->peer_domain), dom->valuestring);
 	if (cJSON_IsString(fab))
 		str_copy(s->peer_fabric, sizeof(s->peer_fabric), fab->valuestring);
 	if (cJSON_IsString(ver))
 		str_copy(s->peer_version, sizeof(s->peer_version), ver->valuestring);
-	if (fab_insert_peer(&s->fab, addr, len)) {
-		snprintf(err, errlen, "%s", s->fab.err_text);
-		return -FI_EINVAL;
-	}
-	return 0;
+	return session_insert_address(&s->fab, j, err, errlen);
 }
 
 void session_describe(struct session *s)
@@ -287,7 +308,8 @@ static int client_open_endpoint(struct session *s, const struct sockaddr *peer)
  * domain whose subnet holds it) and put our address in the hello. Through --exec we do not:
  * the server opens first, and its ready tells us where it is; our address follows in a sync.
  */
-int session_client_start(struct session *s, struct ctx *ctx, const struct test_params *p)
+int session_client_start(struct session *s, struct ctx *ctx, const struct test_params *p,
+			 double hard_deadline)
 {
 	const struct opts *o = &ctx->opt;
 	struct sockaddr_storage server_ip;
@@ -300,6 +322,8 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 	memset(s, 0, sizeof(*s));
 	s->ctx = ctx;
 	s->p = *p;
+	s->hard_deadline = hard_deadline;
+	s->failed_phase = PHASE_CONTROL;
 	oob_init(&s->oob);
 	if (o->exec_cmd)
 		ret = oob_exec(&s->oob, o->exec_cmd, "serve --stdio");
@@ -314,6 +338,7 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 		return EXIT_ERROR;
 	}
 	if (s->oob.have_peer_addr) {
+		s->failed_phase = PHASE_ENDPOINT;
 		ret = client_open_endpoint(s, (struct sockaddr *)&s->oob.peer_addr);
 		if (!ret && add_own_address(s, hello)) {
 			out_error(ctx->out, "%s", s->fab.err_text);
@@ -328,9 +353,15 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 	cJSON_Delete(hello);
 	/* The server opens its endpoint before answering: allow for that on top of a wait. */
 	if (!ret)
-		ret = oob_expect(&s->oob, OOB_READY, &ready, session_deadline(s) + s->p.timeout_sec);
+		ret = oob_expect(&s->oob, OOB_READY, &ready, slow_deadline(s));
 	if (ret == -ECONNRESET)
 		oob_explain_child_exit(&s->oob, 1.0);
+	/* No answer at all, or a hang-up, is the control path; a refusal is the server's word. */
+	s->failed_phase = ret && ret != -ECANCELED && ret != -EPROTO ? PHASE_CONTROL :
+								       PHASE_ENDPOINT;
+	if (ret == -ETIMEDOUT)
+		snprintf(s->oob.err, sizeof(s->oob.err), "%s accepted the control connection but "
+			 "did not answer before the timeout (not efadiag, or stuck?)", s->oob.peer);
 	if (ret) {
 		out_error(ctx->out, "%s", s->oob.err);
 		return EXIT_ERROR;
@@ -351,8 +382,10 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 		out_error(ctx->out, "server's ready message: %s", err);
 		return EXIT_ERROR;
 	}
+	s->failed_phase = PHASE_NONE;
 	if (s->oob.have_peer_addr)
 		return 0;
+	s->failed_phase = PHASE_ENDPOINT;
 	addr_msg = cJSON_CreateObject();
 	if (!addr_msg || add_own_address(s, addr_msg)) {
 		cJSON_Delete(addr_msg);
@@ -366,6 +399,7 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 		out_error(ctx->out, "%s", s->oob.err);
 		return EXIT_ERROR;
 	}
+	s->failed_phase = PHASE_NONE;
 	return 0;
 }
 
@@ -441,7 +475,7 @@ static int server_handshake(struct session *s, const char *only_test, const stru
 	ret = oob_send(&s->oob, OOB_READY, ready, session_deadline(s));
 	cJSON_Delete(ready);
 	if (!ret && addr_later)
-		ret = oob_expect(&s->oob, OOB_SYNC, &hello, session_deadline(s) + s->p.timeout_sec);
+		ret = oob_expect(&s->oob, OOB_SYNC, &hello, slow_deadline(s));
 	if (ret) {
 		out_error(s->ctx->out, "client %s: %s", s->oob.peer, s->oob.err);
 		return EXIT_ERROR;

@@ -23,8 +23,17 @@ struct test_params {
 	double timeout_sec;
 };
 
+/* Where a client's session setup stopped, for the diagnosis. */
+enum session_phase {
+	PHASE_NONE,
+	PHASE_CONTROL,	/* the control path: no connection, or no answer on it */
+	PHASE_ENDPOINT, /* opening the endpoint or exchanging addresses */
+};
+
 struct session {
 	struct ctx *ctx;
+	double hard_deadline; /* no wait of the setup goes past it; 0: none */
+	enum session_phase failed_phase;
 	struct oob oob;
 	struct fab fab;
 	struct test_params p;
@@ -43,6 +52,7 @@ struct test_entry {
 };
 
 extern const struct test_entry test_pingpong;
+extern const struct test_entry test_sgcheck;
 
 /* Fills params from the command line options, with the test's default sizes/iterations. */
 void session_params(struct test_params *p, const struct ctx *ctx, const char *test,
@@ -55,7 +65,11 @@ double session_deadline(const struct session *s);
  * Client: opens the control channel (TCP to ctx->host or --exec), its endpoint, sends the hello,
  * and inserts the server's address. Returns 0 or an exit code (message already reported).
  */
-int session_client_start(struct session *s, struct ctx *ctx, const struct test_params *p);
+int session_client_start(struct session *s, struct ctx *ctx, const struct test_params *p,
+			 double hard_deadline);
+/* Our fabric address into a control message; the peer's out of one into f's AV. */
+int session_add_address(struct fab *f, cJSON *j);
+int session_insert_address(struct fab *f, const cJSON *j, char *err, size_t errlen);
 /* Server: serves clients of only_test (NULL: any test), one at a time; --persist loops. */
 int session_serve(struct ctx *ctx, const char *only_test);
 void session_end(struct session *s);

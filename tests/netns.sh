@@ -52,7 +52,15 @@ netns_setup() {
 			return 1
 		}
 	fi
-	return 0
+	# Bounded wait (5 s) for both ends to be up: libfabric lists only running interfaces.
+	for _ in $(seq 50); do
+		ip -n "$NS_A" -br link show "va$$" | grep -q "UP" &&
+			ip -n "$NS_B" -br link show "vb$$" | grep -q "UP" && return 0
+		sleep 0.1
+	done
+	NETNS_WHY="the veth pair did not come up"
+	netns_cleanup
+	return 1
 }
 
 # in_a CMD... / in_b CMD...: run a command inside host A / host B.

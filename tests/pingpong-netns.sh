@@ -16,7 +16,8 @@ fi
 
 # serve_b ARGS...: a one-client server on host B; bounded wait until it listens.
 serve_b() {
-	in_b "$EFADIAG" "$@" >"$TMPD/srv.out" 2>"$TMPD/srv.err" &
+	# Not through in_b: a function in the background is a subshell, and $! must be efadiag.
+	ip netns exec "$NS_B" "$EFADIAG" "$@" >"$TMPD/srv.out" 2>"$TMPD/srv.err" &
 	SERVER_PID=$!
 	for _ in $(seq 50); do
 		grep -q "waiting for a client" "$TMPD/srv.err" 2>/dev/null && return 0

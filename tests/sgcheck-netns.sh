@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The fault-injection suite: two hosts in network namespaces, a security group played by
+# nftables, loss and delay by tc netem. Each scenario asserts verdict, exit code and wall time.
+. "${TOP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+. "$TOP_SRCDIR/tests/netns.sh"
+
+PORT=47890 # this script's range: 47890-47949
+export EFADIAG_PEER_BIN="$EFADIAG"
+T=4     # sg-check's total budget in these tests (-t)
+GRACE=2 # what both ends may take beyond it
+
+if ! netns_setup; then
+	skip "sg-check fault injection" "$NETNS_WHY"
+	done_testing
+	exit
+fi
+
+serve_b() { # ARGS...: a one-client server on B, bounded wait until it listens
+	# Not through in_b: a function in the background is a subshell, and $! must be efadiag.
+	ip netns exec "$NS_B" "$EFADIAG" "$@" >"$TMPD/srv.out" 2>"$TMPD/srv.err" &
+	SERVER_PID=$!
+	for _ in $(seq 50); do
+		grep -q "waiting for a client" "$TMPD/srv.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+}
+stop_b() { # bounded wait for the server, then its exit code in SERVER_RC
+	for _ in $(seq $(((T + GRACE + 1) * 10))); do
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_RC=$?
+}
+# check_a LABEL WANT_RC ARGS...: sg-check from A, timed; JSON in $TMPD/out.
+check_a() {
+	local label=$1 want=$2 start end
+	shift 2
+	start=$(date +%s.%N)
+	in_a "$EFADIAG" sg-check -j "$@" >"$TMPD/out" 2>"$TMPD/err"
+	RC=$?
+	end=$(date +%s.%N)
+	ELAPSED=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}')
+	is_rc "$want" "$label"
+	awk -v e="$ELAPSED" -v l="$((T + GRACE))" 'BEGIN{exit !(e <= l)}'
+	ok $? "$label: ended in ${ELAPSED}s (<= timeout $T + grace $GRACE)"
+}
+
+for p in "tcp;ofi_rxm" "udp;ofi_rxd"; do
+	has_provider "$p" || { skip "sg-check netns $p" "provider absent"; continue; }
+
+	# 1. No rule: pass.
+	PORT=$((PORT + 1)); serve_b sg-check -p "$p" -P "$PORT"
+	check_a "$p no rule" 0 -p "$p" -P "$PORT" -t $T "$IP_B"
+	json_is .verdict pass "$p no rule: pass"
+	stop_b; [ "$SERVER_RC" -eq 0 ]; ok $? "$p no rule: server exits 0"
+
+	# 2. Fabric dropped both ways, control port open: blocked.
+	PORT=$((PORT + 1))
+	sg_block "$NS_A" in "$PORT"; sg_block "$NS_B" in "$PORT"
+	serve_b sg-check -p "$p" -P "$PORT"
+	check_a "$p blocked" 1 -p "$p" -P "$PORT" -t $T "$IP_B"
+	json_is .verdict blocked "$p blocked: verdict blocked"
+	json_true '.remedy | test("inbound rule and an outbound rule")' "$p blocked: remedy names both rules"
+	json_true '.directions.to_peer.status != "ok" and .directions.from_peer.status != "ok"' \
+		"$p blocked: both directions fail"
+	stop_b; [ "$SERVER_RC" -eq 1 ]; ok $? "$p blocked: server ends with exit 1 too"
+	sg_clear "$NS_A"; sg_clear "$NS_B"
+
+	# 3. Stateful one-way: B's inbound dropped. A -> B fails, B -> A works.
+	PORT=$((PORT + 1))
+	sg_block "$NS_B" in "$PORT"
+	serve_b sg-check -p "$p" -P "$PORT"
+	check_a "$p inbound dropped on B" 1 -p "$p" -P "$PORT" -t $T "$IP_B"
+	json_is .verdict one_way "$p inbound on B: one_way"
+	json_is '.directions.to_peer.status != "ok" and .directions.from_peer.status == "ok"' true \
+		"$p inbound on B: names to_peer as the failing direction"
+	json_true '.remedy | test("inbound All-traffic rule .* on '"$IP_B"'")' \
+		"$p inbound on B: remedy points at B's inbound rule"
+	stop_b; sg_clear "$NS_B"
+
+	# 4. Stateful one-way the other way: A's inbound dropped. B -> A fails.
+	PORT=$((PORT + 1))
+	sg_block "$NS_A" in "$PORT"
+	serve_b sg-check -p "$p" -P "$PORT"
+	check_a "$p inbound dropped on A" 1 -p "$p" -P "$PORT" -t $T "$IP_B"
+	json_is .verdict one_way "$p inbound on A: one_way"
+	json_is '.directions.from_peer.status != "ok" and .directions.to_peer.status == "ok"' true \
+		"$p inbound on A: names from_peer as the failing direction"
+	stop_b; sg_clear "$NS_A"
+
+	# 5. Outbound dropped on A (a missing outbound rule): A -> B fails.
+	PORT=$((PORT + 1))
+	sg_block "$NS_A" out "$PORT"
+	serve_b sg-check -p "$p" -P "$PORT"
+	check_a "$p outbound dropped on A" 1 -p "$p" -P "$PORT" -t $T "$IP_B"
+	json_is .verdict one_way "$p outbound on A: one_way"
+	json_is '.directions.to_peer.status != "ok"' true "$p outbound on A: to_peer fails"
+	stop_b; sg_clear "$NS_A"
+
+	# 6. The control port dropped: control_unreachable; then --exec (playing ssh) passes.
+	PORT=$((PORT + 1))
+	in_b nft -f - <<NFT
+table inet sg {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport $PORT drop
+	}
+}
+NFT
+	ok $? "$p: nftables drops the control port on B"
+	serve_b sg-check -p "$p" -P "$PORT"
+	check_a "$p control port dropped" 3 -p "$p" -P "$PORT" -t $T "$IP_B"
+	json_is .verdict control_unreachable "$p control port dropped: control_unreachable"
+	json_true '.remedy | test("--exec")' "$p control port dropped: remedy suggests --exec"
+	kill -9 "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null
+	check_a "$p control port dropped, --exec" 0 -p "$p" -t $T --exec "ip netns exec $NS_B"
+	json_is .verdict pass "$p --exec 'ip netns exec B': pass without the port"
+	sg_clear "$NS_B"
+
+	# 7. The peer killed during the probe (fabric blocked, so the probe lasts).
+	PORT=$((PORT + 1))
+	sg_block "$NS_B" in "$PORT"; sg_block "$NS_A" in "$PORT"
+	serve_b sg-check -p "$p" -P "$PORT"
+	( sleep 1.5; kill -9 "$SERVER_PID" ) &
+	check_a "$p peer killed during the probe" 3 -p "$p" -P "$PORT" -t $T "$IP_B"
+	json_true '.error.message | test("went away|closed")' "$p peer killed: says the peer went away"
+	stop_b; sg_clear "$NS_A"; sg_clear "$NS_B"
+
+	# 8. 20% loss and 50 ms delay each way: still pass, slower. Without sch_netem in the
+	# kernel, nftables drops 20% at random instead (loss without the delay).
+	PORT=$((PORT + 1))
+	if in_a tc qdisc add dev "va$$" root netem delay 50ms loss 20% 2>/dev/null &&
+		in_b tc qdisc add dev "vb$$" root netem delay 50ms loss 20% 2>/dev/null; then
+		impair="20% loss, 50 ms delay"; min_ms=50
+	else
+		for ns in "$NS_A" "$NS_B"; do
+			ip netns exec "$ns" nft -f - <<NFT
+table inet loss {
+	chain output {
+		type filter hook output priority 0; policy accept;
+		oifname != "lo" numgen random mod 100 < 20 drop
+	}
+}
+NFT
+		done
+		impair="20% random loss (nftables; no sch_netem here)"; min_ms=0
+		diag "tc netem is not available in this kernel: loss without delay"
+	fi
+	serve_b sg-check -p "$p" -P "$PORT" -t 12
+	T_SAVE=$T; T=12
+	check_a "$p $impair" 0 -p "$p" -P "$PORT" -t 12 "$IP_B"
+	json_is .verdict pass "$p $impair: pass"
+	json_true ".directions.to_peer.elapsed_ms >= $min_ms" "$p $impair: elapsed reported (>= $min_ms ms)"
+	T=$T_SAVE
+	stop_b
+	in_a tc qdisc del dev "va$$" root 2>/dev/null; in_b tc qdisc del dev "vb$$" root 2>/dev/null
+	in_a nft delete table inet loss 2>/dev/null; in_b nft delete table inet loss 2>/dev/null
+done
+
+# 9. A peer that never answers on the control channel: it accepts, then stays silent.
+PORT=$((PORT + 1))
+if command -v python3 >/dev/null; then
+	in_b python3 -c 'import socket,time,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(1); c,_=s.accept(); time.sleep(30)' "$PORT" &
+	SILENT=$!
+	sleep 0.5
+	check_a "silent peer" 3 -p tcp -P "$PORT" -t $T "$IP_B"
+	json_is .verdict control_unreachable "silent peer: control_unreachable"
+	json_true '.error.message | test("did not answer")' "silent peer: says it did not answer"
+	kill -9 $SILENT 2>/dev/null; wait $SILENT 2>/dev/null
+else
+	skip "silent peer" "python3 not available to play it"
+fi
+
+done_testing

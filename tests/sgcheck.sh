@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# sg-check on this machine: loopback on every provider, client and server over TCP and
+# --exec, the control path missing, and the JSON contract of every verdict.
+. "${TOP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+
+PORT=47870 # this script's range: 47870-47889
+export EFADIAG_PEER_BIN="$EFADIAG"
+
+sg_json_ok() { # LABEL VERDICT
+	contract_keys "$1"
+	json_is '.verdict' "$2" "$1: verdict $2"
+	json_true '(.directions.to_peer.status|IN("ok","timeout","error")) and
+		(.directions.from_peer.status|IN("ok","timeout","error")) and
+		(.directions.to_peer.elapsed_ms|type=="number") and
+		(.directions.from_peer.elapsed_ms|type=="number")' "$1: directions per the contract"
+	if [ "$2" = pass ]; then
+		json_true 'has("remedy")|not' "$1: no remedy on pass"
+	else
+		json_true '.remedy|type=="string" and length > 20' "$1: a remedy"
+	fi
+}
+
+for p in "tcp;ofi_rxm" net "udp;ofi_rxd" shm sockets; do
+	has_provider "$p" || { skip "sg-check --loopback $p" "provider absent"; continue; }
+	run sg-check --loopback -p "$p" -j
+	is_rc 0 "sg-check --loopback $p"
+	sg_json_ok "loopback $p" pass
+	json_true '.directions.to_peer.small_received and .directions.to_peer.large_received' \
+		"loopback $p: both probe sizes arrived"
+done
+
+# Text output: the directions table, the verdict line.
+run sg-check --loopback -p tcp
+is_rc 0 "sg-check --loopback text"
+like "$OUT" 'DIRECTION +STATUS +64B +64KiB +ELAPSED\(ms\)' "text: directions table with units"
+like "$OUT" '^PASS: fabric traffic crosses both ways' "text: verdict line"
+
+# Client and server as two processes, control over TCP.
+PORT=$((PORT + 1))
+"$EFADIAG" sg-check -p tcp -P "$PORT" -j >"$TMPD/srv.out" 2>"$TMPD/srv.err" &
+SRV=$!
+for _ in $(seq 50); do grep -q "waiting for a client" "$TMPD/srv.err" && break; sleep 0.1; done
+run sg-check -p tcp -P "$PORT" -j 127.0.0.1
+is_rc 0 "sg-check client/server over TCP"
+sg_json_ok "client/server" pass
+for _ in $(seq 50); do kill -0 $SRV 2>/dev/null || break; sleep 0.1; done
+wait $SRV; ok $? "sg-check server exits 0"
+jq -e '.verdict == "pass"' "$TMPD/srv.out" >/dev/null; ok $? "the server prints the same verdict"
+
+# --exec: the peer through a launcher.
+run sg-check -p "udp;ofi_rxd" --exec env -j
+is_rc 0 "sg-check --exec env (udp)"
+sg_json_ok "--exec" pass
+
+# No server: control_unreachable, exit 3, a hint about --exec, within the timeout.
+PORT=$((PORT + 1))
+start=$(date +%s.%N)
+run sg-check -p tcp -P "$PORT" -t 2 -j 127.0.0.1
+end=$(date +%s.%N)
+is_rc 3 "sg-check without a server"
+sg_json_ok "no server" control_unreachable
+json_true '.remedy | test("--exec")' "control_unreachable: remedy names --exec"
+json_true '.remedy | test("'"$PORT"'")' "control_unreachable: remedy names the port"
+awk -v a="$start" -v b="$end" 'BEGIN{exit !(b-a < 3)}'; ok $? "no server: within the timeout"
+
+# A provider the peer does not have: the server refuses, verdict error, exit 3.
+run sg-check -p nosuchprov --exec env -j
+is_rc 3 "sg-check with an unknown provider"
+json_is '.status' error "unknown provider: status error"
+
+# Usage.
+run sg-check --loopback 127.0.0.1
+is_rc 2 "sg-check --loopback with HOST"
+run sg-check --exec env 127.0.0.1
+is_rc 2 "sg-check --exec with HOST"
+
+done_testing
