@@ -29,6 +29,12 @@ enum opt_id {
 	OPT_LOOPBACK,
 	OPT_PERSIST,
 	OPT_STDIO,
+	OPT_WINDOW = 'W',
+	OPT_OP = 300,
+	OPT_REVERSE,
+	OPT_BIDIR,
+	OPT_DURATION,
+	OPT_ALL_DOMAINS,
 };
 
 #define CMDBIT_TESTS (CMDBIT_PINGPONG | CMDBIT_BW | CMDBIT_SGCHECK)
@@ -71,6 +77,16 @@ static const struct opt_def opt_defs[] = {
 	  "start the peer as 'CMD efadiag serve --stdio'" },
 	{ "loopback", OPT_LOOPBACK, no_argument, CMDBIT_TESTS, NULL,
 	  "both ends in this process, no peer needed" },
+	{ "window", OPT_WINDOW, required_argument, CMDBIT_BW, "N",
+	  "operations in flight per domain (default 64, at most 1024)" },
+	{ "op", OPT_OP, required_argument, CMDBIT_BW, "OP",
+	  "send (default), write or read (RMA)" },
+	{ "reverse", OPT_REVERSE, no_argument, CMDBIT_BW, NULL, "data from server to client" },
+	{ "bidir", OPT_BIDIR, no_argument, CMDBIT_BW, NULL, "data both ways at once" },
+	{ "duration", OPT_DURATION, required_argument, CMDBIT_BW, "SEC",
+	  "run each size for about SEC seconds instead of -I iterations" },
+	{ "all-domains", OPT_ALL_DOMAINS, no_argument, CMDBIT_BW, NULL,
+	  "one endpoint and thread per domain of the provider, all at once" },
 	{ "persist", OPT_PERSIST, no_argument, CMDBIT_SERVE, NULL,
 	  "keep serving clients one after another" },
 	{ "stdio", OPT_STDIO, no_argument, CMDBIT_SERVE, NULL,
@@ -119,6 +135,8 @@ void cli_defaults(struct opts *opt)
 	opt->expect_domains = -1;
 	opt->iterations = -1;
 	opt->warmup = -1;
+	opt->window = -1;
+	opt->op = "send";
 }
 
 void cli_free(struct opts *opt)
@@ -271,6 +289,28 @@ static int apply_option(struct ctx *ctx, const struct opt_def *d, const char *ar
 		return 0;
 	case OPT_PERSIST:
 		opt->persist = true;
+		return 0;
+	case OPT_WINDOW:
+		if (parse_long(arg, 1, 1024, &opt->window, &why))
+			return bad_value(ctx, d, arg, why);
+		return 0;
+	case OPT_OP:
+		if (strcmp(arg, "send") && strcmp(arg, "write") && strcmp(arg, "read"))
+			return bad_value(ctx, d, arg, "not an operation (send, write or read)");
+		opt->op = arg;
+		return 0;
+	case OPT_REVERSE:
+		opt->reverse = true;
+		return 0;
+	case OPT_BIDIR:
+		opt->bidir = true;
+		return 0;
+	case OPT_DURATION:
+		if (parse_seconds(arg, 0.01, 3600, &opt->duration_sec, &why))
+			return bad_value(ctx, d, arg, why);
+		return 0;
+	case OPT_ALL_DOMAINS:
+		opt->all_domains = true;
 		return 0;
 	case OPT_STDIO:
 		opt->stdio = true;

@@ -13,6 +13,7 @@
 const struct cmd_entry *const cli_commands[] = {
 	&cmd_info,
 	&cmd_pingpong,
+	&cmd_bw,
 	&cmd_sgcheck,
 	&cmd_serve,
 	&cmd_help,

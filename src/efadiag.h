@@ -47,6 +47,13 @@ struct opts {
 	bool loopback;
 	bool persist;
 	bool stdio;
+	/* bw */
+	long window;	     /* -1: default */
+	const char *op;	     /* send, write, read */
+	bool reverse;
+	bool bidir;
+	double duration_sec; /* 0: by iterations */
+	bool all_domains;
 };
 
 struct out;
@@ -58,6 +65,7 @@ struct ctx {
 	struct opts opt;
 	const char *host; /* the HOST operand, NULL when absent */
 	struct out *out;
+	int loop_fd; /* > 0: the control channel is this socket (--loopback through a thread) */
 };
 
 /* Which operands a command takes. */
@@ -80,6 +88,7 @@ extern const struct cmd_entry cmd_info;
 extern const struct cmd_entry cmd_pingpong;
 extern const struct cmd_entry cmd_serve;
 extern const struct cmd_entry cmd_sgcheck;
+extern const struct cmd_entry cmd_bw;
 extern const struct cmd_entry cmd_help;
 
 /* The fixed-width version string every JSON document carries. */

@@ -30,8 +30,8 @@ struct fi_info *fabric_rdm_hints(const char *prov, uint64_t caps)
 	hints->ep_attr->type = FI_EP_RDM;
 	/* What the efa provider requires of its users; software providers accept it too. */
 	hints->mode = FI_CONTEXT | FI_CONTEXT2;
-	hints->domain_attr->mr_mode =
-		FI_MR_LOCAL | FI_MR_ALLOCATED | FI_MR_PROV_KEY | FI_MR_VIRT_ADDR | FI_MR_ENDPOINT;
+	hints->domain_attr->mr_mode = FI_MR_LOCAL | FI_MR_ALLOCATED | FI_MR_PROV_KEY |
+				      FI_MR_VIRT_ADDR | FI_MR_ENDPOINT | FI_MR_RAW;
 	hints->domain_attr->threading = FI_THREAD_DOMAIN;
 	hints->domain_attr->control_progress = FI_PROGRESS_MANUAL;
 	hints->domain_attr->data_progress = FI_PROGRESS_MANUAL;
@@ -105,6 +105,35 @@ int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
 	fi_freeinfo(all);
 	*list = head;
 	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t fabric_domain_names(const char *prov, char **names, size_t max)
+{
+	struct fi_info *list = NULL, *fi;
+	size_t n = 0, i;
+
+	if (fabric_list_domains(prov, NULL, 0, &list))
+		return 0;
+	for (fi = list; fi && n < max; fi = fi->next) {
+		const char *d = fi->domain_attr->name, *fab = fi->fabric_attr->name;
+
+		/* Loopback is never one of a node's NICs. */
+		if (!strcmp(d, "lo") || !strncmp(fab, "127.", 4) || !strcmp(fab, "::1/128"))
+			continue;
+		for (i = 0; i < n; i++)
+			if (!strcmp(names[i], d))
+				break;
+		if (i == n && (names[n] = strdup(d)))
+			n++;
+	}
+	fi_freeinfo(list);
+	qsort(names, n, sizeof(*names), by_name);
+	return n;
 }
 
 const char *fabric_ep_type_str(enum fi_ep_type t)

@@ -23,6 +23,9 @@ struct fi_info *fabric_rdm_hints(const char *prov, uint64_t caps);
 int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
 			struct fi_info **list);
 
+/* The distinct non-loopback domain names of prov, sorted; each malloc'd. Returns how many. */
+size_t fabric_domain_names(const char *prov, char **names, size_t max);
+
 /* "FI_EP_RDM" -> "rdm", "FI_PROTO_RXM" -> "rxm": the short forms tables show. */
 const char *fabric_ep_type_str(enum fi_ep_type t);
 void fabric_protocol_str(uint32_t proto, char *buf, size_t len);

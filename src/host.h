@@ -11,6 +11,7 @@ struct host_facts {
 	char instance_type[64];	   /* "" when not an EC2 instance */
 	int expected_efa_devices;  /* -1 when the type is unknown */
 	bool gpu_instance;	   /* the type has GPUs that GPUDirect RDMA would serve */
+	int line_rate_gbps;	   /* the type's network bandwidth, 0 when unknown */
 	uint64_t memlock_bytes;	   /* UINT64_MAX for unlimited */
 	long hugepages_total;	   /* 2 MiB pages, -1 when unknown */
 	long hugepages_free;

@@ -15,7 +15,7 @@
 #include "parse.h"
 #include "util.h"
 
-static const struct test_entry *const tests[] = { &test_pingpong, &test_sgcheck, NULL };
+static const struct test_entry *const tests[] = { &test_pingpong, &test_sgcheck, &test_bw, NULL };
 
 static const struct test_entry *find_test(const char *name)
 {
@@ -91,6 +91,12 @@ static cJSON *params_to_json(const struct test_params *p)
 	cJSON_AddBoolToObject(j, "verify", p->verify);
 	cJSON_AddNumberToObject(j, "timeout_sec", p->timeout_sec);
 	cJSON_AddStringToObject(j, "efadiag_version", efadiag_version());
+	if (p->extra) {
+		const cJSON *e;
+
+		cJSON_ArrayForEach(e, p->extra)
+			cJSON_AddItemToObject(j, e->string, cJSON_Duplicate(e, 1));
+	}
 	return j;
 }
 
@@ -175,7 +181,7 @@ static void addr_ip_text(const struct fab *f, const void *addr, size_t len, char
 			  (socklen_t)buflen);
 }
 
-static bool ip_from_text(const char *text, struct sockaddr_storage *ss)
+bool session_ip_from_text(const char *text, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (inet_pton(AF_INET, text, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
@@ -288,8 +294,9 @@ static int client_open_endpoint(struct session *s, const struct sockaddr *peer)
 	const struct test_entry *t = find_test(s->p.test);
 	struct fab_open_args fa = { .provider = s->p.provider, .domains = o->domains,
 				    .ndomains = o->ndomains, .peer = peer,
-				    .caps = t ? t->caps : FI_MSG,
-				    .buf_size = 2 * session_max_size(&s->p) };
+				    .caps = s->p.caps ? s->p.caps : t ? t->caps : FI_MSG,
+				    .buf_size = s->p.buf_size ? s->p.buf_size :
+							       2 * session_max_size(&s->p) };
 
 	if (fab_open(&s->fab, &fa)) {
 		out_error(s->ctx->out, "%s", s->fab.err_text);
@@ -325,10 +332,15 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 	s->hard_deadline = hard_deadline;
 	s->failed_phase = PHASE_CONTROL;
 	oob_init(&s->oob);
-	if (o->exec_cmd)
+	if (ctx->loop_fd > 0) {
+		s->oob.rfd = s->oob.wfd = ctx->loop_fd;
+		str_copy(s->oob.peer, sizeof(s->oob.peer), "loopback");
+		ret = 0;
+	} else if (o->exec_cmd) {
 		ret = oob_exec(&s->oob, o->exec_cmd, "serve --stdio");
-	else
+	} else {
 		ret = oob_connect(&s->oob, ctx->host, o->port, session_deadline(s));
+	}
 	if (ret)
 		return control_unreachable(s, o->port);
 
@@ -368,7 +380,7 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 	}
 	if (!s->fab.ep) {
 		ip = cJSON_GetObjectItemCaseSensitive(ready, "ip");
-		if (cJSON_IsString(ip) && ip_from_text(ip->valuestring, &server_ip))
+		if (cJSON_IsString(ip) && session_ip_from_text(ip->valuestring, &server_ip))
 			peer = (struct sockaddr *)&server_ip;
 		ret = client_open_endpoint(s, peer);
 		if (ret) {
@@ -446,13 +458,16 @@ static int server_handshake(struct session *s, const char *only_test, const stru
 	fa.provider = s->p.provider;
 	fa.caps = (*t)->caps;
 	fa.buf_size = 2 * session_max_size(&s->p);
+	if ((*t)->check_hello &&
+	    (*t)->check_hello(hello, &s->p, &fa.caps, &fa.buf_size, err, sizeof(err)))
+		goto refuse;
 	ip = cJSON_GetObjectItemCaseSensitive(hello, "ip");
 	ssh = getenv("SSH_CLIENT");
-	if (cJSON_IsString(ip) && ip_from_text(ip->valuestring, &client_ip))
+	if (cJSON_IsString(ip) && session_ip_from_text(ip->valuestring, &client_ip))
 		fa.peer = (struct sockaddr *)&client_ip;
 	else if (s->oob.have_peer_addr)
 		fa.peer = (struct sockaddr *)&s->oob.peer_addr;
-	else if (ssh && sscanf(ssh, "%63s", ssh_ip) == 1 && ip_from_text(ssh_ip, &client_ip))
+	else if (ssh && sscanf(ssh, "%63s", ssh_ip) == 1 && session_ip_from_text(ssh_ip, &client_ip))
 		fa.peer = (struct sockaddr *)&client_ip; /* --exec 'ssh ...': ssh says who called */
 	ret = fab_open(&s->fab, &fa);
 	if (ret) {
@@ -463,7 +478,7 @@ static int server_handshake(struct session *s, const char *only_test, const stru
 	addr_later = !cJSON_GetObjectItemCaseSensitive(hello, "addr");
 	if (!addr_later && insert_peer_address(s, hello, err, sizeof(err)))
 		goto refuse;
-	cJSON_Delete(hello);
+	s->hello = hello; /* kept for the test's own keys; serve_client deletes it */
 	hello = NULL;
 	ready = cJSON_CreateObject();
 	if (!ready || add_own_address(s, ready)) {
@@ -512,6 +527,7 @@ static int serve_client(struct ctx *ctx, struct oob *oob, const char *only_test)
 		code = t->serve(&s);
 	}
 	fab_close(&s.fab);
+	cJSON_Delete(s.hello);
 	*oob = s.oob;
 	return code;
 }
@@ -522,6 +538,16 @@ static void next_document(struct ctx *ctx, const char *test)
 	out_free(ctx->out);
 	ctx->out = out_new(test, ctx->opt.json, ctx->opt.quiet);
 	out_set_compact(ctx->out, ctx->opt.persist);
+}
+
+int session_serve_fd(struct ctx *ctx, int fd, const char *only_test)
+{
+	struct oob oob;
+
+	oob_init(&oob);
+	oob.rfd = oob.wfd = fd;
+	str_copy(oob.peer, sizeof(oob.peer), "loopback");
+	return serve_client(ctx, &oob, only_test);
 }
 
 int session_serve(struct ctx *ctx, const char *only_test)

@@ -21,6 +21,10 @@ struct test_params {
 	long warmup;
 	bool verify;
 	double timeout_sec;
+	/* Client side: overrides for the endpoint, and test-specific hello keys (owned by caller). */
+	uint64_t caps;
+	size_t buf_size;
+	const cJSON *extra;
 };
 
 /* Where a client's session setup stopped, for the diagnosis. */
@@ -38,6 +42,7 @@ struct session {
 	struct fab fab;
 	struct test_params p;
 	bool server;
+	cJSON *hello; /* server: the client's hello, for test-specific keys */
 	char peer_domain[64];
 	char peer_fabric[64];
 	char peer_version[32];
@@ -49,10 +54,14 @@ struct test_entry {
 	uint64_t caps;
 	/* The server's half of the test, after the handshake; returns an exit code. */
 	int (*serve)(struct session *s);
+	/* Optional: checks the test's own hello keys and sizes the endpoint from them. */
+	int (*check_hello)(const cJSON *hello, const struct test_params *p, uint64_t *caps,
+			   size_t *buf_size, char *err, size_t errlen);
 };
 
 extern const struct test_entry test_pingpong;
 extern const struct test_entry test_sgcheck;
+extern const struct test_entry test_bw;
 
 /* Fills params from the command line options, with the test's default sizes/iterations. */
 void session_params(struct test_params *p, const struct ctx *ctx, const char *test,
@@ -70,6 +79,9 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 /* Our fabric address into a control message; the peer's out of one into f's AV. */
 int session_add_address(struct fab *f, cJSON *j);
 int session_insert_address(struct fab *f, const cJSON *j, char *err, size_t errlen);
+/* Serves the one client on the connected socket fd (a --loopback server thread). */
+int session_serve_fd(struct ctx *ctx, int fd, const char *only_test);
+bool session_ip_from_text(const char *text, struct sockaddr_storage *ss);
 /* Server: serves clients of only_test (NULL: any test), one at a time; --persist loops. */
 int session_serve(struct ctx *ctx, const char *only_test);
 void session_end(struct session *s);

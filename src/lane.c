@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+/* Bandwidth lanes: keep a window of operations in flight on one endpoint, on a thread of its own. */
+#include "lane.h"
+
+#include <rdma/fi_errno.h>
+#include <rdma/fi_rma.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Without --verify every operation uses one buffer: contents do not matter, memory does. */
+#define VERIFY_BUDGET ((size_t)32 << 20)
+
+static unsigned slots_for(size_t size, unsigned window, bool verify)
+{
+	size_t n;
+
+	if (!verify)
+		return 1;
+	n = VERIFY_BUDGET / (size ? size : 1);
+	if (n < 1)
+		n = 1;
+	return n < window ? (unsigned)n : window;
+}
+
+size_t lane_buf_size(size_t max_size, unsigned window, bool verify)
+{
+	/* tx slots, then rx slots */
+	return 2 * (size_t)slots_for(max_size, window, verify) * max_size;
+}
+
+int lane_describe_mr(struct lane *l, uint64_t *addr, uint64_t *key)
+{
+	if (!l->fab.mr)
+		return -1;
+	/* FI_MR_VIRT_ADDR: the peer addresses our memory by its virtual address, else by offset. */
+	*addr = (l->fab.info->domain_attr->mr_mode & FI_MR_VIRT_ADDR) ? (uint64_t)(uintptr_t)l->fab.buf :
+									 0;
+	*key = fi_mr_key(l->fab.mr);
+	return *key == FI_KEY_NOTAVAIL ? -1 : 0;
+}
+
+/* Message pattern: the first 8 bytes carry the sequence number, the rest follow from it. */
+static void fill(unsigned char *p, size_t n, uint64_t seq)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		p[j] = j < 8 && n >= 8 ? (unsigned char)(seq >> (8 * j)) :
+			(unsigned char)(j * 7 + seq * 13);
+}
+
+static long check(const unsigned char *p, size_t n)
+{
+	uint64_t seq = 0;
+	size_t j;
+
+	if (n >= 8)
+		for (j = 0; j < 8; j++)
+			seq |= (uint64_t)p[j] << (8 * j);
+	for (j = n >= 8 ? 8 : 0; j < n; j++)
+		if (p[j] != (unsigned char)(j * 7 + seq * 13))
+			return (long)j;
+	return -1;
+}
+
+struct lane_ctx {
+	struct fi_context2 ctx; /* first: libfabric's scratch space */
+	int is_rx;
+	unsigned slot;
+};
+
+static int post_one(struct lane *l, struct lane_ctx *c, uint64_t seq, unsigned nslots)
+{
+	struct lane_job *j = &l->job;
+	struct fab *f = &l->fab;
+	size_t txoff = (size_t)c->slot * j->size, rxoff = (size_t)(nslots + c->slot) * j->size;
+	ssize_t ret;
+
+	if (c->is_rx)
+		return fab_post_recv(f, rxoff, j->size, c, now_sec() + j->stall_sec);
+	if (j->verify && j->op != LANE_READ)
+		fill((unsigned char *)f->buf + txoff, j->size, seq);
+	switch (j->op) {
+	case LANE_SEND:
+		ret = fi_send(f->ep, (char *)f->buf + txoff, j->size, f->desc, f->peer, c);
+		break;
+	case LANE_WRITE:
+		ret = fi_write(f->ep, (char *)f->buf + txoff, j->size, f->desc, f->peer,
+			       l->remote.addr, l->remote.key, c);
+		break;
+	default:
+		ret = fi_read(f->ep, (char *)f->buf + rxoff, j->size, f->desc, f->peer,
+			      l->remote.addr, l->remote.key, c);
+		break;
+	}
+	return (int)ret;
+}
+
+static void fail(struct lane *l, int err, const char *what)
+{
+	if (l->err)
+		return;
+	l->err = err;
+	snprintf(l->err_text, sizeof(l->err_text), "%s: %s", what,
+		 l->fab.err_text[0] ? l->fab.err_text : fi_strerror(-err));
+}
+
+static void *lane_main(void *arg)
+{
+	struct lane *l = arg;
+	struct lane_job *j = &l->job;
+	unsigned nslots = slots_for(j->size, j->window, j->verify), w = j->window, i;
+	unsigned inflight_tx = 0, inflight_rx = 0;
+	long posted_tx = 0, posted_rx = 0, done_tx = 0, done_rx = 0;
+	struct lane_ctx *ctx = calloc(2 * (size_t)w, sizeof(*ctx));
+	struct lane_ctx **free_tx = calloc(w, sizeof(*free_tx)), **free_rx = calloc(w, sizeof(*free_rx));
+	unsigned nfree_tx = 0, nfree_rx = 0;
+	double start = now_sec(), last_progress;
+	struct fab_comp c;
+	int ret;
+
+	l->bad_offset = -1;
+	if (!ctx || !free_tx || !free_rx) {
+		fail(l, -FI_ENOMEM, "lane");
+		goto out;
+	}
+	/* With --verify the window is bounded by the distinct buffers there is room for. */
+	if (j->verify && w > nslots)
+		w = nslots;
+	for (i = 0; i < w; i++) {
+		ctx[i] = (struct lane_ctx){ .is_rx = 0, .slot = i % nslots };
+		ctx[w + i] = (struct lane_ctx){ .is_rx = 1, .slot = i % nslots };
+		free_tx[nfree_tx++] = &ctx[i];
+		free_rx[nfree_rx++] = &ctx[w + i];
+	}
+	start = last_progress = now_sec();
+	for (;;) {
+		double now;
+		bool active = false;
+
+		/* Keep the window full. */
+		while (j->receive && posted_rx < j->count && nfree_rx) {
+			struct lane_ctx *rc = free_rx[nfree_rx - 1];
+
+			ret = post_one(l, rc, 0, nslots);
+			if (ret == -FI_EAGAIN || ret == -FI_ETIMEDOUT)
+				break;
+			if (ret) {
+				fail(l, ret, "posting a receive");
+				goto out;
+			}
+			nfree_rx--;
+			inflight_rx++;
+			posted_rx++;
+		}
+		while (j->initiate && posted_tx < j->count && nfree_tx) {
+			struct lane_ctx *tc = free_tx[nfree_tx - 1];
+
+			ret = post_one(l, tc, (uint64_t)posted_tx, nslots);
+			if (ret == -FI_EAGAIN)
+				break;
+			if (ret) {
+				fail(l, ret, j->op == LANE_SEND ? "fi_send" :
+					     j->op == LANE_WRITE ? "fi_write" : "fi_read");
+				goto out;
+			}
+			nfree_tx--;
+			inflight_tx++;
+			posted_tx++;
+		}
+		/* Take what completed. */
+		while ((ret = fab_poll(&l->fab, &c)) > 0) {
+			struct lane_ctx *lc = c.context;
+
+			if (c.err) {
+				fail(l, -c.err, "completion");
+				goto out;
+			}
+			if (!lc)
+				continue;
+			last_progress = now_sec();
+			if (lc->is_rx) {
+				inflight_rx--;
+				free_rx[nfree_rx++] = lc;
+				done_rx++;
+				__atomic_store_n(&l->done_rx, done_rx, __ATOMIC_RELAXED);
+				if (j->verify && l->bad_offset < 0) {
+					long bad = check((unsigned char *)l->fab.buf +
+							 (size_t)(nslots + lc->slot) * j->size, j->size);
+
+					if (bad >= 0)
+						l->bad_offset = bad;
+				}
+			} else {
+				inflight_tx--;
+				free_tx[nfree_tx++] = lc;
+				done_tx++;
+				__atomic_store_n(&l->done_tx, done_tx, __ATOMIC_RELAXED);
+				if (j->verify && j->op == LANE_READ && l->bad_offset < 0) {
+					long bad = check((unsigned char *)l->fab.buf +
+							 (size_t)(nslots + lc->slot) * j->size, j->size);
+
+					if (bad >= 0)
+						l->bad_offset = bad;
+				}
+			}
+		}
+		if (ret < 0) {
+			fail(l, ret, "fi_cq_read");
+			goto out;
+		}
+		if (j->initiate && done_tx < j->count)
+			active = true;
+		if (j->receive && done_rx < j->count)
+			active = true;
+		now = now_sec();
+		if (!active && !__atomic_load_n(&l->finished, __ATOMIC_ACQUIRE)) {
+			/* Done counting; keep progressing (a peer may still need us) until stopped. */
+			l->elapsed = now - start;
+			__atomic_store_n(&l->finished, 1, __ATOMIC_RELEASE);
+		}
+		if (__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE))
+			break;
+		if (active && now - last_progress > j->stall_sec) {
+			l->err = -FI_ETIMEDOUT;
+			snprintf(l->err_text, sizeof(l->err_text), "no completion for %.3g s (sent %ld "
+				 "of %ld, received %ld of %ld)", j->stall_sec, done_tx,
+				 j->initiate ? j->count : 0, done_rx, j->receive ? j->count : 0);
+			goto out;
+		}
+	}
+	free(ctx);
+	free(free_tx);
+	free(free_rx);
+	return NULL;
+out:
+	/* A failure also finishes the lane: the main thread must not wait for it. */
+	l->elapsed = now_sec() - start;
+	__atomic_store_n(&l->finished, 1, __ATOMIC_RELEASE);
+	free(ctx);
+	free(free_tx);
+	free(free_rx);
+	return NULL;
+}
+
+int lane_start(struct lane *l, const struct lane_job *job)
+{
+	l->job = *job;
+	if (l->job.window < 1)
+		l->job.window = 1;
+	if (l->job.window > LANE_MAX_WINDOW)
+		l->job.window = LANE_MAX_WINDOW;
+	__atomic_store_n(&l->done_tx, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->done_rx, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->stop, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&l->finished, 0, __ATOMIC_RELEASE);
+	l->err = 0;
+	l->err_text[0] = '\0';
+	l->elapsed = 0;
+	if (pthread_create(&l->thread, NULL, lane_main, l))
+		return -1;
+	l->started = true;
+	return 0;
+}
+
+bool lane_finished(const struct lane *l)
+{
+	return __atomic_load_n(&l->finished, __ATOMIC_ACQUIRE);
+}
+
+void lane_stop(struct lane *l)
+{
+	__atomic_store_n(&l->stop, 1, __ATOMIC_RELEASE);
+}
+
+void lane_join(struct lane *l)
+{
+	if (l->started)
+		pthread_join(l->thread, NULL);
+	l->started = false;
+}
+
+long lane_progress(const struct lane *l)
+{
+	return __atomic_load_n(&l->done_rx, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&l->done_tx, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/* A bandwidth lane: one endpoint pair, a window of operations in flight, run on its own thread. */
+#ifndef EFADIAG_LANE_H
+#define EFADIAG_LANE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fabric.h"
+
+#define LANE_MAX 32
+#define LANE_MAX_WINDOW 1024
+
+enum lane_op { LANE_SEND, LANE_WRITE, LANE_READ };
+
+/* What the peer's memory looks like to RMA: where to write or read, and with which key. */
+struct lane_remote {
+	uint64_t addr;
+	uint64_t key;
+	bool have;
+};
+
+/* One size's work for a lane. */
+struct lane_job {
+	enum lane_op op;
+	size_t size;
+	long count;	  /* operations to complete in this role */
+	unsigned window;  /* operations in flight at most */
+	bool initiate;	  /* post sends / RMA (the data sender; the reader for read) */
+	bool receive;	  /* post receives (send op, the data receiver) */
+	bool passive;	  /* an RMA target: nothing to count, only progress */
+	bool verify;
+	double stall_sec; /* no completion for this long: the fabric stopped delivering */
+};
+
+struct lane {
+	struct fab fab;
+	struct lane_remote remote;
+	struct lane_job job;
+	pthread_t thread;
+	bool started;
+	/* Written by the lane's thread, read by the main thread (progress line): atomics. */
+	long done_tx, done_rx;
+	int finished; /* the active part is over (or failed): set by the lane's thread */
+	int stop;     /* set by the main thread: stop progressing and return */
+	/* Results, valid after lane_join. */
+	double elapsed;
+	int err;	/* 0, -FI_ETIMEDOUT for a stall, or another negative error */
+	long bad_offset; /* --verify: first differing byte, -1 when none */
+	char err_text[512];
+};
+
+/* Buffer bytes a lane needs for sizes up to max_size with this window and verify choice. */
+size_t lane_buf_size(size_t max_size, unsigned window, bool verify);
+/* Memory description to give the peer for RMA; 0 or -1 when the MR cannot be described. */
+int lane_describe_mr(struct lane *l, uint64_t *addr, uint64_t *key);
+int lane_start(struct lane *l, const struct lane_job *job);
+bool lane_finished(const struct lane *l);
+void lane_stop(struct lane *l);
+void lane_join(struct lane *l);
+long lane_progress(const struct lane *l);
+
+#endif
