@@ -101,6 +101,9 @@ static void job_for(const struct bw *b, size_t size, long count, struct lane_job
 	j->window = b->cfg.window;
 	j->verify = b->cfg.verify;
 	j->stall_sec = b->cfg.stall_sec;
+	/* Test hook, as for pingpong: lets the suite show that --verify catches corruption. */
+	j->corrupt_offset = getenv("EFADIAG_TEST_CORRUPT_OFFSET") ?
+				    atol(getenv("EFADIAG_TEST_CORRUPT_OFFSET")) : -1;
 	switch (b->cfg.op) {
 	case LANE_SEND:
 		j->initiate = sends;
@@ -516,7 +519,6 @@ static double add_row(struct bw *b, struct out_table *t, size_t size, long count
 		double e = lane_elapsed(b, i, peer);
 
 		gbps[i] = e > 0 ? factor * (double)size * (double)count * 8 / e / 1e9 : 0;
-		sorted[i] = gbps[i];
 		total += gbps[i];
 		rate += e > 0 ? factor * (double)count / e / 1e6 : 0;
 	}
@@ -527,14 +529,19 @@ static double add_row(struct bw *b, struct out_table *t, size_t size, long count
 	if (n < 2)
 		return total;
 	out_set_num(row, "aggregate_gbps", total);
-	med = median(sorted, n);
 	doms = cJSON_AddArrayToObject(row, "domains");
 	for (i = 0; doms && i < n; i++) {
 		cJSON *d = cJSON_CreateObject();
 		double e = lane_elapsed(b, i, peer);
+		size_t j, m = 0;
 
 		if (!d)
 			break;
+		/* Compared with the median of its siblings: the other domains, not itself. */
+		for (j = 0; j < n; j++)
+			if (j != i)
+				sorted[m++] = gbps[j];
+		med = median(sorted, m);
 		out_set_str(d, "domain", "%s", fab_domain_name(&b->lanes[i].fab));
 		out_set_str(d, "peer_domain", "%s", b->peer_domains[i]);
 		out_set_num(d, "bw_gbps", gbps[i]);

@@ -69,6 +69,7 @@ static long check(const unsigned char *p, size_t n)
 struct lane_ctx {
 	struct fi_context2 ctx; /* first: libfabric's scratch space */
 	int is_rx;
+	int readback; /* --verify of writes: reading the peer's slot back */
 	unsigned slot;
 };
 
@@ -81,22 +82,54 @@ static int post_one(struct lane *l, struct lane_ctx *c, uint64_t seq, unsigned n
 
 	if (c->is_rx)
 		return fab_post_recv(f, rxoff, j->size, c, now_sec() + j->stall_sec);
-	if (j->verify && j->op != LANE_READ)
+	if (j->verify && j->op != LANE_READ) {
 		fill((unsigned char *)f->buf + txoff, j->size, seq);
+		if (j->corrupt_offset >= 0 && (size_t)j->corrupt_offset < j->size)
+			((unsigned char *)f->buf)[txoff + (size_t)j->corrupt_offset] ^= 0xff;
+	}
 	switch (j->op) {
 	case LANE_SEND:
 		ret = fi_send(f->ep, (char *)f->buf + txoff, j->size, f->desc, f->peer, c);
 		break;
 	case LANE_WRITE:
+		/* Slot k goes to the peer's slot k: no two writes in flight share a target. */
 		ret = fi_write(f->ep, (char *)f->buf + txoff, j->size, f->desc, f->peer,
-			       l->remote.addr, l->remote.key, c);
+			       l->remote.addr + txoff, l->remote.key, c);
 		break;
 	default:
 		ret = fi_read(f->ep, (char *)f->buf + rxoff, j->size, f->desc, f->peer,
-			      l->remote.addr, l->remote.key, c);
+			      l->remote.addr + txoff, l->remote.key, c);
 		break;
 	}
 	return (int)ret;
+}
+
+/* --verify of writes: read the peer's slots back and check them, the end-to-end proof. */
+static int readback(struct lane *l, struct lane_ctx *rb, unsigned n, unsigned nslots)
+{
+	struct lane_job *j = &l->job;
+	struct fab *f = &l->fab;
+	unsigned k;
+	ssize_t ret;
+
+	for (k = 0; k < n; k++) {
+		size_t off = (size_t)k * j->size;
+
+		rb[k] = (struct lane_ctx){ .is_rx = 0, .readback = 1, .slot = k };
+		do {
+			ret = fi_read(f->ep, (char *)f->buf + (size_t)nslots * j->size + off, j->size,
+				      f->desc, f->peer, l->remote.addr + off, l->remote.key, &rb[k]);
+			if (ret == -FI_EAGAIN) {
+				struct fab_comp c;
+
+				if (fab_poll(f, &c) < 0)
+					return -FI_EIO;
+			}
+		} while (ret == -FI_EAGAIN);
+		if (ret)
+			return (int)ret;
+	}
+	return 0;
 }
 
 static void fail(struct lane *l, int err, const char *what)
@@ -113,7 +146,8 @@ static void *lane_main(void *arg)
 	struct lane *l = arg;
 	struct lane_job *j = &l->job;
 	unsigned nslots = slots_for(j->size, j->window, j->verify), w = j->window, i;
-	unsigned inflight_tx = 0, inflight_rx = 0;
+	unsigned inflight_tx = 0, inflight_rx = 0, readbacks = 0, readbacks_done = 0;
+	struct lane_ctx rb[64];
 	long posted_tx = 0, posted_rx = 0, done_tx = 0, done_rx = 0;
 	struct lane_ctx *ctx = calloc(2 * (size_t)w, sizeof(*ctx));
 	struct lane_ctx **free_tx = calloc(w, sizeof(*free_tx)), **free_rx = calloc(w, sizeof(*free_rx));
@@ -136,6 +170,10 @@ static void *lane_main(void *arg)
 		free_tx[nfree_tx++] = &ctx[i];
 		free_rx[nfree_rx++] = &ctx[w + i];
 	}
+	/* A read target serves patterns the reader can check: slot k carries sequence k. */
+	if (j->passive && j->op == LANE_READ && j->verify)
+		for (i = 0; i < nslots; i++)
+			fill((unsigned char *)l->fab.buf + (size_t)i * j->size, j->size, i);
 	start = last_progress = now_sec();
 	for (;;) {
 		double now;
@@ -182,6 +220,15 @@ static void *lane_main(void *arg)
 			if (!lc)
 				continue;
 			last_progress = now_sec();
+			if (lc->readback) {
+				long bad = check((unsigned char *)l->fab.buf +
+						 (size_t)(nslots + lc->slot) * j->size, j->size);
+
+				if (bad >= 0 && l->bad_offset < 0)
+					l->bad_offset = bad;
+				readbacks_done++;
+				continue;
+			}
 			if (lc->is_rx) {
 				inflight_rx--;
 				free_rx[nfree_rx++] = lc;
@@ -215,6 +262,18 @@ static void *lane_main(void *arg)
 		if (j->initiate && done_tx < j->count)
 			active = true;
 		if (j->receive && done_rx < j->count)
+			active = true;
+		if (!active && j->initiate && j->op == LANE_WRITE && j->verify && !readbacks) {
+			readbacks = nslots < j->count ? nslots : (unsigned)j->count;
+			if (readbacks > sizeof(rb) / sizeof(rb[0]))
+				readbacks = sizeof(rb) / sizeof(rb[0]);
+			ret = readback(l, rb, readbacks, nslots);
+			if (ret) {
+				fail(l, ret, "fi_read (--verify read-back)");
+				goto out;
+			}
+		}
+		if (readbacks_done < readbacks)
 			active = true;
 		now = now_sec();
 		if (!active && !__atomic_load_n(&l->finished, __ATOMIC_ACQUIRE)) {

@@ -32,6 +32,7 @@ struct lane_job {
 	bool passive;	  /* an RMA target: nothing to count, only progress */
 	bool verify;
 	double stall_sec; /* no completion for this long: the fabric stopped delivering */
+	long corrupt_offset; /* test hook: flip this byte of what we send (-1: never) */
 };
 
 struct lane {

@@ -52,10 +52,24 @@ netns_setup() {
 			return 1
 		}
 	fi
+	# NETNS_SECOND=1: a second veth pair between the hosts, on 203.0.113.0/24 (two NICs each).
+	if [ "${NETNS_SECOND:-0}" = 1 ]; then
+		ip link add "wa$$" netns "$NS_A" type veth peer name "wb$$" netns "$NS_B" &&
+		ip -n "$NS_A" addr add 203.0.113.1/24 dev "wa$$" &&
+		ip -n "$NS_B" addr add 203.0.113.2/24 dev "wb$$" &&
+		ip -n "$NS_A" link set "wa$$" up && ip -n "$NS_B" link set "wb$$" up || {
+			NETNS_WHY="could not add the second veth pair"
+			netns_cleanup
+			return 1
+		}
+	fi
 	# Bounded wait (5 s) for both ends to be up: libfabric lists only running interfaces.
 	for _ in $(seq 50); do
-		ip -n "$NS_A" -br link show "va$$" | grep -q "UP" &&
-			ip -n "$NS_B" -br link show "vb$$" | grep -q "UP" && return 0
+		ip -n "$NS_A" -br link show "va$$" | awk '$2 == "UP" {f=1} END {exit !f}' &&
+			ip -n "$NS_B" -br link show "vb$$" | awk '$2 == "UP" {f=1} END {exit !f}' &&
+			{ [ "${NETNS_SECOND:-0}" != 1 ] ||
+			  { ip -n "$NS_A" -br link show "wa$$" | awk '$2 == "UP" {f=1} END {exit !f}' &&
+			    ip -n "$NS_B" -br link show "wb$$" | awk '$2 == "UP" {f=1} END {exit !f}'; }; } && return 0
 		sleep 0.1
 	done
 	NETNS_WHY="the veth pair did not come up"
