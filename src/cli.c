@@ -35,6 +35,7 @@ enum opt_id {
 	OPT_BIDIR,
 	OPT_DURATION,
 	OPT_ALL_DOMAINS,
+	OPT_TOKEN,
 };
 
 #define CMDBIT_TESTS (CMDBIT_PINGPONG | CMDBIT_BW | CMDBIT_SGCHECK)
@@ -87,6 +88,8 @@ static const struct opt_def opt_defs[] = {
 	  "run each size for about SEC seconds instead of -I iterations" },
 	{ "all-domains", OPT_ALL_DOMAINS, no_argument, CMDBIT_BW, NULL,
 	  "one endpoint and thread per domain of the provider, all at once" },
+	{ "token", OPT_TOKEN, required_argument, CMDBIT_TESTS | CMDBIT_SERVE, "SECRET",
+	  "shared secret the server requires (default: $EFADIAG_TOKEN)" },
 	{ "persist", OPT_PERSIST, no_argument, CMDBIT_SERVE, NULL,
 	  "keep serving clients one after another" },
 	{ "stdio", OPT_STDIO, no_argument, CMDBIT_SERVE, NULL,
@@ -137,6 +140,9 @@ void cli_defaults(struct opts *opt)
 	opt->warmup = -1;
 	opt->window = -1;
 	opt->op = "send";
+	opt->token = getenv("EFADIAG_TOKEN");
+	if (opt->token && !*opt->token)
+		opt->token = NULL;
 }
 
 void cli_free(struct opts *opt)
@@ -311,6 +317,13 @@ static int apply_option(struct ctx *ctx, const struct opt_def *d, const char *ar
 		return 0;
 	case OPT_ALL_DOMAINS:
 		opt->all_domains = true;
+		return 0;
+	case OPT_TOKEN:
+		/* The value is not echoed in the error: it is a secret. */
+		if (!*arg || strlen(arg) > 256)
+			return cli_usage_error(ctx, "invalid value for --token: must be 1 to 256 "
+					       "characters");
+		opt->token = arg;
 		return 0;
 	case OPT_STDIO:
 		opt->stdio = true;

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "efadiag.h"
+#include "oob.h"
 #include "out.h"
 
 /* Every command, in the order usage lists them. Names are matched exactly. */
@@ -25,6 +26,17 @@ const char *efadiag_version(void)
 	return PACKAGE_VERSION;
 }
 
+/*
+ * SIGINT, SIGTERM, SIGHUP: the --exec child (ssh, kubectl exec) goes first, then we die of the
+ * same signal, so the parent shell sees how we ended. No child outlives efadiag.
+ */
+static void on_fatal_signal(int sig)
+{
+	oob_kill_child_on_signal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* Declared here because unit tests compile this file with main renamed. */
 int main(int argc, char **argv);
 
@@ -36,6 +48,9 @@ int main(int argc, char **argv)
 
 	/* A closed stdout must show up as a write error (exit 3), not kill us silently. */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_fatal_signal);
+	signal(SIGTERM, on_fatal_signal);
+	signal(SIGHUP, on_fatal_signal);
 	res = cli_parse(&ctx, argc, argv);
 	if (res.stop == 1 + EXIT_OK) {
 		/* --help and --version print text, not a JSON document. */

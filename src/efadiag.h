@@ -47,6 +47,7 @@ struct opts {
 	bool loopback;
 	bool persist;
 	bool stdio;
+	const char *token; /* shared secret; never printed */
 	/* bw */
 	long window;	     /* -1: default */
 	const char *op;	     /* send, write, read */

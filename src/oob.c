@@ -31,6 +31,28 @@ const char *oob_type_str(int type)
 	return "unknown";
 }
 
+/* The --exec child, for the signal handler: there is at most one at a time. */
+static volatile pid_t live_child = -1;
+
+void oob_kill_child_on_signal(void)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	pid_t pid = live_child;
+	int i;
+
+	if (pid <= 0)
+		return;
+	/* Only async-signal-safe calls: kill, waitpid, nanosleep. */
+	kill(pid, SIGTERM);
+	for (i = 0; i < 100; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 void oob_init(struct oob *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -266,6 +288,7 @@ int oob_exec(struct oob *o, const char *cmd, const char *serve_args)
 	set_nonblock(o->wfd);
 	set_nonblock(o->rfd);
 	o->child = pid;
+	live_child = pid;
 	snprintf(o->peer, sizeof(o->peer), "'%s'", line);
 	free(line);
 	return 0;
@@ -488,6 +511,7 @@ void oob_explain_child_exit(struct oob *o, double wait_sec)
 		nanosleep(&ts, NULL);
 	}
 	o->child = -1; /* reaped here */
+	live_child = -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		snprintf(o->err + len, sizeof(o->err) - len, "; the peer command exited with status "
 			 "127: efadiag not found there (install it, or set EFADIAG_PEER_BIN)");
@@ -531,5 +555,6 @@ void oob_close(struct oob *o)
 			}
 		}
 		o->child = -1;
+		live_child = -1;
 	}
 }

@@ -71,6 +71,9 @@ void oob_explain_child_exit(struct oob *o, double wait_sec);
 /* Closes the channel; a child gets EOF, then SIGTERM, then SIGKILL, and is always reaped. */
 void oob_close(struct oob *o);
 
+/* From a signal handler: ends and reaps the --exec child, if one runs. */
+void oob_kill_child_on_signal(void);
+
 /* Decodes a header; exposed for the fuzzer and unit tests. Returns 0 or -EPROTO. */
 int oob_parse_header(const unsigned char *h, int *type, uint32_t *len, char *err, size_t errlen);
 

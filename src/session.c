@@ -5,10 +5,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <rdma/fi_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "out.h"
@@ -349,6 +352,8 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 		out_error(ctx->out, "out of memory");
 		return EXIT_ERROR;
 	}
+	if (o->token)
+		cJSON_AddStringToObject(hello, "token", o->token);
 	if (s->oob.have_peer_addr) {
 		s->failed_phase = PHASE_ENDPOINT;
 		ret = client_open_endpoint(s, (struct sockaddr *)&s->oob.peer_addr);
@@ -363,6 +368,14 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 	}
 	ret = oob_send(&s->oob, OOB_HELLO, hello, session_deadline(s));
 	cJSON_Delete(hello);
+	if (ret) {
+		/* The server may have refused us before reading (busy): its reason is waiting. */
+		cJSON *m = NULL;
+
+		if (oob_expect(&s->oob, OOB_READY, &m, now_sec() + 0.5) == -ECANCELED)
+			ret = -ECANCELED;
+		cJSON_Delete(m);
+	}
 	/* The server opens its endpoint before answering: allow for that on top of a wait. */
 	if (!ret)
 		ret = oob_expect(&s->oob, OOB_READY, &ready, slow_deadline(s));
@@ -421,6 +434,22 @@ void session_end(struct session *s)
 	oob_close(&s->oob);
 }
 
+/* Compares in constant time, so the time taken says nothing about how much matched. */
+static bool token_matches(const cJSON *hello, const char *want)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(hello, "token");
+	size_t i, n, wn = strlen(want);
+	unsigned char diff = 0;
+
+	if (!cJSON_IsString(t))
+		return false;
+	n = strlen(t->valuestring);
+	diff |= (unsigned char)(n != wn);
+	for (i = 0; i < wn; i++)
+		diff |= (unsigned char)(want[i] ^ (i < n ? t->valuestring[i] : 0));
+	return diff == 0;
+}
+
 /* Handshake on the server: hello in, checks, endpoint, ready out. 0, or an exit code. */
 static int server_handshake(struct session *s, const char *only_test, const struct test_entry **t)
 {
@@ -440,6 +469,17 @@ static int server_handshake(struct session *s, const char *only_test, const stru
 		out_error(s->ctx->out, "client %s: %s", s->oob.peer, s->oob.err);
 		if (ret == -EPROTO)
 			oob_send_error(&s->oob, s->oob.err, now_sec() + 1);
+		return EXIT_ERROR;
+	}
+	if (o->token && !token_matches(hello, o->token)) {
+		/* Said plainly to the client; neither token is ever printed. */
+		snprintf(err, sizeof(err), "refused: this server requires a token (--token or "
+			 "EFADIAG_TOKEN) and the client's %s",
+			 cJSON_GetObjectItemCaseSensitive(hello, "token") ? "does not match" :
+									    "was missing");
+		cJSON_Delete(hello);
+		out_error(s->ctx->out, "client %s: %s", s->oob.peer, err);
+		oob_send_error(&s->oob, err, now_sec() + 1);
 		return EXIT_ERROR;
 	}
 	if (params_from_json(hello, &s->p, err, sizeof(err)) ||
@@ -540,6 +580,81 @@ static void next_document(struct ctx *ctx, const char *test)
 	out_set_compact(ctx->out, ctx->opt.persist);
 }
 
+/*
+ * While one client is served, others get a clear "busy" at once instead of waiting unseen in
+ * the listen queue until they time out: a thread answers them on the listening socket.
+ */
+struct busy {
+	pthread_t thread;
+	int lfd;
+	int stop[2]; /* a pipe: written to end the thread */
+	bool running, quiet;
+	char serving[160];
+};
+
+static void drain(int fd, double deadline)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[4096];
+
+	while (now_sec() < deadline && poll(&p, 1, 100) >= 0)
+		if (p.revents && read(fd, buf, sizeof(buf)) <= 0 && errno != EAGAIN)
+			break;
+}
+
+static void *busy_main(void *arg)
+{
+	struct busy *b = arg;
+	struct pollfd p[2] = { { .fd = b->lfd, .events = POLLIN }, { .fd = b->stop[0], .events = POLLIN } };
+
+	for (;;) {
+		struct oob o;
+		char msg[256];
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			break;
+		if (!(p[0].revents & POLLIN))
+			continue;
+		oob_init(&o);
+		if (oob_accept(&o, b->lfd, now_sec()))
+			continue;
+		snprintf(msg, sizeof(msg), "busy: this server is running a test for %s; try again "
+			 "when it is done", b->serving);
+		oob_send_error(&o, msg, now_sec() + 1);
+		/* Close only after the client's hello is read: unread data would turn our close
+		 * into a reset that can destroy the message before the client reads it. */
+		shutdown(o.wfd, SHUT_WR);
+		drain(o.rfd, now_sec() + 1);
+		if (!b->quiet)
+			fprintf(stderr, "efadiag: serve: refused %s: busy with %s\n", o.peer, b->serving);
+		oob_close(&o);
+	}
+	return NULL;
+}
+
+static void busy_start(struct busy *b, int lfd, const char *serving, bool quiet)
+{
+	b->lfd = lfd;
+	b->quiet = quiet;
+	str_copy(b->serving, sizeof(b->serving), serving);
+	b->running = !pipe2(b->stop, O_CLOEXEC) &&
+		     !pthread_create(&b->thread, NULL, busy_main, b);
+}
+
+static void busy_stop(struct busy *b)
+{
+	if (!b->running)
+		return;
+	if (write(b->stop[1], "x", 1) != 1)
+		pthread_cancel(b->thread);
+	pthread_join(b->thread, NULL);
+	close(b->stop[0]);
+	close(b->stop[1]);
+	b->running = false;
+}
+
 int session_serve_fd(struct ctx *ctx, int fd, const char *only_test)
 {
 	struct oob oob;
@@ -553,6 +668,7 @@ int session_serve_fd(struct ctx *ctx, int fd, const char *only_test)
 int session_serve(struct ctx *ctx, const char *only_test)
 {
 	const char *name = only_test ? only_test : "serve";
+	struct busy busy;
 	struct oob oob;
 	char err[256];
 	int lfd, code = EXIT_OK;
@@ -579,6 +695,7 @@ int session_serve(struct ctx *ctx, const char *only_test)
 		close(proto_out);
 		return code;
 	}
+	memset(&busy, 0, sizeof(busy));
 	lfd = oob_listen(ctx->opt.port, err, sizeof(err));
 	if (lfd < 0) {
 		out_error(ctx->out, "%s", err);
@@ -593,7 +710,9 @@ int session_serve(struct ctx *ctx, const char *only_test)
 			continue;
 		if (ctx->opt.persist)
 			next_document(ctx, name);
+		busy_start(&busy, lfd, oob.peer, ctx->opt.quiet);
 		code = serve_client(ctx, &oob, only_test);
+		busy_stop(&busy);
 		oob_close(&oob);
 		if (ctx->opt.persist) {
 			/* One JSON document per client (JSON lines); people get a blank line. */
