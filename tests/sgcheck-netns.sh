@@ -149,9 +149,10 @@ NFT
 		impair="20% random loss (nftables; no sch_netem here)"; min_ms=0
 		diag "tc netem is not available in this kernel: loss without delay"
 	fi
-	serve_b sg-check -p "$p" -P "$PORT" -t 12
-	T_SAVE=$T; T=12
-	check_a "$p $impair" 0 -p "$p" -P "$PORT" -t 12 "$IP_B"
+	# Loss hits the control connection too: TCP's retransmission backoff needs a longer budget.
+	serve_b sg-check -p "$p" -P "$PORT" -t 20
+	T_SAVE=$T; T=20
+	check_a "$p $impair" 0 -p "$p" -P "$PORT" -t 20 "$IP_B"
 	json_is .verdict pass "$p $impair: pass"
 	json_true ".directions.to_peer.elapsed_ms >= $min_ms" "$p $impair: elapsed reported (>= $min_ms ms)"
 	T=$T_SAVE
