@@ -39,6 +39,8 @@ enum opt_id {
 };
 
 #define CMDBIT_TESTS (CMDBIT_PINGPONG | CMDBIT_BW | CMDBIT_SGCHECK)
+/* sg-check sends fixed probes: sizes and counts are for the measuring commands only. */
+#define CMDBIT_MEASURE (CMDBIT_PINGPONG | CMDBIT_BW)
 
 struct opt_def {
 	const char *name;
@@ -58,7 +60,7 @@ static const struct opt_def opt_defs[] = {
 	{ "json", OPT_JSON, no_argument, CMDBIT_ALL, NULL,
 	  "one JSON document on stdout" },
 	{ "timeout", OPT_TIMEOUT, required_argument, CMDBIT_ALL, "SEC",
-	  "upper bound for every wait (default 5)" },
+	  "upper bound for every wait (default 5; sg-check: its total budget)" },
 	{ "port", OPT_PORT, required_argument, CMDBIT_ALL, "N",
 	  "TCP control port (default 47595)" },
 	{ "verbose", OPT_VERBOSE, no_argument, CMDBIT_ALL, NULL, "say more on stderr" },
@@ -67,13 +69,13 @@ static const struct opt_def opt_defs[] = {
 	{ "version", OPT_VERSION, no_argument, CMDBIT_ALL, NULL, "show the version and exit" },
 	{ "expect-domains", OPT_EXPECT_DOMAINS, required_argument, CMDBIT_INFO, "N",
 	  "number of EFA devices/domains this node must have" },
-	{ "sizes", OPT_SIZES, required_argument, CMDBIT_TESTS, "LIST",
+	{ "sizes", OPT_SIZES, required_argument, CMDBIT_MEASURE, "LIST",
 	  "message sizes: 64,4k,1M | 64:1M (powers of two) | all" },
-	{ "iterations", OPT_ITERATIONS, required_argument, CMDBIT_TESTS, "N",
+	{ "iterations", OPT_ITERATIONS, required_argument, CMDBIT_MEASURE, "N",
 	  "measured iterations per size" },
-	{ "warmup", OPT_WARMUP, required_argument, CMDBIT_TESTS, "N",
+	{ "warmup", OPT_WARMUP, required_argument, CMDBIT_MEASURE, "N",
 	  "unmeasured iterations per size first" },
-	{ "verify", OPT_VERIFY, no_argument, CMDBIT_TESTS, NULL, "check every payload" },
+	{ "verify", OPT_VERIFY, no_argument, CMDBIT_MEASURE, NULL, "check every payload" },
 	{ "exec", OPT_EXEC, required_argument, CMDBIT_TESTS, "CMD",
 	  "start the peer as 'CMD efadiag serve --stdio'" },
 	{ "loopback", OPT_LOOPBACK, no_argument, CMDBIT_TESTS, NULL,

@@ -168,6 +168,19 @@ static int params_from_json(const cJSON *j, struct test_params *p, char *err, si
 	return 0;
 }
 
+int session_check_hello(const cJSON *hello, char *err, size_t errlen)
+{
+	struct test_params p;
+	const struct test_entry *t;
+	uint64_t caps = FI_MSG;
+	size_t buf = 0;
+
+	if (params_from_json(hello, &p, err, errlen))
+		return -1;
+	t = find_test(p.test);
+	return t->check_hello ? t->check_hello(hello, &p, &caps, &buf, err, errlen) : 0;
+}
+
 /* The text form of an IP fabric address ("192.0.2.3"), so the peer can match its subnet. */
 static void addr_ip_text(const struct fab *f, const void *addr, size_t len, char *buf,
 			 size_t buflen)

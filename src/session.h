@@ -79,6 +79,8 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 /* Our fabric address into a control message; the peer's out of one into f's AV. */
 int session_add_address(struct fab *f, cJSON *j);
 int session_insert_address(struct fab *f, const cJSON *j, char *err, size_t errlen);
+/* The server's whole check of a hello, without a network: 0, or -1 and why (fuzzing, tests). */
+int session_check_hello(const cJSON *hello, char *err, size_t errlen);
 /* Serves the one client on the connected socket fd (a --loopback server thread). */
 int session_serve_fd(struct ctx *ctx, int fd, const char *only_test);
 bool session_ip_from_text(const char *text, struct sockaddr_storage *ss);

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# valgrind memcheck on info, pingpong --loopback, sg-check --loopback and a client/server
+# pingpong: no invalid access, no definite leak in efadiag's own code.
+. "${TOP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+
+if ! command -v valgrind >/dev/null; then
+	skip "valgrind memcheck" "valgrind is not installed"
+	done_testing
+	exit
+fi
+# An ASan build cannot run under valgrind; the ASan suite covers it instead.
+if ldd "$EFADIAG" 2>/dev/null | grep -q libasan || nm "$EFADIAG" 2>/dev/null | grep -q __asan_init; then
+	skip "valgrind memcheck" "this efadiag is built with AddressSanitizer"
+	done_testing
+	exit
+fi
+
+VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+	--show-leak-kinds=definite --suppressions=$TOP_SRCDIR/tests/valgrind.supp"
+export EFADIAG_PEER_BIN="$EFADIAG"
+
+memcheck() { # LABEL WANT_RC ARGS...
+	local label=$1 want=$2
+	shift 2
+	# shellcheck disable=SC2086
+	$VG "$EFADIAG" "$@" >"$TMPD/out" 2>"$TMPD/err"
+	RC=$?
+	[ "$RC" -eq "$want" ]
+	ok $? "valgrind: $label (exit $want, no memcheck error)"
+	[ "$RC" -eq "$want" ] || diag "exit $RC" "$(grep -E '==[0-9]+==' "$TMPD/err" | head -20)"
+}
+
+memcheck "info -p tcp" 0 info -p tcp -j
+EFADIAG_SYSROOT="$FIXTURES/p4d-healthy" memcheck "info on the p4d fixture" 1 info -j
+memcheck "pingpong --loopback" 0 pingpong --loopback -p tcp -S 64,64k -I 50 -j
+memcheck "sg-check --loopback" 0 sg-check --loopback -p tcp -j
+memcheck "bw --loopback" 0 bw --loopback -p tcp -S 64k -I 20 -W 4 -t 30 -j
+memcheck "pingpong --exec (client and peer)" 0 pingpong -p tcp --exec env -S 64 -I 20 -j
+memcheck "usage error" 2 pingpong -S bogus -j
+memcheck "no server" 3 pingpong -p tcp -P 47798 -t 1 127.0.0.1 -j
+
+done_testing
