@@ -139,9 +139,13 @@ wait_server
 # protocol version, and then serves a normal client.
 next_port
 start_server serve --persist -P "$PORT" -t 1
+# One at a time (0.3 s apart): a connection made while the last is handled would get "busy".
 exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && exec 3>&-
+sleep 0.3
 exec 3<>/dev/tcp/127.0.0.1/$PORT && sleep 1.5 && exec 3>&-
+sleep 0.3
 exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'EFAD\001\001\000\000\377\377\377\377' >&3 && exec 3>&-
+sleep 0.3
 exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'EFAD\002\001\000\000\000\000\000\002{}' >&3 && exec 3>&-
 sleep 0.3
 run pingpong -p tcp -P "$PORT" -S 64 -I 20 -j 127.0.0.1

@@ -23,9 +23,10 @@ done
 is_rc 0 "normal clients are served"
 rss_before=$(rss)
 
-send_raw() { # BYTES: open, send, close
+send_raw() { # BYTES: open, send, close; then let the server finish with it (else: "busy")
 	exec 3<>"/dev/tcp/127.0.0.1/$PORT" && printf "$1" >&3
 	exec 3>&-
+	sleep 0.3
 }
 # 100 connections of random bytes, bounded in count.
 for _ in $(seq 100); do
@@ -33,11 +34,13 @@ for _ in $(seq 100); do
 	head -c 64 /dev/urandom >&3
 	exec 3>&-
 done
+sleep 0.5
 send_raw 'XXXX\001\001\000\000\000\000\000\002{}'
 send_raw 'EFAD\011\001\000\000\000\000\000\002{}'
 send_raw 'EFAD\001\001\000\000\377\377\377\377'
 send_raw 'EFAD\001\001\000\000\000\000\000\010not json'
 # A valid header, then silence: dropped after the server's timeout (1 s).
+sleep 0.3
 exec 3<>"/dev/tcp/127.0.0.1/$PORT"; printf 'EFAD\001\001\000\000\000\000\001\000{' >&3
 sleep 1.5; exec 3>&-
 
