@@ -134,7 +134,8 @@ static int readback(struct lane *l, struct lane_ctx *rb, unsigned n, unsigned ns
 
 static void fail(struct lane *l, int err, const char *what)
 {
-	if (l->err)
+	/* Once finished, the main thread reads the results: they must not change any more. */
+	if (l->err || __atomic_load_n(&l->finished, __ATOMIC_ACQUIRE))
 		return;
 	l->err = err;
 	snprintf(l->err_text, sizeof(l->err_text), "%s: %s", what,
@@ -214,6 +215,8 @@ static void *lane_main(void *arg)
 			struct lane_ctx *lc = c.context;
 
 			if (c.err) {
+				if (__atomic_load_n(&l->finished, __ATOMIC_ACQUIRE))
+					continue; /* after the count: nothing left to report */
 				fail(l, -c.err, "completion");
 				goto out;
 			}
@@ -256,6 +259,8 @@ static void *lane_main(void *arg)
 			}
 		}
 		if (ret < 0) {
+			if (__atomic_load_n(&l->finished, __ATOMIC_ACQUIRE))
+				break;
 			fail(l, ret, "fi_cq_read");
 			goto out;
 		}
@@ -297,8 +302,10 @@ static void *lane_main(void *arg)
 	return NULL;
 out:
 	/* A failure also finishes the lane: the main thread must not wait for it. */
-	l->elapsed = now_sec() - start;
-	__atomic_store_n(&l->finished, 1, __ATOMIC_RELEASE);
+	if (!__atomic_load_n(&l->finished, __ATOMIC_ACQUIRE)) {
+		l->elapsed = now_sec() - start;
+		__atomic_store_n(&l->finished, 1, __ATOMIC_RELEASE);
+	}
 	free(ctx);
 	free(free_tx);
 	free(free_rx);
