@@ -607,22 +607,12 @@ out:
 
 static int pingpong_validate(struct ctx *ctx)
 {
-	const struct opts *o = &ctx->opt;
-
-	if (o->loopback && (ctx->host || o->exec_cmd))
-		return cli_usage_error(ctx, "--loopback runs both ends here: no HOST or --exec");
-	if (o->exec_cmd && ctx->host)
-		return cli_usage_error(ctx, "give either HOST or --exec, not both");
-	return 0;
+	return session_validate_peer(ctx);
 }
 
 static int pingpong_run(struct ctx *ctx)
 {
-	if (ctx->opt.loopback)
-		return pingpong_loopback(ctx);
-	if (ctx->host || ctx->opt.exec_cmd)
-		return pingpong_client(ctx);
-	return session_serve(ctx, "pingpong");
+	return session_run_test(ctx, "pingpong", pingpong_loopback, pingpong_client);
 }
 
 const struct cmd_entry cmd_pingpong = {

@@ -522,22 +522,12 @@ out:
 
 static int sgcheck_validate(struct ctx *ctx)
 {
-	const struct opts *o = &ctx->opt;
-
-	if (o->loopback && (ctx->host || o->exec_cmd))
-		return cli_usage_error(ctx, "--loopback runs both ends here: no HOST or --exec");
-	if (o->exec_cmd && ctx->host)
-		return cli_usage_error(ctx, "give either HOST or --exec, not both");
-	return 0;
+	return session_validate_peer(ctx);
 }
 
 static int sgcheck_run(struct ctx *ctx)
 {
-	if (ctx->opt.loopback)
-		return sgcheck_loopback(ctx);
-	if (ctx->host || ctx->opt.exec_cmd)
-		return sgcheck_client(ctx);
-	return session_serve(ctx, "sg-check");
+	return session_run_test(ctx, "sg-check", sgcheck_loopback, sgcheck_client);
 }
 
 const struct cmd_entry cmd_sgcheck = {

@@ -121,6 +121,19 @@ static struct fi_info *pick_domain(struct fi_info *list, const struct fab_open_a
 	return nonlo ? nonlo : first;
 }
 
+static bool provider_has(const char *prov, uint64_t caps)
+{
+	struct fi_info *hints = fabric_rdm_hints(prov, caps), *list = NULL;
+	int ret;
+
+	if (!hints)
+		return false;
+	ret = fi_getinfo(fabric_api_version(), NULL, NULL, 0, hints, &list);
+	fi_freeinfo(hints);
+	fi_freeinfo(list);
+	return ret == 0;
+}
+
 int fab_open(struct fab *f, const struct fab_open_args *a)
 {
 	struct fi_cq_attr cq_attr = { .format = FI_CQ_FORMAT_MSG, .wait_obj = FI_WAIT_NONE };
@@ -140,6 +153,12 @@ int fab_open(struct fab *f, const struct fab_open_args *a)
 		snprintf(f->err_text, sizeof(f->err_text), "no FI_EP_RDM endpoint for provider "
 			 "%s: fi_getinfo: %s (%d)", a->provider, fi_strerror(-ret), ret);
 		f->err_class = FAB_ERR_OTHER;
+		/* Say which capability is missing when the provider exists without it. */
+		if (ret == -FI_ENODATA && (a->caps & FI_RMA) && provider_has(a->provider, FI_MSG))
+			snprintf(f->err_text, sizeof(f->err_text), "provider %s offers no RMA %s here "
+				 "(FI_RMA|%s): this operation is not available; --op send works",
+				 a->provider, (a->caps & FI_READ) ? "read" : "write",
+				 (a->caps & FI_READ) ? "FI_READ" : "FI_WRITE");
 		return ret;
 	}
 	chosen = pick_domain(list, a);

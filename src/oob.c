@@ -42,14 +42,14 @@ void oob_kill_child_on_signal(void)
 
 	if (pid <= 0)
 		return;
-	/* Only async-signal-safe calls: kill, waitpid, nanosleep. */
-	kill(pid, SIGTERM);
+	/* Only async-signal-safe calls: kill, waitpid, nanosleep. The whole group goes. */
+	kill(-pid, SIGTERM);
 	for (i = 0; i < 100; i++) {
 		if (waitpid(pid, NULL, WNOHANG) == pid)
 			return;
 		nanosleep(&ts, NULL);
 	}
-	kill(pid, SIGKILL);
+	kill(-pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }
 
@@ -248,7 +248,8 @@ int oob_exec(struct oob *o, const char *cmd, const char *serve_args)
 
 	if (!bin || !*bin)
 		bin = "efadiag";
-	if (asprintf(&line, "%s %s %s", cmd, bin, serve_args) < 0)
+	/* exec: the shell becomes CMD, so the child we track is the launcher itself. */
+	if (asprintf(&line, "exec %s %s %s", cmd, bin, serve_args) < 0)
 		return -ENOMEM;
 	if (pipe2(to_child, O_CLOEXEC)) {
 		free(line);
@@ -274,13 +275,16 @@ int oob_exec(struct oob *o, const char *cmd, const char *serve_args)
 		return -e;
 	}
 	if (pid == 0) {
-		/* The child: its stdin/stdout become the channel, stderr stays ours. */
+		/* The child: its stdin/stdout become the channel, stderr stays ours. Its own
+		 * process group lets us end everything it starts, not just the launcher. */
+		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
 		dup2(to_child[0], 0);
 		dup2(from_child[1], 1);
 		execl("/bin/sh", "sh", "-c", line, (char *)NULL);
 		_exit(127);
 	}
+	setpgid(pid, pid); /* also here: whichever runs first, the group exists before a kill */
 	close(to_child[0]);
 	close(from_child[1]);
 	o->wfd = to_child[1];
@@ -289,7 +293,7 @@ int oob_exec(struct oob *o, const char *cmd, const char *serve_args)
 	set_nonblock(o->rfd);
 	o->child = pid;
 	live_child = pid;
-	snprintf(o->peer, sizeof(o->peer), "'%s'", line);
+	snprintf(o->peer, sizeof(o->peer), "'%s'", line + 5); /* without "exec " */
 	free(line);
 	return 0;
 }
@@ -548,9 +552,9 @@ void oob_close(struct oob *o)
 	if (o->child > 0) {
 		/* EOF first, so a remote peer can finish cleanly; then ask, then insist. */
 		if (!reaped(o->child, 2.0)) {
-			kill(o->child, SIGTERM);
+			kill(-o->child, SIGTERM);
 			if (!reaped(o->child, 1.0)) {
-				kill(o->child, SIGKILL);
+				kill(-o->child, SIGKILL);
 				waitpid(o->child, NULL, 0);
 			}
 		}

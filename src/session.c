@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "out.h"
 #include "parse.h"
 #include "util.h"
@@ -666,6 +667,27 @@ static void busy_stop(struct busy *b)
 	close(b->stop[0]);
 	close(b->stop[1]);
 	b->running = false;
+}
+
+int session_validate_peer(struct ctx *ctx)
+{
+	const struct opts *o = &ctx->opt;
+
+	if (o->loopback && (ctx->host || o->exec_cmd))
+		return cli_usage_error(ctx, "--loopback runs both ends here: no HOST or --exec");
+	if (o->exec_cmd && ctx->host)
+		return cli_usage_error(ctx, "give either HOST or --exec, not both");
+	return 0;
+}
+
+int session_run_test(struct ctx *ctx, const char *test, int (*loopback)(struct ctx *),
+		     int (*client)(struct ctx *))
+{
+	if (ctx->opt.loopback)
+		return loopback(ctx);
+	if (ctx->host || ctx->opt.exec_cmd)
+		return client(ctx);
+	return session_serve(ctx, test);
 }
 
 int session_serve_fd(struct ctx *ctx, int fd, const char *only_test)

@@ -79,6 +79,15 @@ int session_client_start(struct session *s, struct ctx *ctx, const struct test_p
 /* Our fabric address into a control message; the peer's out of one into f's AV. */
 int session_add_address(struct fab *f, cJSON *j);
 int session_insert_address(struct fab *f, const cJSON *j, char *err, size_t errlen);
+/*
+ * The option checks every test command shares: --loopback excludes HOST and --exec, and HOST
+ * excludes --exec. Returns 0 or EXIT_USAGE (reported).
+ */
+int session_validate_peer(struct ctx *ctx);
+/* Every test command's dispatch: --loopback, a client (HOST or --exec), or a server of test. */
+int session_run_test(struct ctx *ctx, const char *test, int (*loopback)(struct ctx *),
+		     int (*client)(struct ctx *));
+
 /* The server's whole check of a hello, without a network: 0, or -1 and why (fuzzing, tests). */
 int session_check_hello(const cJSON *hello, char *err, size_t errlen);
 /* Serves the one client on the connected socket fd (a --loopback server thread). */

@@ -101,6 +101,12 @@ run bw -p tcp --exec env --duration 0.3 -S 64k,1M -j
 end=$(date +%s.%N)
 is_rc 0 "bw --exec env --duration 0.3"
 json_true 'all(.results[]; .iterations >= 1)' "--duration: a count per size"
+start=$(date +%s.%N)
+run bw --loopback -p shm --duration 1 -S 64k -q -j
+end=$(date +%s.%N)
+is_rc 0 "bw --duration 1"
+awk -v a="$start" -v b="$end" 'BEGIN{d=b-a; exit !(d > 0.6 && d < 4)}'
+ok $? "--duration 1 lasts about a second with warmup ($(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}') s)"
 awk -v a="$start" -v b="$end" 'BEGIN{exit !(b-a < 10)}'; ok $? "--duration 0.3 with two sizes ends in seconds"
 
 # Two domains at once (eth0 and lo here): a breakdown per domain and the aggregate.
@@ -119,6 +125,11 @@ if fi_info -p tcp -t FI_EP_RDM 2>/dev/null | grep -q "domain: lo" &&
 else
 	skip "bw over two domains" "needs two tcp domains"
 fi
+
+# Several endpoints on one domain where the provider has only one (shm).
+run bw --loopback -p shm -d shm,shm -S 64k -I 100 -j
+[ "$RC" -eq 0 ] || [ "$RC" -eq 1 ]; ok $? "bw -d shm,shm: two lanes on the one shm domain (exit $RC)"
+json_is '.results[0].domains|length' 2 "-d shm,shm: two lanes reported"
 
 # Usage errors.
 run bw --reverse --bidir --loopback

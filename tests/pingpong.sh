@@ -94,6 +94,23 @@ is_rc 3 "--exec with efadiag missing on the peer"
 json_true '.error.message | test("status 127: efadiag not found")' "missing peer binary is named"
 [ -z "$(pgrep -f 'serve --stdio' -P $$ 2>/dev/null)" ]; ok $? "--exec: no child left behind"
 
+# SIGINT and SIGTERM during an --exec run: the launcher and everything it started are gone.
+# The launcher here is a shell that stays (no exec), so the peer is a grandchild, as with ssh.
+ln -s "$EFADIAG" "$TMPD/efadiag-peer-$$"
+for sig in INT TERM; do
+	EFADIAG_PEER_BIN="$TMPD/efadiag-peer-$$" "$EFADIAG" pingpong -p tcp \
+		--exec "sh -c '\"\$@\"; true' sh" -S 64 -I 100000000 -q >/dev/null 2>&1 &
+	client=$!
+	for _ in $(seq 50); do pgrep -f "efadiag-peer-$$" >/dev/null && break; sleep 0.1; done
+	sleep 0.5
+	kill -$sig $client
+	wait $client
+	rc=$?
+	[ $rc -eq $((128 + $(kill -l $sig))) ]; ok $? "SIG$sig: efadiag dies of the signal (exit $rc)"
+	sleep 0.3
+	[ -z "$(pgrep -f "efadiag-peer-$$")" ]; ok $? "SIG$sig: no peer process left behind"
+done
+
 # --verify passes on clean payloads, and catches a corrupted one with its offset.
 run pingpong --loopback -p tcp -S 64,64k -I 50 --verify -j
 is_rc 0 "--verify loopback"

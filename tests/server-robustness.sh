@@ -71,8 +71,13 @@ kill -0 $SRV 2>/dev/null; ok $? "the server is still running"
 run pingpong -p tcp -P "$PORT" -S 64,4k -I 20 -j 127.0.0.1
 is_rc 0 "a normal client is served after the bad ones"
 rss_after=$(rss)
-[ "$rss_after" -lt $((rss_before + 20000)) ]
-ok $? "server memory bounded (RSS ${rss_before} KiB -> ${rss_after} KiB)"
+if nm "$EFADIAG" 2>/dev/null | grep -q __asan_init; then
+	# ASan keeps freed memory in quarantine (up to 256 MiB): RSS says nothing there.
+	skip "server memory bounded" "AddressSanitizer build (quarantine holds freed memory)"
+else
+	[ "$rss_after" -lt $((rss_before + 20000)) ]
+	ok $? "server memory bounded (RSS ${rss_before} KiB -> ${rss_after} KiB)"
+fi
 kill $SRV; wait $SRV 2>/dev/null
 
 err=$(cat "$TMPD/srv.err")

@@ -32,6 +32,12 @@ for target in oob values; do
 		LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 \
 		"./fuzz_$target" -max_total_time="$secs" -max_len=4096 -timeout=10 \
 		-print_final_stats=1 "corpus_$target" 2>&1 | tail -12) || status=1
-	ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* 2>/dev/null && status=1
+	# Keep what failed: the work directory goes away, the inputs are the regression tests.
+	if ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* >/dev/null 2>&1; then
+		mkdir -p "$build/fuzz-failures"
+		cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$build/fuzz-failures/" 2>/dev/null
+		echo "fuzz_$target: failing inputs kept in $build/fuzz-failures"
+		status=1
+	fi
 done
 exit $status
