@@ -422,6 +422,16 @@ static double lane_elapsed(struct bw *b, size_t i, const cJSON *peer)
 	return mine > theirs ? mine : theirs;
 }
 
+/* Where the data goes, in the client's words, for messages. */
+static const char *data_direction(const struct bw *b)
+{
+	if (b->cfg.bidir)
+		return "in both directions";
+	if (b->server)
+		return b->cfg.reverse ? "from this server to the client" : "from the client to this server";
+	return b->cfg.reverse ? "from the server to this node" : "from this node to the server";
+}
+
 /* A failure on either side's lanes: says which and returns the exit code (0: none). */
 static int lane_failures(struct bw *b, size_t size, const cJSON *peer)
 {
@@ -448,9 +458,11 @@ static int lane_failures(struct bw *b, size_t size, const cJSON *peer)
 			return EXIT_FAIL;
 		}
 		if (l->err == -FI_ETIMEDOUT || perr_v == -FI_ETIMEDOUT) {
-			out_error(b->ctx->out, "the fabric stopped delivering at size %s on domain %s: "
-				  "%s: %s", sz, dom, l->err == -FI_ETIMEDOUT ? l->err_text :
-				  cJSON_IsString(ptext) ? ptext->valuestring : "peer stalled", hint);
+			/* Both sides' counts: which end stopped seeing completions says the direction. */
+			out_error(b->ctx->out, "the fabric stopped delivering %s at size %s on domain %s "
+				  "(this side: %s; peer: %s): %s", data_direction(b), sz, dom,
+				  l->err_text[0] ? l->err_text : "finished",
+				  cJSON_IsString(ptext) ? ptext->valuestring : "finished", hint);
 			return EXIT_FAIL;
 		}
 		if (l->err || perr_v) {

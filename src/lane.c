@@ -42,6 +42,16 @@ int lane_describe_mr(struct lane *l, uint64_t *addr, uint64_t *key)
 	return *key == FI_KEY_NOTAVAIL ? -1 : 0;
 }
 
+/*
+ * The buffer's halves: what we send from (and serve to readers) in the first, what we receive
+ * (and what writers write into) in the second. Both ends size it alike, so the same offsets
+ * address the peer's buffer: writes in both directions at once never touch a slot being sent.
+ */
+static size_t rx_off(const struct lane *l, unsigned slot)
+{
+	return l->fab.buf_size / 2 + (size_t)slot * l->job.size;
+}
+
 /* Message pattern: the first 8 bytes carry the sequence number, the rest follow from it. */
 static void fill(unsigned char *p, size_t n, uint64_t seq)
 {
@@ -73,11 +83,11 @@ struct lane_ctx {
 	unsigned slot;
 };
 
-static int post_one(struct lane *l, struct lane_ctx *c, uint64_t seq, unsigned nslots)
+static int post_one(struct lane *l, struct lane_ctx *c, uint64_t seq)
 {
 	struct lane_job *j = &l->job;
 	struct fab *f = &l->fab;
-	size_t txoff = (size_t)c->slot * j->size, rxoff = (size_t)(nslots + c->slot) * j->size;
+	size_t txoff = (size_t)c->slot * j->size, rxoff = rx_off(l, c->slot);
 	ssize_t ret;
 
 	if (c->is_rx)
@@ -94,7 +104,7 @@ static int post_one(struct lane *l, struct lane_ctx *c, uint64_t seq, unsigned n
 	case LANE_WRITE:
 		/* Slot k goes to the peer's slot k: no two writes in flight share a target. */
 		ret = fi_write(f->ep, (char *)f->buf + txoff, j->size, f->desc, f->peer,
-			       l->remote.addr + txoff, l->remote.key, c);
+			       l->remote.addr + rx_off(l, c->slot), l->remote.key, c);
 		break;
 	default:
 		ret = fi_read(f->ep, (char *)f->buf + rxoff, j->size, f->desc, f->peer,
@@ -105,7 +115,7 @@ static int post_one(struct lane *l, struct lane_ctx *c, uint64_t seq, unsigned n
 }
 
 /* --verify of writes: read the peer's slots back and check them, the end-to-end proof. */
-static int readback(struct lane *l, struct lane_ctx *rb, unsigned n, unsigned nslots)
+static int readback(struct lane *l, struct lane_ctx *rb, unsigned n)
 {
 	struct lane_job *j = &l->job;
 	struct fab *f = &l->fab;
@@ -113,12 +123,12 @@ static int readback(struct lane *l, struct lane_ctx *rb, unsigned n, unsigned ns
 	ssize_t ret;
 
 	for (k = 0; k < n; k++) {
-		size_t off = (size_t)k * j->size;
-
+		/* Into our send slot k: the writes are done with it, and the peer may still be
+		 * writing into our receive half (--bidir). */
 		rb[k] = (struct lane_ctx){ .is_rx = 0, .readback = 1, .slot = k };
 		do {
-			ret = fi_read(f->ep, (char *)f->buf + (size_t)nslots * j->size + off, j->size,
-				      f->desc, f->peer, l->remote.addr + off, l->remote.key, &rb[k]);
+			ret = fi_read(f->ep, (char *)f->buf + (size_t)k * j->size, j->size, f->desc,
+				      f->peer, l->remote.addr + rx_off(l, k), l->remote.key, &rb[k]);
 			if (ret == -FI_EAGAIN) {
 				struct fab_comp c;
 
@@ -184,7 +194,7 @@ static void *lane_main(void *arg)
 		while (j->receive && posted_rx < j->count && nfree_rx) {
 			struct lane_ctx *rc = free_rx[nfree_rx - 1];
 
-			ret = post_one(l, rc, 0, nslots);
+			ret = post_one(l, rc, 0);
 			if (ret == -FI_EAGAIN || ret == -FI_ETIMEDOUT)
 				break;
 			if (ret) {
@@ -198,7 +208,7 @@ static void *lane_main(void *arg)
 		while (j->initiate && posted_tx < j->count && nfree_tx) {
 			struct lane_ctx *tc = free_tx[nfree_tx - 1];
 
-			ret = post_one(l, tc, (uint64_t)posted_tx, nslots);
+			ret = post_one(l, tc, (uint64_t)posted_tx);
 			if (ret == -FI_EAGAIN)
 				break;
 			if (ret) {
@@ -225,7 +235,7 @@ static void *lane_main(void *arg)
 			last_progress = now_sec();
 			if (lc->readback) {
 				long bad = check((unsigned char *)l->fab.buf +
-						 (size_t)(nslots + lc->slot) * j->size, j->size);
+						 (size_t)lc->slot * j->size, j->size);
 
 				if (bad >= 0 && l->bad_offset < 0)
 					l->bad_offset = bad;
@@ -239,7 +249,7 @@ static void *lane_main(void *arg)
 				__atomic_store_n(&l->done_rx, done_rx, __ATOMIC_RELAXED);
 				if (j->verify && l->bad_offset < 0) {
 					long bad = check((unsigned char *)l->fab.buf +
-							 (size_t)(nslots + lc->slot) * j->size, j->size);
+							 rx_off(l, lc->slot), j->size);
 
 					if (bad >= 0)
 						l->bad_offset = bad;
@@ -251,7 +261,7 @@ static void *lane_main(void *arg)
 				__atomic_store_n(&l->done_tx, done_tx, __ATOMIC_RELAXED);
 				if (j->verify && j->op == LANE_READ && l->bad_offset < 0) {
 					long bad = check((unsigned char *)l->fab.buf +
-							 (size_t)(nslots + lc->slot) * j->size, j->size);
+							 rx_off(l, lc->slot), j->size);
 
 					if (bad >= 0)
 						l->bad_offset = bad;
@@ -272,7 +282,7 @@ static void *lane_main(void *arg)
 			readbacks = nslots < j->count ? nslots : (unsigned)j->count;
 			if (readbacks > sizeof(rb) / sizeof(rb[0]))
 				readbacks = sizeof(rb) / sizeof(rb[0]);
-			ret = readback(l, rb, readbacks, nslots);
+			ret = readback(l, rb, readbacks);
 			if (ret) {
 				fail(l, ret, "fi_read (--verify read-back)");
 				goto out;

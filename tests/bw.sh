@@ -80,6 +80,9 @@ start_server -p shm
 run bw -p shm -P "$PORT" --op write --verify -S 64k -I 50 -j 127.0.0.1
 is_rc 0 "bw --op write --verify"
 wait_server
+# Writes both ways at once: each side is a target while it writes (the buffers must not mix).
+run bw --loopback -p shm --bidir --op write --verify -S 4k,64k -I 200 -j
+is_rc 0 "bw --bidir --op write --verify"
 start_server -p shm
 run bw -p shm -P "$PORT" --op read --verify --reverse -S 64k -I 50 -j 127.0.0.1
 is_rc 0 "bw --op read --verify --reverse"
