@@ -52,17 +52,23 @@ ef_gbps() {
 	wait $srv 2>/dev/null
 }
 
-printf '%-5s %16s %14s %8s %14s %8s\n' PROV "fi_pingpong(Gb/s)" "efadiag(Gb/s)" RATIO "memcpy(Gb/s)" "BW/MEMCPY"
+# memcpy twice: through a 256 MiB working set (fresh data, as a transport moves it) and of
+# one cache-hot buffer (an upper bound no transport reaches).
+printf '%-5s %17s %14s %6s %13s %8s %12s %8s\n' PROV "fi_pingpong(Gb/s)" "efadiag(Gb/s)" RATIO \
+	"memcpy(Gb/s)" "BW/MEMCPY" "memcpy-hot" "BW/HOT"
 port=30700
 for prov in "${PROVIDERS[@]}"; do
-	: >"$tmp/fi"; : >"$tmp/ef"; : >"$tmp/mc"
+	: >"$tmp/fi"; : >"$tmp/ef"; : >"$tmp/mc"; : >"$tmp/mh"
 	for _ in $(seq "$REPEATS"); do
 		port=$((port + 1)); fi_gbps "$prov" "$port" >>"$tmp/fi"
 		port=$((port + 1)); ef_gbps "$prov" "$port" >>"$tmp/ef"
 		$ON_CLIENT "$tmp/memcpy" $SIZE 4000 >>"$tmp/mc"
+		$ON_CLIENT "$tmp/memcpy" $SIZE 4000 $SIZE >>"$tmp/mh"
 	done
-	f=$(median <"$tmp/fi"); e=$(median <"$tmp/ef"); m=$(median <"$tmp/mc")
-	awk -v p="$prov" -v f="$f" -v e="$e" -v m="$m" 'BEGIN {
-		printf "%-5s %16.2f %14.2f %8.2f %14s %8s\n", p, f, e, (f > 0 ? e / f : 0),
-			(p == "shm" ? sprintf("%.2f", m) : "-"), (p == "shm" && m > 0 ? sprintf("%.2f", e / m) : "-") }'
+	f=$(median <"$tmp/fi"); e=$(median <"$tmp/ef"); m=$(median <"$tmp/mc"); h=$(median <"$tmp/mh")
+	awk -v p="$prov" -v f="$f" -v e="$e" -v m="$m" -v h="$h" 'BEGIN {
+		shm = (p == "shm")
+		printf "%-5s %17.2f %14.2f %6.2f %13s %8s %12s %8s\n", p, f, e, (f > 0 ? e / f : 0),
+			(shm ? sprintf("%.2f", m) : "-"), (shm && m > 0 ? sprintf("%.2f", e / m) : "-"),
+			(shm ? sprintf("%.2f", h) : "-"), (shm && h > 0 ? sprintf("%.2f", e / h) : "-") }'
 done
