@@ -16,16 +16,9 @@ has_provider tcp || { skip "bw between namespaces" "no tcp provider"; done_testi
 
 serve_b() {
 	PORT=$((PORT + 1))
-	ip netns exec "$NS_B" "$EFADIAG" bw -p tcp -P "$PORT" "$@" >"$TMPD/srv.out" 2>"$TMPD/srv.err" &
-	SERVER_PID=$!
-	for _ in $(seq 50); do grep -q "waiting for a client" "$TMPD/srv.err" && return; sleep 0.1; done
+	start_bg ip netns exec "$NS_B" "$EFADIAG" bw -p tcp -P "$PORT" "$@"
 }
-stop_b() {
-	for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null
-	SERVER_RC=$?
-}
+stop_b() { stop_bg 100; }
 run_a() {
 	in_a "$EFADIAG" "$@" >"$TMPD/out" 2>"$TMPD/err"
 	RC=$?

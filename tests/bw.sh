@@ -9,16 +9,9 @@ export EFADIAG_PEER_BIN="$EFADIAG"
 
 start_server() {
 	PORT=$((PORT + 1))
-	"$EFADIAG" bw "$@" -P "$PORT" -j >"$TMPD/srv.out" 2>"$TMPD/srv.err" &
-	SERVER_PID=$!
-	for _ in $(seq 50); do grep -q "waiting for a client" "$TMPD/srv.err" && return; sleep 0.1; done
+	start_bg "$EFADIAG" bw "$@" -P "$PORT" -j
 }
-wait_server() {
-	for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null
-	SERVER_RC=$?
-}
+wait_server() { stop_bg 100; }
 # rows_sane LABEL N ITERS: N rows, positive rates, and bw consistent with the message rate.
 rows_sane() {
 	json_true "(.results|length)==$2 and all(.results[]; .iterations==$3 and .bw_gbps > 0 and

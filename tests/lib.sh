@@ -86,6 +86,31 @@ contract_keys() {
 		"$1: JSON has the contract keys"
 }
 
+# start_bg CMD...: a server command in the background (efadiag, or ip netns exec ... efadiag),
+# its output in $TMPD/srv.out and srv.err, its pid in SERVER_PID (the command itself, not a
+# subshell); a bounded wait (5 s) until it says it is waiting for a client.
+start_bg() {
+	"$@" >"$TMPD/srv.out" 2>"$TMPD/srv.err" &
+	SERVER_PID=$!
+	for _ in $(seq 50); do
+		grep -q "waiting for a client" "$TMPD/srv.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# stop_bg [TENTHS]: a bounded wait (default 10 s) for the server to end by itself, then kill;
+# its exit code in SERVER_RC.
+stop_bg() {
+	for _ in $(seq "${1:-100}"); do
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_RC=$?
+}
+
 # has_provider NAME: whether libfabric here offers FI_EP_RDM on NAME.
 has_provider() {
 	fi_info -p "$1" -t FI_EP_RDM >/dev/null 2>&1

@@ -15,21 +15,9 @@ if ! NETNS_OTHER_A=1 netns_setup; then
 fi
 
 # serve_b ARGS...: a one-client server on host B; bounded wait until it listens.
-serve_b() {
-	# Not through in_b: a function in the background is a subshell, and $! must be efadiag.
-	ip netns exec "$NS_B" "$EFADIAG" "$@" >"$TMPD/srv.out" 2>"$TMPD/srv.err" &
-	SERVER_PID=$!
-	for _ in $(seq 50); do
-		grep -q "waiting for a client" "$TMPD/srv.err" 2>/dev/null && return 0
-		sleep 0.1
-	done
-}
-stop_b() {
-	for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null
-	SERVER_RC=$?
-}
+# Not through in_b: a function in the background is a subshell, and $! must be efadiag.
+serve_b() { start_bg ip netns exec "$NS_B" "$EFADIAG" "$@"; }
+stop_b() { stop_bg 50; }
 run_a() {
 	in_a "$EFADIAG" "$@" >"$TMPD/out" 2>"$TMPD/err"
 	RC=$?

@@ -8,29 +8,9 @@ PORT=47810 # this script's own port range, 47810-47849, so scripts can run in pa
 next_port() { PORT=$((PORT + 1)); }
 export EFADIAG_PEER_BIN="$EFADIAG"
 
-# start_server ARGS...: a server in the background; SERVER_PID, output in $TMPD/srv.{out,err}.
-start_server() {
-	$EFADIAG_WRAPPER "$EFADIAG" "$@" >"$TMPD/srv.out" 2>"$TMPD/srv.err" &
-	SERVER_PID=$!
-	# Bounded wait for the listening socket (50 x 0.1 s).
-	for _ in $(seq 50); do
-		grep -q "waiting for a client" "$TMPD/srv.err" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# wait_server: bounded wait for the background server; its exit code in SERVER_RC.
-wait_server() {
-	local i
-	for i in $(seq 100); do
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null
-	SERVER_RC=$?
-}
+# start_server ARGS... / wait_server: an efadiag server in the background (tests/lib.sh).
+start_server() { start_bg $EFADIAG_WRAPPER "$EFADIAG" "$@"; }
+wait_server() { stop_bg 100; }
 
 # results_sane LABEL N: the results array has N rows with ordered, positive latencies.
 results_sane() {

@@ -16,24 +16,9 @@ if ! netns_setup; then
 	exit
 fi
 
-serve_b() { # ARGS...: a one-client server on B, bounded wait until it listens
-	# Not through in_b: a function in the background is a subshell, and $! must be efadiag.
-	ip netns exec "$NS_B" "$EFADIAG" "$@" >"$TMPD/srv.out" 2>"$TMPD/srv.err" &
-	SERVER_PID=$!
-	for _ in $(seq 50); do
-		grep -q "waiting for a client" "$TMPD/srv.err" 2>/dev/null && return 0
-		sleep 0.1
-	done
-}
-stop_b() { # bounded wait for the server, then its exit code in SERVER_RC
-	for _ in $(seq $(((T + GRACE + 1) * 10))); do
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null
-	SERVER_RC=$?
-}
+# A one-client server on B; stopped within the budget plus grace.
+serve_b() { start_bg ip netns exec "$NS_B" "$EFADIAG" "$@"; }
+stop_b() { stop_bg $(((T + GRACE + 1) * 10)); }
 # check_a LABEL WANT_RC ARGS...: sg-check from A, timed; JSON in $TMPD/out.
 check_a() {
 	local label=$1 want=$2 start end
