@@ -418,8 +418,7 @@ static void check_hugepages(struct info_run *r)
 {
 	const struct host_facts *h = &r->host;
 	const char *use = getenv("FI_EFA_USE_HUGE_PAGE");
-	bool forced = use && (!strcmp(use, "1") || !strcasecmp(use, "yes") ||
-			      !strcasecmp(use, "true") || !strcasecmp(use, "on"));
+	bool forced = host_env_true(use);
 
 	if (h->hugepages_total < 0) {
 		check_add(&r->checks, "hugepages", CHECK_SKIP, "no 2 MiB hugepage information");

@@ -101,6 +101,8 @@ static void direction(struct dir_result *d, const cJSON *recv, const cJSON *send
 static void judge(struct verdict *v, const struct dir_result *to, const struct dir_result *from,
 		  const char *me, const char *peer)
 {
+	const char *sender, *receiver;
+
 	memset(v, 0, sizeof(*v));
 	if (to->status == DIR_OK && from->status == DIR_OK) {
 		v->name = "pass";
@@ -132,21 +134,15 @@ static void judge(struct verdict *v, const struct dir_result *to, const struct d
 	}
 	v->name = "one_way";
 	v->code = EXIT_FAIL;
-	if (to->status != DIR_OK) {
-		snprintf(v->line, sizeof(v->line), "ONE-WAY: %s -> %s is dropped, %s -> %s works",
-			 me, peer, peer, me);
-		snprintf(v->remedy, sizeof(v->remedy), "Most likely missing: the inbound All-traffic "
-			 "rule (source: the security group itself) on %s's security group, or the "
-			 "outbound All-traffic rule (destination: the security group itself) on %s's. "
-			 "Add both rules to the security group of both nodes.", peer, me);
-	} else {
-		snprintf(v->line, sizeof(v->line), "ONE-WAY: %s -> %s is dropped, %s -> %s works",
-			 peer, me, me, peer);
-		snprintf(v->remedy, sizeof(v->remedy), "Most likely missing: the inbound All-traffic "
-			 "rule (source: the security group itself) on %s's security group, or the "
-			 "outbound All-traffic rule (destination: the security group itself) on %s's. "
-			 "Add both rules to the security group of both nodes.", me, peer);
-	}
+	/* The failing direction's sender lacks the outbound rule or its receiver the inbound. */
+	sender = to->status != DIR_OK ? me : peer;
+	receiver = to->status != DIR_OK ? peer : me;
+	snprintf(v->line, sizeof(v->line), "ONE-WAY: %s -> %s is dropped, %s -> %s works", sender,
+		 receiver, receiver, sender);
+	snprintf(v->remedy, sizeof(v->remedy), "Most likely missing: the inbound All-traffic rule "
+		 "(source: the security group itself) on %s's security group, or the outbound "
+		 "All-traffic rule (destination: the security group itself) on %s's. Add both rules "
+		 "to the security group of both nodes.", receiver, sender);
 }
 
 static void add_direction(struct out_table *t, cJSON *dirs, const char *key, const char *label,

@@ -61,26 +61,6 @@ static bool subnet_holds(const char *cidr, const struct sockaddr *addr)
 	return true;
 }
 
-static bool is_loopback_domain(const struct fi_info *fi)
-{
-	const char *fab = fi->fabric_attr->name;
-
-	return !strcmp(fi->domain_attr->name, "lo") || !strncmp(fab, "127.", 4) ||
-	       !strcmp(fab, "::1/128");
-}
-
-static bool name_wanted(const char *name, char *const *domains, size_t n)
-{
-	size_t i, len;
-
-	for (i = 0; i < n; i++) {
-		len = strlen(domains[i]);
-		if (!strncmp(name, domains[i], len) && (name[len] == '\0' || name[len] == '-'))
-			return true;
-	}
-	return false;
-}
-
 static bool is_loopback_addr(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET)
@@ -101,7 +81,7 @@ static struct fi_info *pick_domain(struct fi_info *list, const struct fab_open_a
 
 	for (fi = list; fi; fi = fi->next) {
 		if (a->ndomains) {
-			if (name_wanted(fi->domain_attr->name, a->domains, a->ndomains) &&
+			if (fabric_domain_wanted(fi->domain_attr->name, a->domains, a->ndomains) &&
 			    seen++ == a->index)
 				return fi;
 			continue;
@@ -110,13 +90,13 @@ static struct fi_info *pick_domain(struct fi_info *list, const struct fab_open_a
 			return fi;
 		if (!first)
 			first = fi;
-		if (!nonlo && !is_loopback_domain(fi))
+		if (!nonlo && !fabric_is_loopback(fi))
 			nonlo = fi;
 	}
 	if (a->ndomains)
 		return NULL;
 	/* A remote peer cannot be reached through loopback: better no domain than that one. */
-	if (!nonlo && first && a->peer && is_loopback_domain(first) && !is_loopback_addr(a->peer))
+	if (!nonlo && first && a->peer && fabric_is_loopback(first) && !is_loopback_addr(a->peer))
 		return NULL;
 	return nonlo ? nonlo : first;
 }

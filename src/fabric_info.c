@@ -45,7 +45,7 @@ struct fi_info *fabric_rdm_hints(const char *prov, uint64_t caps)
 	return hints;
 }
 
-static bool domain_wanted(const char *name, char *const *domains, size_t n)
+bool fabric_domain_wanted(const char *name, char *const *domains, size_t n)
 {
 	size_t i, len;
 
@@ -90,7 +90,7 @@ int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
 	for (cur = all; cur; cur = cur->next) {
 		struct fi_info *dup;
 
-		if (!domain_wanted(cur->domain_attr->name, domains, ndomains) ||
+		if (!fabric_domain_wanted(cur->domain_attr->name, domains, ndomains) ||
 		    seen_before(all, cur))
 			continue;
 		dup = fi_dupinfo(cur);
@@ -107,6 +107,14 @@ int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
 	return 0;
 }
 
+bool fabric_is_loopback(const struct fi_info *fi)
+{
+	const char *fab = fi->fabric_attr->name;
+
+	return !strcmp(fi->domain_attr->name, "lo") || !strncmp(fab, "127.", 4) ||
+	       !strcmp(fab, "::1/128");
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -120,10 +128,10 @@ size_t fabric_domain_names(const char *prov, char **names, size_t max)
 	if (fabric_list_domains(prov, NULL, 0, &list))
 		return 0;
 	for (fi = list; fi && n < max; fi = fi->next) {
-		const char *d = fi->domain_attr->name, *fab = fi->fabric_attr->name;
+		const char *d = fi->domain_attr->name;
 
 		/* Loopback is never one of a node's NICs. */
-		if (!strcmp(d, "lo") || !strncmp(fab, "127.", 4) || !strcmp(fab, "::1/128"))
+		if (fabric_is_loopback(fi))
 			continue;
 		for (i = 0; i < n; i++)
 			if (!strcmp(names[i], d))

@@ -4,6 +4,7 @@
 #define EFADIAG_FABRIC_INFO_H
 
 #include <rdma/fabric.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -22,6 +23,14 @@ struct fi_info *fabric_rdm_hints(const char *prov, uint64_t caps);
  */
 int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
 			struct fi_info **list);
+
+/*
+ * Whether domain name is one of domains (all when n is 0). A name also selects the domains
+ * it prefixes up to a '-': an EFA device name selects rdmap16s27-rdm and rdmap16s27-dgrm.
+ */
+bool fabric_domain_wanted(const char *name, char *const *domains, size_t n);
+/* Whether an entry is the loopback interface, which is never one of a node's NICs. */
+bool fabric_is_loopback(const struct fi_info *fi);
 
 /* The distinct non-loopback domain names of prov, sorted; each malloc'd. Returns how many. */
 size_t fabric_domain_names(const char *prov, char **names, size_t max);

@@ -99,7 +99,7 @@ void host_collect(struct host_facts *h)
 	efa_driver_version(h->efa_driver_version, sizeof(h->efa_driver_version));
 }
 
-static bool env_true(const char *v)
+bool host_env_true(const char *v)
 {
 	return v && (!strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "true") ||
 		     !strcasecmp(v, "on"));
@@ -141,13 +141,13 @@ static const char *env_get(char **env, const char *name)
 
 size_t host_env_scan(char **env, uint32_t lf_version, struct env_finding *out, size_t max)
 {
-	bool huge = env_true(env_get(env, "FI_EFA_USE_HUGE_PAGE"));
+	bool huge = host_env_true(env_get(env, "FI_EFA_USE_HUGE_PAGE"));
 	bool fork_safe = false;
 	size_t n = 0, i;
 	char **e;
 
 	for (i = 0; i < sizeof(fork_safe_vars) / sizeof(fork_safe_vars[0]); i++)
-		fork_safe |= env_true(env_get(env, fork_safe_vars[i]));
+		fork_safe |= host_env_true(env_get(env, fork_safe_vars[i]));
 
 	for (e = env; e && *e; e++) {
 		const char *eq = strchr(*e, '=');

@@ -38,6 +38,8 @@ struct env_finding {
  * found; at most max are stored. lf_version is FI_VERSION(major, minor) of the runtime.
  */
 size_t host_env_scan(char **env, uint32_t lf_version, struct env_finding *out, size_t max);
+/* "1", "yes", "true", "on" (any case): how libfabric reads a boolean variable. */
+bool host_env_true(const char *v);
 /* Whether FI_PROVIDER (NULL when unset) lets the provider prov through. */
 bool host_fi_provider_allows(const char *fi_provider, const char *prov);
 
