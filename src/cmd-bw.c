@@ -615,23 +615,14 @@ static double add_row(struct bw *b, struct out_table *t, size_t size, long count
 /* People get the per-domain table of the largest size, where NICs show their real rate. */
 static void domain_table(struct bw *b, const cJSON *row)
 {
-	const cJSON *doms = cJSON_GetObjectItemCaseSensitive(row, "domains"), *d;
 	const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(row, "bytes");
-	struct out_table *t;
 	char title[96], sz[32];
 
-	if (!cJSON_IsArray(doms) || out_is_json(b->ctx->out))
-		return;
 	snprintf(title, sizeof(title), "Per domain at %s:",
 		 size_str(cJSON_IsNumber(bytes) ? (size_t)bytes->valuedouble : 0, sz, sizeof(sz)));
-	/* A scratch key: the JSON keeps the breakdown inside each result row. */
-	t = out_table_new(b->ctx->out, "per_domain_scratch", title, domain_cols, NCOLS(domain_cols));
-	cJSON_ArrayForEach(d, doms)
-		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(out_root(b->ctx->out),
-								      "per_domain_scratch"),
-				     cJSON_Duplicate(d, 1));
-	out_table_end(t);
-	cJSON_DeleteItemFromObjectCaseSensitive(out_root(b->ctx->out), "per_domain_scratch");
+	/* The JSON keeps the breakdown inside each result row; people get it once, here. */
+	out_print_rows(b->ctx->out, title, domain_cols, NCOLS(domain_cols),
+		       cJSON_GetObjectItemCaseSensitive(row, "domains"));
 }
 
 static void verdict(struct bw *b, const cJSON *last, double peak, size_t peak_size)

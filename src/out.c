@@ -241,6 +241,17 @@ void out_table_end(struct out_table *t)
 	free(t);
 }
 
+void out_print_rows(struct out *o, const char *title, const struct out_col *cols, size_t ncols,
+		    const cJSON *rows)
+{
+	/* A table over rows that live elsewhere in the document: printed, never added again. */
+	struct out_table view = { .o = o, .title = title, .cols = cols, .ncols = ncols,
+				  .rows = (cJSON *)rows };
+
+	if (!o->json && cJSON_IsArray(rows))
+		print_table(&view);
+}
+
 void out_table_discard(struct out_table *t)
 {
 	free(t);

@@ -52,6 +52,9 @@ cJSON *out_table_row(struct out_table *t);
 int out_table_rows(const struct out_table *t);
 /* Prints the table now (people) and forgets the handle; the JSON stays in the document. */
 void out_table_end(struct out_table *t);
+/* Prints, for people only, a table of rows the document already holds elsewhere. */
+void out_print_rows(struct out *o, const char *title, const struct out_col *cols, size_t ncols,
+		    const cJSON *rows);
 /* Forgets the handle without printing: the JSON array stays, people see nothing. */
 void out_table_discard(struct out_table *t);
 
