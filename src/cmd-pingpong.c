@@ -43,6 +43,7 @@ struct pp_side {
 	struct fi_context2 send_ctx, recv_ctx;
 	size_t max;   /* tx at [0, max), rx at [max, 2 max) */
 	int watch_fd; /* the control channel: readable means the peer has something to say */
+	bool tsc;     /* time round trips with the TSC (see struct lap_timer) */
 };
 
 /* Payload pattern: differs per iteration and per direction, so stale data is caught too. */
@@ -110,22 +111,23 @@ static int wait_recv(struct pp_side *s, size_t size, double deadline)
 	return ret;
 }
 
-static void add_row(struct out_table *t, size_t size, struct lat_acc *acc, double elapsed)
+/* A size's row from its round trips: one-way latency is half a round trip. */
+static void add_row(struct out_table *t, size_t size, struct lap_timer *tm)
 {
-	struct lat_stats st;
+	struct lat_stats rt;
 	cJSON *row = out_table_row(t);
 
-	stats_acc_done(acc, &st);
+	lap_timer_done(tm, &rt);
 	out_set_num(row, "bytes", (double)size);
-	out_set_num(row, "iterations", (double)st.n);
-	out_set_num(row, "lat_min_usec", st.min);
-	out_set_num(row, "lat_avg_usec", st.avg);
-	out_set_num(row, "lat_p50_usec", st.p50);
-	out_set_num(row, "lat_p99_usec", st.p99);
-	out_set_num(row, "lat_max_usec", st.max);
+	out_set_num(row, "iterations", (double)rt.n);
+	out_set_num(row, "lat_min_usec", rt.min / 2);
+	out_set_num(row, "lat_avg_usec", rt.avg / 2);
+	out_set_num(row, "lat_p50_usec", rt.p50 / 2);
+	out_set_num(row, "lat_p99_usec", rt.p99 / 2);
+	out_set_num(row, "lat_max_usec", rt.max / 2);
 	/* Both directions' bytes over the measured time, as fi_pingpong counts them. */
-	out_set_num(row, "mb_per_sec",
-		    elapsed > 0 ? 2.0 * (double)size * (double)st.n / elapsed / 1e6 : 0);
+	out_set_num(row, "mb_per_sec", tm->win_sec > 0 ?
+		    2.0 * (double)size * (double)rt.n / tm->win_sec / 1e6 : 0);
 }
 
 static void verdict_ok(struct out *o, struct out_table *t)
@@ -244,14 +246,13 @@ static int client_size(struct session *s, struct pp_side *side, size_t size,
 		       struct out_table *t)
 {
 	long total = s->p.warmup + s->p.iterations, i, bad;
-	double t0, t1 = 0, first = 0, deadline;
-	struct lat_acc acc;
+	double within = FAB_WITHIN(s->p.timeout_sec);
+	struct lap_timer tm;
 	cJSON *sync = cJSON_CreateObject(), *reply = NULL;
 	bool pending = false;
 	int ret;
 
-	if (!sync || stats_acc_init(&acc, SAMPLE_CAP)) {
-		cJSON_Delete(sync);
+	if (!sync) {
 		out_error(s->ctx->out, "out of memory");
 		return EXIT_ERROR;
 	}
@@ -263,45 +264,43 @@ static int client_size(struct session *s, struct pp_side *side, size_t size,
 		ret = oob_expect(&s->oob, OOB_SYNC, &reply, session_deadline(s));
 	cJSON_Delete(reply);
 	if (ret) {
-		stats_acc_free(&acc);
 		out_error(s->ctx->out, "%s", s->oob.err);
 		return ret == -ECANCELED ? EXIT_FAIL : EXIT_ERROR;
 	}
+	if (lap_timer_start(&tm, SAMPLE_CAP, s->p.warmup, side->tsc)) {
+		out_error(s->ctx->out, "out of memory");
+		return EXIT_ERROR;
+	}
 	/*
-	 * One clock read per iteration: a round trip is the time between two arrivals, which
-	 * also makes the average exactly total time / iterations, as fi_pingpong computes it.
+	 * One clock read per round trip, none in the waits (relative deadlines): a round trip
+	 * is the time between two arrivals. The send goes first and the receive is posted
+	 * while the message travels, so posting costs nothing on the measured path; a reply
+	 * that beats the post is held by the provider as an unexpected message.
 	 */
-	t0 = now_sec();
 	for (i = 0; i < total; i++) {
-		deadline = t0 + s->p.timeout_sec;
 		if (s->p.verify)
 			fill(tx(side), size, i, FROM_CLIENT);
-		ret = post_recv(side, size, deadline);
+		ret = send_msg(side, size, &pending, within);
 		if (!ret)
-			ret = send_msg(side, size, &pending, deadline);
+			ret = post_recv(side, size, within);
 		if (!ret)
-			ret = wait_recv(side, size, deadline);
-		t1 = now_sec();
-		if (!ret)
-			ret = reap_send(side, &pending, deadline);
+			ret = wait_recv(side, size, within);
+		if (!ret) {
+			lap_timer_lap(&tm);
+			ret = reap_send(side, &pending, within);
+		}
 		if (ret) {
-			stats_acc_free(&acc);
+			lap_timer_free(&tm);
 			return client_fabric_failure(s, ret, size, i);
 		}
 		if (s->p.verify && (bad = check(rx(side), size, i, FROM_SERVER)) >= 0) {
-			stats_acc_free(&acc);
+			lap_timer_free(&tm);
 			out_error(s->ctx->out, "--verify: payload from the server differs at size %zu,"
 				  " iteration %ld, offset %ld", size, i, bad);
 			return EXIT_FAIL;
 		}
-		if (i == s->p.warmup)
-			first = t0;
-		if (i >= s->p.warmup)
-			stats_acc_add(&acc, (t1 - t0) / 2 * 1e6);
-		t0 = t1;
 	}
-	add_row(t, size, &acc, t1 - first);
-	stats_acc_free(&acc);
+	add_row(t, size, &tm);
 	return EXIT_OK;
 }
 
@@ -324,6 +323,7 @@ static int pingpong_client(struct ctx *ctx)
 	side.fab = &s.fab;
 	side.max = session_max_size(&p);
 	side.watch_fd = s.oob.rfd;
+	side.tsc = lap_tsc_usable(LAP_CLOCKSOURCE);
 	t = out_table_new(ctx->out, "results", NULL, result_cols, NCOLS);
 	for (k = 0; k < p.nsizes && !code; k++) {
 		code = client_size(&s, &side, p.sizes[k], t);
@@ -380,7 +380,7 @@ static int server_interrupted(struct session *s, long received)
 static int server_size(struct session *s, struct pp_side *side, size_t size)
 {
 	long total = s->p.warmup + s->p.iterations, i, bad;
-	double now = now_sec(), grace = s->p.timeout_sec + SERVER_GRACE_SEC;
+	double within = FAB_WITHIN(s->p.timeout_sec + SERVER_GRACE_SEC);
 	long corrupt = corrupt_offset();
 	bool pending = false;
 	int ret;
@@ -390,12 +390,9 @@ static int server_size(struct session *s, struct pp_side *side, size_t size)
 	if (!ret)
 		ret = oob_send(&s->oob, OOB_SYNC, NULL, session_deadline(s)) ? -FI_EIO : 0;
 	for (i = 0; !ret && i < total; i++) {
-		ret = wait_recv(side, size, now + grace);
+		ret = wait_recv(side, size, within);
 		if (ret)
 			break;
-		/* Deadlines need only coarse time: the clock is read every 64 messages. */
-		if (i % 64 == 0)
-			now = now_sec();
 		if (s->p.verify && (bad = check(rx(side), size, i, FROM_CLIENT)) >= 0) {
 			char msg[160];
 
@@ -409,12 +406,12 @@ static int server_size(struct session *s, struct pp_side *side, size_t size)
 			fill(tx(side), size, i, FROM_SERVER);
 		if (corrupt >= 0 && (size_t)corrupt < size)
 			tx(side)[corrupt] ^= 0xff;
-		if (i + 1 < total)
-			ret = post_recv(side, size, now + grace);
+		/* Reply first: the next receive is posted while the reply travels. */
+		ret = send_msg(side, size, &pending, within);
+		if (!ret && i + 1 < total)
+			ret = post_recv(side, size, within);
 		if (!ret)
-			ret = send_msg(side, size, &pending, now + grace);
-		if (!ret)
-			ret = reap_send(side, &pending, now + grace);
+			ret = reap_send(side, &pending, within);
 	}
 	if (ret == -FI_EINTR)
 		return server_interrupted(s, i);
@@ -529,7 +526,8 @@ static int pingpong_loopback(struct ctx *ctx)
 	}
 	a.buddy = &b;
 	b.buddy = &a;
-	ca = (struct pp_side){ .fab = &a, .max = session_max_size(&p), .watch_fd = -1 };
+	ca = (struct pp_side){ .fab = &a, .max = session_max_size(&p), .watch_fd = -1,
+			       .tsc = lap_tsc_usable(LAP_CLOCKSOURCE) };
 	cb = (struct pp_side){ .fab = &b, .max = session_max_size(&p), .watch_fd = -1 };
 	cJSON_AddStringToObject(out_root(ctx->out), "provider", fab_provider_name(&a));
 	cJSON_AddStringToObject(out_root(ctx->out), "mode", "loopback");
@@ -539,19 +537,17 @@ static int pingpong_loopback(struct ctx *ctx)
 	for (k = 0; k < p.nsizes && code == EXIT_OK; k++) {
 		size_t size = p.sizes[k];
 		long total = p.warmup + p.iterations, i, bad = -1;
-		double t0, t1 = 0, first = 0, dl;
+		double dl = FAB_WITHIN(p.timeout_sec);
 		bool pa = false, pb = false;
-		struct lat_acc acc;
+		struct lap_timer tm;
 		int ret = 0;
 
-		if (stats_acc_init(&acc, SAMPLE_CAP)) {
+		if (lap_timer_start(&tm, SAMPLE_CAP, p.warmup, ca.tsc)) {
 			out_error(ctx->out, "out of memory");
 			code = EXIT_ERROR;
 			break;
 		}
-		t0 = now_sec();
 		for (i = 0; i < total && !ret; i++) {
-			dl = t0 + p.timeout_sec;
 			if (p.verify)
 				fill(tx(&ca), size, i, FROM_CLIENT);
 			ret = post_recv(&cb, size, dl);
@@ -567,7 +563,8 @@ static int pingpong_loopback(struct ctx *ctx)
 				ret = send_msg(&cb, size, &pb, dl);
 			if (!ret && bad < 0)
 				ret = wait_recv(&ca, size, dl);
-			t1 = now_sec();
+			if (!ret && bad < 0)
+				lap_timer_lap(&tm);
 			if (!ret && bad < 0 && p.verify)
 				bad = check(rx(&ca), size, i, FROM_SERVER);
 			if (!ret)
@@ -576,11 +573,6 @@ static int pingpong_loopback(struct ctx *ctx)
 				ret = reap_send(&cb, &pb, dl);
 			if (bad >= 0)
 				break;
-			if (i == p.warmup)
-				first = t0;
-			if (i >= p.warmup)
-				stats_acc_add(&acc, (t1 - t0) / 2 * 1e6);
-			t0 = t1;
 		}
 		if (bad >= 0) {
 			out_error(ctx->out, "--verify: payload differs at size %zu, iteration %ld, "
@@ -594,9 +586,9 @@ static int pingpong_loopback(struct ctx *ctx)
 			code = ret == -FI_ETIMEDOUT || a.err_class == FAB_ERR_UNREACHABLE ?
 				       EXIT_FAIL : EXIT_ERROR;
 		} else {
-			add_row(t, size, &acc, t1 - first);
+			add_row(t, size, &tm);
 		}
-		stats_acc_free(&acc);
+		lap_timer_free(&tm);
 	}
 	end_results(ctx->out, t, code);
 out:

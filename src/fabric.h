@@ -77,6 +77,12 @@ void fab_close(struct fab *f);
 int fab_getname(struct fab *f, void *addr, size_t *len);
 int fab_insert_peer(struct fab *f, const void *addr, size_t len);
 
+/*
+ * Deadlines are now_sec() values, or FAB_WITHIN(seconds): that long from the moment the call
+ * first finds it has to wait. Latency loops use the relative form: no clock read per message.
+ */
+#define FAB_WITHIN(sec) (-(double)(sec))
+
 /* Post a receive / a send of len bytes at offset off of the buffer, retrying on FI_EAGAIN
  * until deadline. A send that fits inject_size is injected and produces no completion:
  * *completes says whether one will come. */

@@ -4,7 +4,10 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "util.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -87,4 +90,68 @@ void stats_acc_free(struct lat_acc *a)
 {
 	free(a->keep);
 	a->keep = NULL;
+}
+
+bool lap_tsc_usable(const char *clocksource_path)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	char name[32] = "";
+	FILE *f = fopen(clocksource_path, "r");
+
+	if (!f)
+		return false;
+	if (!fgets(name, sizeof(name), f))
+		name[0] = '\0';
+	fclose(f);
+	/* The kernel picks "tsc" only when it is invariant and in step across CPUs. */
+	return !strcmp(name, "tsc\n") || !strcmp(name, "tsc");
+#else
+	(void)clocksource_path;
+	return false;
+#endif
+}
+
+int lap_timer_start(struct lap_timer *t, size_t cap, long warmup, bool use_tsc)
+{
+	memset(t, 0, sizeof(*t));
+	if (stats_acc_init(&t->acc, cap))
+		return -1;
+	t->tsc = use_tsc;
+	t->warmup = warmup > 0 ? warmup : 0;
+	if (!t->warmup)
+		lap_timer_mark(t);
+	t->last = lap_ticks(t);
+	return 0;
+}
+
+void lap_timer_mark(struct lap_timer *t)
+{
+	t->win_start = now_sec();
+	t->win_ticks = lap_ticks(t);
+}
+
+void lap_timer_done(struct lap_timer *t, struct lat_stats *s)
+{
+	double sec_per_tick = 1e-9, scale;
+
+	if (t->tsc) {
+		double sec = now_sec() - t->win_start;
+		uint64_t ticks = lap_ticks(t) - t->win_ticks;
+
+		sec_per_tick = ticks ? sec / (double)ticks : 0;
+	}
+	t->win_sec = t->acc.sum * sec_per_tick;
+	stats_acc_done(&t->acc, s);
+	scale = sec_per_tick * 1e6;
+	s->min *= scale;
+	s->avg *= scale;
+	s->p50 *= scale;
+	s->p99 *= scale;
+	s->max *= scale;
+	lap_timer_free(t);
+}
+
+void lap_timer_free(struct lap_timer *t)
+{
+	stats_acc_free(&t->acc);
 }
