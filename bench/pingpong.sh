@@ -2,26 +2,31 @@
 # SPDX-License-Identifier: MIT
 # Side-by-side latency: efadiag pingpong and fi_pingpong (libfabric-bin) with the same
 # provider, sizes and iterations, in one run on loopback. Prints the ratio of average one-way
-# latency per size (efadiag / fi_pingpong: below 1.00 means efadiag is faster).
-# Usage: bench/pingpong.sh [-I ITERATIONS] [-r REPEATS] [PROVIDER...]   (default: shm tcp udp)
+# latency per size (efadiag / fi_pingpong: below 1.00 means efadiag is faster): the median of
+# the ratios of neighbouring runs, with each tool's median latency beside it.
+# Usage: bench/pingpong.sh [-I ITERATIONS] [-r REPEATS] [-S SIZE,...] [PROVIDER...]
+#        (default: 100000 iterations, 11 pairs, fi_pingpong's six sizes, shm tcp udp)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 EFADIAG=${EFADIAG:-$top/efadiag}
 ITERS=100000
-# Loopback latency in this VM is bimodal from run to run (for both tools alike), so the
-# median needs more than a handful of runs to be stable.
-REPEATS=7
-while getopts I:r: o; do
+# Loopback latency on a VM moves between levels that last seconds, for both tools alike (shm
+# 64 B: 0.2, 0.35 or 1.1 us; 4 KiB: 0.45, 0.75 or 2.7 us), likely where the host runs the two
+# vCPUs. So the runs alternate, each efadiag run is compared with the fi_pingpong run just
+# before it, and the median of those ratios is the result; it needs about ten pairs to settle.
+REPEATS=11
+SIZES=(64 256 1024 4096 65536 1048576)
+while getopts I:r:S: o; do
 	case $o in
 	I) ITERS=$OPTARG ;;
 	r) REPEATS=$OPTARG ;;
-	*) echo "usage: $0 [-I N] [-r N] [PROVIDER...]" >&2; exit 2 ;;
+	S) IFS=, read -ra SIZES <<<"$OPTARG" ;;
+	*) echo "usage: $0 [-I N] [-r N] [-S SIZE,...] [PROVIDER...]" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 PROVIDERS=("$@")
 [ ${#PROVIDERS[@]} -gt 0 ] || PROVIDERS=(shm tcp udp)
-SIZES=(64 256 1024 4096 65536 1048576)
 command -v fi_pingpong >/dev/null || { echo "fi_pingpong not found (apt-get install libfabric-bin)" >&2; exit 3; }
 [ -x "$EFADIAG" ] || { echo "build efadiag first ($EFADIAG)" >&2; exit 3; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -77,18 +82,25 @@ ef_lat() {
 	wait $srv 2>/dev/null
 }
 
-printf '%-6s %8s %14s %14s %7s\n' PROV BYTES "fi_pingpong(us)" "efadiag(us)" RATIO
+printf '%-6s %8s %15s %13s %7s %13s\n' PROV BYTES "fi_pingpong(us)" "efadiag(us)" RATIO \
+	"RANGE"
 # Below the ephemeral range (32768+), so no client socket holds a port we want.
 port=30100
 for prov in "${PROVIDERS[@]}"; do
 	for size in "${SIZES[@]}"; do
-		: >"$tmp/fi"; : >"$tmp/ef"
+		: >"$tmp/pairs"
 		for _ in $(seq "$REPEATS"); do
-			port=$((port + 1)); fi_lat "$prov" "$size" "$port" >>"$tmp/fi"
-			port=$((port + 1)); ef_lat "$prov" "$size" "$port" >>"$tmp/ef"
+			port=$((port + 1)); f=$(fi_lat "$prov" "$size" "$port")
+			port=$((port + 1)); e=$(ef_lat "$prov" "$size" "$port")
+			echo "${f:-0} ${e:-0}" >>"$tmp/pairs"
 		done
-		f=$(median <"$tmp/fi"); e=$(median <"$tmp/ef")
-		awk -v p="$prov" -v s="$size" -v f="$f" -v e="$e" 'BEGIN {
-			printf "%-6s %8d %14.2f %14.2f %7s\n", p, s, f, e, (f > 0) ? sprintf("%.2f", e / f) : "n/a" }'
+		fm=$(awk '{print $1}' "$tmp/pairs" | median)
+		em=$(awk '{print $2}' "$tmp/pairs" | median)
+		awk '$1 > 0 && $2 > 0 {print $2 / $1}' "$tmp/pairs" | sort -g >"$tmp/ratios"
+		awk -v p="$prov" -v s="$size" -v fm="$fm" -v em="$em" -v r="$(median <"$tmp/ratios")" \
+			-v lo="$(head -1 "$tmp/ratios")" -v hi="$(tail -1 "$tmp/ratios")" 'BEGIN {
+			if (r == "") { printf "%-6s %8d %15s %13s %7s\n", p, s, "n/a", "n/a", "n/a"; exit }
+			printf "%-6s %8d %15.2f %13.2f %7.2f %13s\n", p, s, fm, em, r,
+				sprintf("%.2f-%.2f", lo, hi) }'
 	done
 done

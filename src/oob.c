@@ -42,7 +42,10 @@ void oob_kill_child_on_signal(void)
 
 	if (pid <= 0)
 		return;
-	/* Only async-signal-safe calls: kill, waitpid, nanosleep. The whole group goes. */
+	/*
+	 * Only async-signal-safe calls: kill, waitpid, nanosleep (so not reaped(), which reads
+	 * the clock through a helper). The whole group goes.
+	 */
 	kill(-pid, SIGTERM);
 	for (i = 0; i < 100; i++) {
 		if (waitpid(pid, NULL, WNOHANG) == pid)
@@ -496,24 +499,37 @@ void oob_send_error(struct oob *o, const char *msg, double deadline)
 	cJSON_Delete(p);
 }
 
-void oob_explain_child_exit(struct oob *o, double wait_sec)
+/* Waits up to wait_sec for pid to end: true once reaped, with *status (when asked) saying how. */
+static bool reaped(pid_t pid, double wait_sec, int *status)
 {
 	double end = now_sec() + wait_sec;
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int st = 0;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid) {
+			if (status)
+				*status = st;
+			return true;
+		}
+		/* Reaped elsewhere already: it is gone, but how it ended is not known. */
+		if (r < 0 && errno == ECHILD)
+			return !status;
+		if (r < 0 || now_sec() >= end)
+			return false;
+		nanosleep(&ts, NULL);
+	}
+}
+
+void oob_explain_child_exit(struct oob *o, double wait_sec)
+{
 	size_t len = strlen(o->err);
 	int status;
 
-	if (o->child <= 0)
+	if (o->child <= 0 || !reaped(o->child, wait_sec, &status))
 		return;
-	for (;;) {
-		pid_t r = waitpid(o->child, &status, WNOHANG);
-
-		if (r == o->child)
-			break;
-		if (r < 0 || now_sec() >= end)
-			return;
-		nanosleep(&ts, NULL);
-	}
 	o->child = -1; /* reaped here */
 	live_child = -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
@@ -527,21 +543,6 @@ void oob_explain_child_exit(struct oob *o, double wait_sec)
 			 "signal %d", WTERMSIG(status));
 }
 
-static bool reaped(pid_t pid, double wait_sec)
-{
-	double end = now_sec() + wait_sec;
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-
-	do {
-		pid_t r = waitpid(pid, NULL, WNOHANG);
-
-		if (r == pid || (r < 0 && errno == ECHILD))
-			return true;
-		nanosleep(&ts, NULL);
-	} while (now_sec() < end);
-	return false;
-}
-
 void oob_close(struct oob *o)
 {
 	if (o->rfd > 2)
@@ -551,9 +552,9 @@ void oob_close(struct oob *o)
 	o->rfd = o->wfd = -1;
 	if (o->child > 0) {
 		/* EOF first, so a remote peer can finish cleanly; then ask, then insist. */
-		if (!reaped(o->child, 2.0)) {
+		if (!reaped(o->child, 2.0, NULL)) {
 			kill(-o->child, SIGTERM);
-			if (!reaped(o->child, 1.0)) {
+			if (!reaped(o->child, 1.0, NULL)) {
 				kill(-o->child, SIGKILL);
 				waitpid(o->child, NULL, 0);
 			}
