@@ -4,8 +4,10 @@
 # provider, sizes and iterations, in one run on loopback. Prints the ratio of average one-way
 # latency per size (efadiag / fi_pingpong: below 1.00 means efadiag is faster): the median of
 # the ratios of neighbouring runs, with each tool's median latency beside it.
-# Usage: bench/pingpong.sh [-I ITERATIONS] [-r REPEATS] [-S SIZE,...] [PROVIDER...]
+# Usage: bench/pingpong.sh [-a] [-I ITERATIONS] [-r REPEATS] [-S SIZE,...] [PROVIDER...]
 #        (default: 100000 iterations, 11 pairs, fi_pingpong's six sizes, shm tcp udp)
+# -a: A/A run, fi_pingpong against itself in the efadiag column: the ratios it prints are
+#     this machine's noise floor, the spread any efadiag ratio must be read against.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 EFADIAG=${EFADIAG:-$top/efadiag}
@@ -16,12 +18,14 @@ ITERS=100000
 # before it, and the median of those ratios is the result; it needs about ten pairs to settle.
 REPEATS=11
 SIZES=(64 256 1024 4096 65536 1048576)
-while getopts I:r:S: o; do
+SELF=0
+while getopts aI:r:S: o; do
 	case $o in
 	I) ITERS=$OPTARG ;;
+	a) SELF=1 ;;
 	r) REPEATS=$OPTARG ;;
 	S) IFS=, read -ra SIZES <<<"$OPTARG" ;;
-	*) echo "usage: $0 [-I N] [-r N] [-S SIZE,...] [PROVIDER...]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-a] [-I N] [-r N] [-S SIZE,...] [PROVIDER...]" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -77,12 +81,15 @@ ef_lat() {
 	$ON_SERVER timeout 120 "$EFADIAG" pingpong -q -p "$prov" -P "$port" >/dev/null 2>&1 &
 	local srv=$!
 	wait_listen "$port"
-	$ON_CLIENT timeout 120 "$EFADIAG" pingpong -q -j -p "$prov" -P "$port" -S "$size" -I "$n" -w 10 127.0.0.1 |
+	# fi_pingpong has no warmup: here neither has efadiag, so both averages include the first,
+	# cold round trips (the tcp provider connects on the first message).
+	$ON_CLIENT timeout 120 "$EFADIAG" pingpong -q -j -p "$prov" -P "$port" -S "$size" -I "$n" -w 0 127.0.0.1 |
 		jq -r '.results[0].lat_avg_usec'
 	wait $srv 2>/dev/null
 }
 
-printf '%-6s %8s %15s %13s %7s %13s\n' PROV BYTES "fi_pingpong(us)" "efadiag(us)" RATIO \
+second=efadiag; [ "$SELF" = 1 ] && second=fi_pingpong
+printf '%-6s %8s %15s %13s %7s %13s\n' PROV BYTES "fi_pingpong(us)" "$second(us)" RATIO \
 	"RANGE"
 # Below the ephemeral range (32768+), so no client socket holds a port we want.
 port=30100
@@ -91,7 +98,9 @@ for prov in "${PROVIDERS[@]}"; do
 		: >"$tmp/pairs"
 		for _ in $(seq "$REPEATS"); do
 			port=$((port + 1)); f=$(fi_lat "$prov" "$size" "$port")
-			port=$((port + 1)); e=$(ef_lat "$prov" "$size" "$port")
+			port=$((port + 1))
+			if [ "$SELF" = 1 ]; then e=$(fi_lat "$prov" "$size" "$port")
+			else e=$(ef_lat "$prov" "$size" "$port"); fi
 			echo "${f:-0} ${e:-0}" >>"$tmp/pairs"
 		done
 		fm=$(awk '{print $1}' "$tmp/pairs" | median)
