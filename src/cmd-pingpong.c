@@ -40,8 +40,8 @@ enum { FROM_CLIENT = 0x5a, FROM_SERVER = 0xa5 };
 /* One side's state while a size runs. */
 struct pp_side {
 	struct fab *fab;
-	struct fi_context2 send_ctx, recv_ctx;
-	size_t max;   /* tx at [0, max), rx at [max, 2 max) */
+	struct fi_context2 send_ctx, recv_ctx[2];
+	size_t max;   /* tx at [0, max), rx slot k at [(1 + k) max, (2 + k) max) */
 	int watch_fd; /* the control channel: readable means the peer has something to say */
 	bool tsc;     /* time round trips with the TSC (see struct lap_timer) */
 };
@@ -70,14 +70,16 @@ static unsigned char *tx(struct pp_side *s)
 	return (unsigned char *)s->fab->buf;
 }
 
-static unsigned char *rx(struct pp_side *s)
+/* Message i is received into slot i % 2: the next receive is posted before this one is done. */
+static unsigned char *rx(struct pp_side *s, long i)
 {
-	return (unsigned char *)s->fab->buf + s->max;
+	return (unsigned char *)s->fab->buf + (size_t)(1 + i % 2) * s->max;
 }
 
-static int post_recv(struct pp_side *s, size_t size, double deadline)
+static int post_recv(struct pp_side *s, size_t size, long i, double deadline)
 {
-	return fab_post_recv(s->fab, s->max, size, &s->recv_ctx, deadline);
+	return fab_post_recv(s->fab, (size_t)(1 + i % 2) * s->max, size, &s->recv_ctx[i % 2],
+			     deadline);
 }
 
 /* Sends size bytes and, when the send produces a completion, leaves it to reap_send. */
@@ -98,10 +100,10 @@ static int reap_send(struct pp_side *s, bool *pending, double deadline)
 	return ret;
 }
 
-static int wait_recv(struct pp_side *s, size_t size, double deadline)
+static int wait_recv(struct pp_side *s, size_t size, long i, double deadline)
 {
 	struct fab_comp c;
-	int ret = fab_wait(s->fab, &s->recv_ctx, &c, deadline, s->watch_fd);
+	int ret = fab_wait(s->fab, &s->recv_ctx[i % 2], &c, deadline, s->watch_fd);
 
 	if (!ret && c.len != size) {
 		snprintf(s->fab->err_text, sizeof(s->fab->err_text), "received %zu bytes, expected "
@@ -273,32 +275,35 @@ static int client_size(struct session *s, struct pp_side *side, size_t size,
 	}
 	/*
 	 * One clock read per round trip, none in the waits (relative deadlines): a round trip
-	 * is the time between two arrivals. The send goes first and the receive is posted
-	 * while the message travels, so posting costs nothing on the measured path; a reply
-	 * that beats the post is held by the provider as an unexpected message.
+	 * is the time between two arrivals. Receive i + 1 is posted while message i travels,
+	 * off the measured path and still before its reply can exist: no message ever arrives
+	 * unexpected, which efa-direct could not hold.
 	 */
-	for (i = 0; i < total; i++) {
+	ret = post_recv(side, size, 0, within);
+	for (i = 0; !ret && i < total; i++) {
 		if (s->p.verify)
 			fill(tx(side), size, i, FROM_CLIENT);
 		ret = send_msg(side, size, &pending, within);
+		if (!ret && i + 1 < total)
+			ret = post_recv(side, size, i + 1, within);
 		if (!ret)
-			ret = post_recv(side, size, within);
-		if (!ret)
-			ret = wait_recv(side, size, within);
+			ret = wait_recv(side, size, i, within);
 		if (!ret) {
 			lap_timer_lap(&tm);
 			ret = reap_send(side, &pending, within);
 		}
-		if (ret) {
-			lap_timer_free(&tm);
-			return client_fabric_failure(s, ret, size, i);
-		}
-		if (s->p.verify && (bad = check(rx(side), size, i, FROM_SERVER)) >= 0) {
+		if (ret)
+			break;
+		if (s->p.verify && (bad = check(rx(side, i), size, i, FROM_SERVER)) >= 0) {
 			lap_timer_free(&tm);
 			out_error(s->ctx->out, "--verify: payload from the server differs at size %zu,"
 				  " iteration %ld, offset %ld", size, i, bad);
 			return EXIT_FAIL;
 		}
+	}
+	if (ret) {
+		lap_timer_free(&tm);
+		return client_fabric_failure(s, ret, size, i);
 	}
 	add_row(t, size, &tm);
 	return EXIT_OK;
@@ -385,15 +390,17 @@ static int server_size(struct session *s, struct pp_side *side, size_t size)
 	bool pending = false;
 	int ret;
 
-	/* The first receive is posted before the client is told to start. */
-	ret = post_recv(side, size, session_deadline(s));
+	/* Two receives are posted before the client is told to start, and stay two ahead. */
+	ret = post_recv(side, size, 0, session_deadline(s));
+	if (!ret && total > 1)
+		ret = post_recv(side, size, 1, session_deadline(s));
 	if (!ret)
 		ret = oob_send(&s->oob, OOB_SYNC, NULL, session_deadline(s)) ? -FI_EIO : 0;
 	for (i = 0; !ret && i < total; i++) {
-		ret = wait_recv(side, size, within);
+		ret = wait_recv(side, size, i, within);
 		if (ret)
 			break;
-		if (s->p.verify && (bad = check(rx(side), size, i, FROM_CLIENT)) >= 0) {
+		if (s->p.verify && (bad = check(rx(side, i), size, i, FROM_CLIENT)) >= 0) {
 			char msg[160];
 
 			snprintf(msg, sizeof(msg), "--verify: payload from the client differs at size "
@@ -406,10 +413,10 @@ static int server_size(struct session *s, struct pp_side *side, size_t size)
 			fill(tx(side), size, i, FROM_SERVER);
 		if (corrupt >= 0 && (size_t)corrupt < size)
 			tx(side)[corrupt] ^= 0xff;
-		/* Reply first: the next receive is posted while the reply travels. */
+		/* Reply first; message i + 1 already has its receive, i + 2 gets this slot. */
 		ret = send_msg(side, size, &pending, within);
-		if (!ret && i + 1 < total)
-			ret = post_recv(side, size, within);
+		if (!ret && i + 2 < total)
+			ret = post_recv(side, size, i + 2, within);
 		if (!ret)
 			ret = reap_send(side, &pending, within);
 	}
@@ -510,7 +517,7 @@ static int pingpong_loopback(struct ctx *ctx)
 	int code = EXIT_OK;
 
 	session_params(&p, ctx, "pingpong", default_sizes, 6, DEFAULT_ITERATIONS, DEFAULT_WARMUP);
-	fa.buf_size = 2 * session_max_size(&p);
+	fa.buf_size = SESSION_BUF_SLOTS * session_max_size(&p);
 	memset(&b, 0, sizeof(b));
 	if (fab_open(&a, &fa) || fab_open(&b, &fa)) {
 		out_error(ctx->out, "%s", a.err_text[0] ? a.err_text : b.err_text);
@@ -550,23 +557,23 @@ static int pingpong_loopback(struct ctx *ctx)
 		for (i = 0; i < total && !ret; i++) {
 			if (p.verify)
 				fill(tx(&ca), size, i, FROM_CLIENT);
-			ret = post_recv(&cb, size, dl);
+			ret = post_recv(&cb, size, i, dl);
 			if (!ret)
-				ret = post_recv(&ca, size, dl);
+				ret = post_recv(&ca, size, i, dl);
 			if (!ret)
 				ret = send_msg(&ca, size, &pa, dl);
 			if (!ret)
-				ret = wait_recv(&cb, size, dl);
-			if (!ret && p.verify && (bad = check(rx(&cb), size, i, FROM_CLIENT)) < 0)
+				ret = wait_recv(&cb, size, i, dl);
+			if (!ret && p.verify && (bad = check(rx(&cb, i), size, i, FROM_CLIENT)) < 0)
 				fill(tx(&cb), size, i, FROM_SERVER);
 			if (!ret && bad < 0)
 				ret = send_msg(&cb, size, &pb, dl);
 			if (!ret && bad < 0)
-				ret = wait_recv(&ca, size, dl);
+				ret = wait_recv(&ca, size, i, dl);
 			if (!ret && bad < 0)
 				lap_timer_lap(&tm);
 			if (!ret && bad < 0 && p.verify)
-				bad = check(rx(&ca), size, i, FROM_SERVER);
+				bad = check(rx(&ca, i), size, i, FROM_SERVER);
 			if (!ret)
 				ret = reap_send(&ca, &pa, dl);
 			if (!ret)

@@ -18,9 +18,9 @@
 #include "fabric_info.h"
 #include "util.h"
 
-/* efa provider prov_errno values that mean the peer is unreachable (libfabric efa_errno.h). */
 #define HUGE_PAGE (2u << 20)
 
+/* efa provider prov_errno values that mean the peer is unreachable (libfabric efa_errno.h). */
 static const int efa_unreachable_prov_errno[] = { 13, 15, 4124, 4126 };
 
 static int fail(struct fab *f, const char *call, int ret)

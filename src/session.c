@@ -313,7 +313,7 @@ static int client_open_endpoint(struct session *s, const struct sockaddr *peer)
 				    .ndomains = o->ndomains, .peer = peer,
 				    .caps = s->p.caps ? s->p.caps : t ? t->caps : FI_MSG,
 				    .buf_size = s->p.buf_size ? s->p.buf_size :
-							       2 * session_max_size(&s->p) };
+							       SESSION_BUF_SLOTS * session_max_size(&s->p) };
 
 	if (fab_open(&s->fab, &fa)) {
 		out_error(s->ctx->out, "%s", s->fab.err_text);
@@ -511,7 +511,7 @@ static int server_handshake(struct session *s, const char *only_test, const stru
 	*t = find_test(s->p.test);
 	fa.provider = s->p.provider;
 	fa.caps = (*t)->caps;
-	fa.buf_size = 2 * session_max_size(&s->p);
+	fa.buf_size = SESSION_BUF_SLOTS * session_max_size(&s->p);
 	if ((*t)->check_hello &&
 	    (*t)->check_hello(hello, &s->p, &fa.caps, &fa.buf_size, err, sizeof(err)))
 		goto refuse;

@@ -10,6 +10,12 @@
 /* Bounds the server enforces on what a client asks for (documented in efadiag(1)). */
 #define SESSION_MAX_ITERATIONS 100000000L
 #define SESSION_MAX_WARMUP 1000000L
+/*
+ * Message slots of the largest size in a session endpoint's buffer: one to send from and two
+ * to receive into, so pingpong can keep the next receive posted before anything can arrive
+ * for it (efa-direct has no buffer for unexpected messages).
+ */
+#define SESSION_BUF_SLOTS 3
 
 /* What a client asks the server to run: carried in the hello. */
 struct test_params {

@@ -124,10 +124,31 @@ int lap_timer_start(struct lap_timer *t, size_t cap, long warmup, bool use_tsc)
 	return 0;
 }
 
+/*
+ * Seconds and ticks read together: of three tries, the one whose two tick reads around the
+ * clock read are nearest, so a preemption between the reads cannot skew the tick rate.
+ */
+static void clock_pair(const struct lap_timer *t, double *sec, uint64_t *ticks)
+{
+	uint64_t best = UINT64_MAX;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		uint64_t a = lap_ticks(t);
+		double s = now_sec();
+		uint64_t b = lap_ticks(t);
+
+		if (b - a < best) {
+			best = b - a;
+			*sec = s;
+			*ticks = a + (b - a) / 2;
+		}
+	}
+}
+
 void lap_timer_mark(struct lap_timer *t)
 {
-	t->win_start = now_sec();
-	t->win_ticks = lap_ticks(t);
+	clock_pair(t, &t->win_start, &t->win_ticks);
 }
 
 void lap_timer_done(struct lap_timer *t, struct lat_stats *s)
@@ -135,10 +156,12 @@ void lap_timer_done(struct lap_timer *t, struct lat_stats *s)
 	double sec_per_tick = 1e-9, scale;
 
 	if (t->tsc) {
-		double sec = now_sec() - t->win_start;
-		uint64_t ticks = lap_ticks(t) - t->win_ticks;
+		double sec;
+		uint64_t ticks;
 
-		sec_per_tick = ticks ? sec / (double)ticks : 0;
+		clock_pair(t, &sec, &ticks);
+		sec_per_tick = ticks > t->win_ticks ?
+				       (sec - t->win_start) / (double)(ticks - t->win_ticks) : 0;
 	}
 	t->win_sec = t->acc.sum * sec_per_tick;
 	stats_acc_done(&t->acc, s);
