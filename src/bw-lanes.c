@@ -160,46 +160,41 @@ static int take_mr_message(struct bw *b, const cJSON *msg)
 	return 0;
 }
 
+/* Sends msg (tagged with phase) and hands the peer's answer to take: 0, or -1 reported. */
+static int swap_with_peer(struct bw *b, cJSON *msg, const char *phase, double reply_deadline,
+			  int (*take)(struct bw *, const cJSON *))
+{
+	cJSON *reply = NULL;
+	int ret;
+
+	cJSON_AddStringToObject(msg, "phase", phase);
+	ret = oob_send(&b->s->oob, OOB_SYNC, msg, session_deadline(b->s));
+	cJSON_Delete(msg);
+	if (!ret)
+		ret = oob_expect(&b->s->oob, OOB_SYNC, &reply, reply_deadline);
+	if (ret)
+		out_error(b->ctx->out, "%s", b->s->oob.err);
+	else
+		ret = take(b, reply);
+	cJSON_Delete(reply);
+	return ret ? -1 : 0;
+}
+
 int bw_client_lanes(struct bw *b, char **names, size_t max_size)
 {
-	cJSON *msg = NULL, *reply = NULL;
 	size_t i;
-	int ret;
 
 	for (i = 1; i < b->cfg.nlanes; i++)
 		if (open_lane(b, i, names[i], NULL, max_size))
 			return EXIT_ERROR;
-	if (b->cfg.nlanes > 1) {
-		msg = lane_addresses(b);
-		cJSON_AddStringToObject(msg, "phase", "lanes");
-		ret = oob_send(&b->s->oob, OOB_SYNC, msg, session_deadline(b->s));
-		cJSON_Delete(msg);
-		if (!ret)
-			ret = oob_expect(&b->s->oob, OOB_SYNC, &reply, 2 * b->s->p.timeout_sec + now_sec());
-		if (ret || insert_lane_addresses(b, reply)) {
-			if (ret)
-				out_error(b->ctx->out, "%s", b->s->oob.err);
-			cJSON_Delete(reply);
-			return EXIT_ERROR;
-		}
-		cJSON_Delete(reply);
-		reply = NULL;
-	}
-	if (b->cfg.op == LANE_SEND)
-		return 0;
-	msg = mr_message(b);
-	cJSON_AddStringToObject(msg, "phase", "mr");
-	ret = oob_send(&b->s->oob, OOB_SYNC, msg, session_deadline(b->s));
-	cJSON_Delete(msg);
-	if (!ret)
-		ret = oob_expect(&b->s->oob, OOB_SYNC, &reply, session_deadline(b->s));
-	if (ret || take_mr_message(b, reply)) {
-		if (ret)
-			out_error(b->ctx->out, "%s", b->s->oob.err);
-		cJSON_Delete(reply);
+	/* The server opens its lanes before answering: allow it a second timeout. */
+	if (b->cfg.nlanes > 1 &&
+	    swap_with_peer(b, lane_addresses(b), "lanes", 2 * b->s->p.timeout_sec + now_sec(),
+			   insert_lane_addresses))
 		return EXIT_ERROR;
-	}
-	cJSON_Delete(reply);
+	if (b->cfg.op != LANE_SEND &&
+	    swap_with_peer(b, mr_message(b), "mr", session_deadline(b->s), take_mr_message))
+		return EXIT_ERROR;
 	return 0;
 }
 

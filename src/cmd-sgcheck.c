@@ -145,26 +145,27 @@ static void judge(struct verdict *v, const struct dir_result *to, const struct d
 		 "to the security group of both nodes.", receiver, sender);
 }
 
+/* One direction's facts, the same in the table row and in the JSON "directions" object. */
+static void set_direction_fields(cJSON *o, const struct dir_result *d)
+{
+	out_set_str(o, "status", "%s", dir_status_str(d->status));
+	out_set_bool(o, "small_received", d->small);
+	out_set_bool(o, "large_received", d->large);
+	out_set_num(o, "elapsed_ms", d->elapsed_ms);
+	if (d->error[0])
+		out_set_str(o, "error", "%s", d->error);
+}
+
 static void add_direction(struct out_table *t, cJSON *dirs, const char *key, const char *label,
 			  const struct dir_result *d)
 {
 	cJSON *row = out_table_row(t), *obj = cJSON_CreateObject();
 
 	out_set_str(row, "direction", "%s", label);
-	out_set_str(row, "status", "%s", dir_status_str(d->status));
-	out_set_bool(row, "small_received", d->small);
-	out_set_bool(row, "large_received", d->large);
-	out_set_num(row, "elapsed_ms", d->elapsed_ms);
-	if (d->error[0])
-		out_set_str(row, "error", "%s", d->error);
+	set_direction_fields(row, d);
 	if (!obj)
 		return;
-	out_set_str(obj, "status", "%s", dir_status_str(d->status));
-	out_set_num(obj, "elapsed_ms", d->elapsed_ms);
-	out_set_bool(obj, "small_received", d->small);
-	out_set_bool(obj, "large_received", d->large);
-	if (d->error[0])
-		out_set_str(obj, "error", "%s", d->error);
+	set_direction_fields(obj, d);
 	cJSON_AddItemToObject(dirs, key, obj);
 }
 
