@@ -370,9 +370,7 @@ static int bw_client(struct ctx *ctx)
 		ctx->opt.ndomains = saved_n;
 	}
 	if (code) {
-		if (b->cfg.op != LANE_SEND && strstr(s.fab.err_text, "fi_getinfo"))
-			out_note(ctx->out, "efadiag: bw: provider %s offers no RMA here: --op %s is not "
-				 "available (try --op send)\n", p.provider, op_str(b->cfg.op));
+		/* fab_open itself names a provider that lacks the RMA operation asked for. */
 		session_end(&s);
 		goto out;
 	}
