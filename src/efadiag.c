@@ -5,10 +5,10 @@
 #include <signal.h>
 #include <stdio.h>
 
-#include "cli.h"
+#include "ui/cli.h"
 #include "efadiag.h"
-#include "oob.h"
-#include "out.h"
+#include "ctl/oob.h"
+#include "ui/out.h"
 
 /* Every command, in the order usage lists them. Names are matched exactly. */
 const struct cmd_entry *const cli_commands[] = {

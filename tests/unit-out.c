@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "ui/cli.h"
 #include "efadiag.h"
-#include "out.h"
+#include "ui/out.h"
 #include "tap.h"
 
 /* The target compiles with -Dmain=efadiag_main for src/efadiag.c; this file has the real main. */

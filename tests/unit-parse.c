@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "parse.h"
+#include "ui/parse.h"
 #include "tap.h"
 
 /* Whether why points at a non-empty sentence containing want. */

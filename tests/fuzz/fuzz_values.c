@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "efadiag.h"
-#include "parse.h"
+#include "ui/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

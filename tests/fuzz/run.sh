@@ -15,7 +15,7 @@ flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 incs="-I$build -I$top/src $(pkg-config --cflags libfabric libcjson)"
 libs="$(pkg-config --libs libfabric libefa libibverbs libcjson) -lm -lpthread"
 # Every module but main: the targets call into the same code the binary runs.
-srcs=$(ls "$top"/src/*.c | grep -v '/efadiag\.c$')
+srcs=$(find "$top/src" -name "*.c" ! -name efadiag.c | sort)
 status=0
 for target in oob values; do
 	echo "== fuzz_$target: ${secs}s"

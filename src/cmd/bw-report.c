@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bw.h"
-#include "host.h"
-#include "parse.h"
+#include "cmd/bw.h"
+#include "host/host.h"
+#include "ui/parse.h"
 #include "util.h"
 
 /* A domain below this share of the median of its siblings is flagged. */

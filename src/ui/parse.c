@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Value parsers for the command line: strict, bounded, and saying what was wrong. */
-#include "parse.h"
+#include "ui/parse.h"
 
 #include <errno.h>
 #include <limits.h>

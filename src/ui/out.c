@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The output layer: aligned tables for people and one cJSON document for scripts. */
-#include "out.h"
+#include "ui/out.h"
 
 #include <errno.h>
 #include <stdarg.h>

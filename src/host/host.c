@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Host facts that decide whether EFA can work: instance type, limits, hugepages, libraries. */
-#include "host.h"
+#include "host/host.h"
 
 #include <dlfcn.h>
 #include <rdma/fabric.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "efa_dev.h"
-#include "sysfs.h"
+#include "host/efa_dev.h"
+#include "host/sysfs.h"
 #include "util.h"
 
 struct instance_type {

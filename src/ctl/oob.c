@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The control channel: framed JSON over TCP or pipes, every read and write with a deadline. */
-#include "oob.h"
+#include "ctl/oob.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The fabric endpoint: opening an RDM endpoint on the right domain, posting, polling, closing. */
-#include "fabric.h"
+#include "fabric/endpoint.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "fabric_info.h"
+#include "fabric/discover.h"
 #include "util.h"
 
 #define HUGE_PAGE (2u << 20)

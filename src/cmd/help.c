@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
-#include "out.h"
+#include "ui/cli.h"
+#include "ui/out.h"
 
 static int help_run(struct ctx *ctx)
 {

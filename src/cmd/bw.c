@@ -9,13 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bw.h"
-#include "cli.h"
-#include "fabric_info.h"
-#include "lane.h"
-#include "out.h"
-#include "parse.h"
-#include "session.h"
+#include "cmd/bw.h"
+#include "ui/cli.h"
+#include "fabric/discover.h"
+#include "measure/lanes.h"
+#include "ui/out.h"
+#include "ui/parse.h"
+#include "ctl/session.h"
 #include "util.h"
 
 #define DEFAULT_WINDOW 64

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fabric.h"
+#include "fabric/endpoint.h"
 
 #define LANE_MAX 32
 #define LANE_MAX_WINDOW 1024

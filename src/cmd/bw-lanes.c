@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "bw.h"
-#include "fabric_info.h"
+#include "cmd/bw.h"
+#include "fabric/discover.h"
 #include "util.h"
 
 static int open_lane(struct bw *b, size_t i, char *domain, const struct sockaddr *peer,

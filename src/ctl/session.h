@@ -4,8 +4,8 @@
 #define EFADIAG_SESSION_H
 
 #include "efadiag.h"
-#include "fabric.h"
-#include "oob.h"
+#include "fabric/endpoint.h"
+#include "ctl/oob.h"
 
 /* Bounds the server enforces on what a client asks for (documented in efadiag(1)). */
 #define SESSION_MAX_ITERATIONS 100000000L

@@ -6,7 +6,7 @@
 #include <rdma/fabric.h>
 #include <stdbool.h>
 
-#include "fabric.h"
+#include "fabric/endpoint.h"
 
 #define PROBE_RECVS 4
 #define PROBE_SMALL 64

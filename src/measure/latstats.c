@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Latency statistics: sorting once gives every percentile. */
-#include "stats.h"
+#include "measure/latstats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -26,7 +26,7 @@ static double percentile(const double *sorted, size_t n, double p)
 	return sorted[rank - 1];
 }
 
-void stats_compute(double *samples, size_t n, struct lat_stats *s)
+void lat_stats_compute(double *samples, size_t n, struct lat_stats *s)
 {
 	double sum = 0;
 	size_t i;
@@ -45,7 +45,7 @@ void stats_compute(double *samples, size_t n, struct lat_stats *s)
 	s->p99 = percentile(samples, n, 99);
 }
 
-int stats_acc_init(struct lat_acc *a, size_t cap)
+int lat_acc_init(struct lat_acc *a, size_t cap)
 {
 	memset(a, 0, sizeof(*a));
 	a->cap = cap ? cap : 1;
@@ -54,7 +54,7 @@ int stats_acc_init(struct lat_acc *a, size_t cap)
 	return a->keep ? 0 : -1;
 }
 
-void stats_acc_add(struct lat_acc *a, double x)
+void lat_acc_add(struct lat_acc *a, double x)
 {
 	size_t j;
 
@@ -75,9 +75,9 @@ void stats_acc_add(struct lat_acc *a, double x)
 		a->keep[j] = x;
 }
 
-void stats_acc_done(struct lat_acc *a, struct lat_stats *s)
+void lat_acc_done(struct lat_acc *a, struct lat_stats *s)
 {
-	stats_compute(a->keep, a->kept, s);
+	lat_stats_compute(a->keep, a->kept, s);
 	if (!a->n)
 		return;
 	s->n = a->n;
@@ -86,7 +86,7 @@ void stats_acc_done(struct lat_acc *a, struct lat_stats *s)
 	s->avg = a->sum / (double)a->n;
 }
 
-void stats_acc_free(struct lat_acc *a)
+void lat_acc_free(struct lat_acc *a)
 {
 	free(a->keep);
 	a->keep = NULL;
@@ -114,7 +114,7 @@ bool lap_tsc_usable(const char *clocksource_path)
 int lap_timer_start(struct lap_timer *t, size_t cap, long warmup, bool use_tsc)
 {
 	memset(t, 0, sizeof(*t));
-	if (stats_acc_init(&t->acc, cap))
+	if (lat_acc_init(&t->acc, cap))
 		return -1;
 	t->tsc = use_tsc;
 	t->warmup = warmup > 0 ? warmup : 0;
@@ -164,7 +164,7 @@ void lap_timer_done(struct lap_timer *t, struct lat_stats *s)
 				       (sec - t->win_start) / (double)(ticks - t->win_ticks) : 0;
 	}
 	t->win_sec = t->acc.sum * sec_per_tick;
-	stats_acc_done(&t->acc, s);
+	lat_acc_done(&t->acc, s);
 	scale = sec_per_tick * 1e6;
 	s->min *= scale;
 	s->avg *= scale;
@@ -176,5 +176,5 @@ void lap_timer_done(struct lap_timer *t, struct lat_stats *s)
 
 void lap_timer_free(struct lap_timer *t)
 {
-	stats_acc_free(&t->acc);
+	lat_acc_free(&t->acc);
 }

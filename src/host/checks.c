@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* Check records: the "checks" array in JSON, a STATUS/CHECK/DETAIL table for people. */
-#include "checks.h"
+#include "host/checks.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "out.h"
+#include "ui/out.h"
 
 static const struct out_col check_cols[] = {
 	{ "status", "STATUS", OUT_STR, 0, 0 },

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "out.h"
-#include "probe.h"
-#include "session.h"
+#include "ui/cli.h"
+#include "ui/out.h"
+#include "measure/probe.h"
+#include "ctl/session.h"
 #include "util.h"
 
 /* Shares of --timeout, which sg-check takes as its total budget. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Latency statistics over a run's samples: min, average, percentiles, max. */
-#ifndef EFADIAG_STATS_H
-#define EFADIAG_STATS_H
+#ifndef EFADIAG_LATSTATS_H
+#define EFADIAG_LATSTATS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,7 +17,7 @@ struct lat_stats {
 };
 
 /* Sorts samples in place and summarises them; all zero when n is 0. */
-void stats_compute(double *samples, size_t n, struct lat_stats *s);
+void lat_stats_compute(double *samples, size_t n, struct lat_stats *s);
 
 /*
  * An accumulator for long runs: exact min/avg/max over every sample, percentiles over a
@@ -31,10 +31,10 @@ struct lat_acc {
 	unsigned long long rng;
 };
 
-int stats_acc_init(struct lat_acc *a, size_t cap);
-void stats_acc_add(struct lat_acc *a, double x);
-void stats_acc_done(struct lat_acc *a, struct lat_stats *s);
-void stats_acc_free(struct lat_acc *a);
+int lat_acc_init(struct lat_acc *a, size_t cap);
+void lat_acc_add(struct lat_acc *a, double x);
+void lat_acc_done(struct lat_acc *a, struct lat_stats *s);
+void lat_acc_free(struct lat_acc *a);
 
 /*
  * Lap timing for latency loops: one cheap clock read per lap. On x86 with an invariant TSC
@@ -82,7 +82,7 @@ static inline void lap_timer_lap(struct lap_timer *t)
 	uint64_t now = lap_ticks(t);
 
 	if (t->lap >= t->warmup)
-		stats_acc_add(&t->acc, (double)(now - t->last));
+		lat_acc_add(&t->acc, (double)(now - t->last));
 	t->last = now;
 	if (++t->lap == t->warmup)
 		lap_timer_mark(t);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* efadiag serve: answers whichever test a client asks for; --persist keeps serving. */
-#include "cli.h"
-#include "out.h"
-#include "session.h"
+#include "ui/cli.h"
+#include "ui/out.h"
+#include "ctl/session.h"
 
 static int serve_run(struct ctx *ctx)
 {

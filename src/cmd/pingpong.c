@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "out.h"
-#include "parse.h"
-#include "session.h"
-#include "stats.h"
+#include "ui/cli.h"
+#include "ui/out.h"
+#include "ui/parse.h"
+#include "ctl/session.h"
+#include "measure/latstats.h"
 #include "util.h"
 
 /* fi_pingpong's default sizes, so results compare one to one. */

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* The command line: one table of options, parsed with getopt_long, global ones anywhere. */
-#include "cli.h"
+#include "ui/cli.h"
 
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "out.h"
-#include "parse.h"
+#include "ui/out.h"
+#include "ui/parse.h"
 
 enum opt_id {
 	OPT_PROVIDER = 'p',

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Test sessions: the handshake both ends of every test share, and the server's accept loop. */
-#include "session.h"
+#include "ctl/session.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,9 +14,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "out.h"
-#include "parse.h"
+#include "ui/cli.h"
+#include "ui/out.h"
+#include "ui/parse.h"
 #include "util.h"
 
 static const struct test_entry *const tests[] = { &test_pingpong, &test_sgcheck, &test_bw, NULL };

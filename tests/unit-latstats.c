@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "stats.h"
+#include "measure/latstats.h"
 #include "tap.h"
 
 static void sleep_ms(long ms)
@@ -25,11 +25,11 @@ static void test_percentiles(void)
 	/* 100 down to 1: sorting is part of the job. */
 	for (i = 0; i < 100; i++)
 		v[i] = 100 - i;
-	stats_compute(v, 100, &s);
+	lat_stats_compute(v, 100, &s);
 	ok(s.n == 100 && s.min == 1 && s.max == 100, "min and max of 1..100");
 	ok(s.avg == 50.5, "average of 1..100 is 50.5 (got %g)", s.avg);
 	ok(s.p50 == 50 && s.p99 == 99, "nearest-rank p50 50, p99 99 (got %g, %g)", s.p50, s.p99);
-	stats_compute(v, 0, &s);
+	lat_stats_compute(v, 0, &s);
 	ok(s.n == 0 && s.avg == 0, "no samples: all zero");
 }
 
@@ -39,15 +39,15 @@ static void test_accumulator(void)
 	struct lat_stats s;
 	int i;
 
-	ok(stats_acc_init(&a, 10) == 0, "accumulator with room for 10 samples");
+	ok(lat_acc_init(&a, 10) == 0, "accumulator with room for 10 samples");
 	for (i = 1; i <= 1000; i++)
-		stats_acc_add(&a, i);
+		lat_acc_add(&a, i);
 	ok(a.kept == 10, "keeps at most its capacity (kept %zu)", a.kept);
-	stats_acc_done(&a, &s);
+	lat_acc_done(&a, &s);
 	ok(s.n == 1000 && s.min == 1 && s.max == 1000, "min, max and count are exact over all");
 	ok(s.avg == 500.5, "average is exact over all 1000 (got %g)", s.avg);
 	ok(s.p50 >= 1 && s.p50 <= 1000, "percentiles come from the samples seen");
-	stats_acc_free(&a);
+	lat_acc_free(&a);
 }
 
 static void test_clocksource(void)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Provider and domain discovery through fi_getinfo, shared by info and the test commands. */
-#include "fabric_info.h"
+#include "fabric/discover.h"
 
 #include <ctype.h>
 #include <rdma/fi_domain.h>

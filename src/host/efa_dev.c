@@ -2,7 +2,7 @@
 /* EFA device discovery from sysfs, with rdma-core's efadv capabilities where available. */
 #include "config.h"
 
-#include "efa_dev.h"
+#include "host/efa_dev.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <infiniband/verbs.h>
 #endif
 
-#include "sysfs.h"
+#include "host/sysfs.h"
 #include "util.h"
 
 bool efa_dev_pci_id_is_efa(long vendor, long device)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Reachability probes: the machinery sg-check uses to test each direction on its own. */
-#include "probe.h"
+#include "measure/probe.h"
 
 #include <rdma/fi_errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Reads of /sys, /proc and /dev, made below EFADIAG_SYSROOT so tests can use fixture trees. */
-#include "sysfs.h"
+#include "host/sysfs.h"
 
 #include <errno.h>
 #include <fcntl.h>

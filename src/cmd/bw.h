@@ -9,9 +9,9 @@
 #include <stdint.h>
 
 #include "efadiag.h"
-#include "lane.h"
-#include "out.h"
-#include "session.h"
+#include "measure/lanes.h"
+#include "ui/out.h"
+#include "ctl/session.h"
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 

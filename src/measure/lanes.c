@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Bandwidth lanes: keep a window of operations in flight on one endpoint, on a thread of its own. */
-#include "lane.h"
+#include "measure/lanes.h"
 
 #include <rdma/fi_errno.h>
 #include <rdma/fi_rma.h>

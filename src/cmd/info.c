@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks.h"
-#include "cli.h"
-#include "efa_dev.h"
-#include "fabric_info.h"
-#include "host.h"
-#include "out.h"
-#include "sysfs.h"
+#include "host/checks.h"
+#include "ui/cli.h"
+#include "host/efa_dev.h"
+#include "fabric/discover.h"
+#include "host/host.h"
+#include "ui/out.h"
+#include "host/sysfs.h"
 #include "util.h"
 
 extern char **environ;
