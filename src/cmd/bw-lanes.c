@@ -1,282 +1,218 @@
 // SPDX-License-Identifier: MIT
 /*
- * bw's lanes: one endpoint per domain. Lane 0 comes from the session's handshake; the others
- * are opened here and their fabric addresses, then for RMA their memory keys, are swapped with
- * the peer over the control channel.
+ * bw's lanes: one endpoint per domain. Lane 0 uses the session's endpoint; the others are
+ * opened here, their fabric addresses and then, for RMA, their memory regions swapped with the
+ * peer over the control channel.
  */
-#include <rdma/fi_domain.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "cmd/bw.h"
+#include "cmd/test.h"
 #include "fabric/discover.h"
 #include "util.h"
 
-static int open_lane(struct bw *b, size_t i, char *domain, const struct sockaddr *peer,
-		     size_t max_size)
+static struct fab_ep *lane_ep(struct bw *b, size_t i)
 {
-	struct fab_open_args fa = { .provider = b->s->p.provider, .domains = domain ? &domain : NULL,
-				    .ndomains = domain ? 1 : 0, .peer = peer,
-				    .caps = bw_caps(b->cfg.op),
-				    .buf_size = lane_buf_size(max_size, b->cfg.window, b->cfg.verify) };
+	return i ? &b->eps[i] : &b->s->ep;
+}
 
-	if (fab_open(&b->lanes[i].fab, &fa)) {
-		out_error(b->ctx->out, "domain %s: %s", domain ? domain : "(any)",
-			  b->lanes[i].fab.err_text);
-		return -1;
-	}
+static int open_lane(struct bw *b, size_t i, char *domain, const struct sockaddr *peer)
+{
+	struct fab_open_args fa = { .provider = b->s->hello.provider,
+				    .domains = domain ? &domain : NULL, .ndomains = domain ? 1 : 0,
+				    .peer = peer, .caps = bw_caps(b->cfg.op) };
+
+	if (fab_open(&b->eps[i], &fa))
+		return bw_stop(&b->rep, EXIT_ERROR, "domain %s: %s", domain ? domain : "(any)",
+			       b->eps[i].err_text);
 	return 0;
 }
 
-static cJSON *lane_addresses(struct bw *b)
+/* Every lane's buffer, registered with its endpoint, and the lanes pointed at them. */
+static int lane_buffers(struct bw *b, size_t max_size)
 {
-	cJSON *msg = cJSON_CreateObject(), *arr = msg ? cJSON_AddArrayToObject(msg, "lanes") : NULL;
+	size_t i, size = lane_buf_size(max_size, b->cfg.window, b->cfg.verify);
+
+	for (i = 0; i < b->cfg.nlanes; i++) {
+		struct fab_ep *ep = lane_ep(b, i);
+
+		b->lanes[i].ep = ep;
+		b->lanes[i].buf = &b->bufs[i];
+		str_copy(b->rep.domains[i], sizeof(b->rep.domains[i]), fab_domain_name(ep));
+		if (fab_buf_alloc(&b->bufs[i], FAB_MEM_HOST, size))
+			return bw_stop(&b->rep, EXIT_ERROR, "out of memory for a %zu-byte buffer",
+				       size);
+		if (fab_buf_register(&b->bufs[i], ep))
+			return bw_stop(&b->rep, EXIT_ERROR, "domain %s: %s", fab_domain_name(ep),
+				       ep->err_text);
+	}
+	b->lanes[0].peer = b->s->peer;
+	str_copy(b->rep.peer_domains[0], sizeof(b->rep.peer_domains[0]), b->s->remote.domain);
+	b->rep.nlanes = b->cfg.nlanes;
+	return 0;
+}
+
+static int lane_addresses(struct bw *b, struct msg *m)
+{
 	size_t i;
 
-	if (!arr) {
-		cJSON_Delete(msg);
-		return NULL;
-	}
+	memset(m, 0, sizeof(*m));
+	m->kind = MSG_BW_LANES;
+	for (i = 1; i < b->cfg.nlanes; i++)
+		if (proto_addr_of(&b->eps[i], &m->u.bw_lanes.lanes[m->u.bw_lanes.n++]))
+			return bw_stop(&b->rep, EXIT_ERROR, "%s", b->eps[i].err_text);
+	return 0;
+}
+
+static int insert_lane_addresses(struct bw *b, const struct msg *m)
+{
+	const struct msg_bw_lanes *l = &m->u.bw_lanes;
+	size_t i;
+
+	if (l->n != b->cfg.nlanes - 1)
+		return bw_stop(&b->rep, EXIT_ERROR, "the peer sent %zu lane addresses, %zu expected",
+			       l->n, b->cfg.nlanes - 1);
 	for (i = 1; i < b->cfg.nlanes; i++) {
-		cJSON *a = cJSON_CreateObject();
-
-		if (!a || session_add_address(&b->lanes[i].fab, a)) {
-			cJSON_Delete(a);
-			cJSON_Delete(msg);
-			return NULL;
-		}
-		cJSON_AddItemToArray(arr, a);
-	}
-	return msg;
-}
-
-static int insert_lane_addresses(struct bw *b, const cJSON *msg)
-{
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(msg, "lanes"), *a;
-	char err[256];
-	size_t i = 1;
-
-	if (!cJSON_IsArray(arr) || (size_t)cJSON_GetArraySize(arr) != b->cfg.nlanes - 1) {
-		out_error(b->ctx->out, "the peer sent %d lane addresses, %zu expected",
-			  cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0, b->cfg.nlanes - 1);
-		return -1;
-	}
-	cJSON_ArrayForEach(a, arr) {
-		const cJSON *dom = cJSON_GetObjectItemCaseSensitive(a, "domain");
-
-		if (session_insert_address(&b->lanes[i].fab, a, err, sizeof(err))) {
-			out_error(b->ctx->out, "lane %zu: %s", i, err);
-			return -1;
-		}
-		str_copy(b->peer_domains[i], sizeof(b->peer_domains[i]),
-			 cJSON_IsString(dom) ? dom->valuestring : "?");
-		i++;
+		if (proto_insert_addr(&b->eps[i], &l->lanes[i - 1], &b->lanes[i].peer))
+			return bw_stop(&b->rep, EXIT_ERROR, "lane %zu: %s", i, b->eps[i].err_text);
+		str_copy(b->rep.peer_domains[i], sizeof(b->rep.peer_domains[i]),
+			 l->lanes[i - 1].domain);
 	}
 	return 0;
 }
 
-/* Describes our registered memory for the peer's RMA, per lane (raw keys as hex). */
-static cJSON *mr_message(struct bw *b)
+/* Describes our registered memory for the peer's RMA, per lane. */
+static int mr_message(struct bw *b, struct msg *m)
 {
-	cJSON *msg = cJSON_CreateObject(), *arr = msg ? cJSON_AddArrayToObject(msg, "lanes") : NULL;
 	size_t i;
 
-	for (i = 0; arr && i < b->cfg.nlanes; i++) {
-		struct fab *f = &b->lanes[i].fab;
-		cJSON *m = cJSON_CreateObject();
-		uint64_t addr, key;
-		char text[32];
-
-		if (!m)
-			break;
-		cJSON_AddItemToArray(arr, m);
-		if (f->info->domain_attr->mr_mode & FI_MR_RAW) {
-			unsigned char raw[256];
-			char hex[2 * sizeof(raw) + 1];
-			size_t ks = sizeof(raw);
-			uint64_t base = 0;
-
-			if (fi_mr_raw_attr(f->mr, &base, raw, &ks, 0))
-				continue;
-			fab_addr_to_hex(raw, ks, hex, sizeof(hex));
-			cJSON_AddStringToObject(m, "raw_key", hex);
-			snprintf(text, sizeof(text), "%llu", (unsigned long long)base);
-			cJSON_AddStringToObject(m, "base", text);
-		}
-		if (lane_describe_mr(&b->lanes[i], &addr, &key))
-			continue;
-		/* 64-bit values as strings: JSON numbers lose precision past 2^53. */
-		snprintf(text, sizeof(text), "%llu", (unsigned long long)addr);
-		cJSON_AddStringToObject(m, "addr", text);
-		snprintf(text, sizeof(text), "%llu", (unsigned long long)key);
-		cJSON_AddStringToObject(m, "key", text);
-	}
-	return msg;
-}
-
-static int take_mr_message(struct bw *b, const cJSON *msg)
-{
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(msg, "lanes"), *m;
-	size_t i = 0;
-
-	if (!cJSON_IsArray(arr) || (size_t)cJSON_GetArraySize(arr) != b->cfg.nlanes) {
-		out_error(b->ctx->out, "the peer described %d memory regions, %zu expected",
-			  cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0, b->cfg.nlanes);
-		return -1;
-	}
-	cJSON_ArrayForEach(m, arr) {
-		const cJSON *addr = cJSON_GetObjectItemCaseSensitive(m, "addr");
-		const cJSON *key = cJSON_GetObjectItemCaseSensitive(m, "key");
-		const cJSON *raw = cJSON_GetObjectItemCaseSensitive(m, "raw_key");
-		const cJSON *base = cJSON_GetObjectItemCaseSensitive(m, "base");
-		struct lane_remote *r = &b->lanes[i].remote;
-		struct fab *f = &b->lanes[i].fab;
-
-		if (!cJSON_IsString(addr) || !cJSON_IsString(key)) {
-			out_error(b->ctx->out, "lane %zu: the peer's memory region has no key", i);
-			return -1;
-		}
-		r->addr = strtoull(addr->valuestring, NULL, 10);
-		r->key = strtoull(key->valuestring, NULL, 10);
-		if ((f->info->domain_attr->mr_mode & FI_MR_RAW) && cJSON_IsString(raw) &&
-		    cJSON_IsString(base)) {
-			unsigned char rk[256];
-			size_t ks = sizeof(rk);
-
-			if (fab_addr_from_hex(raw->valuestring, rk, &ks) ||
-			    fi_mr_map_raw(f->domain, strtoull(base->valuestring, NULL, 10), rk, ks,
-					  &r->key, 0)) {
-				out_error(b->ctx->out, "lane %zu: fi_mr_map_raw of the peer's key failed", i);
-				return -1;
-			}
-			b->mapped[i] = true;
-			b->mapped_key[i] = r->key;
-		}
-		r->have = true;
-		i++;
-	}
+	memset(m, 0, sizeof(*m));
+	m->kind = MSG_BW_MR;
+	for (i = 0; i < b->cfg.nlanes; i++, m->u.bw_mr.n++)
+		if (fab_buf_rkey(&b->bufs[i], lane_ep(b, i), &m->u.bw_mr.keys[i]))
+			return bw_stop(&b->rep, EXIT_ERROR, "lane %zu: the memory region on %s has no "
+				       "key to give the peer", i, fab_domain_name(lane_ep(b, i)));
 	return 0;
 }
 
-/* Sends msg (tagged with phase) and hands the peer's answer to take: 0, or -1 reported. */
-static int swap_with_peer(struct bw *b, cJSON *msg, const char *phase, double reply_deadline,
-			  int (*take)(struct bw *, const cJSON *))
+static int take_mr_message(struct bw *b, const struct msg *m)
 {
-	cJSON *reply = NULL;
+	size_t i;
+
+	if (m->u.bw_mr.n != b->cfg.nlanes)
+		return bw_stop(&b->rep, EXIT_ERROR, "the peer described %zu memory regions, %zu "
+			       "expected", m->u.bw_mr.n, b->cfg.nlanes);
+	for (i = 0; i < b->cfg.nlanes; i++)
+		if (fab_remote_from_rkey(lane_ep(b, i), &m->u.bw_mr.keys[i], &b->lanes[i].remote))
+			return bw_stop(&b->rep, EXIT_ERROR, "lane %zu: %s", i,
+				       lane_ep(b, i)->err_text);
+	return 0;
+}
+
+/* Sends m and hands the peer's answer of the same kind to take: 0, or an exit code. */
+static int swap_with_peer(struct bw *b, struct msg *m, double reply_deadline,
+			  int (*take)(struct bw *, const struct msg *))
+{
+	enum msg_kind kind = m->kind;
 	int ret;
 
-	cJSON_AddStringToObject(msg, "phase", phase);
-	ret = oob_send(&b->s->oob, OOB_SYNC, msg, session_deadline(b->s));
-	cJSON_Delete(msg);
+	ret = proto_send(&b->s->oob, m, session_deadline(b->s));
 	if (!ret)
-		ret = oob_expect(&b->s->oob, OOB_SYNC, &reply, reply_deadline);
+		ret = proto_expect(&b->s->oob, kind, m, reply_deadline);
 	if (ret)
-		out_error(b->ctx->out, "%s", b->s->oob.err);
-	else
-		ret = take(b, reply);
-	cJSON_Delete(reply);
-	return ret ? -1 : 0;
+		return bw_stop(&b->rep, EXIT_ERROR, "%s", b->s->oob.err);
+	return take(b, m);
 }
 
 int bw_client_lanes(struct bw *b, char **names, size_t max_size)
 {
+	struct msg m;
 	size_t i;
 
 	for (i = 1; i < b->cfg.nlanes; i++)
-		if (open_lane(b, i, names[i], NULL, max_size))
-			return EXIT_ERROR;
+		if (open_lane(b, i, names[i], NULL))
+			return b->rep.code;
+	if (lane_buffers(b, max_size))
+		return b->rep.code;
 	/* The server opens its lanes before answering: allow it a second timeout. */
 	if (b->cfg.nlanes > 1 &&
-	    swap_with_peer(b, lane_addresses(b), "lanes", 2 * b->s->p.timeout_sec + now_sec(),
-			   insert_lane_addresses))
-		return EXIT_ERROR;
+	    (lane_addresses(b, &m) || swap_with_peer(b, &m, 2 * b->s->hello.timeout_sec + now_sec(),
+						      insert_lane_addresses)))
+		return b->rep.code;
 	if (b->cfg.op != LANE_SEND &&
-	    swap_with_peer(b, mr_message(b), "mr", session_deadline(b->s), take_mr_message))
-		return EXIT_ERROR;
+	    (mr_message(b, &m) || swap_with_peer(b, &m, session_deadline(b->s), take_mr_message)))
+		return b->rep.code;
 	return 0;
+}
+
+/* The server's lanes 1.., on the domains matching the client's lane addresses. */
+static int open_server_lanes(struct bw *b, const struct msg_bw_lanes *l)
+{
+	char *names[LANE_MAX] = { 0 };
+	size_t nnames = 0, i;
+	int code = 0;
+
+	/* Our domains, in order, for providers whose addresses say nothing of subnets. */
+	if (b->ctx->opt.ndomains)
+		for (; nnames < b->ctx->opt.ndomains && nnames < LANE_MAX; nnames++)
+			names[nnames] = strdup(b->ctx->opt.domains[nnames]);
+	else
+		nnames = fabric_domain_names(b->s->hello.provider, names, LANE_MAX);
+	for (i = 1; i < b->cfg.nlanes && !code; i++) {
+		struct sockaddr_storage ss;
+		const struct sockaddr *peer = NULL;
+
+		if (l->lanes[i - 1].ip[0] && proto_ip_from_text(l->lanes[i - 1].ip, &ss))
+			peer = (struct sockaddr *)&ss;
+		/* Fewer domains than lanes: several endpoints share one (shm has one domain). */
+		if (!peer && !nnames)
+			code = bw_stop(&b->rep, EXIT_ERROR, "provider %s has no domain here",
+				       b->s->hello.provider);
+		else
+			code = open_lane(b, i, peer ? NULL : names[i % nnames], peer);
+	}
+	for (i = 0; i < LANE_MAX; i++)
+		free(names[i]);
+	return code;
 }
 
 int bw_server_lanes(struct bw *b)
 {
-	cJSON *msg = NULL, *reply;
-	const cJSON *arr, *a;
-	char *names[LANE_MAX] = { 0 };
-	size_t nnames = 0, i = 1;
-	int ret, code = 0;
+	struct msg m;
 
 	if (b->cfg.nlanes > 1) {
-		ret = oob_expect(&b->s->oob, OOB_SYNC, &msg, session_deadline(b->s));
-		arr = cJSON_GetObjectItemCaseSensitive(msg, "lanes");
-		if (ret || !cJSON_IsArray(arr) || (size_t)cJSON_GetArraySize(arr) != b->cfg.nlanes - 1) {
-			out_error(b->ctx->out, "client %s: %s", b->s->oob.peer,
-				  ret ? b->s->oob.err : "bad lanes message");
-			cJSON_Delete(msg);
-			return EXIT_ERROR;
+		if (proto_expect(&b->s->oob, MSG_BW_LANES, &m, session_deadline(b->s)))
+			return bw_stop(&b->rep, EXIT_ERROR, "client %s: %s", b->s->oob.peer,
+				       b->s->oob.err);
+		if (m.u.bw_lanes.n != b->cfg.nlanes - 1)
+			return bw_stop(&b->rep, EXIT_ERROR, "client %s: bad lanes message",
+				       b->s->oob.peer);
+		if (open_server_lanes(b, &m.u.bw_lanes) ||
+		    lane_buffers(b, test_max_size(&b->s->hello)) || insert_lane_addresses(b, &m) ||
+		    lane_addresses(b, &m)) {
+			proto_send_error(&b->s->oob, b->rep.error, now_sec() + 1);
+			return b->rep.code;
 		}
-		/* Our domains, in order, for providers whose addresses say nothing of subnets. */
-		if (b->ctx->opt.ndomains)
-			for (; nnames < b->ctx->opt.ndomains && nnames < LANE_MAX; nnames++)
-				names[nnames] = strdup(b->ctx->opt.domains[nnames]);
-		else
-			nnames = fabric_domain_names(b->s->p.provider, names, LANE_MAX);
-		cJSON_ArrayForEach(a, arr) {
-			struct sockaddr_storage ss;
-			const cJSON *ip = cJSON_GetObjectItemCaseSensitive(a, "ip");
-			const cJSON *dom = cJSON_GetObjectItemCaseSensitive(a, "domain");
-			struct sockaddr *peer = NULL;
-			char err[256];
-
-			memset(&ss, 0, sizeof(ss));
-			if (cJSON_IsString(ip) && session_ip_from_text(ip->valuestring, &ss))
-				peer = (struct sockaddr *)&ss;
-			/* Fewer domains than lanes: several endpoints share one (shm has one domain). */
-			if ((!peer && !nnames) ||
-			    open_lane(b, i, peer ? NULL : names[i % (nnames ? nnames : 1)], peer,
-				      session_max_size(&b->s->p)) ||
-			    session_insert_address(&b->lanes[i].fab, a, err, sizeof(err))) {
-				if (!peer && !nnames)
-					out_error(b->ctx->out, "provider %s has no domain here",
-						  b->s->p.provider);
-				code = EXIT_ERROR;
-				break;
-			}
-			str_copy(b->peer_domains[i], sizeof(b->peer_domains[i]),
-				 cJSON_IsString(dom) ? dom->valuestring : "?");
-			i++;
-		}
-		cJSON_Delete(msg);
-		for (i = 0; i < LANE_MAX; i++)
-			free(names[i]);
-		if (code) {
-			const cJSON *m = cJSON_GetObjectItemCaseSensitive(
-				cJSON_GetObjectItemCaseSensitive(out_root(b->ctx->out), "error"), "message");
-
-			oob_send_error(&b->s->oob, cJSON_IsString(m) ? m->valuestring : "lane setup failed",
-				       now_sec() + 1);
-			return code;
-		}
-		reply = lane_addresses(b);
-		ret = oob_send(&b->s->oob, OOB_SYNC, reply, session_deadline(b->s));
-		cJSON_Delete(reply);
-		if (ret)
-			return EXIT_ERROR;
+		if (proto_send(&b->s->oob, &m, session_deadline(b->s)))
+			return bw_stop(&b->rep, EXIT_ERROR, "%s", b->s->oob.err);
+	} else if (lane_buffers(b, test_max_size(&b->s->hello))) {
+		proto_send_error(&b->s->oob, b->rep.error, now_sec() + 1);
+		return b->rep.code;
 	}
 	if (b->cfg.op == LANE_SEND)
 		return 0;
-	ret = oob_expect(&b->s->oob, OOB_SYNC, &msg, session_deadline(b->s));
-	if (ret || take_mr_message(b, msg)) {
-		if (ret)
-			out_error(b->ctx->out, "client %s: %s", b->s->oob.peer, b->s->oob.err);
-		cJSON_Delete(msg);
-		return EXIT_ERROR;
+	if (proto_expect(&b->s->oob, MSG_BW_MR, &m, session_deadline(b->s)))
+		return bw_stop(&b->rep, EXIT_ERROR, "client %s: %s", b->s->oob.peer, b->s->oob.err);
+	if (take_mr_message(b, &m) || mr_message(b, &m)) {
+		proto_send_error(&b->s->oob, b->rep.error, now_sec() + 1);
+		return b->rep.code;
 	}
-	cJSON_Delete(msg);
-	reply = mr_message(b);
-	ret = oob_send(&b->s->oob, OOB_SYNC, reply, session_deadline(b->s));
-	cJSON_Delete(reply);
-	return ret ? EXIT_ERROR : 0;
+	if (proto_send(&b->s->oob, &m, session_deadline(b->s)))
+		return bw_stop(&b->rep, EXIT_ERROR, "%s", b->s->oob.err);
+	return 0;
 }
 
 void bw_close_lanes(struct bw *b)
@@ -286,10 +222,12 @@ void bw_close_lanes(struct bw *b)
 	for (i = b->cfg.nlanes; i > 0; i--) {
 		struct lane *l = &b->lanes[i - 1];
 
-		if (b->mapped[i - 1] && l->fab.domain)
-			fi_mr_unmap_key(l->fab.domain, b->mapped_key[i - 1]);
 		lane_stop(l);
 		lane_join(l);
-		fab_close(&l->fab);
+		fab_remote_release(&l->remote);
+		fab_buf_free(&b->bufs[i - 1]);
+		/* Lane 0's endpoint is the session's: it closes with the session. */
+		if (i > 1)
+			fab_close(&b->eps[i - 1]);
 	}
 }

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: MIT
 /* bw's report: rows from both sides' lane timings, failures named, the per-domain verdict. */
 #include <rdma/fi_errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd/bw.h"
-#include "host/host.h"
+#include "cmd/test.h"
 #include "ui/parse.h"
 #include "util.h"
 
-/* A domain below this share of the median of its siblings is flagged. */
-#define WEAK_SHARE 0.8
+static const struct out_col result_cols[] = {
+	{ "bytes", "BYTES", OUT_INT, 0, 0 },
+	{ "iterations", "ITERS", OUT_INT, 0, 0 },
+	{ "bw_gbps", "BW(Gbit/s)", OUT_DBL, 3, 0 },
+	{ "msg_rate_mps", "RATE(Mmsg/s)", OUT_DBL, 4, 0 },
+};
 
 static const struct out_col domain_cols[] = {
 	{ "domain", "DOMAIN", OUT_STR, 0, 0 },
@@ -20,12 +25,22 @@ static const struct out_col domain_cols[] = {
 	{ "weak", "BELOW 80% OF MEDIAN", OUT_BOOL, 0, 0 },
 };
 
-double bw_lane_elapsed(const struct bw *b, size_t i, const cJSON *peer)
+int bw_stop(struct bw_report *r, int code, const char *fmt, ...)
 {
-	const cJSON *pl = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(peer, "lanes"), (int)i);
-	const cJSON *pe = cJSON_GetObjectItemCaseSensitive(pl, "elapsed");
-	double mine = b->lanes[i].job.initiate || b->lanes[i].job.receive ? b->lanes[i].elapsed : 0;
-	double theirs = cJSON_IsNumber(pe) ? pe->valuedouble : 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+	r->code = code;
+	return code;
+}
+
+double bw_lane_elapsed(const struct bw *b, size_t i, const struct msg_bw_report *peer)
+{
+	const struct lane *l = &b->lanes[i];
+	double mine = l->job.initiate || l->job.receive ? l->res.elapsed : 0;
+	double theirs = i < peer->n ? peer->lanes[i].elapsed : 0;
 
 	return mine > theirs ? mine : theirs;
 }
@@ -40,51 +55,46 @@ static const char *data_direction(const struct bw *b)
 	return b->cfg.reverse ? "from the server to this node" : "from this node to the server";
 }
 
-int bw_lane_failures(struct bw *b, size_t size, const cJSON *peer)
+int bw_lane_failures(struct bw *b, size_t size, const struct msg_bw_report *peer)
 {
+	struct bw_report *r = &b->rep;
 	char sz[32], hint[160];
 	size_t i;
 
 	size_str(size, sz, sizeof(sz));
-	snprintf(hint, sizeof(hint), "run 'efadiag sg-check %s' to check both directions",
-		 b->ctx->host ? b->ctx->host : "--exec ...");
+	test_sgcheck_hint(b->ctx, hint, sizeof(hint));
 	for (i = 0; i < b->cfg.nlanes; i++) {
-		const cJSON *pl = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(peer, "lanes"),
-						     (int)i);
-		const cJSON *perr = cJSON_GetObjectItemCaseSensitive(pl, "err");
-		const cJSON *ptext = cJSON_GetObjectItemCaseSensitive(pl, "err_text");
-		const cJSON *pbad = cJSON_GetObjectItemCaseSensitive(pl, "bad_offset");
-		struct lane *l = &b->lanes[i];
-		const char *dom = fab_domain_name(&l->fab);
-		int perr_v = cJSON_IsNumber(perr) ? (int)perr->valuedouble : 0;
+		static const struct lane_report none = { .bad_offset = -1 };
+		const struct lane_report *pl = i < peer->n ? &peer->lanes[i] : &none;
+		const struct lane_result *l = &b->lanes[i].res;
+		const char *dom = r->domains[i];
 
-		if (l->bad_offset >= 0 || (cJSON_IsNumber(pbad) && pbad->valuedouble >= 0)) {
-			out_error(b->ctx->out, "--verify: payload differs at size %s on domain %s, offset "
-				  "%ld (%s side)", sz, dom, l->bad_offset >= 0 ? l->bad_offset :
-				  (long)pbad->valuedouble, l->bad_offset >= 0 ? "this" : "peer's");
-			return EXIT_FAIL;
-		}
-		if (l->err == -FI_ETIMEDOUT || perr_v == -FI_ETIMEDOUT) {
+		if (l->bad_offset >= 0 || pl->bad_offset >= 0)
+			return bw_stop(r, EXIT_FAIL, "--verify: payload differs at size %s on domain %s, "
+				       "offset %ld (%s side)", sz, dom,
+				       l->bad_offset >= 0 ? l->bad_offset : pl->bad_offset,
+				       l->bad_offset >= 0 ? "this" : "peer's");
+		if (l->err == -FI_ETIMEDOUT || pl->err == -FI_ETIMEDOUT)
 			/* Both sides' counts: which end stopped seeing completions says the direction. */
-			out_error(b->ctx->out, "the fabric stopped delivering %s at size %s on domain %s "
-				  "(this side: %s; peer: %s): %s", data_direction(b), sz, dom,
-				  l->err_text[0] ? l->err_text : "finished",
-				  cJSON_IsString(ptext) ? ptext->valuestring : "finished", hint);
-			return EXIT_FAIL;
-		}
-		if (l->err || perr_v) {
-			out_error(b->ctx->out, "size %s, domain %s: %s", sz, dom, l->err ? l->err_text :
-				  cJSON_IsString(ptext) ? ptext->valuestring : "peer failed");
-			return l->fab.err_class == FAB_ERR_UNREACHABLE ? EXIT_FAIL : EXIT_ERROR;
-		}
+			return bw_stop(r, EXIT_FAIL, "the fabric stopped delivering %s at size %s on "
+				       "domain %s (this side: %s; peer: %s): %s", data_direction(b), sz,
+				       dom, l->err_text[0] ? l->err_text : "finished",
+				       pl->err_text[0] ? pl->err_text : "finished", hint);
+		if (l->err || pl->err)
+			return bw_stop(r, b->lanes[i].ep->err_class == FAB_ERR_UNREACHABLE ?
+					  EXIT_FAIL : EXIT_ERROR, "size %s, domain %s: %s", sz, dom,
+				       l->err ? l->err_text : pl->err_text[0] ? pl->err_text :
+				       "peer failed");
 	}
 	return 0;
 }
 
-static double median(double *v, size_t n)
+double bw_median(double *v, size_t n)
 {
 	size_t i, j;
 
+	if (!n)
+		return 0;
 	for (i = 1; i < n; i++)
 		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
 			double t = v[j];
@@ -95,102 +105,152 @@ static double median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-double bw_add_row(struct bw *b, struct out_table *t, size_t size, long count, const cJSON *peer)
+bool bw_is_weak(const double *gbps, size_t n, size_t i)
 {
-	double gbps[LANE_MAX], sorted[LANE_MAX], rate = 0, total = 0, med;
+	double others[LANE_MAX];
+	size_t j, m = 0;
+
+	/* Compared with the median of its siblings: the other domains, not itself. */
+	for (j = 0; j < n && m < LANE_MAX; j++)
+		if (j != i)
+			others[m++] = gbps[j];
+	return m > 0 && gbps[i] < BW_WEAK_SHARE * bw_median(others, m);
+}
+
+void bw_add_row(struct bw *b, size_t size, long count, const struct msg_bw_report *peer)
+{
+	struct bw_report *r = &b->rep;
+	struct bw_row *row;
 	double factor = b->cfg.bidir ? 2 : 1;
-	cJSON *row = out_table_row(t), *doms = NULL;
 	size_t i, n = b->cfg.nlanes;
 
+	if (r->nrows >= EFADIAG_MAX_SIZES)
+		return;
+	row = &r->rows[r->nrows++];
+	memset(row, 0, sizeof(*row));
+	row->bytes = size;
+	row->count = count;
 	for (i = 0; i < n; i++) {
 		double e = bw_lane_elapsed(b, i, peer);
 
-		gbps[i] = e > 0 ? factor * (double)size * (double)count * 8 / e / 1e9 : 0;
-		total += gbps[i];
-		rate += e > 0 ? factor * (double)count / e / 1e6 : 0;
+		row->lane_gbps[i] = e > 0 ? factor * (double)size * (double)count * 8 / e / 1e9 : 0;
+		row->lane_rate_mps[i] = e > 0 ? factor * (double)count / e / 1e6 : 0;
+		row->gbps += row->lane_gbps[i];
+		row->rate_mps += row->lane_rate_mps[i];
 	}
-	out_set_num(row, "bytes", (double)size);
-	out_set_num(row, "iterations", (double)count);
-	out_set_num(row, "bw_gbps", total);
-	out_set_num(row, "msg_rate_mps", rate);
-	if (n < 2)
-		return total;
-	out_set_num(row, "aggregate_gbps", total);
-	doms = cJSON_AddArrayToObject(row, "domains");
-	for (i = 0; doms && i < n; i++) {
-		cJSON *d = cJSON_CreateObject();
-		double e = bw_lane_elapsed(b, i, peer);
-		size_t j, m = 0;
+	for (i = 0; n > 1 && i < n; i++)
+		row->weak[i] = bw_is_weak(row->lane_gbps, n, i);
+	if (row->gbps > r->peak_gbps) {
+		r->peak_gbps = row->gbps;
+		r->peak_size = size;
+	}
+}
 
-		if (!d)
-			break;
-		/* Compared with the median of its siblings: the other domains, not itself. */
-		for (j = 0; j < n; j++)
-			if (j != i)
-				sorted[m++] = gbps[j];
-		med = median(sorted, m);
-		out_set_str(d, "domain", "%s", fab_domain_name(&b->lanes[i].fab));
-		out_set_str(d, "peer_domain", "%s", b->peer_domains[i]);
-		out_set_num(d, "bw_gbps", gbps[i]);
-		out_set_num(d, "msg_rate_mps", e > 0 ? factor * (double)count / e / 1e6 : 0);
-		out_set_bool(d, "weak", gbps[i] < WEAK_SHARE * med);
-		cJSON_AddItemToArray(doms, d);
+static void set_domain_fields(cJSON *d, const struct bw_report *r, const struct bw_row *row,
+			      size_t i)
+{
+	out_set_str(d, "domain", "%s", r->domains[i]);
+	out_set_str(d, "peer_domain", "%s", r->peer_domains[i]);
+	out_set_num(d, "bw_gbps", row->lane_gbps[i]);
+	out_set_num(d, "msg_rate_mps", row->lane_rate_mps[i]);
+	out_set_bool(d, "weak", row->weak[i]);
+}
+
+static void render_rows(struct out *o, const struct bw_report *r, bool show)
+{
+	struct out_table *t = out_table_new(o, "results", NULL, result_cols, NCOLS(result_cols));
+	size_t k, i;
+
+	for (k = 0; k < r->nrows; k++) {
+		const struct bw_row *row = &r->rows[k];
+		cJSON *j = out_table_row(t), *doms;
+
+		out_set_num(j, "bytes", (double)row->bytes);
+		out_set_num(j, "iterations", (double)row->count);
+		out_set_num(j, "bw_gbps", row->gbps);
+		out_set_num(j, "msg_rate_mps", row->rate_mps);
+		if (r->nlanes < 2)
+			continue;
+		out_set_num(j, "aggregate_gbps", row->gbps);
+		doms = cJSON_AddArrayToObject(j, "domains");
+		for (i = 0; doms && i < r->nlanes; i++) {
+			cJSON *d = cJSON_CreateObject();
+
+			if (!d)
+				break;
+			set_domain_fields(d, r, row, i);
+			cJSON_AddItemToArray(doms, d);
+		}
 	}
-	return total;
+	if (show)
+		out_table_end(t);
+	else
+		out_table_discard(t);
 }
 
 /* People get the per-domain table of the largest size, where NICs show their real rate. */
-static void domain_table(struct bw *b, const cJSON *row)
+static void domain_table(struct out *o, const struct bw_report *r, const struct bw_row *row)
 {
-	const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(row, "bytes");
+	struct out_table *t;
 	char title[96], sz[32];
+	size_t i;
 
-	snprintf(title, sizeof(title), "Per domain at %s:",
-		 size_str(cJSON_IsNumber(bytes) ? (size_t)bytes->valuedouble : 0, sz, sizeof(sz)));
+	snprintf(title, sizeof(title), "Per domain at %s:", size_str(row->bytes, sz, sizeof(sz)));
 	/* The JSON keeps the breakdown inside each result row; people get it once, here. */
-	out_print_rows(b->ctx->out, title, domain_cols, NCOLS(domain_cols),
-		       cJSON_GetObjectItemCaseSensitive(row, "domains"));
+	t = out_table_new(o, NULL, title, domain_cols, NCOLS(domain_cols));
+	for (i = 0; i < r->nlanes; i++)
+		set_domain_fields(out_table_row(t), r, row, i);
+	out_table_end(t);
 }
 
-static void verdict(struct bw *b, const cJSON *last, double peak, size_t peak_size)
+static int verdict(struct out *o, const struct bw_report *r)
 {
-	const cJSON *doms = cJSON_GetObjectItemCaseSensitive(last, "domains"), *d;
-	struct host_facts h;
+	const struct bw_row *last = &r->rows[r->nrows - 1];
+	cJSON *root = out_root(o);
 	char sz[32], weak[256] = "";
-	size_t used = 0;
+	size_t i, used = 0;
 
-	host_collect(&h);
-	cJSON_ArrayForEach(d, doms)
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "weak")) && used < sizeof(weak))
-			used += (size_t)snprintf(weak + used, sizeof(weak) - used, "%s%s", used ? ", " : "",
-						 cJSON_GetObjectItemCaseSensitive(d, "domain")->valuestring);
-	if (cJSON_IsArray(doms))
-		out_set_num(out_root(b->ctx->out), "aggregate_gbps",
-			    cJSON_GetObjectItemCaseSensitive(last, "bw_gbps")->valuedouble);
-	if (h.line_rate_gbps > 0) {
-		out_set_num(out_root(b->ctx->out), "line_rate_gbps", h.line_rate_gbps);
-		out_set_num(out_root(b->ctx->out), "line_rate_share", peak / h.line_rate_gbps);
+	if (r->nlanes > 1) {
+		domain_table(o, r, last);
+		out_set_num(root, "aggregate_gbps", last->gbps);
 	}
+	for (i = 0; i < r->nlanes && used < sizeof(weak); i++)
+		if (last->weak[i])
+			used += (size_t)snprintf(weak + used, sizeof(weak) - used, "%s%s",
+						 used ? ", " : "", r->domains[i]);
+	if (r->line_rate_gbps > 0) {
+		out_set_num(root, "line_rate_gbps", r->line_rate_gbps);
+		out_set_num(root, "line_rate_share", r->peak_gbps / r->line_rate_gbps);
+	}
+	size_str(r->peak_size, sz, sizeof(sz));
 	if (weak[0]) {
-		out_verdict(b->ctx->out, "WEAK: %s below %.0f%% of the median of the other domains; "
-			    "peak %.3f Gbit/s at %s", weak, WEAK_SHARE * 100, peak,
-			    size_str(peak_size, sz, sizeof(sz)));
-		out_set_str(out_root(b->ctx->out), "weak_domains", "%s", weak);
-		out_fail(b->ctx->out);
-		return;
+		out_verdict(o, "WEAK: %s below %.0f%% of the median of the other domains; peak %.3f "
+			    "Gbit/s at %s", weak, BW_WEAK_SHARE * 100, r->peak_gbps, sz);
+		out_set_str(root, "weak_domains", "%s", weak);
+		out_fail(o);
+		return EXIT_FAIL;
 	}
-	if (h.line_rate_gbps > 0)
-		out_verdict(b->ctx->out, "OK: peak %.3f Gbit/s at %s, %.1f%% of %s's %d Gbit/s",
-			    peak, size_str(peak_size, sz, sizeof(sz)), 100 * peak / h.line_rate_gbps,
-			    h.instance_type, h.line_rate_gbps);
+	if (r->line_rate_gbps > 0)
+		out_verdict(o, "OK: peak %.3f Gbit/s at %s, %.1f%% of %s's %d Gbit/s", r->peak_gbps,
+			    sz, 100 * r->peak_gbps / r->line_rate_gbps, r->instance_type,
+			    r->line_rate_gbps);
 	else
-		out_verdict(b->ctx->out, "OK: peak %.3f Gbit/s at %s over %zu domain%s", peak,
-			    size_str(peak_size, sz, sizeof(sz)), b->cfg.nlanes,
-			    b->cfg.nlanes == 1 ? "" : "s");
+		out_verdict(o, "OK: peak %.3f Gbit/s at %s over %zu domain%s", r->peak_gbps, sz,
+			    r->nlanes, r->nlanes == 1 ? "" : "s");
+	return EXIT_OK;
 }
 
-void bw_finish_report(struct bw *b, const cJSON *last, double peak, size_t peak_size)
+int bw_render(struct out *o, const struct bw *b)
 {
-	domain_table(b, last);
-	verdict(b, last, peak, peak_size);
+	const struct bw_report *r = &b->rep;
+
+	/* A failed run shows the sizes that completed, and no empty table. */
+	render_rows(o, r, r->nrows > 0 || (r->code == EXIT_OK && !b->server));
+	if (r->code == EXIT_OK)
+		return b->server || !r->nrows ? EXIT_OK : verdict(o, r);
+	if (r->error[0])
+		out_error(o, "%s", r->error);
+	if (r->code == EXIT_FAIL)
+		out_fail(o);
+	return r->code;
 }

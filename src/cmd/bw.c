@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* efadiag bw: bandwidth per domain and in aggregate, send or RMA, one thread per domain. */
 #include <errno.h>
-#include <pthread.h>
-#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +8,11 @@
 #include <unistd.h>
 
 #include "cmd/bw.h"
-#include "ui/cli.h"
+#include "cmd/test.h"
 #include "fabric/discover.h"
-#include "measure/lanes.h"
-#include "ui/out.h"
+#include "host/host.h"
+#include "ui/cli.h"
 #include "ui/parse.h"
-#include "ctl/session.h"
 #include "util.h"
 
 #define DEFAULT_WINDOW 64
@@ -23,15 +20,7 @@
 #define AUTO_BYTES ((size_t)256 << 20)
 #define AUTO_MIN 64
 #define AUTO_MAX 100000
-#define MAX_COUNT 1000000000L
 #define PEER_GRACE_SEC 2.0
-
-static const struct out_col result_cols[] = {
-	{ "bytes", "BYTES", OUT_INT, 0, 0 },
-	{ "iterations", "ITERS", OUT_INT, 0, 0 },
-	{ "bw_gbps", "BW(Gbit/s)", OUT_DBL, 3, 0 },
-	{ "msg_rate_mps", "RATE(Mmsg/s)", OUT_DBL, 4, 0 },
-};
 
 static const size_t default_sizes[] = { 4096, 8192, 16384, 32768, 65536, 131072, 262144,
 					524288, 1048576, 2097152, 4194304, 8388608 };
@@ -46,11 +35,23 @@ static enum lane_op op_parse(const char *s)
 	return !strcmp(s, "write") ? LANE_WRITE : !strcmp(s, "read") ? LANE_READ : LANE_SEND;
 }
 
+static void cfg_from_hello(struct bw_cfg *c, const struct msg_hello *h)
+{
+	c->op = op_parse(h->bw.op);
+	c->window = h->bw.window;
+	c->nlanes = h->bw.lanes;
+	c->reverse = h->bw.reverse;
+	c->bidir = h->bw.bidir;
+	c->verify = h->verify;
+	c->stall_sec = h->timeout_sec;
+}
+
 /* --- roles ---------------------------------------------------------------------------------- */
 
 /* What this side does for a size: data flows sender -> receiver; read is driven by the reader. */
 static void job_for(const struct bw *b, size_t size, long count, struct lane_job *j)
 {
+	const char *corrupt = getenv("EFADIAG_TEST_CORRUPT_OFFSET");
 	bool client = !b->server;
 	bool sends = b->cfg.bidir || (client ? !b->cfg.reverse : b->cfg.reverse);
 	bool receives = b->cfg.bidir || (client ? b->cfg.reverse : !b->cfg.reverse);
@@ -63,9 +64,7 @@ static void job_for(const struct bw *b, size_t size, long count, struct lane_job
 	j->verify = b->cfg.verify;
 	j->stall_sec = b->cfg.stall_sec;
 	/* Test hook, as for pingpong: lets the suite show that --verify catches corruption. */
-	j->corrupt_offset = -1;
-	if (getenv("EFADIAG_TEST_CORRUPT_OFFSET") && *getenv("EFADIAG_TEST_CORRUPT_OFFSET"))
-		j->corrupt_offset = atol(getenv("EFADIAG_TEST_CORRUPT_OFFSET"));
+	j->corrupt_offset = corrupt && *corrupt ? atol(corrupt) : -1;
 	switch (b->cfg.op) {
 	case LANE_SEND:
 		j->initiate = sends;
@@ -82,66 +81,26 @@ static void job_for(const struct bw *b, size_t size, long count, struct lane_job
 	}
 }
 
-/* --- hello ---------------------------------------------------------------------------------- */
-
-static int bw_check_hello(const cJSON *hello, const struct test_params *p, uint64_t *caps,
-			  size_t *buf_size, char *err, size_t errlen)
-{
-	const cJSON *op = cJSON_GetObjectItemCaseSensitive(hello, "op");
-	const cJSON *w = cJSON_GetObjectItemCaseSensitive(hello, "window");
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(hello, "lanes");
-
-	if (!cJSON_IsString(op) || (strcmp(op->valuestring, "send") && strcmp(op->valuestring, "write") &&
-				    strcmp(op->valuestring, "read"))) {
-		snprintf(err, errlen, "'op' must be send, write or read");
-		return -1;
-	}
-	if (!cJSON_IsNumber(w) || w->valuedouble < 1 || w->valuedouble > LANE_MAX_WINDOW) {
-		snprintf(err, errlen, "'window' must be from 1 to %d", LANE_MAX_WINDOW);
-		return -1;
-	}
-	if (!cJSON_IsNumber(n) || n->valuedouble < 1 || n->valuedouble > LANE_MAX) {
-		snprintf(err, errlen, "'lanes' must be from 1 to %d", LANE_MAX);
-		return -1;
-	}
-	*caps = bw_caps(op_parse(op->valuestring));
-	*buf_size = lane_buf_size(session_max_size(p), (unsigned)w->valuedouble, p->verify);
-	return 0;
-}
-
-static void cfg_from_hello(struct bw_cfg *c, const cJSON *h, const struct test_params *p)
-{
-	c->op = op_parse(cJSON_GetObjectItemCaseSensitive(h, "op")->valuestring);
-	c->window = (unsigned)cJSON_GetObjectItemCaseSensitive(h, "window")->valuedouble;
-	c->nlanes = (size_t)cJSON_GetObjectItemCaseSensitive(h, "lanes")->valuedouble;
-	c->reverse = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "reverse"));
-	c->bidir = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "bidir"));
-	c->verify = p->verify;
-	c->stall_sec = p->timeout_sec;
-}
-
 /* --- one size ------------------------------------------------------------------------------- */
 
-static cJSON *lane_results(struct bw *b)
+static void lane_reports(const struct bw *b, struct msg *m)
 {
-	cJSON *msg = cJSON_CreateObject(), *arr = msg ? cJSON_AddArrayToObject(msg, "lanes") : NULL;
 	size_t i;
 
-	for (i = 0; arr && i < b->cfg.nlanes; i++) {
-		struct lane *l = &b->lanes[i];
-		cJSON *r = cJSON_CreateObject();
+	memset(m, 0, sizeof(*m));
+	m->kind = MSG_BW_REPORT;
+	m->u.bw_report.n = b->cfg.nlanes;
+	for (i = 0; i < b->cfg.nlanes; i++) {
+		const struct lane *l = &b->lanes[i];
+		struct lane_report *r = &m->u.bw_report.lanes[i];
 
-		if (!r)
-			break;
-		cJSON_AddNumberToObject(r, "elapsed", l->job.passive && !l->job.initiate &&
-							      !l->job.receive ? 0 : l->elapsed);
-		cJSON_AddNumberToObject(r, "err", l->err);
-		cJSON_AddNumberToObject(r, "bad_offset", (double)l->bad_offset);
-		if (l->err_text[0])
-			cJSON_AddStringToObject(r, "err_text", l->err_text);
-		cJSON_AddItemToArray(arr, r);
+		/* A passive RMA target has no time of its own: the initiator's counts. */
+		r->elapsed = l->job.passive && !l->job.initiate && !l->job.receive ? 0 :
+											   l->res.elapsed;
+		r->err = l->res.err;
+		r->bad_offset = l->res.bad_offset;
+		str_copy(r->err_text, sizeof(r->err_text), l->res.err_text);
 	}
-	return msg;
 }
 
 static void progress_line(struct bw *b, size_t size, long count, double t0)
@@ -161,28 +120,27 @@ static void progress_line(struct bw *b, size_t size, long count, double t0)
 }
 
 /*
- * Runs one size on every lane at once, on both sides. The client has asked for it already
- * (sync sent) when start is called on the server, and the reverse. Returns 0, or an exit code.
+ * Runs one size on every lane at once, on both sides, and swaps the sides' reports. The
+ * client has asked for it already when this runs on the server, and the reverse. Returns 0
+ * with the peer's report in *peer, or an exit code.
  */
-static int run_size(struct bw *b, size_t size, long count, cJSON **peer_report)
+static int run_size(struct bw *b, size_t size, long count, struct msg *peer)
 {
 	bool show = !b->ctx->opt.quiet && !b->ctx->opt.json && isatty(2) && !b->server;
 	struct lane_job job;
 	double t0 = now_sec(), next_show = t0 + 0.5, deadline;
-	cJSON *mine;
+	struct msg mine;
 	size_t i;
 	int ret = 0;
 
-	*peer_report = NULL;
 	job_for(b, size, count, &job);
 	for (i = 0; i < b->cfg.nlanes; i++)
 		if (lane_start(&b->lanes[i], &job)) {
-			out_error(b->ctx->out, "cannot start a thread for lane %zu", i);
 			for (; i > 0; i--) {
 				lane_stop(&b->lanes[i - 1]);
 				lane_join(&b->lanes[i - 1]);
 			}
-			return EXIT_ERROR;
+			return bw_stop(&b->rep, EXIT_ERROR, "cannot start a thread for lane %zu", i);
 		}
 	/* Each lane stalls out on its own within the timeout: this loop ends. */
 	for (;;) {
@@ -202,23 +160,21 @@ static int run_size(struct bw *b, size_t size, long count, cJSON **peer_report)
 	if (show && next_show > t0 + 0.5)
 		fprintf(stderr, "\r%60s\r", "");
 	/* Reports cross while the lanes keep progressing: the peer may still need us. */
-	mine = lane_results(b);
+	lane_reports(b, &mine);
 	deadline = now_sec() + b->cfg.stall_sec + PEER_GRACE_SEC;
-	ret = oob_send(&b->s->oob, OOB_RESULT, mine, deadline);
-	cJSON_Delete(mine);
+	ret = proto_send(&b->s->oob, &mine, deadline);
 	if (!ret)
-		ret = oob_expect(&b->s->oob, OOB_RESULT, peer_report,
-				 now_sec() + 2 * b->cfg.stall_sec + PEER_GRACE_SEC);
+		ret = proto_expect(&b->s->oob, MSG_BW_REPORT, peer,
+				   now_sec() + 2 * b->cfg.stall_sec + PEER_GRACE_SEC);
 	for (i = 0; i < b->cfg.nlanes; i++)
 		lane_stop(&b->lanes[i]);
 	for (i = 0; i < b->cfg.nlanes; i++)
 		lane_join(&b->lanes[i]);
-	if (ret) {
-		out_error(b->ctx->out, "%s", ret == -ECONNRESET ?
-			  "the peer closed the control connection mid-test (killed?)" : b->s->oob.err);
-		return EXIT_ERROR;
-	}
-	return 0;
+	if (ret)
+		return bw_stop(&b->rep, EXIT_ERROR, "%s", ret == -ECONNRESET ?
+			       "the peer closed the control connection mid-test (killed?)" :
+			       b->s->oob.err);
+	return bw_lane_failures(b, size, &peer->u.bw_report);
 }
 
 /* --- client --------------------------------------------------------------------------------- */
@@ -231,40 +187,28 @@ static long auto_count(size_t size)
 }
 
 /* Asks the server to run a size and runs it here; 0 and the peer's report, or an exit code. */
-static int client_size(struct bw *b, size_t size, long count, bool warmup, cJSON **peer)
+static int client_size(struct bw *b, size_t size, long count, bool warmup, struct msg *peer)
 {
-	cJSON *msg = cJSON_CreateObject(), *reply = NULL;
+	struct msg m = { .kind = MSG_BW_SIZE,
+			 .u.bw_size = { .bytes = size, .count = count, .warmup = warmup } };
 	int ret;
 
-	if (!msg)
-		return EXIT_ERROR;
-	cJSON_AddStringToObject(msg, "phase", "size");
-	cJSON_AddNumberToObject(msg, "bytes", (double)size);
-	cJSON_AddNumberToObject(msg, "count", (double)count);
-	cJSON_AddBoolToObject(msg, "warmup", warmup);
-	ret = oob_send(&b->s->oob, OOB_SYNC, msg, session_deadline(b->s));
-	cJSON_Delete(msg);
+	ret = proto_send(&b->s->oob, &m, session_deadline(b->s));
 	if (!ret)
-		ret = oob_expect(&b->s->oob, OOB_SYNC, &reply, session_deadline(b->s));
-	cJSON_Delete(reply);
-	if (ret) {
-		out_error(b->ctx->out, "%s", b->s->oob.err);
-		return EXIT_ERROR;
-	}
-	ret = run_size(b, size, count, peer);
-	if (!ret)
-		ret = bw_lane_failures(b, size, *peer);
-	return ret;
+		ret = proto_expect(&b->s->oob, MSG_GO, &m, session_deadline(b->s));
+	if (ret)
+		return bw_stop(&b->rep, EXIT_ERROR, "%s", b->s->oob.err);
+	return run_size(b, size, count, peer);
 }
 
 /* The slowest lane's time for the last run, from both sides' reports. */
-static double run_elapsed(struct bw *b, const cJSON *peer)
+static double run_elapsed(struct bw *b, const struct msg *peer)
 {
 	double e = 0, li;
 	size_t i;
 
 	for (i = 0; i < b->cfg.nlanes; i++) {
-		li = bw_lane_elapsed(b, i, peer);
+		li = bw_lane_elapsed(b, i, &peer->u.bw_report);
 		e = li > e ? li : e;
 	}
 	return e;
@@ -274,20 +218,18 @@ static double run_elapsed(struct bw *b, const cJSON *peer)
  * Runs the warmup; with --duration, keeps growing the run until it lasts a tenth of the
  * duration (start-up costs distort a short one), and sets *count from the rate it shows.
  */
-static int warmup_and_calibrate(struct bw *b, size_t size, long w, double duration, long *count)
+static int warmup_and_calibrate(struct bw *b, size_t size, long w, double duration, long *count,
+				struct msg *peer)
 {
-	cJSON *peer = NULL;
 	double e = 0;
 	int round, code;
 
 	for (round = 0; round < 4; round++) {
-		code = client_size(b, size, w, true, &peer);
-		e = code ? 0 : run_elapsed(b, peer);
-		cJSON_Delete(peer);
-		peer = NULL;
+		code = client_size(b, size, w, true, peer);
 		if (code)
 			return code;
-		if (duration <= 0 || e >= duration / 10 || w >= MAX_COUNT / 100)
+		e = run_elapsed(b, peer);
+		if (duration <= 0 || e >= duration / 10 || w >= PROTO_MAX_COUNT / 100)
 			break;
 		w = e > 0 && duration / 10 / e < 100 ? (long)((double)w * duration / 10 / e) + 1 :
 						       w * 100;
@@ -295,7 +237,7 @@ static int warmup_and_calibrate(struct bw *b, size_t size, long w, double durati
 	if (duration > 0 && e > 0) {
 		double c = (double)w / e * duration;
 
-		*count = c < 1 ? 1 : c > MAX_COUNT ? MAX_COUNT : (long)c;
+		*count = c < 1 ? 1 : c > PROTO_MAX_COUNT ? PROTO_MAX_COUNT : (long)c;
 	}
 	return 0;
 }
@@ -312,24 +254,60 @@ static size_t client_domains(struct ctx *ctx, char **names)
 	return i;
 }
 
-static int bw_client(struct ctx *ctx)
+/* The hello of a bw client: its options, which the server must follow. */
+static void bw_hello(struct msg_hello *h, struct ctx *ctx, const struct bw_cfg *cfg)
+{
+	test_hello(h, ctx, "bw", default_sizes, NCOLS(default_sizes), -1, -1);
+	if (ctx->opt.iterations < 0)
+		h->iterations = 1; /* the server's bound check; counts go per size */
+	if (ctx->opt.warmup < 0)
+		h->warmup = cfg->window;
+	str_copy(h->bw.op, sizeof(h->bw.op), op_str(cfg->op));
+	h->bw.window = cfg->window;
+	h->bw.lanes = (unsigned)cfg->nlanes;
+	h->bw.reverse = cfg->reverse;
+	h->bw.bidir = cfg->bidir;
+}
+
+/* Every size: warmup (and calibration), then the measured run. */
+static void client_sizes(struct bw *b, const struct msg_hello *h, struct msg *peer)
+{
+	const struct opts *o = &b->ctx->opt;
+	size_t k;
+
+	for (k = 0; k < h->nsizes && !b->rep.code; k++) {
+		size_t size = h->sizes[k];
+		long count = o->iterations > 0 ? o->iterations : auto_count(size);
+
+		/* Warmup, which with --duration also calibrates the count. */
+		if ((h->warmup > 0 || o->duration_sec > 0) &&
+		    warmup_and_calibrate(b, size, h->warmup > 0 ? h->warmup : b->cfg.window,
+					 o->duration_sec, &count, peer))
+			break;
+		if (!client_size(b, size, count, false, peer))
+			bw_add_row(b, size, count, &peer->u.bw_report);
+	}
+}
+
+static int bw_client(struct ctx *ctx, const struct session_target *t)
 {
 	struct bw *b = calloc(1, sizeof(*b));
+	struct msg *peer = malloc(sizeof(*peer));
 	struct session s;
-	struct test_params p;
-	struct out_table *t = NULL;
-	char *names[LANE_MAX] = { 0 }, *saved_domain = NULL;
-	size_t nnames, k, peak_size = 0, saved_n = ctx->opt.ndomains;
-	cJSON *extra = cJSON_CreateObject(), *peer = NULL;
-	double peak = 0;
-	int code = EXIT_OK;
+	struct session_target lane0 = *t;
+	struct msg_hello h;
+	struct host_facts facts;
+	char *names[LANE_MAX] = { 0 };
+	size_t nnames, k;
+	int code;
 
-	if (!b || !extra) {
+	if (!b || !peer) {
 		free(b);
-		cJSON_Delete(extra);
+		free(peer);
 		out_error(ctx->out, "out of memory");
 		return EXIT_ERROR;
 	}
+	session_init(&s);
 	b->ctx = ctx;
 	b->s = &s;
 	b->cfg.op = op_parse(ctx->opt.op);
@@ -340,234 +318,120 @@ static int bw_client(struct ctx *ctx)
 	b->cfg.stall_sec = ctx->opt.timeout_sec;
 	nnames = client_domains(ctx, names);
 	if (ctx->opt.all_domains && !nnames) {
-		out_error(ctx->out, "--all-domains: provider %s has no domain here", ctx->opt.provider);
-		code = EXIT_ERROR;
+		bw_stop(&b->rep, EXIT_ERROR, "--all-domains: provider %s has no domain here",
+			ctx->opt.provider);
 		goto out;
 	}
 	b->cfg.nlanes = nnames ? nnames : 1;
-	session_params(&p, ctx, "bw", default_sizes, NCOLS(default_sizes), -1, -1);
-	if (ctx->opt.iterations < 0)
-		p.iterations = 1; /* the server's bound check; counts go per size */
-	if (ctx->opt.warmup < 0)
-		p.warmup = b->cfg.window;
-	p.caps = bw_caps(b->cfg.op);
-	p.buf_size = lane_buf_size(session_max_size(&p), b->cfg.window, b->cfg.verify);
-	cJSON_AddStringToObject(extra, "op", op_str(b->cfg.op));
-	cJSON_AddNumberToObject(extra, "window", b->cfg.window);
-	cJSON_AddNumberToObject(extra, "lanes", (double)b->cfg.nlanes);
-	cJSON_AddBoolToObject(extra, "reverse", b->cfg.reverse);
-	cJSON_AddBoolToObject(extra, "bidir", b->cfg.bidir);
-	p.extra = extra;
+	bw_hello(&h, ctx, &b->cfg);
 	/* Lane 0 goes through the session's handshake on the first of the domains. */
 	if (nnames) {
-		saved_domain = ctx->opt.ndomains ? ctx->opt.domains[0] : NULL;
-		ctx->opt.domains[0] = names[0];
-		ctx->opt.ndomains = 1;
+		lane0.domains = names;
+		lane0.ndomains = 1;
 	}
-	code = session_client_start(&s, ctx, &p, 0);
-	if (nnames) {
-		ctx->opt.domains[0] = saved_domain;
-		ctx->opt.ndomains = saved_n;
-	}
+	code = test_client_start(ctx, &s, &lane0, &h, bw_caps(b->cfg.op), 0);
 	if (code) {
 		/* fab_open itself names a provider that lacks the RMA operation asked for. */
 		session_end(&s);
-		goto out;
+		free(b);
+		free(peer);
+		for (k = 0; k < LANE_MAX; k++)
+			free(names[k]);
+		return code;
 	}
-	session_describe(&s);
-	b->lanes[0].fab = s.fab;
-	memset(&s.fab, 0, sizeof(s.fab));
-	str_copy(b->peer_domains[0], sizeof(b->peer_domains[0]), s.peer_domain);
-	code = bw_client_lanes(b, names, session_max_size(&p));
-	if (code)
-		goto end;
-	cJSON_AddStringToObject(out_root(ctx->out), "op", op_str(b->cfg.op));
-	cJSON_AddStringToObject(out_root(ctx->out), "direction", b->cfg.bidir ? "bidir" :
-						      b->cfg.reverse ? "server_to_client" : "client_to_server");
-	cJSON_AddNumberToObject(out_root(ctx->out), "window", b->cfg.window);
-	t = out_table_new(ctx->out, "results", NULL, result_cols, NCOLS(result_cols));
-	for (k = 0; k < p.nsizes && !code; k++) {
-		size_t size = p.sizes[k];
-		long count = ctx->opt.iterations > 0 ? ctx->opt.iterations : auto_count(size);
-		double gbps;
-
-		/* Warmup, which with --duration also calibrates the count. */
-		if (p.warmup > 0 || ctx->opt.duration_sec > 0) {
-			code = warmup_and_calibrate(b, size, p.warmup > 0 ? p.warmup : b->cfg.window,
-						    ctx->opt.duration_sec, &count);
-			if (code)
-				break;
-		}
-		code = client_size(b, size, count, false, &peer);
-		if (code)
-			break;
-		gbps = bw_add_row(b, t, size, count, peer);
-		if (gbps > peak)
-			peak = gbps, peak_size = size;
-		cJSON_Delete(peer);
-		peer = NULL;
+	if (!bw_client_lanes(b, names, test_max_size(&h))) {
+		cJSON_AddStringToObject(out_root(ctx->out), "op", op_str(b->cfg.op));
+		cJSON_AddStringToObject(out_root(ctx->out), "direction", b->cfg.bidir ? "bidir" :
+					b->cfg.reverse ? "server_to_client" : "client_to_server");
+		cJSON_AddNumberToObject(out_root(ctx->out), "window", b->cfg.window);
+		client_sizes(b, &h, peer);
 	}
-	cJSON_Delete(peer);
-	if (!code) {
-		const cJSON *rows = cJSON_GetObjectItemCaseSensitive(out_root(ctx->out), "results");
-		const cJSON *last = cJSON_GetArrayItem(rows, cJSON_GetArraySize(rows) - 1);
-
-		oob_send(&s.oob, OOB_BYE, NULL, session_deadline(&s));
-		out_table_end(t);
-		bw_finish_report(b, last, peak, peak_size);
-		if (cJSON_GetObjectItemCaseSensitive(out_root(ctx->out), "weak_domains"))
-			code = EXIT_FAIL;
-	} else if (t) {
-		if (out_table_rows(t))
-			out_table_end(t);
-		else
-			out_table_discard(t);
-	}
-end:
+	if (!b->rep.code)
+		proto_send_kind(&s.oob, MSG_BYE, session_deadline(&s));
+	/* The share of the line rate needs the instance type: learnt here, not while rendering. */
+	host_collect(&facts);
+	b->rep.line_rate_gbps = facts.line_rate_gbps;
+	str_copy(b->rep.instance_type, sizeof(b->rep.instance_type), facts.instance_type);
+out:
 	bw_close_lanes(b);
 	session_end(&s);
-out:
 	for (k = 0; k < LANE_MAX; k++)
 		free(names[k]);
-	cJSON_Delete(extra);
+	code = bw_render(ctx->out, b);
 	free(b);
+	free(peer);
 	return code;
 }
 
 /* --- server --------------------------------------------------------------------------------- */
 
-static int bw_serve(struct session *s)
+static int bw_serve(struct ctx *ctx, struct session *s)
 {
 	struct bw *b = calloc(1, sizeof(*b));
-	struct out_table *t;
-	cJSON *m = NULL, *peer = NULL;
-	int type, ret, code;
+	struct msg *m = malloc(sizeof(*m));
+	int code;
 
-	if (!b) {
-		out_error(s->ctx->out, "out of memory");
+	if (!b || !m) {
+		free(b);
+		free(m);
+		out_error(ctx->out, "out of memory");
 		return EXIT_ERROR;
 	}
-	b->ctx = s->ctx;
+	b->ctx = ctx;
 	b->s = s;
 	b->server = true;
-	cfg_from_hello(&b->cfg, s->hello, &s->p);
-	b->lanes[0].fab = s->fab;
-	memset(&s->fab, 0, sizeof(s->fab));
-	str_copy(b->peer_domains[0], sizeof(b->peer_domains[0]), s->peer_domain);
-	code = bw_server_lanes(b);
-	t = out_table_new(s->ctx->out, "results", NULL, result_cols, NCOLS(result_cols));
-	while (!code) {
-		const cJSON *bytes, *count;
+	cfg_from_hello(&b->cfg, &s->hello);
+	bw_server_lanes(b);
+	while (!b->rep.code) {
+		size_t bytes;
+		long count;
+		bool warmup;
 
-		ret = oob_recv(&s->oob, &type, &m, now_sec() + 2 * s->p.timeout_sec + PEER_GRACE_SEC);
-		if (ret) {
-			out_error(s->ctx->out, "client %s: %s", s->oob.peer, s->oob.err);
-			code = EXIT_ERROR;
+		if (proto_recv(&s->oob, m, now_sec() + 2 * s->hello.timeout_sec + PEER_GRACE_SEC)) {
+			bw_stop(&b->rep, EXIT_ERROR, "client %s: %s", s->oob.peer, s->oob.err);
 			break;
 		}
-		if (type == OOB_BYE)
+		if (m->kind == MSG_BYE)
 			break;
-		bytes = cJSON_GetObjectItemCaseSensitive(m, "bytes");
-		count = cJSON_GetObjectItemCaseSensitive(m, "count");
-		if (type != OOB_SYNC || !cJSON_IsNumber(bytes) || !cJSON_IsNumber(count) ||
-		    bytes->valuedouble < 1 || bytes->valuedouble > (double)session_max_size(&s->p) ||
-		    count->valuedouble < 1 || count->valuedouble > MAX_COUNT) {
-			out_error(s->ctx->out, "client %s: unexpected %s message", s->oob.peer,
-				  oob_type_str(type));
-			oob_send_error(&s->oob, "unexpected message during bw", now_sec() + 1);
-			code = EXIT_ERROR;
+		if (m->kind != MSG_BW_SIZE || m->u.bw_size.bytes > test_max_size(&s->hello)) {
+			bw_stop(&b->rep, EXIT_ERROR, "client %s: unexpected %s message", s->oob.peer,
+				proto_kind_str(m->kind));
+			proto_send_error(&s->oob, "unexpected message during bw", now_sec() + 1);
 			break;
 		}
+		bytes = m->u.bw_size.bytes;
+		count = m->u.bw_size.count;
+		warmup = m->u.bw_size.warmup;
 		/* Lanes run before the go, so our receives wait for the client's first sends. */
-		if (oob_send(&s->oob, OOB_SYNC, NULL, session_deadline(s))) {
-			code = EXIT_ERROR;
+		if (proto_send_kind(&s->oob, MSG_GO, session_deadline(s))) {
+			bw_stop(&b->rep, EXIT_ERROR, "%s", s->oob.err);
 			break;
 		}
-		code = run_size(b, (size_t)bytes->valuedouble, (long)count->valuedouble, &peer);
-		if (!code)
-			code = bw_lane_failures(b, (size_t)bytes->valuedouble, peer);
 		/* Warmup and calibration runs are not results: the client does not show them. */
-		if (!code && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "warmup")))
-			bw_add_row(b, t, (size_t)bytes->valuedouble, (long)count->valuedouble, peer);
-		cJSON_Delete(peer);
-		peer = NULL;
-		cJSON_Delete(m);
-		m = NULL;
+		if (!run_size(b, bytes, count, m) && !warmup)
+			bw_add_row(b, bytes, count, &m->u.bw_report);
 	}
-	cJSON_Delete(m);
-	if (out_table_rows(t))
-		out_table_end(t);
-	else
-		out_table_discard(t);
-	if (code == EXIT_FAIL)
-		out_fail(s->ctx->out);
 	bw_close_lanes(b);
+	code = bw_render(ctx->out, b);
 	free(b);
+	free(m);
 	return code;
+}
+
+static int bw_caps_for(const struct msg_hello *h, uint64_t *caps, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	*caps = bw_caps(op_parse(h->bw.op));
+	return 0;
 }
 
 const struct test_entry test_bw = {
 	.name = "bw",
-	.caps = FI_MSG,
+	.caps = bw_caps_for,
+	.client = bw_client,
 	.serve = bw_serve,
-	.check_hello = bw_check_hello,
 };
-
-/* --- loopback ------------------------------------------------------------------------------- */
-
-struct loop_server {
-	struct ctx ctx;
-	int fd;
-	int code;
-};
-
-static void *loop_server_main(void *arg)
-{
-	struct loop_server *ls = arg;
-
-	ls->code = session_serve_fd(&ls->ctx, ls->fd, "bw");
-	return NULL;
-}
-
-/*
- * Both ends in this process: the server half runs on a thread of its own and the two halves
- * speak the control protocol over a socket pair, so loopback runs exactly the code two nodes do.
- */
-static int bw_loopback(struct ctx *ctx)
-{
-	struct loop_server ls;
-	pthread_t thread;
-	int sv[2], code;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv)) {
-		out_error(ctx->out, "socketpair: %s", strerror(errno));
-		return EXIT_ERROR;
-	}
-	memset(&ls, 0, sizeof(ls));
-	ls.ctx = *ctx;
-	ls.ctx.host = NULL;
-	ls.ctx.opt.quiet = true;
-	ls.ctx.opt.provider_set = false;
-	ls.ctx.opt.ndomains = 0; /* the server follows the client's domains by subnet */
-	/* The server half's document is never printed: the client reports. */
-	ls.ctx.out = out_new("bw", true, true);
-	ls.fd = sv[1];
-	if (!ls.ctx.out || pthread_create(&thread, NULL, loop_server_main, &ls)) {
-		out_free(ls.ctx.out);
-		close(sv[0]);
-		close(sv[1]);
-		out_error(ctx->out, "cannot start the loopback server thread");
-		return EXIT_ERROR;
-	}
-	cJSON_AddStringToObject(out_root(ctx->out), "mode", "loopback");
-	ctx->loop_fd = sv[0];
-	code = bw_client(ctx);
-	ctx->loop_fd = 0;
-	pthread_join(thread, NULL);
-	close(sv[1]);
-	out_free(ls.ctx.out);
-	return code;
-}
 
 static int bw_validate(struct ctx *ctx)
 {
@@ -579,12 +443,12 @@ static int bw_validate(struct ctx *ctx)
 		return cli_usage_error(ctx, "--all-domains and -d exclude each other");
 	if (o->duration_sec > 0 && o->iterations > 0)
 		return cli_usage_error(ctx, "--duration and -I/--iterations exclude each other");
-	return session_validate_peer(ctx);
+	return test_validate_peer(ctx);
 }
 
 static int bw_run(struct ctx *ctx)
 {
-	return session_run_test(ctx, "bw", bw_loopback, bw_client);
+	return test_run(ctx, &test_bw);
 }
 
 const struct cmd_entry cmd_bw = {

@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* efadiag bw's shared state, and its two helpers: lane setup with the peer, and the report. */
-#ifndef EFADIAG_BW_H
-#define EFADIAG_BW_H
+#ifndef EFADIAG_CMD_BW_H
+#define EFADIAG_CMD_BW_H
 
-#include <cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctl/session.h"
 #include "efadiag.h"
 #include "measure/lanes.h"
 #include "ui/out.h"
-#include "ctl/session.h"
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A domain below this share of the median of its siblings is flagged. */
+#define BW_WEAK_SHARE 0.8
 
 /* The bw options both ends agree on, carried in the hello. */
 struct bw_cfg {
@@ -24,16 +26,40 @@ struct bw_cfg {
 	double stall_sec;
 };
 
+/* One size's result, aggregate and per lane. */
+struct bw_row {
+	size_t bytes;
+	long count;
+	double gbps, rate_mps;
+	double lane_gbps[LANE_MAX], lane_rate_mps[LANE_MAX];
+	bool weak[LANE_MAX];
+};
+
+/* What a run found, on either side; rendered once at the end. */
+struct bw_report {
+	struct bw_row rows[EFADIAG_MAX_SIZES];
+	size_t nrows;
+	size_t nlanes;
+	char domains[LANE_MAX][64], peer_domains[LANE_MAX][64];
+	double peak_gbps;
+	size_t peak_size;
+	/* The instance's line rate, for the share of it reached (0: not known). */
+	int line_rate_gbps;
+	char instance_type[64];
+	int code;
+	char error[1024]; /* why the run stopped, when code is not EXIT_OK */
+};
+
 struct bw {
 	struct ctx *ctx;
 	struct session *s;
 	struct bw_cfg cfg;
 	bool server;
+	/* Lane 0 uses the session's endpoint; lanes 1.. open their own here. */
+	struct fab_ep eps[LANE_MAX];
+	struct fab_buf bufs[LANE_MAX];
 	struct lane lanes[LANE_MAX];
-	char peer_domains[LANE_MAX][64];
-	/* uint64 keys mapped from raw keys (FI_MR_RAW), to unmap at the end */
-	uint64_t mapped_key[LANE_MAX];
-	bool mapped[LANE_MAX];
+	struct bw_report rep;
 };
 
 /* Read and write are asked for separately: some devices offer RDMA read only (p4d). */
@@ -44,24 +70,32 @@ static inline uint64_t bw_caps(enum lane_op op)
 				  FI_MSG | FI_RMA | FI_READ | FI_REMOTE_READ;
 }
 
+/* Records why the run stops; returns code. */
+int bw_stop(struct bw_report *r, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* --- bw-lanes.c: one endpoint per domain, addresses and memory keys swapped with the peer -- */
 
 /* The client's lanes 1.. on names[], then addresses and (for RMA) keys swapped: 0 or an exit code. */
 int bw_client_lanes(struct bw *b, char **names, size_t max_size);
 /* The server's answer to that: lanes on the domains matching the client's, 0 or an exit code. */
 int bw_server_lanes(struct bw *b);
-/* Stops every lane's thread and closes its endpoint, last first. */
+/* Stops every lane's thread, releases its buffer and closes its endpoint, last first. */
 void bw_close_lanes(struct bw *b);
 
 /* --- bw-report.c: results, failures and the verdict ---------------------------------------- */
 
+/* The median of v (reordered in place); 0 for none. */
+double bw_median(double *v, size_t n);
+/* Whether lane i is weak: below BW_WEAK_SHARE of the median of the other lanes. */
+bool bw_is_weak(const double *gbps, size_t n, size_t i);
 /* Lane i's elapsed time for the measurement: the later of the two sides' active parts. */
-double bw_lane_elapsed(const struct bw *b, size_t i, const cJSON *peer);
-/* A failure on either side's lanes: says which and returns the exit code (0: none). */
-int bw_lane_failures(struct bw *b, size_t size, const cJSON *peer);
-/* One result row: aggregate over lanes, per domain when there are several. Returns Gbit/s. */
-double bw_add_row(struct bw *b, struct out_table *t, size_t size, long count, const cJSON *peer);
-/* The per-domain table of the last row, and the one-line verdict (WEAK fails the run). */
-void bw_finish_report(struct bw *b, const cJSON *last, double peak, size_t peak_size);
+double bw_lane_elapsed(const struct bw *b, size_t i, const struct msg_bw_report *peer);
+/* A failure on either side's lanes: recorded in b->rep, returns the exit code (0: none). */
+int bw_lane_failures(struct bw *b, size_t size, const struct msg_bw_report *peer);
+/* One result row from both sides' lane timings, added to b->rep. */
+void bw_add_row(struct bw *b, size_t size, long count, const struct msg_bw_report *peer);
+/* The results table, and for the client the per-domain table and the verdict: the exit code. */
+int bw_render(struct out *o, const struct bw *b);
 
 #endif

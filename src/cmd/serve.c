@@ -2,11 +2,11 @@
 /* efadiag serve: answers whichever test a client asks for; --persist keeps serving. */
 #include "ui/cli.h"
 #include "ui/out.h"
-#include "ctl/session.h"
+#include "cmd/test.h"
 
 static int serve_run(struct ctx *ctx)
 {
-	return session_serve(ctx, NULL);
+	return test_serve(ctx, NULL);
 }
 
 static int serve_validate(struct ctx *ctx)

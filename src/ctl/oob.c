@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The control channel: framed JSON over TCP or pipes, every read and write with a deadline. */
+/* The control channel's transport: frames over TCP or pipes, every read and write with a deadline. */
 #include "ctl/oob.h"
 
 #include <arpa/inet.h>
@@ -18,18 +18,6 @@
 #include <unistd.h>
 
 #include "util.h"
-
-static const char *const type_names[] = {
-	[OOB_HELLO] = "hello", [OOB_READY] = "ready", [OOB_ERROR] = "error",
-	[OOB_SYNC] = "sync",   [OOB_RESULT] = "result", [OOB_BYE] = "bye",
-};
-
-const char *oob_type_str(int type)
-{
-	if (type > 0 && type < OOB_TYPE_MAX && type_names[type])
-		return type_names[type];
-	return "unknown";
-}
 
 /* The --exec child, for the signal handler: there is at most one at a time. */
 static volatile pid_t live_child = -1;
@@ -301,11 +289,70 @@ int oob_exec(struct oob *o, const char *cmd, const char *serve_args)
 	return 0;
 }
 
-void oob_stdio(struct oob *o)
+int oob_fork(struct oob *o, int (*child_main)(int fd, void *arg), void *arg)
 {
+	int sv[2], null_fd;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		snprintf(o->err, sizeof(o->err), "socketpair: %s", strerror(errno));
+		return -errno;
+	}
+	/* Whatever is buffered would otherwise be written twice, once by each process. */
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		snprintf(o->err, sizeof(o->err), "fork: %s", strerror(e));
+		close(sv[0]);
+		close(sv[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		/* The child: stdout belongs to the parent's report, so ours goes nowhere. */
+		close(sv[0]);
+		setpgid(0, 0);
+		null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (null_fd >= 0)
+			dup2(null_fd, 1);
+		set_nonblock(sv[1]);
+		/* _exit: the parent's atexit handlers and stdio buffers are not ours to run. */
+		_exit(child_main(sv[1], arg));
+	}
+	setpgid(pid, pid);
+	close(sv[1]);
+	set_nonblock(sv[0]);
+	o->rfd = o->wfd = sv[0];
+	o->child = pid;
+	live_child = pid;
+	str_copy(o->peer, sizeof(o->peer), "loopback");
+	return 0;
+}
+
+int oob_stdio(struct oob *o)
+{
+	/*
+	 * stdout carries the protocol. Anything else printed must not land in it: the client
+	 * prints the results, so stdout itself goes to /dev/null; errors stay on stderr.
+	 */
+	int proto_out = dup(1), null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (proto_out < 0 || null_fd < 0 || dup2(null_fd, 1) < 0) {
+		snprintf(o->err, sizeof(o->err), "serve --stdio: cannot set up stdout: %s",
+			 strerror(errno));
+		if (proto_out >= 0)
+			close(proto_out);
+		if (null_fd >= 0)
+			close(null_fd);
+		return -errno;
+	}
+	close(null_fd);
 	o->rfd = 0;
-	o->wfd = 1;
+	o->wfd = proto_out;
 	str_copy(o->peer, sizeof(o->peer), "stdio");
+	return 0;
 }
 
 static int write_all(struct oob *o, const void *buf, size_t len, double deadline)
@@ -387,10 +434,6 @@ int oob_parse_header(const unsigned char *h, int *type, uint32_t *len, char *err
 		return -EPROTO;
 	}
 	*type = h[5];
-	if (*type <= 0 || *type >= OOB_TYPE_MAX) {
-		snprintf(err, errlen, "unknown control message type %d", *type);
-		return -EPROTO;
-	}
 	*len = (uint32_t)h[8] << 24 | (uint32_t)h[9] << 16 | (uint32_t)h[10] << 8 | h[11];
 	if (*len > OOB_MAX_PAYLOAD) {
 		snprintf(err, errlen, "control message of %u bytes exceeds the %u-byte limit", *len,
@@ -400,18 +443,12 @@ int oob_parse_header(const unsigned char *h, int *type, uint32_t *len, char *err
 	return 0;
 }
 
-int oob_send(struct oob *o, int type, const cJSON *payload, double deadline)
+int oob_send_frame(struct oob *o, int type, const void *body, size_t len, double deadline)
 {
 	unsigned char h[OOB_HEADER_LEN] = { 'E', 'F', 'A', 'D', OOB_VERSION, 0, 0, 0 };
-	char *text = payload ? cJSON_PrintUnformatted(payload) : NULL;
-	const char *body = text ? text : "{}";
-	size_t len = strlen(body);
 	int ret;
 
-	if (payload && !text)
-		return -ENOMEM;
 	if (len > OOB_MAX_PAYLOAD) {
-		cJSON_free(text);
 		snprintf(o->err, sizeof(o->err), "control message too large (%zu bytes)", len);
 		return -EMSGSIZE;
 	}
@@ -423,80 +460,35 @@ int oob_send(struct oob *o, int type, const cJSON *payload, double deadline)
 	ret = write_all(o, h, sizeof(h), deadline);
 	if (!ret)
 		ret = write_all(o, body, len, deadline);
-	cJSON_free(text);
 	return ret;
 }
 
-int oob_recv(struct oob *o, int *type, cJSON **payload, double deadline)
+int oob_recv_frame(struct oob *o, int *type, char **body, size_t *len, double deadline)
 {
 	unsigned char h[OOB_HEADER_LEN];
-	uint32_t len;
-	char *body;
+	uint32_t n;
 	int ret;
 
-	*payload = NULL;
+	*body = NULL;
+	*len = 0;
 	ret = read_all(o, h, sizeof(h), deadline);
 	if (ret)
 		return ret;
-	ret = oob_parse_header(h, type, &len, o->err, sizeof(o->err));
+	ret = oob_parse_header(h, type, &n, o->err, sizeof(o->err));
 	if (ret)
 		return ret;
-	body = malloc(len + 1);
-	if (!body)
+	*body = malloc(n + 1);
+	if (!*body)
 		return -ENOMEM;
-	ret = read_all(o, body, len, deadline);
+	ret = read_all(o, *body, n, deadline);
 	if (ret) {
-		free(body);
+		free(*body);
+		*body = NULL;
 		return ret;
 	}
-	body[len] = '\0';
-	*payload = cJSON_ParseWithLength(body, len);
-	free(body);
-	if (!*payload || !cJSON_IsObject(*payload)) {
-		cJSON_Delete(*payload);
-		*payload = NULL;
-		snprintf(o->err, sizeof(o->err), "malformed %s message from %s (not a JSON object)",
-			 oob_type_str(*type), o->peer);
-		return -EPROTO;
-	}
+	(*body)[n] = '\0';
+	*len = n;
 	return 0;
-}
-
-int oob_expect(struct oob *o, int want, cJSON **payload, double deadline)
-{
-	int type, ret;
-
-	ret = oob_recv(o, &type, payload, deadline);
-	if (ret)
-		return ret;
-	if (type == OOB_ERROR) {
-		const cJSON *m = cJSON_GetObjectItemCaseSensitive(*payload, "message");
-
-		snprintf(o->err, sizeof(o->err), "peer reports: %s",
-			 cJSON_IsString(m) ? m->valuestring : "an unspecified error");
-		cJSON_Delete(*payload);
-		*payload = NULL;
-		return -ECANCELED;
-	}
-	if (type != want) {
-		snprintf(o->err, sizeof(o->err), "expected a %s message from %s, got %s",
-			 oob_type_str(want), o->peer, oob_type_str(type));
-		cJSON_Delete(*payload);
-		*payload = NULL;
-		return -EPROTO;
-	}
-	return 0;
-}
-
-void oob_send_error(struct oob *o, const char *msg, double deadline)
-{
-	cJSON *p = cJSON_CreateObject();
-
-	if (!p)
-		return;
-	cJSON_AddStringToObject(p, "message", msg);
-	oob_send(o, OOB_ERROR, p, deadline);
-	cJSON_Delete(p);
 }
 
 /* Waits up to wait_sec for pid to end: true once reaped, with *status (when asked) saying how. */

@@ -1,33 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* The out-of-band control channel: framed JSON messages over TCP or a pair of fds. */
+/* The out-of-band control channel: frames over TCP, an --exec child's pipes, or a socketpair. */
 #ifndef EFADIAG_OOB_H
 #define EFADIAG_OOB_H
 
-#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
 /*
- * A frame is a 12-byte header and a JSON object:
+ * A frame is a 12-byte header and a payload (a JSON object, see ctl/proto.h):
  *   "EFAD" magic, u8 protocol version, u8 message type, u16 zero, u32 payload length (network
  *   byte order), then the payload. A length above OOB_MAX_PAYLOAD is refused unread.
  */
 #define OOB_MAGIC "EFAD"
-#define OOB_VERSION 1
+/* Bumped with every change to the messages of ctl/proto.h: both ends must speak the same. */
+#define OOB_VERSION 2
 #define OOB_HEADER_LEN 12
 #define OOB_MAX_PAYLOAD (64 * 1024)
-
-enum oob_type {
-	OOB_HELLO = 1, /* client: test, provider, sizes, iterations, its fabric address */
-	OOB_READY,     /* server: accepted; its fabric address, provider, domain */
-	OOB_ERROR,     /* either side: {message}; the test is over */
-	OOB_SYNC,      /* a barrier between phases: {phase, ...} */
-	OOB_RESULT,    /* measurements or what a side received */
-	OOB_BYE,       /* the client is done */
-	OOB_TYPE_MAX,
-};
 
 struct oob {
 	int rfd, wfd;
@@ -38,8 +28,6 @@ struct oob {
 	char err[256];
 };
 
-const char *oob_type_str(int type);
-
 void oob_init(struct oob *o);
 /* Connects to host:port (names resolved, IPv4 or IPv6), all attempts within the deadline. */
 int oob_connect(struct oob *o, const char *host, int port, double deadline);
@@ -49,20 +37,21 @@ int oob_listen(int port, char *err, size_t errlen);
 int oob_accept(struct oob *o, int lfd, double deadline);
 /* Starts "CMD efadiag serve --stdio" through /bin/sh and talks over its stdin/stdout. */
 int oob_exec(struct oob *o, const char *cmd, const char *serve_args);
-/* Uses our own stdin/stdout (serve --stdio). */
-void oob_stdio(struct oob *o);
+/*
+ * Runs child_main(fd) in a child process on one end of a socketpair and talks over the other
+ * (--loopback). The child's stdout goes to /dev/null; its exit status is child_main's result.
+ */
+int oob_fork(struct oob *o, int (*child_main)(int fd, void *arg), void *arg);
+/* Uses our own stdin/stdout (serve --stdio); anything else printed to stdout is discarded. */
+int oob_stdio(struct oob *o);
 
 /*
- * Send and receive one message before the deadline. Return 0, or a negative errno:
- * -ETIMEDOUT, -ECONNRESET (the peer closed), -EPROTO (not our protocol: o->err says how).
- * oob_recv's *payload is a cJSON object the caller deletes.
+ * Send and receive one frame before the deadline. Return 0, or a negative errno with o->err
+ * saying why: -ETIMEDOUT, -ECONNRESET (the peer closed), -EPROTO (not our protocol). A
+ * received body is NUL-terminated, *len bytes long, and the caller frees it.
  */
-int oob_send(struct oob *o, int type, const cJSON *payload, double deadline);
-int oob_recv(struct oob *o, int *type, cJSON **payload, double deadline);
-/* Receives a message of the wanted type; an OOB_ERROR from the peer becomes -ECANCELED. */
-int oob_expect(struct oob *o, int want, cJSON **payload, double deadline);
-/* Sends {message} as OOB_ERROR, best effort. */
-void oob_send_error(struct oob *o, const char *msg, double deadline);
+int oob_send_frame(struct oob *o, int type, const void *body, size_t len, double deadline);
+int oob_recv_frame(struct oob *o, int *type, char **body, size_t *len, double deadline);
 /*
  * When the channel closed because an --exec peer exited, appends why to o->err: the exit
  * status, and for 127 that efadiag was not found on the peer. Waits at most wait_sec.

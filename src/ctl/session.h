@@ -1,37 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* A test session: control channel plus fabric endpoint, set up the same way for every test. */
-#ifndef EFADIAG_SESSION_H
-#define EFADIAG_SESSION_H
-
-#include "efadiag.h"
-#include "fabric/endpoint.h"
-#include "ctl/oob.h"
-
-/* Bounds the server enforces on what a client asks for (documented in efadiag(1)). */
-#define SESSION_MAX_ITERATIONS 100000000L
-#define SESSION_MAX_WARMUP 1000000L
 /*
- * Message slots of the largest size in a session endpoint's buffer: one to send from and two
- * to receive into, so pingpong can keep the next receive posted before anything can arrive
- * for it (efa-direct has no buffer for unexpected messages).
+ * A test session: the control channel plus a fabric endpoint with the peer's address in it,
+ * set up the same way for every test by a handshake (hello, ready, addr). It prints nothing:
+ * what went wrong is in s->err, and the command reports it.
  */
-#define SESSION_BUF_SLOTS 3
+#ifndef EFADIAG_CTL_SESSION_H
+#define EFADIAG_CTL_SESSION_H
 
-/* What a client asks the server to run: carried in the hello. */
-struct test_params {
-	char test[16];
-	char provider[64];
-	size_t sizes[EFADIAG_MAX_SIZES];
-	size_t nsizes;
-	long iterations;
-	long warmup;
-	bool verify;
-	double timeout_sec;
-	/* Client side: overrides for the endpoint, and test-specific hello keys (owned by caller). */
-	uint64_t caps;
-	size_t buf_size;
-	const cJSON *extra;
-};
+#include "ctl/oob.h"
+#include "ctl/proto.h"
+#include "fabric/endpoint.h"
 
 /* Where a client's session setup stopped, for the diagnosis. */
 enum session_phase {
@@ -40,70 +18,66 @@ enum session_phase {
 	PHASE_ENDPOINT, /* opening the endpoint or exchanging addresses */
 };
 
+/* How a client reaches its server, and the choices for its own endpoint. */
+struct session_target {
+	const char *host; /* TCP to host:port ... */
+	int port;
+	const char *exec_cmd; /* ... or 'CMD efadiag serve --stdio' ... */
+	/* ... or a child process running this function on its end of a socketpair (--loopback) */
+	int (*loopback)(int fd, void *arg);
+	void *loopback_arg;
+	const char *token;
+	char *const *domains; /* -d for our endpoint, may be empty */
+	size_t ndomains;
+};
+
+/* What a server accepts. */
+struct session_policy {
+	const char *token;    /* required when set */
+	const char *provider; /* when set, clients of another provider are refused */
+	double timeout_sec;   /* for the client's hello */
+};
+
 struct session {
-	struct ctx *ctx;
 	double hard_deadline; /* no wait of the setup goes past it; 0: none */
 	enum session_phase failed_phase;
 	struct oob oob;
-	struct fab fab;
-	struct test_params p;
-	bool server;
-	cJSON *hello; /* server: the client's hello, for test-specific keys */
-	char peer_domain[64];
-	char peer_fabric[64];
-	char peer_version[32];
+	struct fab_ep ep;
+	fi_addr_t peer;		/* the peer's endpoint in ep's AV */
+	struct msg_hello hello; /* the test and its parameters, as both ends agreed them */
+	struct ep_addr remote;	/* the peer's endpoint as it described it */
+	char remote_version[32];
+	const char *ep_choice; /* how our domain was chosen, for -v */
+	char err[512];	       /* why the setup failed */
 };
 
-/* A test the server can run. */
-struct test_entry {
-	const char *name;
-	uint64_t caps;
-	/* The server's half of the test, after the handshake; returns an exit code. */
-	int (*serve)(struct session *s);
-	/* Optional: checks the test's own hello keys and sizes the endpoint from them. */
-	int (*check_hello)(const cJSON *hello, const struct test_params *p, uint64_t *caps,
-			   size_t *buf_size, char *err, size_t errlen);
-};
-
-extern const struct test_entry test_pingpong;
-extern const struct test_entry test_sgcheck;
-extern const struct test_entry test_bw;
-
-/* Fills params from the command line options, with the test's default sizes/iterations. */
-void session_params(struct test_params *p, const struct ctx *ctx, const char *test,
-		    const size_t *default_sizes, size_t ndefault, long default_iters,
-		    long default_warmup);
-size_t session_max_size(const struct test_params *p);
+void session_init(struct session *s);
+/* A deadline one timeout from now, within the hard deadline. */
 double session_deadline(const struct session *s);
 
 /*
- * Client: opens the control channel (TCP to ctx->host or --exec), its endpoint, sends the hello,
- * and inserts the server's address. Returns 0 or an exit code (message already reported).
+ * Client: opens the control channel, the endpoint (caps, max_peers), sends the hello (h, with
+ * our version, token and address added), and inserts the server's address. 0, or -1 with
+ * s->err and s->failed_phase saying why.
  */
-int session_client_start(struct session *s, struct ctx *ctx, const struct test_params *p,
-			 double hard_deadline);
-/* Our fabric address into a control message; the peer's out of one into f's AV. */
-int session_add_address(struct fab *f, cJSON *j);
-int session_insert_address(struct fab *f, const cJSON *j, char *err, size_t errlen);
-/*
- * The option checks every test command shares: --loopback excludes HOST and --exec, and HOST
- * excludes --exec. Returns 0 or EXIT_USAGE (reported).
- */
-int session_validate_peer(struct ctx *ctx);
-/* Every test command's dispatch: --loopback, a client (HOST or --exec), or a server of test. */
-int session_run_test(struct ctx *ctx, const char *test, int (*loopback)(struct ctx *),
-		     int (*client)(struct ctx *));
-
-/* The server's whole check of a hello, without a network: 0, or -1 and why (fuzzing, tests). */
-int session_check_hello(const cJSON *hello, char *err, size_t errlen);
-/* Serves the one client on the connected socket fd (a --loopback server thread). */
-int session_serve_fd(struct ctx *ctx, int fd, const char *only_test);
-bool session_ip_from_text(const char *text, struct sockaddr_storage *ss);
-/* Server: serves clients of only_test (NULL: any test), one at a time; --persist loops. */
-int session_serve(struct ctx *ctx, const char *only_test);
+int session_client_start(struct session *s, const struct session_target *t,
+			 const struct msg_hello *h, uint64_t caps, double hard_deadline);
+/* Closes the endpoint and the channel (an --exec or loopback child is reaped). */
 void session_end(struct session *s);
 
-/* Names the peer and the two domains in the JSON document and for people. */
-void session_describe(struct session *s);
+/*
+ * Server, on a connected s->oob: receives the hello and checks it against the policy. 0, or
+ * -1 with s->err (a refusal is sent to the client already).
+ */
+int session_server_hello(struct session *s, const struct session_policy *pol);
+/*
+ * Server: opens the endpoint with caps on one of domains (or by the client's subnet), inserts
+ * the client's address, answers ready and takes the client's address when it comes after.
+ * 0, or -1 with s->err (the client is told).
+ */
+int session_server_accept(struct session *s, uint64_t caps, char *const *domains,
+			  size_t ndomains);
+/* Refuses the client with this reason: s->err, and an error message to the client. Returns -1. */
+int session_refuse(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

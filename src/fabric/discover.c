@@ -2,7 +2,9 @@
 /* Provider and domain discovery through fi_getinfo, shared by info and the test commands. */
 #include "fabric/discover.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
 #include <rdma/fi_domain.h>
 #include <rdma/fi_endpoint.h>
 #include <stdbool.h>
@@ -113,6 +115,75 @@ bool fabric_is_loopback(const struct fi_info *fi)
 
 	return !strcmp(fi->domain_attr->name, "lo") || !strncmp(fab, "127.", 4) ||
 	       !strcmp(fab, "::1/128");
+}
+
+/* "192.0.2.0/24" holds addr? Fabric names of IP-based providers are their subnets. */
+bool fabric_subnet_holds(const char *cidr, const struct sockaddr *addr)
+{
+	unsigned char net[16], host[16];
+	char text[64];
+	const char *slash = strchr(cidr, '/');
+	int family, bits, i, len;
+
+	if (!slash || (size_t)(slash - cidr) >= sizeof(text))
+		return false;
+	memcpy(text, cidr, (size_t)(slash - cidr));
+	text[slash - cidr] = '\0';
+	bits = atoi(slash + 1);
+	family = strchr(text, ':') ? AF_INET6 : AF_INET;
+	if (family != addr->sa_family || inet_pton(family, text, net) != 1)
+		return false;
+	if (family == AF_INET) {
+		memcpy(host, &((const struct sockaddr_in *)addr)->sin_addr, 4);
+		len = 4;
+	} else {
+		memcpy(host, &((const struct sockaddr_in6 *)addr)->sin6_addr, 16);
+		len = 16;
+	}
+	if (bits < 0 || bits > len * 8)
+		return false;
+	for (i = 0; i < len && bits > 0; i++, bits -= 8) {
+		unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
+
+		if ((net[i] & mask) != (host[i] & mask))
+			return false;
+	}
+	return true;
+}
+
+static bool is_loopback_addr(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return false;
+}
+
+struct fi_info *fabric_pick_domain(struct fi_info *list, char *const *domains, size_t ndomains,
+				   const struct sockaddr *peer)
+{
+	struct fi_info *fi, *first = NULL, *nonlo = NULL;
+
+	for (fi = list; fi; fi = fi->next) {
+		if (ndomains) {
+			if (fabric_domain_wanted(fi->domain_attr->name, domains, ndomains))
+				return fi;
+			continue;
+		}
+		if (peer && fabric_subnet_holds(fi->fabric_attr->name, peer))
+			return fi;
+		if (!first)
+			first = fi;
+		if (!nonlo && !fabric_is_loopback(fi))
+			nonlo = fi;
+	}
+	if (ndomains)
+		return NULL;
+	/* A remote peer cannot be reached through loopback: better no domain than that one. */
+	if (!nonlo && first && peer && fabric_is_loopback(first) && !is_loopback_addr(peer))
+		return NULL;
+	return nonlo ? nonlo : first;
 }
 
 static int by_name(const void *a, const void *b)

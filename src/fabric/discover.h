@@ -6,6 +6,7 @@
 #include <rdma/fabric.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /*
  * The API version to ask for: the one the headers were built with, lowered to what the
@@ -31,6 +32,16 @@ int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
 bool fabric_domain_wanted(const char *name, char *const *domains, size_t n);
 /* Whether an entry is the loopback interface, which is never one of a node's NICs. */
 bool fabric_is_loopback(const struct fi_info *fi);
+
+/* Whether the subnet in CIDR notation ("192.0.2.0/24", an IP provider's fabric name) holds addr. */
+bool fabric_subnet_holds(const char *cidr, const struct sockaddr *addr);
+/*
+ * Domain choice: a -d name wins; for IP providers the domain whose subnet holds the peer;
+ * otherwise the first that is not loopback (so two hosts just work), else whatever exists.
+ * NULL when nothing fits (a -d name missing, or only loopback for a remote peer).
+ */
+struct fi_info *fabric_pick_domain(struct fi_info *list, char *const *domains, size_t ndomains,
+				   const struct sockaddr *peer);
 
 /* The distinct non-loopback domain names of prov, sorted; each malloc'd. Returns how many. */
 size_t fabric_domain_names(const char *prov, char **names, size_t max);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The fabric endpoint: opening an RDM endpoint on the right domain, posting, polling, closing. */
+/* The fabric endpoint: opening an RDM endpoint on the right domain, peers, posting, polling. */
 #include "fabric/endpoint.h"
 
 #include <arpa/inet.h>
@@ -10,98 +10,23 @@
 #include <rdma/fi_endpoint.h>
 #include <rdma/fi_eq.h>
 #include <rdma/fi_errno.h>
+#include <rdma/fi_rma.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
+#include "fabric/buffer.h"
 #include "fabric/discover.h"
 #include "util.h"
-
-#define HUGE_PAGE (2u << 20)
 
 /* efa provider prov_errno values that mean the peer is unreachable (libfabric efa_errno.h). */
 static const int efa_unreachable_prov_errno[] = { 13, 15, 4124, 4126 };
 
-static int fail(struct fab *f, const char *call, int ret)
+static int fail(struct fab_ep *f, const char *call, int ret)
 {
 	snprintf(f->err_text, sizeof(f->err_text), "%s: %s (%d)", call, fi_strerror(-ret), ret);
 	f->err_class = FAB_ERR_OTHER;
 	return ret;
-}
-
-/* "192.0.2.0/24" holds addr? Fabric names of IP-based providers are their subnets. */
-static bool subnet_holds(const char *cidr, const struct sockaddr *addr)
-{
-	unsigned char net[16], host[16];
-	char text[64];
-	const char *slash = strchr(cidr, '/');
-	int family, bits, i, len;
-
-	if (!slash || (size_t)(slash - cidr) >= sizeof(text))
-		return false;
-	memcpy(text, cidr, (size_t)(slash - cidr));
-	text[slash - cidr] = '\0';
-	bits = atoi(slash + 1);
-	family = strchr(text, ':') ? AF_INET6 : AF_INET;
-	if (family != addr->sa_family || inet_pton(family, text, net) != 1)
-		return false;
-	if (family == AF_INET) {
-		memcpy(host, &((const struct sockaddr_in *)addr)->sin_addr, 4);
-		len = 4;
-	} else {
-		memcpy(host, &((const struct sockaddr_in6 *)addr)->sin6_addr, 16);
-		len = 16;
-	}
-	if (bits < 0 || bits > len * 8)
-		return false;
-	for (i = 0; i < len && bits > 0; i++, bits -= 8) {
-		unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
-
-		if ((net[i] & mask) != (host[i] & mask))
-			return false;
-	}
-	return true;
-}
-
-static bool is_loopback_addr(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
-	if (sa->sa_family == AF_INET6)
-		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
-	return false;
-}
-
-/*
- * Domain choice: -d names win; for IP providers the domain whose subnet holds the peer;
- * otherwise the first that is not loopback (so two hosts just work), else whatever exists.
- */
-static struct fi_info *pick_domain(struct fi_info *list, const struct fab_open_args *a)
-{
-	struct fi_info *fi, *first = NULL, *nonlo = NULL;
-	size_t seen = 0;
-
-	for (fi = list; fi; fi = fi->next) {
-		if (a->ndomains) {
-			if (fabric_domain_wanted(fi->domain_attr->name, a->domains, a->ndomains) &&
-			    seen++ == a->index)
-				return fi;
-			continue;
-		}
-		if (a->peer && subnet_holds(fi->fabric_attr->name, a->peer))
-			return fi;
-		if (!first)
-			first = fi;
-		if (!nonlo && !fabric_is_loopback(fi))
-			nonlo = fi;
-	}
-	if (a->ndomains)
-		return NULL;
-	/* A remote peer cannot be reached through loopback: better no domain than that one. */
-	if (!nonlo && first && a->peer && fabric_is_loopback(first) && !is_loopback_addr(a->peer))
-		return NULL;
-	return nonlo ? nonlo : first;
 }
 
 static bool provider_has(const char *prov, uint64_t caps)
@@ -117,33 +42,16 @@ static bool provider_has(const char *prov, uint64_t caps)
 	return ret == 0;
 }
 
-/*
- * The message buffer. From 2 MiB on it is aligned to, and asks for, transparent huge pages:
- * large copies (shm's cross-memory attach, the kernel's page pinning for registration) walk
- * 512 times fewer pages. Only a hint: where THP is off it changes nothing.
- */
-static int alloc_buffer(struct fab *f)
-{
-	size_t align = f->buf_size >= HUGE_PAGE ? HUGE_PAGE : 4096;
-
-	if (posix_memalign(&f->buf, align, f->buf_size))
-		return -1;
-	if (align == HUGE_PAGE)
-		madvise(f->buf, f->buf_size, MADV_HUGEPAGE);
-	memset(f->buf, 0, f->buf_size);
-	return 0;
-}
-
-int fab_open(struct fab *f, const struct fab_open_args *a)
+int fab_open(struct fab_ep *f, const struct fab_open_args *a)
 {
 	struct fi_cq_attr cq_attr = { .format = FI_CQ_FORMAT_MSG, .wait_obj = FI_WAIT_NONE };
 	struct fi_eq_attr eq_attr = { .wait_obj = FI_WAIT_NONE };
-	struct fi_av_attr av_attr = { .type = FI_AV_UNSPEC, .count = 4 };
+	struct fi_av_attr av_attr = { .type = FI_AV_UNSPEC, .count = a->max_peers ? a->max_peers : 4 };
 	struct fi_info *hints, *list = NULL, *chosen;
 	int ret;
 
 	memset(f, 0, sizeof(*f));
-	f->peer = FI_ADDR_UNSPEC;
+	f->caps = a->caps ? a->caps : FI_MSG;
 	hints = fabric_rdm_hints(a->provider, a->caps ? a->caps : FI_MSG);
 	if (!hints)
 		return fail(f, "fi_allocinfo", -FI_ENOMEM);
@@ -161,7 +69,7 @@ int fab_open(struct fab *f, const struct fab_open_args *a)
 				 (a->caps & FI_READ) ? "FI_READ" : "FI_WRITE");
 		return ret;
 	}
-	chosen = pick_domain(list, a);
+	chosen = fabric_pick_domain(list, a->domains, a->ndomains, a->peer);
 	if (!chosen) {
 		if (a->ndomains)
 			snprintf(f->err_text, sizeof(f->err_text), "provider %s has no domain named %s "
@@ -214,32 +122,10 @@ int fab_open(struct fab *f, const struct fab_open_args *a)
 	if (ret)
 		return fail(f, "fi_enable", ret);
 
-	f->buf_size = a->buf_size ? a->buf_size : 4096;
-	if (alloc_buffer(f))
-		return fail(f, "posix_memalign", -FI_ENOMEM);
-	/* Registration only where the provider asks for it (efa: FI_MR_LOCAL) or for RMA. */
-	if ((f->info->domain_attr->mr_mode & FI_MR_LOCAL) || (a->caps & FI_RMA)) {
-		uint64_t access = FI_SEND | FI_RECV;
-
-		if (a->caps & FI_RMA)
-			access |= FI_READ | FI_WRITE | FI_REMOTE_READ | FI_REMOTE_WRITE;
-		ret = fi_mr_reg(f->domain, f->buf, f->buf_size, access, 0, 0, 0, &f->mr, NULL);
-		if (ret)
-			return fail(f, "fi_mr_reg", ret);
-		if (f->info->domain_attr->mr_mode & FI_MR_ENDPOINT) {
-			ret = fi_mr_bind(f->mr, &f->ep->fid, 0);
-			if (ret)
-				return fail(f, "fi_mr_bind", ret);
-			ret = fi_mr_enable(f->mr);
-			if (ret)
-				return fail(f, "fi_mr_enable", ret);
-		}
-		f->desc = fi_mr_desc(f->mr);
-	}
 	return 0;
 }
 
-static void close_fid(struct fab *f, struct fid **fid, const char *what)
+static void close_fid(struct fab_ep *f, struct fid **fid, const char *what)
 {
 	int ret;
 
@@ -252,47 +138,46 @@ static void close_fid(struct fab *f, struct fid **fid, const char *what)
 	*fid = NULL;
 }
 
-void fab_close(struct fab *f)
+void fab_close(struct fab_ep *f)
 {
 	/* Reverse order of opening: endpoint first, fabric last. */
 	close_fid(f, (struct fid **)&f->ep, "ep");
-	close_fid(f, (struct fid **)&f->mr, "mr");
 	close_fid(f, (struct fid **)&f->cq, "cq");
 	close_fid(f, (struct fid **)&f->av, "av");
 	close_fid(f, (struct fid **)&f->eq, "eq");
 	close_fid(f, (struct fid **)&f->domain, "domain");
 	close_fid(f, (struct fid **)&f->fabric, "fabric");
-	free(f->buf);
-	f->buf = NULL;
-	f->desc = NULL;
 	if (f->info)
 		fi_freeinfo(f->info);
 	f->info = NULL;
 }
 
-int fab_getname(struct fab *f, void *addr, size_t *len)
+int fab_getname(struct fab_ep *f, void *addr, size_t *len)
 {
 	int ret = fi_getname(&f->ep->fid, addr, len);
 
 	return ret ? fail(f, "fi_getname", ret) : 0;
 }
 
-int fab_insert_peer(struct fab *f, const void *addr, size_t len)
+int fab_insert_peer(struct fab_ep *f, const void *addr, size_t len, fi_addr_t *peer)
 {
 	int ret;
 
+	/* The provider knows its address length; len only bounded the copy that brought it. */
 	(void)len;
-	ret = fi_av_insert(f->av, addr, 1, &f->peer, 0, NULL);
+	*peer = FI_ADDR_UNSPEC;
+	ret = fi_av_insert(f->av, addr, 1, peer, 0, NULL);
 	if (ret != 1) {
 		snprintf(f->err_text, sizeof(f->err_text), "fi_av_insert: %s (%d)",
 			 fi_strerror(ret < 0 ? -ret : FI_EINVAL), ret);
 		f->err_class = FAB_ERR_OTHER;
 		return ret < 0 ? ret : -FI_EINVAL;
 	}
+	f->npeers++;
 	return 0;
 }
 
-static bool is_unreachable(const struct fab *f, int err, int prov_errno)
+static bool is_unreachable(const struct fab_ep *f, int err, int prov_errno)
 {
 	size_t i;
 
@@ -308,7 +193,7 @@ static bool is_unreachable(const struct fab *f, int err, int prov_errno)
 }
 
 /* Reads what the CQ has into the ring; returns <0 only for a CQ error it decoded. */
-static int poll_cq(struct fab *f)
+static int poll_cq(struct fab_ep *f)
 {
 	struct fi_cq_msg_entry e[16];
 	ssize_t n, i;
@@ -353,7 +238,7 @@ static int poll_cq(struct fab *f)
 }
 
 /* Takes the completion for context (NULL: the oldest) out of the ring. */
-static bool take(struct fab *f, void *context, struct fab_comp *out)
+static bool take(struct fab_ep *f, void *context, struct fab_comp *out)
 {
 	unsigned int i, k;
 
@@ -397,7 +282,7 @@ static bool deadline_passed(double *deadline)
  * straight into *c, no copy through the ring. 1 when it is the one wanted, 0 when not (it
  * went to the ring) or none came, < 0 when the CQ failed.
  */
-static int wait_direct(struct fab *f, void *context, struct fab_comp *c)
+static int wait_direct(struct fab_ep *f, void *context, struct fab_comp *c)
 {
 	struct fi_cq_msg_entry e;
 	ssize_t n = fi_cq_read(f->cq, &e, 1);
@@ -416,13 +301,13 @@ static int wait_direct(struct fab *f, void *context, struct fab_comp *c)
 	return 1;
 }
 
-int fab_wait(struct fab *f, void *context, struct fab_comp *c, double deadline, int watch_fd)
+int fab_wait(struct fab_ep *f, void *context, struct fab_comp *c, double deadline, int watch_fd)
 {
 	unsigned int spins = 0;
 	int ret;
 
 	for (;;) {
-		if (!f->ring_len && !f->buddy) {
+		if (!f->ring_len) {
 			ret = wait_direct(f, context, c);
 			if (ret > 0)
 				return 0;
@@ -430,18 +315,11 @@ int fab_wait(struct fab *f, void *context, struct fab_comp *c, double deadline, 
 				return ret;
 		} else {
 			/* The ring is usually empty: look into it only when polling filled it. */
-			if (f->ring_len && take(f, context, c))
+			if (take(f, context, c))
 				return c->err ? -FI_EIO : 0;
 			ret = poll_cq(f);
 			if (ret)
 				return ret;
-			if (f->buddy) {
-				ret = poll_cq(f->buddy);
-				if (ret) {
-					str_copy(f->err_text, sizeof(f->err_text), f->buddy->err_text);
-					return ret;
-				}
-			}
 		}
 		if (f->ring_len && take(f, context, c))
 			return c->err ? -FI_EIO : 0;
@@ -457,16 +335,22 @@ int fab_wait(struct fab *f, void *context, struct fab_comp *c, double deadline, 
 	}
 }
 
-int fab_progress_until_readable(struct fab *f, int fd, double deadline)
+int fab_progress_until_readable(struct fab_ep *const *eps, size_t n, int fd, double deadline)
 {
-	static char never; /* a context no operation uses: fab_wait only returns on the fd */
-	struct fab_comp c;
-	int ret;
+	unsigned int spins = 0;
+	size_t i;
 
-	do {
-		ret = fab_wait(f, &never, &c, deadline, fd);
-	} while (ret == -FI_EIO); /* stray errors for old operations do not matter here */
-	return ret == -FI_EINTR ? 0 : ret;
+	for (;;) {
+		/* Errors for old operations do not matter here: they stay in the rings. */
+		for (i = 0; i < n; i++)
+			poll_cq(eps[i]);
+		if (++spins % 128)
+			continue;
+		if (fd_readable(fd))
+			return 0;
+		if (now_sec() >= deadline)
+			return -FI_ETIMEDOUT;
+	}
 }
 
 /* Calls post until it stops saying FI_EAGAIN, progressing the CQ meanwhile (manual progress). */
@@ -475,7 +359,7 @@ int fab_progress_until_readable(struct fab *f, int fd, double deadline)
 		ssize_t r_;                                                              \
 		unsigned int n_ = 0;                                                     \
 		while ((r_ = (call)) == -FI_EAGAIN) {                                    \
-			if (poll_cq(f) || (f->buddy && poll_cq(f->buddy)))               \
+			if (poll_cq(f))                                                  \
 				break;                                                   \
 			if (++n_ % 128 == 0 && deadline_passed(&(deadline))) {           \
 				r_ = -FI_ETIMEDOUT;                                      \
@@ -485,11 +369,12 @@ int fab_progress_until_readable(struct fab *f, int fd, double deadline)
 		r_;                                                                      \
 	})
 
-int fab_post_recv(struct fab *f, size_t off, size_t len, void *context, double deadline)
+int fab_post_recv(struct fab_ep *f, struct fab_buf *b, size_t off, size_t len, void *context,
+		  double deadline)
 {
 	ssize_t ret;
 
-	ret = POST_RETRY(f, deadline, fi_recv(f->ep, (char *)f->buf + off, len, f->desc,
+	ret = POST_RETRY(f, deadline, fi_recv(f->ep, fab_buf_at(b, off), len, b->desc,
 					      FI_ADDR_UNSPEC, context));
 	if (ret == -FI_ETIMEDOUT) {
 		f->err_class = FAB_ERR_TIMEOUT;
@@ -500,21 +385,21 @@ int fab_post_recv(struct fab *f, size_t off, size_t len, void *context, double d
 	return (int)ret;
 }
 
-int fab_post_send(struct fab *f, size_t off, size_t len, void *context, bool *completes,
-		  double deadline)
+int fab_post_send(struct fab_ep *f, fi_addr_t peer, struct fab_buf *b, size_t off, size_t len,
+		  void *context, bool *completes, double deadline)
 {
 	ssize_t ret;
 
 	/* fi_inject returns at once and needs no completion: the fastest path for small ones. */
 	if (len <= f->inject_size) {
 		*completes = false;
-		ret = POST_RETRY(f, deadline, fi_inject(f->ep, (char *)f->buf + off, len, f->peer));
+		ret = POST_RETRY(f, deadline, fi_inject(f->ep, fab_buf_at(b, off), len, peer));
 		if (ret && ret != -FI_ETIMEDOUT)
 			return fail(f, "fi_inject", (int)ret);
 	} else {
 		*completes = true;
-		ret = POST_RETRY(f, deadline, fi_send(f->ep, (char *)f->buf + off, len, f->desc,
-						      f->peer, context));
+		ret = POST_RETRY(f, deadline, fi_send(f->ep, fab_buf_at(b, off), len, b->desc, peer,
+						      context));
 		if (ret && ret != -FI_ETIMEDOUT)
 			return fail(f, "fi_send", (int)ret);
 	}
@@ -525,16 +410,35 @@ int fab_post_send(struct fab *f, size_t off, size_t len, void *context, bool *co
 	return (int)ret;
 }
 
-int fab_post_send_tracked(struct fab *f, size_t off, size_t len, void *context)
+/* A single post's result: -FI_EAGAIN passes through, other errors are decoded. */
+static int once(struct fab_ep *f, const char *call, ssize_t ret)
 {
-	ssize_t ret = fi_send(f->ep, (char *)f->buf + off, len, f->desc, f->peer, context);
-
 	if (ret && ret != -FI_EAGAIN)
-		return fail(f, "fi_send", (int)ret);
+		return fail(f, call, (int)ret);
 	return (int)ret;
 }
 
-int fab_poll(struct fab *f, struct fab_comp *c)
+int fab_post_send_once(struct fab_ep *f, fi_addr_t peer, struct fab_buf *b, size_t off,
+		       size_t len, void *context)
+{
+	return once(f, "fi_send", fi_send(f->ep, fab_buf_at(b, off), len, b->desc, peer, context));
+}
+
+int fab_post_write_once(struct fab_ep *f, fi_addr_t peer, struct fab_buf *b, size_t off,
+			size_t len, const struct fab_remote *r, size_t roff, void *context)
+{
+	return once(f, "fi_write", fi_write(f->ep, fab_buf_at(b, off), len, b->desc, peer,
+					     r->addr + roff, r->key, context));
+}
+
+int fab_post_read_once(struct fab_ep *f, fi_addr_t peer, struct fab_buf *b, size_t off,
+		       size_t len, const struct fab_remote *r, size_t roff, void *context)
+{
+	return once(f, "fi_read", fi_read(f->ep, fab_buf_at(b, off), len, b->desc, peer,
+					   r->addr + roff, r->key, context));
+}
+
+int fab_poll(struct fab_ep *f, struct fab_comp *c)
 {
 	int ret;
 
@@ -546,33 +450,19 @@ int fab_poll(struct fab *f, struct fab_comp *c)
 	return f->ring_len && take(f, NULL, c) ? 1 : 0;
 }
 
-const char *fab_domain_name(const struct fab *f)
+const char *fab_domain_name(const struct fab_ep *f)
 {
 	return f->info ? f->info->domain_attr->name : "?";
 }
 
-const char *fab_fabric_name(const struct fab *f)
+const char *fab_fabric_name(const struct fab_ep *f)
 {
 	return f->info ? f->info->fabric_attr->name : "?";
 }
 
-const char *fab_provider_name(const struct fab *f)
+const char *fab_provider_name(const struct fab_ep *f)
 {
 	return f->info ? f->info->fabric_attr->prov_name : "?";
-}
-
-const char *fab_err_class_str(enum fab_err_class c)
-{
-	switch (c) {
-	case FAB_ERR_NONE:
-		return "none";
-	case FAB_ERR_UNREACHABLE:
-		return "unreachable";
-	case FAB_ERR_TIMEOUT:
-		return "timeout";
-	default:
-		return "error";
-	}
 }
 
 void fab_addr_to_hex(const void *addr, size_t len, char *hex, size_t hexlen)
@@ -617,7 +507,7 @@ int fab_addr_from_hex(const char *hex, void *addr, size_t *len)
 	return 0;
 }
 
-bool fab_addr_sockaddr(const struct fab *f, const void *addr, size_t len,
+bool fab_addr_sockaddr(const struct fab_ep *f, const void *addr, size_t len,
 		       struct sockaddr_storage *ss)
 {
 	const struct sockaddr *sa = addr;

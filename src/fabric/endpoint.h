@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The fabric endpoint: one FI_EP_RDM endpoint with its CQ, AV, EQ and registered buffer. */
-#ifndef EFADIAG_FABRIC_H
-#define EFADIAG_FABRIC_H
+/* The fabric endpoint: one FI_EP_RDM endpoint with its CQ, AV and EQ, and any number of peers. */
+#ifndef EFADIAG_FABRIC_ENDPOINT_H
+#define EFADIAG_FABRIC_ENDPOINT_H
 
 #include <rdma/fabric.h>
 #include <rdma/fi_domain.h>
@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+
+struct fab_buf;
+struct fab_remote;
 
 #define FAB_ADDR_MAX 256
 #define FAB_RING 256
@@ -30,7 +33,11 @@ struct fab_comp {
 	int prov_errno;
 };
 
-struct fab {
+/*
+ * An endpoint. It knows nothing of buffers (struct fab_buf) or of which peer a test talks to:
+ * every post names both, so one endpoint serves as many peers as its AV was sized for.
+ */
+struct fab_ep {
 	struct fi_info *info;
 	struct fid_fabric *fabric;
 	struct fid_domain *domain;
@@ -38,17 +45,13 @@ struct fab {
 	struct fid_av *av;
 	struct fid_cq *cq;
 	struct fid_ep *ep;
-	struct fid_mr *mr;
-	void *buf;
-	size_t buf_size;
-	void *desc; /* MR descriptor when the provider wants local registration, else NULL */
-	fi_addr_t peer;
+	uint64_t caps;
 	size_t inject_size;
 	size_t max_msg_size;
-	/* Completions read but not yet claimed: polling one endpoint may find another's work. */
+	size_t npeers; /* addresses inserted so far */
+	/* Completions read but not yet claimed: a wait for one operation may find another's. */
 	struct fab_comp ring[FAB_RING];
 	unsigned int ring_head, ring_len;
-	struct fab *buddy; /* the other endpoint in --loopback: progressed while we wait */
 	/* The last error, decoded: "fi_cq_readerr: Host is unreachable (prov_errno 13: ...)". */
 	char err_text[512];
 	enum fab_err_class err_class;
@@ -61,21 +64,20 @@ struct fab_open_args {
 	size_t ndomains;
 	const struct sockaddr *peer; /* for IP providers: pick the domain whose subnet holds it */
 	uint64_t caps;		     /* FI_MSG, plus FI_RMA... for later tests */
-	size_t buf_size;	     /* bytes of registered buffer wanted */
-	size_t index;		     /* with several domains wanted: which one (0 = first) */
+	size_t max_peers;	     /* AV size; 0: a few */
 };
 
 /*
- * Opens fabric, domain, EQ, AV, CQ and endpoint on the chosen domain, and registers the
- * buffer. Returns 0, or a negative FI_* code with f->err_text saying which call failed.
- * -FI_ENODATA means no provider/domain matched.
+ * Opens fabric, domain, EQ, AV, CQ and endpoint on the chosen domain. Returns 0, or a negative
+ * FI_* code with ep->err_text saying which call failed; -FI_ENODATA: no provider/domain matched.
  */
-int fab_open(struct fab *f, const struct fab_open_args *args);
-/* Closes everything in reverse order of opening; safe on a partly opened or closed fab. */
-void fab_close(struct fab *f);
+int fab_open(struct fab_ep *ep, const struct fab_open_args *args);
+/* Closes everything in reverse order of opening; safe on a partly opened or closed endpoint. */
+void fab_close(struct fab_ep *ep);
 
-int fab_getname(struct fab *f, void *addr, size_t *len);
-int fab_insert_peer(struct fab *f, const void *addr, size_t len);
+int fab_getname(struct fab_ep *ep, void *addr, size_t *len);
+/* Adds a peer's address to the AV: 0 and *peer, its handle for posts, or a negative error. */
+int fab_insert_peer(struct fab_ep *ep, const void *addr, size_t len, fi_addr_t *peer);
 
 /*
  * Deadlines are now_sec() values, or FAB_WITHIN(seconds): that long from the moment the call
@@ -83,42 +85,55 @@ int fab_insert_peer(struct fab *f, const void *addr, size_t len);
  */
 #define FAB_WITHIN(sec) (-(double)(sec))
 
-/* Post a receive / a send of len bytes at offset off of the buffer, retrying on FI_EAGAIN
- * until deadline. A send that fits inject_size is injected and produces no completion:
- * *completes says whether one will come. */
-int fab_post_recv(struct fab *f, size_t off, size_t len, void *context, double deadline);
-int fab_post_send(struct fab *f, size_t off, size_t len, void *context, bool *completes,
+/*
+ * Posts a receive / a send of len bytes at offset off of buf, retrying on FI_EAGAIN until the
+ * deadline. A send that fits inject_size is injected and produces no completion: *completes
+ * says whether one will come.
+ */
+int fab_post_recv(struct fab_ep *ep, struct fab_buf *buf, size_t off, size_t len, void *context,
 		  double deadline);
+int fab_post_send(struct fab_ep *ep, fi_addr_t peer, struct fab_buf *buf, size_t off, size_t len,
+		  void *context, bool *completes, double deadline);
 
-/* Like fab_post_send, but never injects: the caller wants the completion (or its error). */
-int fab_post_send_tracked(struct fab *f, size_t off, size_t len, void *context);
+/*
+ * One attempt, never injected: the caller wants the completion (or its error). -FI_EAGAIN is
+ * returned as it is, for callers that keep a window of operations and retry later.
+ */
+int fab_post_send_once(struct fab_ep *ep, fi_addr_t peer, struct fab_buf *buf, size_t off,
+		       size_t len, void *context);
+/* RMA, one attempt each: len bytes between buf at off and the peer's region r at roff. */
+int fab_post_write_once(struct fab_ep *ep, fi_addr_t peer, struct fab_buf *buf, size_t off,
+			size_t len, const struct fab_remote *r, size_t roff, void *context);
+int fab_post_read_once(struct fab_ep *ep, fi_addr_t peer, struct fab_buf *buf, size_t off,
+		       size_t len, const struct fab_remote *r, size_t roff, void *context);
+
 /* One completion if the CQ has one: 1 and *c, 0 when none, < 0 when the CQ itself failed. */
-int fab_poll(struct fab *f, struct fab_comp *c);
+int fab_poll(struct fab_ep *ep, struct fab_comp *c);
 
 /*
- * Waits for the completion of context (NULL: any), progressing the buddy endpoint too.
- * Returns 0 with *c filled, -FI_ETIMEDOUT at the deadline, -FI_EINTR when watch_fd (>= 0)
- * becomes readable, or -FI_EIO for a completion error (c and f->err_text describe it).
+ * Waits for the completion of context (NULL: any). Returns 0 with *c filled, -FI_ETIMEDOUT at
+ * the deadline, -FI_EINTR when watch_fd (>= 0) becomes readable, or -FI_EIO for a completion
+ * error (c and ep->err_text describe it).
  */
-int fab_wait(struct fab *f, void *context, struct fab_comp *c, double deadline, int watch_fd);
+int fab_wait(struct fab_ep *ep, void *context, struct fab_comp *c, double deadline, int watch_fd);
 
 /*
- * Keeps the endpoint progressing until fd is readable: with manual progress a provider may
- * still hold an injected message that only leaves while we poll. 0, or -FI_ETIMEDOUT.
+ * Keeps endpoints progressing until fd is readable: with manual progress a provider may still
+ * hold an injected message that only leaves while we poll. The deadline is absolute (a
+ * now_sec() value). 0, or -FI_ETIMEDOUT. Completions found meanwhile stay in the rings.
  */
-int fab_progress_until_readable(struct fab *f, int fd, double deadline);
+int fab_progress_until_readable(struct fab_ep *const *eps, size_t n, int fd, double deadline);
 
-/* The domain's and fabric's names, as libfabric calls them. */
-const char *fab_domain_name(const struct fab *f);
-const char *fab_fabric_name(const struct fab *f);
-const char *fab_provider_name(const struct fab *f);
-const char *fab_err_class_str(enum fab_err_class c);
+/* The domain's, fabric's and provider's names, as libfabric calls them. */
+const char *fab_domain_name(const struct fab_ep *ep);
+const char *fab_fabric_name(const struct fab_ep *ep);
+const char *fab_provider_name(const struct fab_ep *ep);
 
-/* Hex form of fabric addresses for the control channel. */
+/* Hex form of fabric addresses and keys for the control channel. */
 void fab_addr_to_hex(const void *addr, size_t len, char *hex, size_t hexlen);
 int fab_addr_from_hex(const char *hex, void *addr, size_t *len);
 /* An IP address from a provider's fabric address, when it is one (tcp, udp, sockets). */
-bool fab_addr_sockaddr(const struct fab *f, const void *addr, size_t len,
+bool fab_addr_sockaddr(const struct fab_ep *ep, const void *addr, size_t len,
 		       struct sockaddr_storage *ss);
 
 #endif

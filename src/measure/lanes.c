@@ -31,17 +31,6 @@ size_t lane_buf_size(size_t max_size, unsigned window, bool verify)
 	return 2 * (size_t)slots_for(max_size, window, verify) * max_size;
 }
 
-int lane_describe_mr(struct lane *l, uint64_t *addr, uint64_t *key)
-{
-	if (!l->fab.mr)
-		return -1;
-	/* FI_MR_VIRT_ADDR: the peer addresses our memory by its virtual address, else by offset. */
-	*addr = (l->fab.info->domain_attr->mr_mode & FI_MR_VIRT_ADDR) ? (uint64_t)(uintptr_t)l->fab.buf :
-									 0;
-	*key = fi_mr_key(l->fab.mr);
-	return *key == FI_KEY_NOTAVAIL ? -1 : 0;
-}
-
 /*
  * The buffer's halves: what we send from (and serve to readers) in the first, what we receive
  * (and what writers write into) in the second. Both ends size it alike, so the same offsets
@@ -49,7 +38,7 @@ int lane_describe_mr(struct lane *l, uint64_t *addr, uint64_t *key)
  */
 static size_t rx_off(const struct lane *l, unsigned slot)
 {
-	return l->fab.buf_size / 2 + (size_t)slot * l->job.size;
+	return l->buf->size / 2 + (size_t)slot * l->job.size;
 }
 
 /* Message pattern: the first 8 bytes carry the sequence number, the rest follow from it. */
@@ -86,53 +75,46 @@ struct lane_ctx {
 static int post_one(struct lane *l, struct lane_ctx *c, uint64_t seq)
 {
 	struct lane_job *j = &l->job;
-	struct fab *f = &l->fab;
 	size_t txoff = (size_t)c->slot * j->size, rxoff = rx_off(l, c->slot);
-	ssize_t ret;
 
 	if (c->is_rx)
-		return fab_post_recv(f, rxoff, j->size, c, now_sec() + j->stall_sec);
+		return fab_post_recv(l->ep, l->buf, rxoff, j->size, c, now_sec() + j->stall_sec);
 	if (j->verify && j->op != LANE_READ) {
-		fill((unsigned char *)f->buf + txoff, j->size, seq);
+		fill(fab_buf_at(l->buf, txoff), j->size, seq);
 		if (j->corrupt_offset >= 0 && (size_t)j->corrupt_offset < j->size)
-			((unsigned char *)f->buf)[txoff + (size_t)j->corrupt_offset] ^= 0xff;
+			fab_buf_at(l->buf, txoff)[j->corrupt_offset] ^= 0xff;
 	}
 	switch (j->op) {
 	case LANE_SEND:
-		ret = fi_send(f->ep, (char *)f->buf + txoff, j->size, f->desc, f->peer, c);
-		break;
+		return fab_post_send_once(l->ep, l->peer, l->buf, txoff, j->size, c);
 	case LANE_WRITE:
 		/* Slot k goes to the peer's slot k: no two writes in flight share a target. */
-		ret = fi_write(f->ep, (char *)f->buf + txoff, j->size, f->desc, f->peer,
-			       l->remote.addr + rx_off(l, c->slot), l->remote.key, c);
-		break;
+		return fab_post_write_once(l->ep, l->peer, l->buf, txoff, j->size, &l->remote,
+					   rx_off(l, c->slot), c);
 	default:
-		ret = fi_read(f->ep, (char *)f->buf + rxoff, j->size, f->desc, f->peer,
-			      l->remote.addr + txoff, l->remote.key, c);
-		break;
+		return fab_post_read_once(l->ep, l->peer, l->buf, rxoff, j->size, &l->remote, txoff,
+					  c);
 	}
-	return (int)ret;
 }
 
 /* --verify of writes: read the peer's slots back and check them, the end-to-end proof. */
 static int readback(struct lane *l, struct lane_ctx *rb, unsigned n)
 {
 	struct lane_job *j = &l->job;
-	struct fab *f = &l->fab;
 	unsigned k;
-	ssize_t ret;
+	int ret;
 
 	for (k = 0; k < n; k++) {
 		/* Into our send slot k: the writes are done with it, and the peer may still be
 		 * writing into our receive half (--bidir). */
 		rb[k] = (struct lane_ctx){ .is_rx = 0, .readback = 1, .slot = k };
 		do {
-			ret = fi_read(f->ep, (char *)f->buf + (size_t)k * j->size, j->size, f->desc,
-				      f->peer, l->remote.addr + rx_off(l, k), l->remote.key, &rb[k]);
+			ret = fab_post_read_once(l->ep, l->peer, l->buf, (size_t)k * j->size, j->size,
+						 &l->remote, rx_off(l, k), &rb[k]);
 			if (ret == -FI_EAGAIN) {
 				struct fab_comp c;
 
-				if (fab_poll(f, &c) < 0)
+				if (fab_poll(l->ep, &c) < 0)
 					return -FI_EIO;
 			}
 		} while (ret == -FI_EAGAIN);
@@ -145,11 +127,11 @@ static int readback(struct lane *l, struct lane_ctx *rb, unsigned n)
 static void fail(struct lane *l, int err, const char *what)
 {
 	/* Once finished, the main thread reads the results: they must not change any more. */
-	if (l->err || __atomic_load_n(&l->finished, __ATOMIC_ACQUIRE))
+	if (l->res.err || __atomic_load_n(&l->finished, __ATOMIC_ACQUIRE))
 		return;
-	l->err = err;
-	snprintf(l->err_text, sizeof(l->err_text), "%s: %s", what,
-		 l->fab.err_text[0] ? l->fab.err_text : fi_strerror(-err));
+	l->res.err = err;
+	snprintf(l->res.err_text, sizeof(l->res.err_text), "%s: %s", what,
+		 l->ep->err_text[0] ? l->ep->err_text : fi_strerror(-err));
 }
 
 static void *lane_main(void *arg)
@@ -167,7 +149,7 @@ static void *lane_main(void *arg)
 	struct fab_comp c;
 	int ret;
 
-	l->bad_offset = -1;
+	l->res.bad_offset = -1;
 	if (!ctx || !free_tx || !free_rx) {
 		fail(l, -FI_ENOMEM, "lane");
 		goto out;
@@ -184,7 +166,7 @@ static void *lane_main(void *arg)
 	/* A read target serves patterns the reader can check: slot k carries sequence k. */
 	if (j->passive && j->op == LANE_READ && j->verify)
 		for (i = 0; i < nslots; i++)
-			fill((unsigned char *)l->fab.buf + (size_t)i * j->size, j->size, i);
+			fill(fab_buf_at(l->buf, 0) + (size_t)i * j->size, j->size, i);
 	start = last_progress = now_sec();
 	for (;;) {
 		double now;
@@ -221,7 +203,7 @@ static void *lane_main(void *arg)
 			posted_tx++;
 		}
 		/* Take what completed. */
-		while ((ret = fab_poll(&l->fab, &c)) > 0) {
+		while ((ret = fab_poll(l->ep, &c)) > 0) {
 			struct lane_ctx *lc = c.context;
 
 			if (c.err) {
@@ -234,11 +216,11 @@ static void *lane_main(void *arg)
 				continue;
 			last_progress = now_sec();
 			if (lc->readback) {
-				long bad = check((unsigned char *)l->fab.buf +
+				long bad = check(fab_buf_at(l->buf, 0) +
 						 (size_t)lc->slot * j->size, j->size);
 
-				if (bad >= 0 && l->bad_offset < 0)
-					l->bad_offset = bad;
+				if (bad >= 0 && l->res.bad_offset < 0)
+					l->res.bad_offset = bad;
 				readbacks_done++;
 				continue;
 			}
@@ -247,24 +229,24 @@ static void *lane_main(void *arg)
 				free_rx[nfree_rx++] = lc;
 				done_rx++;
 				__atomic_store_n(&l->done_rx, done_rx, __ATOMIC_RELAXED);
-				if (j->verify && l->bad_offset < 0) {
-					long bad = check((unsigned char *)l->fab.buf +
+				if (j->verify && l->res.bad_offset < 0) {
+					long bad = check(fab_buf_at(l->buf, 0) +
 							 rx_off(l, lc->slot), j->size);
 
 					if (bad >= 0)
-						l->bad_offset = bad;
+						l->res.bad_offset = bad;
 				}
 			} else {
 				inflight_tx--;
 				free_tx[nfree_tx++] = lc;
 				done_tx++;
 				__atomic_store_n(&l->done_tx, done_tx, __ATOMIC_RELAXED);
-				if (j->verify && j->op == LANE_READ && l->bad_offset < 0) {
-					long bad = check((unsigned char *)l->fab.buf +
+				if (j->verify && j->op == LANE_READ && l->res.bad_offset < 0) {
+					long bad = check(fab_buf_at(l->buf, 0) +
 							 rx_off(l, lc->slot), j->size);
 
 					if (bad >= 0)
-						l->bad_offset = bad;
+						l->res.bad_offset = bad;
 				}
 			}
 		}
@@ -293,14 +275,14 @@ static void *lane_main(void *arg)
 		now = now_sec();
 		if (!active && !__atomic_load_n(&l->finished, __ATOMIC_ACQUIRE)) {
 			/* Done counting; keep progressing (a peer may still need us) until stopped. */
-			l->elapsed = now - start;
+			l->res.elapsed = now - start;
 			__atomic_store_n(&l->finished, 1, __ATOMIC_RELEASE);
 		}
 		if (__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE))
 			break;
 		if (active && now - last_progress > j->stall_sec) {
-			l->err = -FI_ETIMEDOUT;
-			snprintf(l->err_text, sizeof(l->err_text), "no completion for %.3g s (sent %ld "
+			l->res.err = -FI_ETIMEDOUT;
+			snprintf(l->res.err_text, sizeof(l->res.err_text), "no completion for %.3g s (sent %ld "
 				 "of %ld, received %ld of %ld)", j->stall_sec, done_tx,
 				 j->initiate ? j->count : 0, done_rx, j->receive ? j->count : 0);
 			goto out;
@@ -313,7 +295,7 @@ static void *lane_main(void *arg)
 out:
 	/* A failure also finishes the lane: the main thread must not wait for it. */
 	if (!__atomic_load_n(&l->finished, __ATOMIC_ACQUIRE)) {
-		l->elapsed = now_sec() - start;
+		l->res.elapsed = now_sec() - start;
 		__atomic_store_n(&l->finished, 1, __ATOMIC_RELEASE);
 	}
 	free(ctx);
@@ -333,9 +315,8 @@ int lane_start(struct lane *l, const struct lane_job *job)
 	__atomic_store_n(&l->done_rx, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->stop, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&l->finished, 0, __ATOMIC_RELEASE);
-	l->err = 0;
-	l->err_text[0] = '\0';
-	l->elapsed = 0;
+	memset(&l->res, 0, sizeof(l->res));
+	l->res.bad_offset = -1;
 	if (pthread_create(&l->thread, NULL, lane_main, l))
 		return -1;
 	l->started = true;

@@ -7,19 +7,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fabric/buffer.h"
 #include "fabric/endpoint.h"
 
 #define LANE_MAX 32
 #define LANE_MAX_WINDOW 1024
 
 enum lane_op { LANE_SEND, LANE_WRITE, LANE_READ };
-
-/* What the peer's memory looks like to RMA: where to write or read, and with which key. */
-struct lane_remote {
-	uint64_t addr;
-	uint64_t key;
-	bool have;
-};
 
 /* One size's work for a lane. */
 struct lane_job {
@@ -35,9 +29,23 @@ struct lane_job {
 	long corrupt_offset; /* test hook: flip this byte of what we send (-1: never) */
 };
 
+/* How a lane's part of a size went. */
+struct lane_result {
+	double elapsed;	 /* seconds of the active part */
+	int err;	 /* 0, -FI_ETIMEDOUT for a stall, or another negative error */
+	long bad_offset; /* --verify: first differing byte, -1 when none */
+	char err_text[512];
+};
+
+/*
+ * A lane: an endpoint, its buffer and its peer, driven by a thread of its own. The endpoint,
+ * buffer and remote region are the caller's; the lane only uses them while it runs.
+ */
 struct lane {
-	struct fab fab;
-	struct lane_remote remote;
+	struct fab_ep *ep;
+	struct fab_buf *buf;
+	fi_addr_t peer;
+	struct fab_remote remote; /* the peer's buffer, for RMA */
 	struct lane_job job;
 	pthread_t thread;
 	bool started;
@@ -45,17 +53,11 @@ struct lane {
 	long done_tx, done_rx;
 	int finished; /* the active part is over (or failed): set by the lane's thread */
 	int stop;     /* set by the main thread: stop progressing and return */
-	/* Results, valid after lane_join. */
-	double elapsed;
-	int err;	/* 0, -FI_ETIMEDOUT for a stall, or another negative error */
-	long bad_offset; /* --verify: first differing byte, -1 when none */
-	char err_text[512];
+	struct lane_result res; /* valid once finished */
 };
 
 /* Buffer bytes a lane needs for sizes up to max_size with this window and verify choice. */
 size_t lane_buf_size(size_t max_size, unsigned window, bool verify);
-/* Memory description to give the peer for RMA; 0 or -1 when the MR cannot be described. */
-int lane_describe_mr(struct lane *l, uint64_t *addr, uint64_t *key);
 int lane_start(struct lane *l, const struct lane_job *job);
 bool lane_finished(const struct lane *l);
 void lane_stop(struct lane *l);

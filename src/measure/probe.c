@@ -16,7 +16,8 @@ size_t probe_buf_size(size_t large)
 static int post_one_recv(struct probe_side *p, int k)
 {
 	/* Receives are posted once and reposted as they complete: no wait to time out on. */
-	return fab_post_recv(p->rx, (size_t)k * p->large, p->large, &p->rctx[k], now_sec() + 1);
+	return fab_post_recv(p->rx, p->rxbuf, (size_t)k * p->large, p->large, &p->rctx[k],
+			     now_sec() + 1);
 }
 
 static void try_send(struct probe_side *p, int k, double now)
@@ -24,12 +25,11 @@ static void try_send(struct probe_side *p, int k, double now)
 	size_t len = k ? p->large : p->small;
 	int ret;
 
-	ret = fab_post_send_tracked(p->tx, 0, len, &p->sctx[k]);
+	ret = fab_post_send_once(p->tx, p->peer, p->txbuf, 0, len, &p->sctx[k]);
 	if (ret == -FI_EAGAIN) {
 		p->retry_at[k] = now + 0.001;
 		return;
 	}
-	p->attempts++;
 	if (ret) {
 		p->send_err = -ret;
 		p->send_class = p->tx->err_class;
@@ -41,13 +41,17 @@ static void try_send(struct probe_side *p, int k, double now)
 	p->retry_at[k] = 0;
 }
 
-int probe_start(struct probe_side *p, struct fab *tx, struct fab *rx, size_t large, double now)
+int probe_start(struct probe_side *p, struct fab_ep *tx, struct fab_buf *txbuf, fi_addr_t peer,
+		struct fab_ep *rx, struct fab_buf *rxbuf, size_t large, double now)
 {
 	int k, ret;
 
 	memset(p, 0, sizeof(*p));
 	p->tx = tx;
+	p->txbuf = txbuf;
+	p->peer = peer;
 	p->rx = rx;
+	p->rxbuf = rxbuf;
 	p->small = PROBE_SMALL;
 	p->large = large;
 	p->start = now;
@@ -57,7 +61,7 @@ int probe_start(struct probe_side *p, struct fab *tx, struct fab *rx, size_t lar
 			return ret;
 	}
 	/* A recognisable payload, so a stray message is not taken for a probe. */
-	memset(tx->buf, 0xef, large);
+	memset(fab_buf_at(txbuf, 0), 0xef, large);
 	try_send(p, 0, now);
 	try_send(p, 1, now);
 	return 0;
@@ -97,13 +101,11 @@ static int on_recv_completion(struct probe_side *p, const struct fab_comp *c, do
 
 	if (k < 0)
 		return 0;
-	if (c->err) {
-		str_copy(p->recv_err_text, sizeof(p->recv_err_text), p->rx->err_text);
-	} else if (c->len == p->small) {
+	/* A receive error is not a probe: the slot is only posted again. */
+	if (!c->err && c->len == p->small)
 		p->got_small = true;
-	} else if (c->len == p->large) {
+	else if (!c->err && c->len == p->large)
 		p->got_large = true;
-	}
 	if (p->got_small && p->got_large && !p->got_both_at)
 		p->got_both_at = now;
 	return post_one_recv(p, k);
@@ -144,4 +146,18 @@ bool probe_received(const struct probe_side *p)
 bool probe_sent(const struct probe_side *p)
 {
 	return p->send_ok[0] && p->send_ok[1];
+}
+
+int probe_run(struct probe_side *p, double window_end)
+{
+	int ret;
+
+	while (now_sec() < window_end) {
+		ret = probe_step(p, now_sec());
+		if (ret)
+			return ret;
+		if (probe_received(p) && probe_sent(p))
+			break;
+	}
+	return 0;
 }

@@ -13,7 +13,7 @@ struct out {
 	bool json;
 	bool quiet;
 	bool printed; /* text mode: something went to stdout, separate the next block */
-	bool compact; /* JSON on one line */
+	bool compact; /* JSON on one line: streaming records */
 	cJSON *root;
 };
 
@@ -23,6 +23,7 @@ struct out_table {
 	const struct out_col *cols;
 	size_t ncols;
 	cJSON *rows;
+	bool own_rows; /* a table for people only: its rows are not in the document */
 };
 
 static void *xalloc(size_t n)
@@ -46,6 +47,15 @@ static cJSON *must(cJSON *item)
 	return item;
 }
 
+/* A fresh document with the keys every document has. */
+static void new_root(struct out *o)
+{
+	o->root = must(cJSON_CreateObject());
+	must(cJSON_AddStringToObject(o->root, "efadiag_version", efadiag_version()));
+	must(cJSON_AddStringToObject(o->root, "command", o->command));
+	must(cJSON_AddStringToObject(o->root, "status", "ok"));
+}
+
 struct out *out_new(const char *command, bool json, bool quiet)
 {
 	struct out *o = xalloc(sizeof(*o));
@@ -53,10 +63,7 @@ struct out *out_new(const char *command, bool json, bool quiet)
 	o->command = command ? command : "";
 	o->json = json;
 	o->quiet = quiet;
-	o->root = must(cJSON_CreateObject());
-	must(cJSON_AddStringToObject(o->root, "efadiag_version", efadiag_version()));
-	must(cJSON_AddStringToObject(o->root, "command", o->command));
-	must(cJSON_AddStringToObject(o->root, "status", "ok"));
+	new_root(o);
 	return o;
 }
 
@@ -66,11 +73,6 @@ void out_free(struct out *o)
 		return;
 	cJSON_Delete(o->root);
 	free(o);
-}
-
-void out_set_compact(struct out *o, bool compact)
-{
-	o->compact = compact;
 }
 
 bool out_is_json(const struct out *o)
@@ -165,6 +167,11 @@ struct out_table *out_table_new(struct out *o, const char *key, const char *titl
 	t->title = title;
 	t->cols = cols;
 	t->ncols = ncols;
+	if (!key) {
+		t->rows = must(cJSON_CreateArray());
+		t->own_rows = true;
+		return t;
+	}
 	cJSON_DeleteItemFromObjectCaseSensitive(o->root, key);
 	t->rows = must(cJSON_AddArrayToObject(o->root, key));
 	return t;
@@ -232,29 +239,22 @@ static void print_table(const struct out_table *t)
 	}
 }
 
+void out_table_discard(struct out_table *t)
+{
+	if (!t)
+		return;
+	if (t->own_rows)
+		cJSON_Delete(t->rows);
+	free(t);
+}
+
 void out_table_end(struct out_table *t)
 {
 	if (!t)
 		return;
 	if (!t->o->json)
 		print_table(t);
-	free(t);
-}
-
-void out_print_rows(struct out *o, const char *title, const struct out_col *cols, size_t ncols,
-		    const cJSON *rows)
-{
-	/* A table over rows that live elsewhere in the document: printed, never added again. */
-	struct out_table view = { .o = o, .title = title, .cols = cols, .ncols = ncols,
-				  .rows = (cJSON *)rows };
-
-	if (!o->json && cJSON_IsArray(rows))
-		print_table(&view);
-}
-
-void out_table_discard(struct out_table *t)
-{
-	free(t);
+	out_table_discard(t);
 }
 
 void out_record(struct out *o, const char *key, const char *title, const struct out_col *cols,
@@ -379,6 +379,16 @@ static void reconcile_status(struct out *o, int code)
 		if (!cJSON_GetObjectItemCaseSensitive(o->root, "error"))
 			out_error(o, "internal error: exit %d without a message", code);
 	}
+}
+
+int out_stream_record(struct out *o, int code)
+{
+	/* A record is one line, and from the first on, so is every document after it. */
+	o->compact = true;
+	code = out_finish(o, code);
+	cJSON_Delete(o->root);
+	new_root(o);
+	return code;
 }
 
 int out_finish(struct out *o, int code)

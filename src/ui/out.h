@@ -36,14 +36,15 @@ struct out;
 struct out_table;
 
 struct out *out_new(const char *command, bool json, bool quiet);
-/* One line per document, for JSON lines (serve --persist). */
-void out_set_compact(struct out *o, bool compact);
 void out_free(struct out *o);
 bool out_is_json(const struct out *o);
 /* The document's root, for keys that no table describes. */
 cJSON *out_root(struct out *o);
 
-/* A table: a JSON array of objects under key, an aligned table with a title for people. */
+/*
+ * A table: a JSON array of objects under key, an aligned table with a title for people.
+ * key NULL: a table for people only, which the document does not hold.
+ */
 struct out_table *out_table_new(struct out *o, const char *key, const char *title,
 				const struct out_col *cols, size_t ncols);
 /* Starts a row; set its fields with the out_set_* helpers. */
@@ -52,9 +53,6 @@ cJSON *out_table_row(struct out_table *t);
 int out_table_rows(const struct out_table *t);
 /* Prints the table now (people) and forgets the handle; the JSON stays in the document. */
 void out_table_end(struct out_table *t);
-/* Prints, for people only, a table of rows the document already holds elsewhere. */
-void out_print_rows(struct out *o, const char *title, const struct out_col *cols, size_t ncols,
-		    const cJSON *rows);
 /* Forgets the handle without printing: the JSON array stays, people see nothing. */
 void out_table_discard(struct out_table *t);
 
@@ -86,5 +84,11 @@ void out_verdict(struct out *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
  * Returns code, or EXIT_ERROR when stdout could not be written (full disk, closed pipe).
  */
 int out_finish(struct out *o, int code);
+/*
+ * Streams records (JSON Lines): finishes the document so far as one record, printed on one
+ * line in JSON mode (a block for people), and starts the next record as a fresh document.
+ * Returns code, or EXIT_ERROR when stdout could not be written.
+ */
+int out_stream_record(struct out *o, int code);
 
 #endif

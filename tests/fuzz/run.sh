@@ -17,7 +17,7 @@ libs="$(pkg-config --libs libfabric libefa libibverbs libcjson) -lm -lpthread"
 # Every module but main: the targets call into the same code the binary runs.
 srcs=$(find "$top/src" -name "*.c" ! -name efadiag.c | sort)
 status=0
-for target in oob values; do
+for target in oob proto values; do
 	echo "== fuzz_$target: ${secs}s"
 	# shellcheck disable=SC2086
 	clang $flags $incs -DHAVE_CONFIG_H -o "$work/fuzz_$target" "$top/tests/fuzz/fuzz_$target.c" \

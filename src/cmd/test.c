@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+/* What the test commands share: dispatch, session set-up and report, and the test server. */
+#include "cmd/test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl/server.h"
+#include "ui/cli.h"
+#include "util.h"
+
+/* The tests a server can run for a client. */
+static const struct test_entry *const tests[] = { &test_pingpong, &test_sgcheck, &test_bw, NULL };
+
+static const struct test_entry *find_test(const char *name)
+{
+	size_t i;
+
+	for (i = 0; tests[i]; i++)
+		if (!strcmp(tests[i]->name, name))
+			return tests[i];
+	return NULL;
+}
+
+int test_validate_peer(struct ctx *ctx)
+{
+	const struct opts *o = &ctx->opt;
+
+	if (o->loopback && (ctx->host || o->exec_cmd))
+		return cli_usage_error(ctx, "--loopback runs both ends here: no HOST or --exec");
+	if (o->exec_cmd && ctx->host)
+		return cli_usage_error(ctx, "give either HOST or --exec, not both");
+	return 0;
+}
+
+void test_hello(struct msg_hello *h, const struct ctx *ctx, const char *test,
+		const size_t *default_sizes, size_t ndefault, long default_iters,
+		long default_warmup)
+{
+	const struct opts *o = &ctx->opt;
+
+	memset(h, 0, sizeof(*h));
+	str_copy(h->test, sizeof(h->test), test);
+	str_copy(h->provider, sizeof(h->provider), o->provider);
+	if (o->nsizes) {
+		memcpy(h->sizes, o->sizes, o->nsizes * sizeof(size_t));
+		h->nsizes = o->nsizes;
+	} else {
+		memcpy(h->sizes, default_sizes, ndefault * sizeof(size_t));
+		h->nsizes = ndefault;
+	}
+	h->iterations = o->iterations > 0 ? o->iterations : default_iters;
+	h->warmup = o->warmup >= 0 ? o->warmup : default_warmup;
+	h->verify = o->verify;
+	h->timeout_sec = o->timeout_sec;
+}
+
+size_t test_max_size(const struct msg_hello *h)
+{
+	size_t i, m = 1;
+
+	for (i = 0; i < h->nsizes; i++)
+		if (h->sizes[i] > m)
+			m = h->sizes[i];
+	return m;
+}
+
+void test_describe(struct out *o, const struct session *s)
+{
+	cJSON *root = out_root(o), *peer, *local;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(root, "provider");
+	cJSON_AddStringToObject(root, "provider", fab_provider_name(&s->ep));
+	local = cJSON_AddObjectToObject(root, "local");
+	if (local) {
+		cJSON_AddStringToObject(local, "domain", fab_domain_name(&s->ep));
+		cJSON_AddStringToObject(local, "fabric", fab_fabric_name(&s->ep));
+	}
+	peer = cJSON_AddObjectToObject(root, "peer");
+	if (peer) {
+		cJSON_AddStringToObject(peer, "control", s->oob.peer);
+		cJSON_AddStringToObject(peer, "domain", s->remote.domain);
+		cJSON_AddStringToObject(peer, "fabric", s->remote.fabric);
+		cJSON_AddStringToObject(peer, "efadiag_version", s->remote_version);
+	}
+	out_text(o, "%s %s: %s (%s) <-> %s (%s) via %s\n", s->hello.test,
+		 fab_provider_name(&s->ep), fab_domain_name(&s->ep), fab_fabric_name(&s->ep),
+		 s->remote.domain, s->remote.fabric, s->oob.peer);
+}
+
+void test_sgcheck_hint(const struct ctx *ctx, char *buf, size_t len)
+{
+	snprintf(buf, len, "run 'efadiag sg-check %s' to check both directions",
+		 ctx->host ? ctx->host : ctx->opt.loopback ? "--loopback" : "--exec ...");
+}
+
+int test_client_start(struct ctx *ctx, struct session *s, const struct session_target *t,
+		      const struct msg_hello *h, uint64_t caps, double hard_deadline)
+{
+	session_init(s);
+	if (session_client_start(s, t, h, caps, hard_deadline)) {
+		out_error(ctx->out, "%s", s->err);
+		return EXIT_ERROR;
+	}
+	if (ctx->opt.verbose)
+		out_note(ctx->out, "efadiag: %s: endpoint on %s %s (%s), %s\n", h->test,
+			 fab_provider_name(&s->ep), fab_domain_name(&s->ep),
+			 fab_fabric_name(&s->ep), s->ep_choice);
+	test_describe(ctx->out, s);
+	return 0;
+}
+
+/* --- the server ---------------------------------------------------------------------------- */
+
+struct serve_args {
+	struct ctx *ctx;
+	const char *only_test;
+	bool follow_client_domain; /* loopback: the same domain as the client, whatever -d says */
+};
+
+/* Serves the client already on oob: handshake, then the test's server half. */
+static int serve_client(struct oob *oob, void *arg)
+{
+	const struct serve_args *a = arg;
+	struct ctx *ctx = a->ctx;
+	const struct opts *o = &ctx->opt;
+	struct session_policy pol = { .token = o->token, .timeout_sec = o->timeout_sec,
+				      .provider = o->provider_set ? o->provider : NULL };
+	const struct test_entry *t = NULL;
+	struct session s;
+	char err[256], *follow[1] = { NULL };
+	uint64_t caps = FI_MSG;
+	int code = EXIT_ERROR;
+
+	session_init(&s);
+	s.oob = *oob;
+	s.hello.timeout_sec = o->timeout_sec;
+	if (session_server_hello(&s, &pol))
+		goto out;
+	t = find_test(s.hello.test);
+	if (!t)
+		session_refuse(&s, "unknown test '%s'", s.hello.test);
+	else if (a->only_test && strcmp(t->name, a->only_test))
+		session_refuse(&s, "this server runs only %s; start 'efadiag serve' for %s",
+			       a->only_test, t->name);
+	else if (t->caps && t->caps(&s.hello, &caps, err, sizeof(err)))
+		session_refuse(&s, "%s", err);
+	else if (a->follow_client_domain && s.hello.has_addr) {
+		follow[0] = s.hello.addr.domain;
+		code = session_server_accept(&s, caps, follow, 1);
+	} else {
+		code = session_server_accept(&s, caps, o->domains, o->ndomains);
+	}
+	if (code) {
+		code = EXIT_ERROR;
+		goto out;
+	}
+	if (!o->quiet)
+		fprintf(stderr, "efadiag: serving %s over %s (%s) for %s\n", t->name,
+			fab_provider_name(&s.ep), fab_domain_name(&s.ep), s.oob.peer);
+	test_describe(ctx->out, &s);
+	code = t->serve(ctx, &s);
+out:
+	if (code == EXIT_ERROR && s.err[0] && !out_has_error(ctx->out))
+		out_error(ctx->out, "client %s: %s", s.oob.peer, s.err);
+	fab_close(&s.ep);
+	*oob = s.oob;
+	/* One record per client served: JSON lines. */
+	if (o->persist)
+		code = out_stream_record(ctx->out, code);
+	return code;
+}
+
+int test_serve(struct ctx *ctx, const char *only_test)
+{
+	const char *name = only_test ? only_test : "serve";
+	struct serve_args a = { .ctx = ctx, .only_test = only_test };
+	struct oob oob;
+	char err[256];
+	int lfd, code;
+
+	if (ctx->opt.stdio) {
+		oob_init(&oob);
+		if (oob_stdio(&oob)) {
+			out_error(ctx->out, "%s", oob.err);
+			return EXIT_ERROR;
+		}
+		/* The client prints the results; our document is not wanted anywhere. */
+		out_free(ctx->out);
+		ctx->opt.json = false;
+		ctx->opt.quiet = true;
+		ctx->out = out_new(name, false, true);
+		code = serve_client(&oob, &a);
+		oob_close(&oob);
+		return code;
+	}
+	lfd = oob_listen(ctx->opt.port, err, sizeof(err));
+	if (lfd < 0) {
+		out_error(ctx->out, "%s", err);
+		return EXIT_ERROR;
+	}
+	out_note(ctx->out, "efadiag: %s: waiting for a client on TCP port %d\n", name,
+		 ctx->opt.port);
+	code = server_loop(lfd, ctx->opt.persist, ctx->opt.quiet, serve_client, &a);
+	close(lfd);
+	return code;
+}
+
+/* --- dispatch ------------------------------------------------------------------------------ */
+
+/* The server half of --loopback, in its child process: one client on fd, then exit. */
+static int loopback_child(int fd, void *arg)
+{
+	struct serve_args a = *(struct serve_args *)arg;
+	struct ctx child = *a.ctx;
+	struct oob oob;
+	int code;
+
+	child.host = NULL;
+	child.opt.quiet = true;
+	child.opt.persist = false;
+	child.opt.provider_set = false;
+	/* Its document is never printed (stdout is /dev/null here): the client reports. */
+	child.out = out_new(a.only_test, true, true);
+	a.ctx = &child;
+	a.follow_client_domain = true;
+	oob_init(&oob);
+	oob.rfd = oob.wfd = fd;
+	str_copy(oob.peer, sizeof(oob.peer), "loopback");
+	code = serve_client(&oob, &a);
+	oob_close(&oob);
+	out_free(child.out);
+	return code;
+}
+
+int test_run(struct ctx *ctx, const struct test_entry *t)
+{
+	struct serve_args loop = { .ctx = ctx, .only_test = t->name };
+	struct session_target target = { .host = ctx->host, .port = ctx->opt.port,
+					 .exec_cmd = ctx->opt.exec_cmd, .token = ctx->opt.token,
+					 .domains = ctx->opt.domains,
+					 .ndomains = ctx->opt.ndomains };
+
+	if (ctx->opt.loopback) {
+		/* Both ends on this node, in two processes: what two nodes do, minus the wire. */
+		target.loopback = loopback_child;
+		target.loopback_arg = &loop;
+		cJSON_AddStringToObject(out_root(ctx->out), "mode", "loopback");
+		return t->client(ctx, &target);
+	}
+	if (ctx->host || ctx->opt.exec_cmd)
+		return t->client(ctx, &target);
+	return test_serve(ctx, t->name);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the test commands (pingpong, bw, sg-check) share: the peer options, the dispatch to
+ * loopback, client or server, the session set-up with its report, and the server that runs
+ * whichever test a client asks for.
+ */
+#ifndef EFADIAG_CMD_TEST_H
+#define EFADIAG_CMD_TEST_H
+
+#include "ctl/session.h"
+#include "efadiag.h"
+#include "ui/out.h"
+
+/* A test, as its command registers it for both ends. */
+struct test_entry {
+	const char *name;
+	/* The endpoint capabilities a hello needs; -1 and err when its test fields are wrong. */
+	int (*caps)(const struct msg_hello *h, uint64_t *caps, char *err, size_t errlen);
+	/* The client, reaching its server through t; returns an exit code. */
+	int (*client)(struct ctx *ctx, const struct session_target *t);
+	/* The server's half, after the handshake; returns an exit code. */
+	int (*serve)(struct ctx *ctx, struct session *s);
+};
+
+extern const struct test_entry test_pingpong;
+extern const struct test_entry test_sgcheck;
+extern const struct test_entry test_bw;
+
+/*
+ * The option checks every test command shares: --loopback excludes HOST and --exec, and HOST
+ * excludes --exec. Returns 0 or EXIT_USAGE (reported).
+ */
+int test_validate_peer(struct ctx *ctx);
+/* Every test command's run: --loopback, a client (HOST or --exec), or a server of this test. */
+int test_run(struct ctx *ctx, const struct test_entry *t);
+
+/* The hello from the command line, with the test's default sizes, iterations and warmup. */
+void test_hello(struct msg_hello *h, const struct ctx *ctx, const char *test,
+		const size_t *default_sizes, size_t ndefault, long default_iters,
+		long default_warmup);
+size_t test_max_size(const struct msg_hello *h);
+
+/*
+ * Client: the session to the server (see session_client_start); a failure is reported and
+ * returned as EXIT_ERROR. On success the peer is described in the output.
+ */
+int test_client_start(struct ctx *ctx, struct session *s, const struct session_target *t,
+		      const struct msg_hello *h, uint64_t caps, double hard_deadline);
+/* Names the provider, both domains and the control path, in the document and for people. */
+void test_describe(struct out *o, const struct session *s);
+/* "run 'efadiag sg-check HOST' to check both directions": the next step after a stall. */
+void test_sgcheck_hint(const struct ctx *ctx, char *buf, size_t len);
+
+/* Serves clients of only_test (NULL: any test): TCP, --persist or --stdio. An exit code. */
+int test_serve(struct ctx *ctx, const char *only_test);
+
+#endif

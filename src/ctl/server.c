@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+/* The server's accept loop, and the thread that answers "busy" while a client is served. */
+#include "ctl/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ctl/proto.h"
+#include "util.h"
+
+/*
+ * While one client is served, others get a clear "busy" at once instead of waiting unseen in
+ * the listen queue until they time out: a thread answers them on the listening socket.
+ */
+struct busy {
+	pthread_t thread;
+	int lfd;
+	int stop[2]; /* a pipe: written to end the thread */
+	bool running, quiet;
+	char serving[160];
+};
+
+static void drain(int fd, double deadline)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[4096];
+
+	while (now_sec() < deadline && poll(&p, 1, 100) >= 0)
+		if (p.revents && read(fd, buf, sizeof(buf)) <= 0 && errno != EAGAIN)
+			break;
+}
+
+static void *busy_main(void *arg)
+{
+	struct busy *b = arg;
+	struct pollfd p[2] = { { .fd = b->lfd, .events = POLLIN },
+			       { .fd = b->stop[0], .events = POLLIN } };
+
+	for (;;) {
+		struct oob o;
+		char msg[256];
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			break;
+		if (!(p[0].revents & POLLIN))
+			continue;
+		oob_init(&o);
+		if (oob_accept(&o, b->lfd, now_sec()))
+			continue;
+		snprintf(msg, sizeof(msg), "busy: this server is running a test for %s; try again "
+			 "when it is done", b->serving);
+		proto_send_error(&o, msg, now_sec() + 1);
+		/* Close only after the client's hello is read: unread data would turn our close
+		 * into a reset that can destroy the message before the client reads it. */
+		shutdown(o.wfd, SHUT_WR);
+		drain(o.rfd, now_sec() + 1);
+		if (!b->quiet)
+			fprintf(stderr, "efadiag: serve: refused %s: busy with %s\n", o.peer, b->serving);
+		oob_close(&o);
+	}
+	return NULL;
+}
+
+static void busy_start(struct busy *b, int lfd, const char *serving, bool quiet)
+{
+	b->lfd = lfd;
+	b->quiet = quiet;
+	str_copy(b->serving, sizeof(b->serving), serving);
+	b->running = !pipe2(b->stop, O_CLOEXEC) &&
+		     !pthread_create(&b->thread, NULL, busy_main, b);
+}
+
+static void busy_stop(struct busy *b)
+{
+	if (!b->running)
+		return;
+	if (write(b->stop[1], "x", 1) != 1)
+		pthread_cancel(b->thread);
+	pthread_join(b->thread, NULL);
+	close(b->stop[0]);
+	close(b->stop[1]);
+	b->running = false;
+}
+
+int server_loop(int lfd, bool persist, bool quiet, int (*serve)(struct oob *o, void *arg),
+		void *arg)
+{
+	struct busy busy;
+	struct oob oob;
+	int code = 0;
+
+	memset(&busy, 0, sizeof(busy));
+	do {
+		oob_init(&oob);
+		/* Waiting for a client is the one open-ended wait: that is what a server does. */
+		if (oob_accept(&oob, lfd, -1))
+			continue;
+		busy_start(&busy, lfd, oob.peer, quiet);
+		code = serve(&oob, arg);
+		busy_stop(&busy);
+		oob_close(&oob);
+	} while (persist);
+	return code;
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+/* Latency: the ping loop that times round trips, and the echo loop that answers them. */
+#include "measure/latency.h"
+
+#include <rdma/fi_errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Percentiles come from at most this many samples per size (see struct lat_acc). */
+#define SAMPLE_CAP 1000000
+
+enum { FROM_PING = 0x5a, FROM_ECHO = 0xa5 };
+
+/* One side's state while a size runs. */
+struct side {
+	struct fab_ep *ep;
+	struct fab_buf *buf;
+	fi_addr_t peer;
+	const struct lat_params *p;
+	struct fi_context2 send_ctx, recv_ctx[2];
+};
+
+size_t lat_buf_size(size_t max_size)
+{
+	return LAT_BUF_SLOTS * max_size;
+}
+
+void lat_fill(unsigned char *p, size_t n, long iter, int dir)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		p[j] = (unsigned char)(j * 131 + (size_t)iter * 7 + (size_t)dir);
+}
+
+long lat_check(const unsigned char *p, size_t n, long iter, int dir)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (p[j] != (unsigned char)(j * 131 + (size_t)iter * 7 + (size_t)dir))
+			return (long)j;
+	return -1;
+}
+
+static unsigned char *tx(struct side *s)
+{
+	return fab_buf_at(s->buf, 0);
+}
+
+/* Message i is received into slot i % 2: the next receive is posted before this one is done. */
+static size_t rx_off(const struct side *s, long i)
+{
+	return (size_t)(1 + i % 2) * s->p->max_size;
+}
+
+static int post_recv(struct side *s, long i, double deadline)
+{
+	return fab_post_recv(s->ep, s->buf, rx_off(s, i), s->p->size, &s->recv_ctx[i % 2],
+			     deadline);
+}
+
+/* Sends and, when the send produces a completion, leaves it to reap_send. */
+static int send_msg(struct side *s, bool *pending, double deadline)
+{
+	return fab_post_send(s->ep, s->peer, s->buf, 0, s->p->size, &s->send_ctx, pending,
+			     deadline);
+}
+
+static int reap_send(struct side *s, bool *pending, double deadline)
+{
+	struct fab_comp c;
+	int ret;
+
+	if (!*pending)
+		return 0;
+	ret = fab_wait(s->ep, &s->send_ctx, &c, deadline, -1);
+	*pending = false;
+	return ret;
+}
+
+static int wait_recv(struct side *s, long i, double deadline)
+{
+	struct fab_comp c;
+	int ret = fab_wait(s->ep, &s->recv_ctx[i % 2], &c, deadline, s->p->watch_fd);
+
+	if (!ret && c.len != s->p->size) {
+		snprintf(s->ep->err_text, sizeof(s->ep->err_text), "received %zu bytes, expected "
+			 "%zu", c.len, s->p->size);
+		s->ep->err_class = FAB_ERR_OTHER;
+		return -FI_EIO;
+	}
+	return ret;
+}
+
+static void init_result(struct lat_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->bad_offset = -1;
+}
+
+/* The result of a failed wait or post: the endpoint says what happened. */
+static int failed(struct lat_result *r, const struct side *s, int err, long iter)
+{
+	r->err = err;
+	r->iteration = iter;
+	r->err_class = s->ep->err_class;
+	str_copy(r->err_text, sizeof(r->err_text), s->ep->err_text);
+	return err;
+}
+
+int lat_ping(struct fab_ep *ep, fi_addr_t peer, struct fab_buf *buf, const struct lat_params *p,
+	     struct lat_result *r)
+{
+	struct side s = { .ep = ep, .buf = buf, .peer = peer, .p = p };
+	long total = p->warmup + p->iterations, i, bad;
+	double within = FAB_WITHIN(p->timeout_sec);
+	struct lap_timer tm;
+	bool pending = false;
+	int ret;
+
+	init_result(r);
+	if (lap_timer_start(&tm, SAMPLE_CAP, p->warmup, p->tsc))
+		return failed(r, &s, -FI_ENOMEM, 0);
+	/*
+	 * One clock read per round trip, none in the waits (relative deadlines): a round trip
+	 * is the time between two arrivals. Receive i + 1 is posted while message i travels,
+	 * off the measured path and still before its reply can exist: no message ever arrives
+	 * unexpected, which efa-direct could not hold.
+	 */
+	ret = post_recv(&s, 0, within);
+	for (i = 0; !ret && i < total; i++) {
+		if (p->verify)
+			lat_fill(tx(&s), p->size, i, FROM_PING);
+		ret = send_msg(&s, &pending, within);
+		if (!ret && i + 1 < total)
+			ret = post_recv(&s, i + 1, within);
+		if (!ret)
+			ret = wait_recv(&s, i, within);
+		if (!ret) {
+			lap_timer_lap(&tm);
+			ret = reap_send(&s, &pending, within);
+		}
+		if (ret)
+			break;
+		if (p->verify &&
+		    (bad = lat_check(fab_buf_at(buf, rx_off(&s, i)), p->size, i, FROM_ECHO)) >= 0) {
+			lap_timer_free(&tm);
+			r->bad_offset = bad;
+			r->iteration = i;
+			return 0;
+		}
+	}
+	if (ret) {
+		lap_timer_free(&tm);
+		return failed(r, &s, ret, i);
+	}
+	lap_timer_done(&tm, &r->rt_usec);
+	r->window_sec = tm.win_sec;
+	r->iteration = total;
+	return 0;
+}
+
+/*
+ * Receive, reply. It takes no per-message timestamps (they would slow the very thing
+ * measured); the pinging side measures for both.
+ */
+int lat_echo(struct fab_ep *ep, fi_addr_t peer, struct fab_buf *buf, const struct lat_params *p,
+	     int (*ready)(void *arg), void *arg, struct lat_result *r)
+{
+	struct side s = { .ep = ep, .buf = buf, .peer = peer, .p = p };
+	long total = p->warmup + p->iterations, i, bad;
+	double within = FAB_WITHIN(p->timeout_sec), deadline = now_sec() + p->timeout_sec;
+	bool pending = false;
+	int ret;
+
+	init_result(r);
+	/* Two receives are posted before the pinging side may start, and stay two ahead. */
+	ret = post_recv(&s, 0, deadline);
+	if (!ret && total > 1)
+		ret = post_recv(&s, 1, deadline);
+	if (ret)
+		return failed(r, &s, ret, 0);
+	ret = ready(arg);
+	if (ret) {
+		r->err = ret;
+		str_copy(r->err_text, sizeof(r->err_text), "the control channel failed");
+		return ret;
+	}
+	for (i = 0; !ret && i < total; i++) {
+		ret = wait_recv(&s, i, within);
+		if (ret)
+			break;
+		if (p->verify &&
+		    (bad = lat_check(fab_buf_at(buf, rx_off(&s, i)), p->size, i, FROM_PING)) >= 0) {
+			r->bad_offset = bad;
+			r->iteration = i;
+			return 0;
+		}
+		if (p->verify)
+			lat_fill(tx(&s), p->size, i, FROM_ECHO);
+		if (p->corrupt_offset >= 0 && (size_t)p->corrupt_offset < p->size)
+			tx(&s)[p->corrupt_offset] ^= 0xff;
+		/* Reply first; message i + 1 already has its receive, i + 2 gets this slot. */
+		ret = send_msg(&s, &pending, within);
+		if (!ret && i + 2 < total)
+			ret = post_recv(&s, i + 2, within);
+		if (!ret)
+			ret = reap_send(&s, &pending, within);
+	}
+	if (ret)
+		return failed(r, &s, ret, i);
+	r->iteration = total;
+	return 0;
+}
