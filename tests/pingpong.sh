@@ -141,9 +141,9 @@ exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && exec 
 sleep 0.3
 exec 3<>/dev/tcp/127.0.0.1/$PORT && sleep 1.5 && exec 3>&-
 sleep 0.3
-exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'EFAD\001\001\000\000\377\377\377\377' >&3 && exec 3>&-
+exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'EFAD\002\001\000\000\377\377\377\377' >&3 && exec 3>&-
 sleep 0.3
-exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'EFAD\002\001\000\000\000\000\000\002{}' >&3 && exec 3>&-
+exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'EFAD\003\001\000\000\000\000\000\002{}' >&3 && exec 3>&-
 sleep 0.3
 run pingpong -p tcp -P "$PORT" -S 64 -I 20 -j 127.0.0.1
 is_rc 0 "persistent server serves a normal client after bad ones"
@@ -153,7 +153,7 @@ err=$(cat "$TMPD/srv.err")
 like "$err" "not an efadiag peer \(bad magic" "garbage is logged as not an efadiag peer"
 like "$err" "no message from .* before the timeout" "a silent client is dropped after the timeout"
 like "$err" "exceeds the 65536-byte limit" "an oversized frame is refused unread"
-like "$err" "protocol version 2" "a newer protocol version is named"
+like "$err" "protocol version 3" "a newer protocol version is named"
 
 # Usage errors specific to pingpong.
 run pingpong --loopback 127.0.0.1

@@ -37,11 +37,11 @@ done
 sleep 0.5
 send_raw 'XXXX\001\001\000\000\000\000\000\002{}'
 send_raw 'EFAD\011\001\000\000\000\000\000\002{}'
-send_raw 'EFAD\001\001\000\000\377\377\377\377'
-send_raw 'EFAD\001\001\000\000\000\000\000\010not json'
+send_raw 'EFAD\002\001\000\000\377\377\377\377'
+send_raw 'EFAD\002\001\000\000\000\000\000\010not json'
 # A valid header, then silence: dropped after the server's timeout (1 s).
 sleep 0.3
-exec 3<>"/dev/tcp/127.0.0.1/$PORT"; printf 'EFAD\001\001\000\000\000\000\001\000{' >&3
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"; printf 'EFAD\002\001\000\000\000\000\001\000{' >&3
 sleep 1.5; exec 3>&-
 
 # A client that disconnects mid-test: killed during a long pingpong.

@@ -46,13 +46,6 @@ static const struct instance_type *find_type(const char *name)
 	return NULL;
 }
 
-int host_expected_efa_devices(const char *instance_type)
-{
-	const struct instance_type *t = find_type(instance_type);
-
-	return t ? t->efa_devices : -1;
-}
-
 static void libfabric_location(struct host_facts *h)
 {
 	uint32_t v = fi_version();

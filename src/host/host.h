@@ -21,8 +21,6 @@ struct host_facts {
 	char efa_driver_version[128];
 };
 
-/* EFA devices an instance type can have, or -1 when the table does not know the type. */
-int host_expected_efa_devices(const char *instance_type);
 void host_collect(struct host_facts *h);
 
 /* A known-fatal or notable environment variable, found by host_env_scan. */
