@@ -26,7 +26,7 @@ static int open_lane(struct bw *b, size_t i, char *domain, const struct sockaddr
 				    .peer = peer, .caps = bw_caps(b->cfg.op) };
 
 	if (fab_open(&b->eps[i], &fa))
-		return bw_stop(&b->rep, EXIT_ERROR, "domain %s: %s", domain ? domain : "(any)",
+		return test_stop(&b->rep.stop, EXIT_ERROR, "domain %s: %s", domain ? domain : "(any)",
 			       b->eps[i].err_text);
 	return 0;
 }
@@ -43,10 +43,10 @@ static int lane_buffers(struct bw *b, size_t max_size)
 		b->lanes[i].buf = &b->bufs[i];
 		str_copy(b->rep.domains[i], sizeof(b->rep.domains[i]), fab_domain_name(ep));
 		if (fab_buf_alloc(&b->bufs[i], FAB_MEM_HOST, size))
-			return bw_stop(&b->rep, EXIT_ERROR, "out of memory for a %zu-byte buffer",
+			return test_stop(&b->rep.stop, EXIT_ERROR, "out of memory for a %zu-byte buffer",
 				       size);
 		if (fab_buf_register(&b->bufs[i], ep))
-			return bw_stop(&b->rep, EXIT_ERROR, "domain %s: %s", fab_domain_name(ep),
+			return test_stop(&b->rep.stop, EXIT_ERROR, "domain %s: %s", fab_domain_name(ep),
 				       ep->err_text);
 	}
 	b->lanes[0].peer = b->s->peer;
@@ -63,7 +63,7 @@ static int lane_addresses(struct bw *b, struct msg *m)
 	m->kind = MSG_BW_LANES;
 	for (i = 1; i < b->cfg.nlanes; i++)
 		if (proto_addr_of(&b->eps[i], &m->u.bw_lanes.lanes[m->u.bw_lanes.n++]))
-			return bw_stop(&b->rep, EXIT_ERROR, "%s", b->eps[i].err_text);
+			return test_stop(&b->rep.stop, EXIT_ERROR, "%s", b->eps[i].err_text);
 	return 0;
 }
 
@@ -73,11 +73,11 @@ static int insert_lane_addresses(struct bw *b, const struct msg *m)
 	size_t i;
 
 	if (l->n != b->cfg.nlanes - 1)
-		return bw_stop(&b->rep, EXIT_ERROR, "the peer sent %zu lane addresses, %zu expected",
+		return test_stop(&b->rep.stop, EXIT_ERROR, "the peer sent %zu lane addresses, %zu expected",
 			       l->n, b->cfg.nlanes - 1);
 	for (i = 1; i < b->cfg.nlanes; i++) {
 		if (proto_insert_addr(&b->eps[i], &l->lanes[i - 1], &b->lanes[i].peer))
-			return bw_stop(&b->rep, EXIT_ERROR, "lane %zu: %s", i, b->eps[i].err_text);
+			return test_stop(&b->rep.stop, EXIT_ERROR, "lane %zu: %s", i, b->eps[i].err_text);
 		str_copy(b->rep.peer_domains[i], sizeof(b->rep.peer_domains[i]),
 			 l->lanes[i - 1].domain);
 	}
@@ -93,7 +93,7 @@ static int mr_message(struct bw *b, struct msg *m)
 	m->kind = MSG_BW_MR;
 	for (i = 0; i < b->cfg.nlanes; i++, m->u.bw_mr.n++)
 		if (fab_buf_rkey(&b->bufs[i], lane_ep(b, i), &m->u.bw_mr.keys[i]))
-			return bw_stop(&b->rep, EXIT_ERROR, "lane %zu: the memory region on %s has no "
+			return test_stop(&b->rep.stop, EXIT_ERROR, "lane %zu: the memory region on %s has no "
 				       "key to give the peer", i, fab_domain_name(lane_ep(b, i)));
 	return 0;
 }
@@ -103,11 +103,11 @@ static int take_mr_message(struct bw *b, const struct msg *m)
 	size_t i;
 
 	if (m->u.bw_mr.n != b->cfg.nlanes)
-		return bw_stop(&b->rep, EXIT_ERROR, "the peer described %zu memory regions, %zu "
+		return test_stop(&b->rep.stop, EXIT_ERROR, "the peer described %zu memory regions, %zu "
 			       "expected", m->u.bw_mr.n, b->cfg.nlanes);
 	for (i = 0; i < b->cfg.nlanes; i++)
 		if (fab_remote_from_rkey(lane_ep(b, i), &m->u.bw_mr.keys[i], &b->lanes[i].remote))
-			return bw_stop(&b->rep, EXIT_ERROR, "lane %zu: %s", i,
+			return test_stop(&b->rep.stop, EXIT_ERROR, "lane %zu: %s", i,
 				       lane_ep(b, i)->err_text);
 	return 0;
 }
@@ -123,7 +123,7 @@ static int swap_with_peer(struct bw *b, struct msg *m, double reply_deadline,
 	if (!ret)
 		ret = proto_expect(&b->s->oob, kind, m, reply_deadline);
 	if (ret)
-		return bw_stop(&b->rep, EXIT_ERROR, "%s", b->s->oob.err);
+		return test_stop(&b->rep.stop, EXIT_ERROR, "%s", b->s->oob.err);
 	return take(b, m);
 }
 
@@ -134,17 +134,17 @@ int bw_client_lanes(struct bw *b, char **names, size_t max_size)
 
 	for (i = 1; i < b->cfg.nlanes; i++)
 		if (open_lane(b, i, names[i], NULL))
-			return b->rep.code;
+			return b->rep.stop.code;
 	if (lane_buffers(b, max_size))
-		return b->rep.code;
+		return b->rep.stop.code;
 	/* The server opens its lanes before answering: allow it a second timeout. */
 	if (b->cfg.nlanes > 1 &&
 	    (lane_addresses(b, &m) || swap_with_peer(b, &m, 2 * b->s->hello.timeout_sec + now_sec(),
 						      insert_lane_addresses)))
-		return b->rep.code;
+		return b->rep.stop.code;
 	if (b->cfg.op != LANE_SEND &&
 	    (mr_message(b, &m) || swap_with_peer(b, &m, session_deadline(b->s), take_mr_message)))
-		return b->rep.code;
+		return b->rep.stop.code;
 	return 0;
 }
 
@@ -169,7 +169,7 @@ static int open_server_lanes(struct bw *b, const struct msg_bw_lanes *l)
 			peer = (struct sockaddr *)&ss;
 		/* Fewer domains than lanes: several endpoints share one (shm has one domain). */
 		if (!peer && !nnames)
-			code = bw_stop(&b->rep, EXIT_ERROR, "provider %s has no domain here",
+			code = test_stop(&b->rep.stop, EXIT_ERROR, "provider %s has no domain here",
 				       b->s->hello.provider);
 		else
 			code = open_lane(b, i, peer ? NULL : names[i % nnames], peer);
@@ -185,33 +185,33 @@ int bw_server_lanes(struct bw *b)
 
 	if (b->cfg.nlanes > 1) {
 		if (proto_expect(&b->s->oob, MSG_BW_LANES, &m, session_deadline(b->s)))
-			return bw_stop(&b->rep, EXIT_ERROR, "client %s: %s", b->s->oob.peer,
+			return test_stop(&b->rep.stop, EXIT_ERROR, "client %s: %s", b->s->oob.peer,
 				       b->s->oob.err);
 		if (m.u.bw_lanes.n != b->cfg.nlanes - 1)
-			return bw_stop(&b->rep, EXIT_ERROR, "client %s: bad lanes message",
+			return test_stop(&b->rep.stop, EXIT_ERROR, "client %s: bad lanes message",
 				       b->s->oob.peer);
 		if (open_server_lanes(b, &m.u.bw_lanes) ||
 		    lane_buffers(b, test_max_size(&b->s->hello)) || insert_lane_addresses(b, &m) ||
 		    lane_addresses(b, &m)) {
-			proto_send_error(&b->s->oob, b->rep.error, now_sec() + 1);
-			return b->rep.code;
+			proto_send_error(&b->s->oob, b->rep.stop.error, now_sec() + 1);
+			return b->rep.stop.code;
 		}
 		if (proto_send(&b->s->oob, &m, session_deadline(b->s)))
-			return bw_stop(&b->rep, EXIT_ERROR, "%s", b->s->oob.err);
+			return test_stop(&b->rep.stop, EXIT_ERROR, "%s", b->s->oob.err);
 	} else if (lane_buffers(b, test_max_size(&b->s->hello))) {
-		proto_send_error(&b->s->oob, b->rep.error, now_sec() + 1);
-		return b->rep.code;
+		proto_send_error(&b->s->oob, b->rep.stop.error, now_sec() + 1);
+		return b->rep.stop.code;
 	}
 	if (b->cfg.op == LANE_SEND)
 		return 0;
 	if (proto_expect(&b->s->oob, MSG_BW_MR, &m, session_deadline(b->s)))
-		return bw_stop(&b->rep, EXIT_ERROR, "client %s: %s", b->s->oob.peer, b->s->oob.err);
+		return test_stop(&b->rep.stop, EXIT_ERROR, "client %s: %s", b->s->oob.peer, b->s->oob.err);
 	if (take_mr_message(b, &m) || mr_message(b, &m)) {
-		proto_send_error(&b->s->oob, b->rep.error, now_sec() + 1);
-		return b->rep.code;
+		proto_send_error(&b->s->oob, b->rep.stop.error, now_sec() + 1);
+		return b->rep.stop.code;
 	}
 	if (proto_send(&b->s->oob, &m, session_deadline(b->s)))
-		return bw_stop(&b->rep, EXIT_ERROR, "%s", b->s->oob.err);
+		return test_stop(&b->rep.stop, EXIT_ERROR, "%s", b->s->oob.err);
 	return 0;
 }
 

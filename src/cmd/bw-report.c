@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* bw's report: rows from both sides' lane timings, failures named, the per-domain verdict. */
 #include <rdma/fi_errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,17 +23,6 @@ static const struct out_col domain_cols[] = {
 	{ "msg_rate_mps", "RATE(Mmsg/s)", OUT_DBL, 4, 0 },
 	{ "weak", "BELOW 80% OF MEDIAN", OUT_BOOL, 0, 0 },
 };
-
-int bw_stop(struct bw_report *r, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->error, sizeof(r->error), fmt, ap);
-	va_end(ap);
-	r->code = code;
-	return code;
-}
 
 double bw_lane_elapsed(const struct bw *b, size_t i, const struct msg_bw_report *peer)
 {
@@ -70,18 +58,18 @@ int bw_lane_failures(struct bw *b, size_t size, const struct msg_bw_report *peer
 		const char *dom = r->domains[i];
 
 		if (l->bad_offset >= 0 || pl->bad_offset >= 0)
-			return bw_stop(r, EXIT_FAIL, "--verify: payload differs at size %s on domain %s, "
+			return test_stop(&r->stop, EXIT_FAIL, "--verify: payload differs at size %s on domain %s, "
 				       "offset %ld (%s side)", sz, dom,
 				       l->bad_offset >= 0 ? l->bad_offset : pl->bad_offset,
 				       l->bad_offset >= 0 ? "this" : "peer's");
 		if (l->err == -FI_ETIMEDOUT || pl->err == -FI_ETIMEDOUT)
 			/* Both sides' counts: which end stopped seeing completions says the direction. */
-			return bw_stop(r, EXIT_FAIL, "the fabric stopped delivering %s at size %s on "
+			return test_stop(&r->stop, EXIT_FAIL, "the fabric stopped delivering %s at size %s on "
 				       "domain %s (this side: %s; peer: %s): %s", data_direction(b), sz,
 				       dom, l->err_text[0] ? l->err_text : "finished",
 				       pl->err_text[0] ? pl->err_text : "finished", hint);
 		if (l->err || pl->err)
-			return bw_stop(r, b->lanes[i].ep->err_class == FAB_ERR_UNREACHABLE ?
+			return test_stop(&r->stop, b->lanes[i].ep->err_class == FAB_ERR_UNREACHABLE ?
 					  EXIT_FAIL : EXIT_ERROR, "size %s, domain %s: %s", sz, dom,
 				       l->err ? l->err_text : pl->err_text[0] ? pl->err_text :
 				       "peer failed");
@@ -245,12 +233,8 @@ int bw_render(struct out *o, const struct bw *b)
 	const struct bw_report *r = &b->rep;
 
 	/* A failed run shows the sizes that completed, and no empty table. */
-	render_rows(o, r, r->nrows > 0 || (r->code == EXIT_OK && !b->server));
-	if (r->code == EXIT_OK)
+	render_rows(o, r, r->nrows > 0 || (r->stop.code == EXIT_OK && !b->server));
+	if (r->stop.code == EXIT_OK)
 		return b->server || !r->nrows ? EXIT_OK : verdict(o, r);
-	if (r->error[0])
-		out_error(o, "%s", r->error);
-	if (r->code == EXIT_FAIL)
-		out_fail(o);
-	return r->code;
+	return test_render_stop(o, &r->stop);
 }

@@ -140,7 +140,7 @@ static int run_size(struct bw *b, size_t size, long count, struct msg *peer)
 				lane_stop(&b->lanes[i - 1]);
 				lane_join(&b->lanes[i - 1]);
 			}
-			return bw_stop(&b->rep, EXIT_ERROR, "cannot start a thread for lane %zu", i);
+			return test_stop(&b->rep.stop, EXIT_ERROR, "cannot start a thread for lane %zu", i);
 		}
 	/* Each lane stalls out on its own within the timeout: this loop ends. */
 	for (;;) {
@@ -171,7 +171,7 @@ static int run_size(struct bw *b, size_t size, long count, struct msg *peer)
 	for (i = 0; i < b->cfg.nlanes; i++)
 		lane_join(&b->lanes[i]);
 	if (ret)
-		return bw_stop(&b->rep, EXIT_ERROR, "%s", ret == -ECONNRESET ?
+		return test_stop(&b->rep.stop, EXIT_ERROR, "%s", ret == -ECONNRESET ?
 			       "the peer closed the control connection mid-test (killed?)" :
 			       b->s->oob.err);
 	return bw_lane_failures(b, size, &peer->u.bw_report);
@@ -197,7 +197,7 @@ static int client_size(struct bw *b, size_t size, long count, bool warmup, struc
 	if (!ret)
 		ret = proto_expect(&b->s->oob, MSG_GO, &m, session_deadline(b->s));
 	if (ret)
-		return bw_stop(&b->rep, EXIT_ERROR, "%s", b->s->oob.err);
+		return test_stop(&b->rep.stop, EXIT_ERROR, "%s", b->s->oob.err);
 	return run_size(b, size, count, peer);
 }
 
@@ -275,7 +275,7 @@ static void client_sizes(struct bw *b, const struct msg_hello *h, struct msg *pe
 	const struct opts *o = &b->ctx->opt;
 	size_t k;
 
-	for (k = 0; k < h->nsizes && !b->rep.code; k++) {
+	for (k = 0; k < h->nsizes && !b->rep.stop.code; k++) {
 		size_t size = h->sizes[k];
 		long count = o->iterations > 0 ? o->iterations : auto_count(size);
 
@@ -318,7 +318,7 @@ static int bw_client(struct ctx *ctx, const struct session_target *t)
 	b->cfg.stall_sec = ctx->opt.timeout_sec;
 	nnames = client_domains(ctx, names);
 	if (ctx->opt.all_domains && !nnames) {
-		bw_stop(&b->rep, EXIT_ERROR, "--all-domains: provider %s has no domain here",
+		test_stop(&b->rep.stop, EXIT_ERROR, "--all-domains: provider %s has no domain here",
 			ctx->opt.provider);
 		goto out;
 	}
@@ -346,7 +346,7 @@ static int bw_client(struct ctx *ctx, const struct session_target *t)
 		cJSON_AddNumberToObject(out_root(ctx->out), "window", b->cfg.window);
 		client_sizes(b, &h, peer);
 	}
-	if (!b->rep.code)
+	if (!b->rep.stop.code)
 		proto_send_kind(&s.oob, MSG_BYE, session_deadline(&s));
 	/* The share of the line rate needs the instance type: learnt here, not while rendering. */
 	host_collect(&facts);
@@ -382,19 +382,19 @@ static int bw_serve(struct ctx *ctx, struct session *s)
 	b->server = true;
 	cfg_from_hello(&b->cfg, &s->hello);
 	bw_server_lanes(b);
-	while (!b->rep.code) {
+	while (!b->rep.stop.code) {
 		size_t bytes;
 		long count;
 		bool warmup;
 
 		if (proto_recv(&s->oob, m, now_sec() + 2 * s->hello.timeout_sec + PEER_GRACE_SEC)) {
-			bw_stop(&b->rep, EXIT_ERROR, "client %s: %s", s->oob.peer, s->oob.err);
+			test_stop(&b->rep.stop, EXIT_ERROR, "client %s: %s", s->oob.peer, s->oob.err);
 			break;
 		}
 		if (m->kind == MSG_BYE)
 			break;
 		if (m->kind != MSG_BW_SIZE || m->u.bw_size.bytes > test_max_size(&s->hello)) {
-			bw_stop(&b->rep, EXIT_ERROR, "client %s: unexpected %s message", s->oob.peer,
+			test_stop(&b->rep.stop, EXIT_ERROR, "client %s: unexpected %s message", s->oob.peer,
 				proto_kind_str(m->kind));
 			proto_send_error(&s->oob, "unexpected message during bw", now_sec() + 1);
 			break;
@@ -404,7 +404,7 @@ static int bw_serve(struct ctx *ctx, struct session *s)
 		warmup = m->u.bw_size.warmup;
 		/* Lanes run before the go, so our receives wait for the client's first sends. */
 		if (proto_send_kind(&s->oob, MSG_GO, session_deadline(s))) {
-			bw_stop(&b->rep, EXIT_ERROR, "%s", s->oob.err);
+			test_stop(&b->rep.stop, EXIT_ERROR, "%s", s->oob.err);
 			break;
 		}
 		/* Warmup and calibration runs are not results: the client does not show them. */

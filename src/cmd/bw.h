@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmd/test.h"
 #include "ctl/session.h"
 #include "efadiag.h"
 #include "measure/lanes.h"
@@ -46,8 +47,7 @@ struct bw_report {
 	/* The instance's line rate, for the share of it reached (0: not known). */
 	int line_rate_gbps;
 	char instance_type[64];
-	int code;
-	char error[1024]; /* why the run stopped, when code is not EXIT_OK */
+	struct test_stop stop;
 };
 
 struct bw {
@@ -69,10 +69,6 @@ static inline uint64_t bw_caps(enum lane_op op)
 	       op == LANE_WRITE ? FI_MSG | FI_RMA | FI_WRITE | FI_REMOTE_WRITE :
 				  FI_MSG | FI_RMA | FI_READ | FI_REMOTE_READ;
 }
-
-/* Records why the run stops; returns code. */
-int bw_stop(struct bw_report *r, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* --- bw-lanes.c: one endpoint per domain, addresses and memory keys swapped with the peer -- */
 

@@ -2,7 +2,6 @@
 /* efadiag pingpong: one-way latency per message size, client, server or loopback. */
 #include <errno.h>
 #include <rdma/fi_errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,23 +36,8 @@ static const struct out_col result_cols[] = {
 struct pp_report {
 	struct msg_pp_row rows[EFADIAG_MAX_SIZES];
 	size_t nrows;
-	int code;
-	char error[1024]; /* why the run stopped, when code is not EXIT_OK */
+	struct test_stop stop;
 };
-
-static int stop(struct pp_report *r, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int stop(struct pp_report *r, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->error, sizeof(r->error), fmt, ap);
-	va_end(ap);
-	r->code = code;
-	return code;
-}
 
 /* A size's row from its round trips: one-way latency is half a round trip. */
 static void add_row(struct pp_report *rep, size_t size, const struct lat_result *r)
@@ -93,22 +77,15 @@ static int render(struct out *o, const struct pp_report *rep)
 		out_set_num(row, "mb_per_sec", r->mb_per_sec);
 	}
 	/* A failed run shows the sizes that completed, and no empty table. */
-	if (rep->nrows || rep->code == EXIT_OK)
+	if (rep->nrows || rep->stop.code == EXIT_OK)
 		out_table_end(t);
 	else
 		out_table_discard(t);
-	if (rep->code == EXIT_OK) {
-		if (rep->nrows)
-			out_verdict(o, "OK: %zu size%s; %zu B one-way latency avg %.2f us, p99 %.2f us",
-				    rep->nrows, rep->nrows == 1 ? "" : "s", first->bytes,
-				    first->lat_avg_usec, first->lat_p99_usec);
-		return EXIT_OK;
-	}
-	if (rep->error[0])
-		out_error(o, "%s", rep->error);
-	if (rep->code == EXIT_FAIL)
-		out_fail(o);
-	return rep->code;
+	if (rep->stop.code == EXIT_OK && rep->nrows)
+		out_verdict(o, "OK: %zu size%s; %zu B one-way latency avg %.2f us, p99 %.2f us",
+			    rep->nrows, rep->nrows == 1 ? "" : "s", first->bytes,
+			    first->lat_avg_usec, first->lat_p99_usec);
+	return test_render_stop(o, &rep->stop);
 }
 
 static struct lat_params params_for(const struct msg_hello *h, size_t size)
@@ -144,13 +121,13 @@ static int diagnose_stall(struct ctx *ctx, struct session *s, struct pp_report *
 	test_sgcheck_hint(ctx, hint, sizeof(hint));
 	if (proto_send_kind(&s->oob, MSG_PP_ABORT, deadline) ||
 	    proto_expect(&s->oob, MSG_PP_RECEIVED, &m, deadline))
-		return stop(rep, EXIT_FAIL, "%s at size %zu, iteration %ld; the server did not say "
+		return test_stop(&rep->stop, EXIT_FAIL, "%s at size %zu, iteration %ld; the server did not say "
 			    "what it received (%s): %s", what, size, iter, s->oob.err, hint);
 	if (m.u.pp_received < iter + 1)
-		return stop(rep, EXIT_FAIL, "%s at size %zu, iteration %ld: client -> server is not "
+		return test_stop(&rep->stop, EXIT_FAIL, "%s at size %zu, iteration %ld: client -> server is not "
 			    "delivering (the server received %ld of %ld messages): %s", what, size,
 			    iter, m.u.pp_received, iter + 1, hint);
-	return stop(rep, EXIT_FAIL, "%s at size %zu, iteration %ld: server -> client is not "
+	return test_stop(&rep->stop, EXIT_FAIL, "%s at size %zu, iteration %ld: server -> client is not "
 		    "delivering (the server received message %ld and replied; nothing came back): "
 		    "%s", what, size, iter, iter, hint);
 }
@@ -170,16 +147,16 @@ static int client_failure(struct ctx *ctx, struct session *s, struct pp_report *
 	if (r->err == -FI_EINTR) {
 		/* The peer spoke on the control channel mid-size: an error report or a hang-up. */
 		if (proto_expect(&s->oob, MSG_PP_RECEIVED, &m, now_sec() + 1) == -ECONNRESET)
-			return stop(rep, EXIT_ERROR, "the peer closed the control connection "
+			return test_stop(&rep->stop, EXIT_ERROR, "the peer closed the control connection "
 				    "mid-test (killed?)");
-		return stop(rep, EXIT_FAIL, "%s", s->oob.err);
+		return test_stop(&rep->stop, EXIT_FAIL, "%s", s->oob.err);
 	}
 	if (r->err == -FI_ENOMEM)
-		return stop(rep, EXIT_ERROR, "out of memory");
+		return test_stop(&rep->stop, EXIT_ERROR, "out of memory");
 	if (r->err_class == FAB_ERR_UNREACHABLE)
-		return stop(rep, EXIT_FAIL, "peer unreachable at size %zu: %s: run 'efadiag "
+		return test_stop(&rep->stop, EXIT_FAIL, "peer unreachable at size %zu: %s: run 'efadiag "
 			    "sg-check'", size, r->err_text);
-	return stop(rep, EXIT_ERROR, "at size %zu, iteration %ld: %s", size, r->iteration,
+	return test_stop(&rep->stop, EXIT_ERROR, "at size %zu, iteration %ld: %s", size, r->iteration,
 		    r->err_text);
 }
 
@@ -198,17 +175,17 @@ static int client_size(struct ctx *ctx, struct session *s, struct fab_buf *buf, 
 	if (!ret)
 		ret = proto_expect(&s->oob, MSG_GO, &m, session_deadline(s));
 	if (ret)
-		return stop(rep, ret == -ECANCELED ? EXIT_FAIL : EXIT_ERROR, "%s", s->oob.err);
+		return test_stop(&rep->stop, ret == -ECANCELED ? EXIT_FAIL : EXIT_ERROR, "%s", s->oob.err);
 	if (lat_ping(&s->ep, s->peer, buf, &p, &r))
 		return client_failure(ctx, s, rep, size, &r);
 	if (r.bad_offset >= 0)
-		return stop(rep, EXIT_FAIL, "--verify: payload from the server differs at size %zu, "
+		return test_stop(&rep->stop, EXIT_FAIL, "--verify: payload from the server differs at size %zu, "
 			    "iteration %ld, offset %ld", size, r.iteration, r.bad_offset);
 	add_row(rep, size, &r);
 	/* The server prints what we measured: it takes no timestamps of its own. */
 	m = (struct msg){ .kind = MSG_PP_ROW, .u.pp_row = rep->rows[rep->nrows - 1] };
 	if (proto_send(&s->oob, &m, session_deadline(s)))
-		return stop(rep, EXIT_ERROR, "%s", s->oob.err);
+		return test_stop(&rep->stop, EXIT_ERROR, "%s", s->oob.err);
 	return EXIT_OK;
 }
 
@@ -233,13 +210,13 @@ static int pingpong_client(struct ctx *ctx, const struct session_target *t)
 		return code;
 	}
 	if (fab_buf_alloc(&buf, FAB_MEM_HOST, lat_buf_size(test_max_size(&h))))
-		stop(rep, EXIT_ERROR, "out of memory for a %zu-byte buffer",
+		test_stop(&rep->stop, EXIT_ERROR, "out of memory for a %zu-byte buffer",
 		     lat_buf_size(test_max_size(&h)));
 	else if (fab_buf_register(&buf, &s.ep))
-		stop(rep, EXIT_ERROR, "%s", s.ep.err_text);
-	for (k = 0; k < h.nsizes && !rep->code; k++)
+		test_stop(&rep->stop, EXIT_ERROR, "%s", s.ep.err_text);
+	for (k = 0; k < h.nsizes && !rep->stop.code; k++)
 		client_size(ctx, &s, &buf, h.sizes[k], rep);
-	if (!rep->code)
+	if (!rep->stop.code)
 		proto_send_kind(&s.oob, MSG_BYE, session_deadline(&s));
 	fab_buf_free(&buf);
 	session_end(&s);
@@ -256,13 +233,13 @@ static int server_interrupted(struct session *s, struct pp_report *rep, long rec
 	struct msg m;
 
 	if (proto_recv(&s->oob, &m, now_sec() + 1))
-		return stop(rep, EXIT_ERROR, "client %s disconnected mid-test", s->oob.peer);
+		return test_stop(&rep->stop, EXIT_ERROR, "client %s disconnected mid-test", s->oob.peer);
 	if (m.kind != MSG_PP_ABORT)
-		return stop(rep, EXIT_FAIL, "unexpected %s message from the client mid-test",
+		return test_stop(&rep->stop, EXIT_FAIL, "unexpected %s message from the client mid-test",
 			    proto_kind_str(m.kind));
 	m = (struct msg){ .kind = MSG_PP_RECEIVED, .u.pp_received = received };
 	proto_send(&s->oob, &m, now_sec() + 1);
-	return stop(rep, EXIT_FAIL, "the client gave up waiting (the fabric stopped delivering); "
+	return test_stop(&rep->stop, EXIT_FAIL, "the client gave up waiting (the fabric stopped delivering); "
 		    "received %ld messages of this size", received);
 }
 
@@ -284,16 +261,16 @@ static int server_size(struct session *s, struct fab_buf *buf, size_t size,
 	if (lat_echo(&s->ep, s->peer, buf, &p, send_go, s, &r)) {
 		if (r.err == -FI_EINTR)
 			return server_interrupted(s, rep, r.iteration);
-		return stop(rep, EXIT_FAIL, "at size %zu, iteration %ld: %s", size, r.iteration,
+		return test_stop(&rep->stop, EXIT_FAIL, "at size %zu, iteration %ld: %s", size, r.iteration,
 			    r.err == -FI_ETIMEDOUT ? "nothing from the client before the timeout" :
 						     r.err_text);
 	}
 	if (r.bad_offset >= 0) {
-		stop(rep, EXIT_FAIL, "--verify: payload from the client differs at size %zu, "
+		test_stop(&rep->stop, EXIT_FAIL, "--verify: payload from the client differs at size %zu, "
 		     "iteration %ld, offset %ld", size, r.iteration, r.bad_offset);
-		proto_send_error(&s->oob, rep->error, now_sec() + 1);
+		proto_send_error(&s->oob, rep->stop.error, now_sec() + 1);
 	}
-	return rep->code;
+	return rep->stop.code;
 }
 
 static int pingpong_serve(struct ctx *ctx, struct session *s)
@@ -310,16 +287,16 @@ static int pingpong_serve(struct ctx *ctx, struct session *s)
 		return EXIT_ERROR;
 	}
 	if (fab_buf_alloc(&buf, FAB_MEM_HOST, lat_buf_size(max)))
-		stop(rep, EXIT_ERROR, "out of memory for a %zu-byte buffer", lat_buf_size(max));
+		test_stop(&rep->stop, EXIT_ERROR, "out of memory for a %zu-byte buffer", lat_buf_size(max));
 	else if (fab_buf_register(&buf, ep))
-		stop(rep, EXIT_ERROR, "%s", ep->err_text);
-	while (!rep->code) {
+		test_stop(&rep->stop, EXIT_ERROR, "%s", ep->err_text);
+	while (!rep->stop.code) {
 		double deadline = now_sec() + s->hello.timeout_sec + SERVER_GRACE_SEC;
 
 		/* Our last reply may still be leaving: progress the fabric until the client speaks. */
 		fab_progress_until_readable(&ep, 1, s->oob.rfd, deadline);
 		if (proto_recv(&s->oob, &m, deadline)) {
-			stop(rep, EXIT_ERROR, "client %s: %s", s->oob.peer, s->oob.err);
+			test_stop(&rep->stop, EXIT_ERROR, "client %s: %s", s->oob.peer, s->oob.err);
 			break;
 		}
 		if (m.kind == MSG_BYE)
@@ -329,7 +306,7 @@ static int pingpong_serve(struct ctx *ctx, struct session *s)
 			continue;
 		}
 		if (m.kind != MSG_PP_SIZE || m.u.pp_size > max) {
-			stop(rep, EXIT_ERROR, "client %s: unexpected %s message", s->oob.peer,
+			test_stop(&rep->stop, EXIT_ERROR, "client %s: unexpected %s message", s->oob.peer,
 			     proto_kind_str(m.kind));
 			proto_send_error(&s->oob, "unexpected message during pingpong", now_sec() + 1);
 			break;

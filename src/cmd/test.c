@@ -2,6 +2,7 @@
 /* What the test commands share: dispatch, session set-up and report, and the test server. */
 #include "cmd/test.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,28 @@ static const struct test_entry *find_test(const char *name)
 		if (!strcmp(tests[i]->name, name))
 			return tests[i];
 	return NULL;
+}
+
+int test_stop(struct test_stop *st, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->code)
+		return st->code;
+	va_start(ap, fmt);
+	vsnprintf(st->error, sizeof(st->error), fmt, ap);
+	va_end(ap);
+	st->code = code;
+	return code;
+}
+
+int test_render_stop(struct out *o, const struct test_stop *st)
+{
+	if (st->error[0])
+		out_error(o, "%s", st->error);
+	if (st->code == EXIT_FAIL)
+		out_fail(o);
+	return st->code;
 }
 
 int test_validate_peer(struct ctx *ctx)

@@ -11,6 +11,18 @@
 #include "efadiag.h"
 #include "ui/out.h"
 
+/* Why a run stopped: the exit code and the message, kept until the report is rendered. */
+struct test_stop {
+	int code; /* EXIT_OK while the run goes on */
+	char error[1024];
+};
+
+/* Records why the run stops (the first reason stands); returns code. */
+int test_stop(struct test_stop *st, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Renders a stop: the message as the error, and the status a failed check gives. The code. */
+int test_render_stop(struct out *o, const struct test_stop *st);
+
 /* A test, as its command registers it for both ends. */
 struct test_entry {
 	const char *name;
