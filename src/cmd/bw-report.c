@@ -228,10 +228,23 @@ static int verdict(struct out *o, const struct bw_report *r)
 	return EXIT_OK;
 }
 
+const char *bw_op_str(enum lane_op op)
+{
+	return op == LANE_SEND ? "send" : op == LANE_WRITE ? "write" : "read";
+}
+
 int bw_render(struct out *o, const struct bw *b)
 {
 	const struct bw_report *r = &b->rep;
+	cJSON *root = out_root(o);
 
+	/* The client says what it ran, once its lanes were up. */
+	if (!b->server && r->nlanes) {
+		cJSON_AddStringToObject(root, "op", bw_op_str(b->cfg.op));
+		cJSON_AddStringToObject(root, "direction", b->cfg.bidir ? "bidir" :
+					b->cfg.reverse ? "server_to_client" : "client_to_server");
+		cJSON_AddNumberToObject(root, "window", b->cfg.window);
+	}
 	/* A failed run shows the sizes that completed, and no empty table. */
 	render_rows(o, r, r->nrows > 0 || (r->stop.code == EXIT_OK && !b->server));
 	if (r->stop.code == EXIT_OK)

@@ -25,11 +25,6 @@
 static const size_t default_sizes[] = { 4096, 8192, 16384, 32768, 65536, 131072, 262144,
 					524288, 1048576, 2097152, 4194304, 8388608 };
 
-static const char *op_str(enum lane_op op)
-{
-	return op == LANE_SEND ? "send" : op == LANE_WRITE ? "write" : "read";
-}
-
 static enum lane_op op_parse(const char *s)
 {
 	return !strcmp(s, "write") ? LANE_WRITE : !strcmp(s, "read") ? LANE_READ : LANE_SEND;
@@ -262,7 +257,7 @@ static void bw_hello(struct msg_hello *h, struct ctx *ctx, const struct bw_cfg *
 		h->iterations = 1; /* the server's bound check; counts go per size */
 	if (ctx->opt.warmup < 0)
 		h->warmup = cfg->window;
-	str_copy(h->bw.op, sizeof(h->bw.op), op_str(cfg->op));
+	str_copy(h->bw.op, sizeof(h->bw.op), bw_op_str(cfg->op));
 	h->bw.window = cfg->window;
 	h->bw.lanes = (unsigned)cfg->nlanes;
 	h->bw.reverse = cfg->reverse;
@@ -339,13 +334,8 @@ static int bw_client(struct ctx *ctx, const struct session_target *t)
 			free(names[k]);
 		return code;
 	}
-	if (!bw_client_lanes(b, names, test_max_size(&h))) {
-		cJSON_AddStringToObject(out_root(ctx->out), "op", op_str(b->cfg.op));
-		cJSON_AddStringToObject(out_root(ctx->out), "direction", b->cfg.bidir ? "bidir" :
-					b->cfg.reverse ? "server_to_client" : "client_to_server");
-		cJSON_AddNumberToObject(out_root(ctx->out), "window", b->cfg.window);
+	if (!bw_client_lanes(b, names, test_max_size(&h)))
 		client_sizes(b, &h, peer);
-	}
 	if (!b->rep.stop.code)
 		proto_send_kind(&s.oob, MSG_BYE, session_deadline(&s));
 	/* The share of the line rate needs the instance type: learnt here, not while rendering. */

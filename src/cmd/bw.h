@@ -91,6 +91,7 @@ double bw_lane_elapsed(const struct bw *b, size_t i, const struct msg_bw_report 
 int bw_lane_failures(struct bw *b, size_t size, const struct msg_bw_report *peer);
 /* One result row from both sides' lane timings, added to b->rep. */
 void bw_add_row(struct bw *b, size_t size, long count, const struct msg_bw_report *peer);
+const char *bw_op_str(enum lane_op op);
 /* The results table, and for the client the per-domain table and the verdict: the exit code. */
 int bw_render(struct out *o, const struct bw *b);
 
