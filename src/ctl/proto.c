@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -126,7 +127,8 @@ static bool dec_u64(struct dec *d, const char *key, uint64_t *out)
 		return false;
 	errno = 0;
 	*out = strtoull(text, &end, 10);
-	if (*end || errno || text[0] == '-')
+	/* Digits only: strtoull would also take blanks, a sign, and wrap "-1" around. */
+	if (*end || errno || !isdigit((unsigned char)text[0]))
 		return dec_fail(d, key, "must be a decimal 64-bit number");
 	return true;
 }
@@ -258,24 +260,22 @@ static void enc_hello(cJSON *j, const struct msg *m)
 static bool dec_one_size(struct dec *d, size_t i, void *arg)
 {
 	size_t *sizes = arg;
-	double v;
 
 	if (!cJSON_IsNumber(d->j) || !(d->j->valuedouble >= 1) ||
 	    !(d->j->valuedouble <= (double)PROTO_MAX_MSG_SIZE) ||
 	    d->j->valuedouble != (double)(size_t)d->j->valuedouble) {
-		snprintf(d->err, d->errlen, "message sizes must be whole numbers from 1 to %zu",
-			 PROTO_MAX_MSG_SIZE);
+		snprintf(d->err, d->errlen, "'sizes' entry %zu must be a whole number from 1 to %zu",
+			 i + 1, PROTO_MAX_MSG_SIZE);
 		return false;
 	}
-	v = d->j->valuedouble;
-	sizes[i] = (size_t)v;
+	sizes[i] = (size_t)d->j->valuedouble;
 	return true;
 }
 
 static bool dec_hello(struct dec *d, struct msg *m)
 {
 	struct msg_hello *h = &m->u.hello;
-	double window = 0, lanes = 0;
+	long window = 0, lanes = 0;
 
 	if (!dec_str(d, "test", h->test, sizeof(h->test), false) ||
 	    !dec_str(d, "provider", h->provider, sizeof(h->provider), false) ||
@@ -293,8 +293,8 @@ static bool dec_hello(struct dec *d, struct msg *m)
 	if (strcmp(h->test, "bw"))
 		return true;
 	if (!dec_str(d, "op", h->bw.op, sizeof(h->bw.op), false) ||
-	    !dec_num(d, "window", 1, PROTO_MAX_WINDOW, &window) ||
-	    !dec_num(d, "lanes", 1, PROTO_MAX_LANES, &lanes))
+	    !dec_long(d, "window", 1, PROTO_MAX_WINDOW, &window) ||
+	    !dec_long(d, "lanes", 1, PROTO_MAX_LANES, &lanes))
 		return false;
 	if (strcmp(h->bw.op, "send") && strcmp(h->bw.op, "write") && strcmp(h->bw.op, "read"))
 		return dec_fail(d, "op", "must be send, write or read");

@@ -121,15 +121,20 @@ bool fabric_is_loopback(const struct fi_info *fi)
 bool fabric_subnet_holds(const char *cidr, const struct sockaddr *addr)
 {
 	unsigned char net[16], host[16];
-	char text[64];
+	char text[64], *end;
 	const char *slash = strchr(cidr, '/');
 	int family, bits, i, len;
+	long prefix;
 
-	if (!slash || (size_t)(slash - cidr) >= sizeof(text))
+	if (!slash || (size_t)(slash - cidr) >= sizeof(text) || !isdigit((unsigned char)slash[1]))
 		return false;
 	memcpy(text, cidr, (size_t)(slash - cidr));
 	text[slash - cidr] = '\0';
-	bits = atoi(slash + 1);
+	/* A malformed prefix must not read as /0, which would hold every address. */
+	prefix = strtol(slash + 1, &end, 10);
+	if (*end || prefix > 128)
+		return false;
+	bits = (int)prefix;
 	family = strchr(text, ':') ? AF_INET6 : AF_INET;
 	if (family != addr->sa_family || inet_pton(family, text, net) != 1)
 		return false;

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the decisions efadiag takes from measurements: sg-check's verdict
+ * (src/cmd/sgcheck-verdict.c), bw's weak-domain flag (src/cmd/bw-report.c) and the domain
+ * choice (src/fabric/discover.c).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <rdma/fabric.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cmd/bw.h"
+#include "cmd/sgcheck.h"
+#include "efadiag.h"
+#include "fabric/discover.h"
+#include "tap.h"
+
+/* The target compiles src/efadiag.c with -Dmain=efadiag_main; this file has the real main. */
+#undef main
+
+/* --- sg-check ----------------------------------------------------------------------------- */
+
+static const char remedy_rules[] =
+	"Add to the security group of BOTH nodes an inbound rule and an outbound rule allowing All "
+	"traffic with the security group itself as source and destination (the self-referencing "
+	"rule), and keep the nodes in the same subnet and Availability Zone: EFA traffic is not "
+	"routable.";
+static const char remedy_error[] =
+	"This is not a firewall symptom: check 'efadiag info' on both nodes (devices, FI_* "
+	"variables, libfabric version).";
+
+/* A side's report: what it received, and how its own sends ended (err NULL: no error). */
+static struct msg_sg_report report(bool small, bool large, const char *err, bool unreachable)
+{
+	struct msg_sg_report r;
+
+	memset(&r, 0, sizeof(r));
+	r.small_received = small;
+	r.large_received = large;
+	r.elapsed_ms = small && large ? 12.5 : 2000;
+	r.sent = !err;
+	if (err) {
+		r.has_send_error = true;
+		snprintf(r.send_error, sizeof(r.send_error), "%s", err);
+		r.send_unreachable = unreachable;
+	}
+	return r;
+}
+
+static void has(const char *text, const char *want, const char *name)
+{
+	if (!ok(text && strstr(text, want), "%s", name))
+		printf("#   '%s' lacks '%s'\n", text ? text : "(null)", want);
+}
+
+static void test_sg_direction(void)
+{
+	struct msg_sg_report recv, send;
+	struct dir_result d;
+
+	recv = report(true, true, NULL, false);
+	send = report(true, true, NULL, false);
+	memset(&d, 0x55, sizeof(d));
+	sg_direction(&d, &recv, &send);
+	is_int(d.status, DIR_OK, "both probes arrived: ok");
+	ok(d.small && d.large, "both probes arrived: small and large");
+	ok(d.elapsed_ms == 12.5, "direction takes the receiver's elapsed_ms (%g)", d.elapsed_ms);
+	is_str(d.error, "", "ok direction has no error text");
+	ok(!d.provider_error, "ok direction is no provider error");
+
+	/* Both arrived although the sender reports an error: they arrived, that decides. */
+	send = report(true, true, "Input/output error", false);
+	sg_direction(&d, &recv, &send);
+	is_int(d.status, DIR_OK, "both arrived despite a send error: ok");
+	ok(!d.provider_error, "both arrived despite a send error: no provider error");
+
+	recv = report(false, false, NULL, false);
+	send = report(true, true, NULL, false);
+	sg_direction(&d, &recv, &send);
+	is_int(d.status, DIR_TIMEOUT, "nothing arrived, sends fine: timeout");
+	is_str(d.error, "", "nothing arrived: no error text");
+	ok(!d.small && !d.large, "nothing arrived: neither probe");
+	ok(d.elapsed_ms == 2000, "timeout elapsed_ms is the window (%g)", d.elapsed_ms);
+
+	recv = report(true, false, NULL, false);
+	sg_direction(&d, &recv, &send);
+	is_int(d.status, DIR_TIMEOUT, "only the small probe arrived: timeout");
+	is_str(d.error, "only the 64-byte probe arrived", "only the small probe: says so");
+	ok(d.small && !d.large, "only the small probe: small yes, large no");
+	ok(!d.provider_error, "only the small probe: no provider error");
+
+	recv = report(false, true, NULL, false);
+	sg_direction(&d, &recv, &send);
+	is_int(d.status, DIR_TIMEOUT, "only the large probe arrived: timeout");
+	is_str(d.error, "only the 64 KiB probe arrived", "only the large probe: says so");
+
+	recv = report(false, false, NULL, false);
+	send = report(true, true, "Input/output error", false);
+	sg_direction(&d, &recv, &send);
+	is_int(d.status, DIR_ERROR, "a send error that is not unreachable: error");
+	is_str(d.error, "Input/output error", "the send error's text is kept");
+	ok(d.provider_error, "a send error that is not unreachable is a provider error");
+
+	send = report(true, true, "Host is unreachable", true);
+	sg_direction(&d, &recv, &send);
+	is_int(d.status, DIR_ERROR, "an unreachable send error: error status");
+	is_str(d.error, "Host is unreachable", "the unreachable error's text is kept");
+	ok(!d.provider_error, "an unreachable send error is not a provider error");
+
+	is_str(sg_dir_status_str(DIR_OK), "ok", "status ok named");
+	is_str(sg_dir_status_str(DIR_TIMEOUT), "timeout", "status timeout named");
+	is_str(sg_dir_status_str(DIR_ERROR), "error", "status error named");
+}
+
+/* The two directions from four reports; to = my sends to the peer, from = the peer's to me. */
+static void judge(struct sg_verdict *v, const struct msg_sg_report *mine,
+		  const struct msg_sg_report *theirs)
+{
+	struct dir_result to, from;
+
+	sg_direction(&to, theirs, mine);
+	sg_direction(&from, mine, theirs);
+	sg_judge(v, &to, &from, "nodeA", "nodeB");
+}
+
+static void test_sg_judge(void)
+{
+	struct msg_sg_report mine, theirs;
+	struct sg_verdict v;
+
+	mine = report(true, true, NULL, false);
+	theirs = report(true, true, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "pass", "both ways: pass");
+	is_int(v.code, 0, "pass exits 0");
+	is_str(v.line, "PASS: fabric traffic crosses both ways between nodeA and nodeB",
+	       "pass line");
+	is_str(v.remedy, "", "pass has no remedy");
+
+	mine = report(false, false, NULL, false);
+	theirs = report(false, false, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "blocked", "neither way: blocked");
+	is_int(v.code, 1, "blocked exits 1");
+	is_str(v.line, "BLOCKED: no fabric traffic crosses between nodeA and nodeB (the control "
+		       "path works)", "blocked line");
+	is_str(v.remedy, remedy_rules, "blocked remedy: the self-referencing rules");
+
+	/* Only one probe arrived each way: still blocked, not an error. */
+	mine = report(true, false, NULL, false);
+	theirs = report(false, true, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "blocked", "one probe each way only: blocked");
+	is_int(v.code, 1, "one probe each way only: exits 1");
+
+	/* nodeA -> nodeB dropped: the peer received nothing, nodeA did. */
+	mine = report(true, true, NULL, false);
+	theirs = report(false, false, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "one_way", "A to B dropped: one_way");
+	is_int(v.code, 1, "one_way exits 1");
+	is_str(v.line, "ONE-WAY: nodeA -> nodeB is dropped, nodeB -> nodeA works",
+	       "A to B dropped: line names A as the sender");
+	has(v.remedy, "inbound All-traffic rule (source: the security group itself) on nodeB's "
+		      "security group", "A to B dropped: inbound rule on the receiver B");
+	has(v.remedy, "outbound All-traffic rule (destination: the security group itself) on "
+		      "nodeA's.", "A to B dropped: outbound rule on the sender A");
+
+	/* nodeB -> nodeA dropped. */
+	mine = report(false, false, NULL, false);
+	theirs = report(true, true, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "one_way", "B to A dropped: one_way");
+	is_int(v.code, 1, "B to A one_way exits 1");
+	is_str(v.line, "ONE-WAY: nodeB -> nodeA is dropped, nodeA -> nodeB works",
+	       "B to A dropped: line names B as the sender");
+	has(v.remedy, "on nodeA's security group", "B to A dropped: inbound rule on the receiver A");
+	has(v.remedy, "on nodeB's.", "B to A dropped: outbound rule on the sender B");
+
+	/* Only the 64-byte probe from A arrived: that direction timed out, so one way. */
+	mine = report(true, true, NULL, false);
+	theirs = report(true, false, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "one_way", "A to B lost the large probe: one_way");
+	is_str(v.line, "ONE-WAY: nodeA -> nodeB is dropped, nodeB -> nodeA works",
+	       "A to B lost the large probe: line");
+
+	/* My send failed with a provider error: error, whatever else. */
+	mine = report(true, true, "fi_send: Input/output error", false);
+	theirs = report(false, false, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "error", "my provider error: error");
+	is_int(v.code, 3, "error exits 3");
+	is_str(v.line, "ERROR: the provider failed: fi_send: Input/output error",
+	       "my provider error: line quotes it");
+	is_str(v.remedy, remedy_error, "error remedy: not a firewall symptom");
+
+	/* The peer's send failed with a provider error. */
+	mine = report(false, false, NULL, false);
+	theirs = report(true, true, "fi_send: Operation not supported", false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "error", "peer provider error: error");
+	is_int(v.code, 3, "peer provider error exits 3");
+	is_str(v.line, "ERROR: the provider failed: fi_send: Operation not supported",
+	       "peer provider error: line quotes the peer's");
+
+	/* Both failed: the line quotes mine. */
+	mine = report(false, false, "mine failed", false);
+	theirs = report(false, false, "theirs failed", false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "error", "both provider errors: error");
+	is_str(v.line, "ERROR: the provider failed: mine failed", "both provider errors: mine first");
+
+	/* A provider error plus an unreachable one: still an error. */
+	mine = report(false, false, "Host is unreachable", true);
+	theirs = report(false, false, "theirs failed", false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "error", "unreachable one way, provider error the other: error");
+	is_str(v.line, "ERROR: the provider failed: theirs failed",
+	       "unreachable plus provider error: quotes the provider error");
+
+	/* Unreachable is what a firewall looks like: blocked or one way, never error. */
+	mine = report(false, false, "Host is unreachable", true);
+	theirs = report(false, false, "No route to host", true);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "blocked", "unreachable both ways: blocked, not error");
+	is_int(v.code, 1, "unreachable both ways exits 1");
+	is_str(v.remedy, remedy_rules, "unreachable both ways: the firewall remedy");
+
+	mine = report(true, true, "Host is unreachable", true);
+	theirs = report(false, false, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "one_way", "unreachable A to B: one_way, not error");
+	is_int(v.code, 1, "unreachable A to B exits 1");
+	is_str(v.line, "ONE-WAY: nodeA -> nodeB is dropped, nodeB -> nodeA works",
+	       "unreachable A to B: line");
+
+	mine = report(false, false, NULL, false);
+	theirs = report(true, true, "Host is unreachable", true);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "one_way", "unreachable B to A: one_way, not error");
+	is_str(v.line, "ONE-WAY: nodeB -> nodeA is dropped, nodeA -> nodeB works",
+	       "unreachable B to A: line");
+
+	is_int(EXIT_OK, 0, "EXIT_OK is 0");
+	is_int(EXIT_FAIL, 1, "EXIT_FAIL is 1");
+	is_int(EXIT_ERROR, 3, "EXIT_ERROR is 3");
+}
+
+/* --- bw ----------------------------------------------------------------------------------- */
+
+static void test_bw_median(void)
+{
+	double odd[] = { 9, 1, 5 }, even[] = { 40, 10, 30, 20 }, one[] = { 7.5 };
+	double unsorted[] = { 3.5, -1, 100, 2, 2, 50, 0 }, none[1] = { 42 };
+	double dup[] = { 5, 5, 1, 5 };
+
+	ok(bw_median(odd, 3) == 5, "median of 9 1 5 is 5 (%g)", bw_median(odd, 3));
+	ok(odd[0] == 1 && odd[1] == 5 && odd[2] == 9, "median sorts in place");
+	ok(bw_median(even, 4) == 25, "median of 40 10 30 20 is 25 (%g)", bw_median(even, 4));
+	ok(bw_median(one, 1) == 7.5, "median of one value is that value");
+	ok(bw_median(unsorted, 7) == 2, "median of 7 unsorted values is 2 (%g)",
+	   bw_median(unsorted, 7));
+	ok(unsorted[0] == -1 && unsorted[6] == 100, "7 values sorted in place");
+	ok(bw_median(none, 0) == 0, "median of none is 0");
+	ok(none[0] == 42, "median of none leaves the array alone");
+	ok(bw_median(dup, 4) == 5, "median of 5 5 1 5 is 5 (%g)", bw_median(dup, 4));
+	ok(bw_median(even, 2) == 15, "median of the first 2 of 10 20 is 15 (%g)",
+	   bw_median(even, 2));
+}
+
+static void test_bw_is_weak(void)
+{
+	const double two_weak[] = { 79, 100 }, two_fine[] = { 81, 100 };
+	const double three_weak[] = { 100, 79, 100 }, three_fine[] = { 100, 100, 81 };
+	const double four_weak[] = { 100, 100, 100, 79 }, four_fine[] = { 81, 100, 100, 100 };
+	/* Others 90 100 110: median 100, so 79 is weak; with itself the median would be 95. */
+	const double self_excl[] = { 79, 90, 100, 110 };
+	/* Others 40 and 100: median 70, 0.8 of it 56: 50 is weak; with itself the median is 50. */
+	const double self_excl3[] = { 50, 40, 100 };
+	const double one[] = { 0.001 }, zeros[] = { 0, 0, 0 };
+	double copy[4];
+
+	ok(bw_is_weak(two_weak, 2, 0), "2 lanes: 79%% of the other is weak");
+	ok(!bw_is_weak(two_weak, 2, 1), "2 lanes: the faster lane is not weak");
+	ok(!bw_is_weak(two_fine, 2, 0), "2 lanes: 81%% of the other is not weak");
+	ok(bw_is_weak(three_weak, 3, 1), "3 lanes: 79%% of the others' median is weak");
+	ok(!bw_is_weak(three_weak, 3, 0) && !bw_is_weak(three_weak, 3, 2),
+	   "3 lanes: the full-rate lanes are not weak");
+	ok(!bw_is_weak(three_fine, 3, 2), "3 lanes: 81%% is not weak");
+	ok(bw_is_weak(four_weak, 4, 3), "4 lanes: 79%% of the others' median is weak");
+	ok(!bw_is_weak(four_weak, 4, 0), "4 lanes: a full-rate lane is not weak");
+	ok(!bw_is_weak(four_fine, 4, 0), "4 lanes: 81%% is not weak");
+	ok(bw_is_weak(self_excl, 4, 0), "the lane itself is excluded from the median (4 lanes)");
+	ok(bw_is_weak(self_excl3, 3, 0), "the lane itself is excluded from the median (3 lanes)");
+	ok(!bw_is_weak(one, 1, 0), "a single lane is never weak");
+	ok(!bw_is_weak(zeros, 3, 1), "all lanes at 0: none weak");
+	memcpy(copy, self_excl, sizeof(copy));
+	bw_is_weak(copy, 4, 0);
+	ok(!memcmp(copy, self_excl, sizeof(copy)), "bw_is_weak leaves the rates in their order");
+}
+
+/* --- the domain choice -------------------------------------------------------------------- */
+
+static struct sockaddr_storage v4(const char *ip)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s = (struct sockaddr_in *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	s->sin_family = AF_INET;
+	if (inet_pton(AF_INET, ip, &s->sin_addr) != 1)
+		abort();
+	return ss;
+}
+
+static struct sockaddr_storage v6(const char *ip)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *s = (struct sockaddr_in6 *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	s->sin6_family = AF_INET6;
+	if (inet_pton(AF_INET6, ip, &s->sin6_addr) != 1)
+		abort();
+	return ss;
+}
+
+#define SA(ss) ((const struct sockaddr *)&(ss))
+
+static void test_subnet_holds(void)
+{
+	struct sockaddr_storage a;
+
+	a = v4("192.0.2.77");
+	ok(fabric_subnet_holds("192.0.2.0/24", SA(a)), "192.0.2.0/24 holds 192.0.2.77");
+	a = v4("192.0.3.77");
+	ok(!fabric_subnet_holds("192.0.2.0/24", SA(a)), "192.0.2.0/24 does not hold 192.0.3.77");
+	a = v4("192.0.2.255");
+	ok(fabric_subnet_holds("192.0.2.0/24", SA(a)), "192.0.2.0/24 holds its broadcast");
+	a = v4("10.1.2.3");
+	ok(fabric_subnet_holds("10.1.2.3/32", SA(a)), "/32 holds its own address");
+	a = v4("10.1.2.4");
+	ok(!fabric_subnet_holds("10.1.2.3/32", SA(a)), "/32 does not hold the next address");
+	a = v4("203.0.113.9");
+	ok(fabric_subnet_holds("0.0.0.0/0", SA(a)), "/0 holds every IPv4 address");
+	a = v4("192.0.2.200");
+	ok(fabric_subnet_holds("192.0.2.128/25", SA(a)), "/25 holds .200");
+	a = v4("192.0.2.100");
+	ok(!fabric_subnet_holds("192.0.2.128/25", SA(a)), "/25 does not hold .100");
+	a = v4("172.31.47.1");
+	ok(fabric_subnet_holds("172.31.32.0/20", SA(a)), "/20 holds 172.31.47.1");
+	a = v4("172.31.48.1");
+	ok(!fabric_subnet_holds("172.31.32.0/20", SA(a)), "/20 does not hold 172.31.48.1");
+
+	a = v6("2001:db8:1:2::abcd");
+	ok(fabric_subnet_holds("2001:db8:1:2::/64", SA(a)), "v6 /64 holds an address in it");
+	a = v6("2001:db8:1:2:ffff:ffff:ffff:ffff");
+	ok(fabric_subnet_holds("2001:db8:1:2::/64", SA(a)), "v6 /64 holds its last address");
+	a = v6("2001:db8:1:3::1");
+	ok(!fabric_subnet_holds("2001:db8:1:2::/64", SA(a)), "v6 /64 does not hold the next /64");
+	a = v6("::1");
+	ok(fabric_subnet_holds("::1/128", SA(a)), "::1/128 holds ::1");
+
+	a = v6("::ffff:192.0.2.1");
+	ok(!fabric_subnet_holds("192.0.2.0/24", SA(a)), "a v4 subnet does not hold a v6 address");
+	a = v4("192.0.2.1");
+	ok(!fabric_subnet_holds("::/0", SA(a)), "a v6 subnet does not hold a v4 address");
+
+	a = v4("192.0.2.1");
+	ok(!fabric_subnet_holds("192.0.2.0", SA(a)), "malformed: no prefix length");
+	ok(!fabric_subnet_holds("efa", SA(a)), "malformed: an EFA fabric name");
+	ok(!fabric_subnet_holds("", SA(a)), "malformed: empty");
+	ok(!fabric_subnet_holds("garbage/24", SA(a)), "malformed: not an address");
+	ok(!fabric_subnet_holds("192.0.2.0/33", SA(a)), "malformed: /33 for v4");
+	ok(!fabric_subnet_holds("192.0.2.0/-1", SA(a)), "malformed: /-1");
+	ok(!fabric_subnet_holds("192.0.2/24", SA(a)), "malformed: three octets");
+	ok(!fabric_subnet_holds("/24", SA(a)), "malformed: no address");
+	/* A malformed prefix must not read as /0, which holds every address. */
+	a = v4("203.0.113.9");
+	ok(!fabric_subnet_holds("192.0.2.0/abc", SA(a)), "malformed: /abc is not /0");
+	ok(!fabric_subnet_holds("192.0.2.0/", SA(a)), "malformed: empty prefix is not /0");
+	a = v4("192.0.2.1");
+	ok(!fabric_subnet_holds("192.0.2.0/24junk", SA(a)), "malformed: /24junk");
+	a = v6("2001:db8::1");
+	ok(!fabric_subnet_holds("2001:db8::/129", SA(a)), "malformed: /129 for v6");
+	ok(!fabric_subnet_holds("2001:db8:::/64", SA(a)), "malformed: bad v6 text");
+}
+
+/* An fi_info list entry for (fabric, domain), appended after *tail. */
+static struct fi_info *entry(struct fi_info ***tail, const char *fabric, const char *domain)
+{
+	struct fi_info *fi = fi_allocinfo();
+
+	if (!fi || !(fi->fabric_attr->name = strdup(fabric)) ||
+	    !(fi->domain_attr->name = strdup(domain)) || !(fi->fabric_attr->prov_name = strdup("t")))
+		abort();
+	**tail = fi;
+	*tail = &fi->next;
+	return fi;
+}
+
+#define picks(got, want, what)                                                                \
+	do {                                                                                  \
+		const struct fi_info *g_ = (got), *w_ = (want);                               \
+		if (!ok(g_ == w_, "%s", what))                                                \
+			printf("#   got %s, want %s\n", g_ ? g_->domain_attr->name : "NULL",      \
+			       w_ ? w_->domain_attr->name : "NULL");                          \
+	} while (0)
+
+static void test_pick_domain(void)
+{
+	struct fi_info *ip = NULL, **t = &ip, *lo, *eth0, *eth1, *eth2v6;
+	struct fi_info *efa = NULL, *e0, *e16;
+	struct fi_info *onlylo = NULL, *lo1, *onlylo6 = NULL, *lo6;
+	char *d_eth1[] = { "eth1" }, *d_dev[] = { "rdmap16s27" }, *d_short[] = { "rdmap16s2" };
+	char *d_none[] = { "eth9" }, *d_two[] = { "eth9", "eth0" }, *d_full[] = { "rdmap0s6-rdm" };
+	char *d_lo[] = { "lo" };
+	struct sockaddr_storage p;
+
+	lo = entry(&t, "127.0.0.0/8", "lo");
+	eth0 = entry(&t, "10.0.0.0/24", "eth0");
+	eth1 = entry(&t, "10.0.1.0/24", "eth1");
+	eth2v6 = entry(&t, "2001:db8:7::/64", "eth2");
+
+	t = &efa;
+	e0 = entry(&t, "efa", "rdmap0s6-rdm");
+	e16 = entry(&t, "efa", "rdmap16s27-rdm");
+
+	/* -d wins over everything. */
+	picks(fabric_pick_domain(ip, d_eth1, 1, NULL), eth1, "-d eth1 picks eth1");
+	p = v4("10.0.0.5");
+	picks(fabric_pick_domain(ip, d_eth1, 1, SA(p)), eth1,
+	      "-d eth1 wins over the peer's subnet (eth0)");
+	picks(fabric_pick_domain(ip, d_none, 1, SA(p)), NULL, "-d of a missing domain gives NULL");
+	picks(fabric_pick_domain(ip, d_two, 2, NULL), eth0, "-d eth9,eth0 picks eth0");
+	picks(fabric_pick_domain(ip, d_lo, 1, SA(p)), lo, "-d lo picks loopback when asked");
+	picks(fabric_pick_domain(efa, d_dev, 1, NULL), e16,
+	      "-d rdmap16s27 (a device name) picks rdmap16s27-rdm");
+	picks(fabric_pick_domain(efa, d_full, 1, NULL), e0, "-d rdmap0s6-rdm picks it by full name");
+	picks(fabric_pick_domain(efa, d_short, 1, NULL), NULL,
+	      "-d rdmap16s2 is not a device prefix of rdmap16s27-rdm");
+
+	/* The peer's subnet. */
+	p = v4("10.0.1.9");
+	picks(fabric_pick_domain(ip, NULL, 0, SA(p)), eth1, "peer 10.0.1.9 picks eth1 (10.0.1.0/24)");
+	p = v4("10.0.0.9");
+	picks(fabric_pick_domain(ip, NULL, 0, SA(p)), eth0, "peer 10.0.0.9 picks eth0 (10.0.0.0/24)");
+	p = v6("2001:db8:7::42");
+	picks(fabric_pick_domain(ip, NULL, 0, SA(p)), eth2v6, "v6 peer picks the v6 subnet's eth2");
+	p = v4("127.0.0.1");
+	picks(fabric_pick_domain(ip, NULL, 0, SA(p)), lo, "peer 127.0.0.1 picks lo (127.0.0.0/8)");
+
+	/* Otherwise the first that is not loopback. */
+	picks(fabric_pick_domain(ip, NULL, 0, NULL), eth0, "no peer: first non-loopback (eth0)");
+	p = v4("192.168.5.5");
+	picks(fabric_pick_domain(ip, NULL, 0, SA(p)), eth0,
+	      "peer in no subnet: first non-loopback (eth0)");
+	picks(fabric_pick_domain(efa, NULL, 0, SA(p)), e0,
+	      "EFA fabric names are no subnets: the first domain");
+	picks(fabric_pick_domain(NULL, NULL, 0, SA(p)), NULL, "an empty list gives NULL");
+
+	/* Only loopback. */
+	t = &onlylo;
+	lo1 = entry(&t, "127.0.0.0/8", "lo");
+	p = v4("10.0.0.5");
+	picks(fabric_pick_domain(onlylo, NULL, 0, SA(p)), NULL,
+	      "only loopback, remote peer: NULL");
+	p = v4("127.0.0.1");
+	picks(fabric_pick_domain(onlylo, NULL, 0, SA(p)), lo1, "only loopback, loopback peer: lo");
+	p = v4("127.0.0.2");
+	picks(fabric_pick_domain(onlylo, NULL, 0, SA(p)), lo1, "only loopback, peer 127.0.0.2: lo");
+	picks(fabric_pick_domain(onlylo, NULL, 0, NULL), lo1, "only loopback, no peer: lo");
+
+	t = &onlylo6;
+	lo6 = entry(&t, "::1/128", "lo");
+	p = v6("::1");
+	picks(fabric_pick_domain(onlylo6, NULL, 0, SA(p)), lo6, "only v6 loopback, peer ::1: lo");
+	p = v6("2001:db8::1");
+	picks(fabric_pick_domain(onlylo6, NULL, 0, SA(p)), NULL,
+	      "only v6 loopback, remote v6 peer: NULL");
+
+	/* The helpers it stands on. */
+	ok(fabric_is_loopback(lo), "lo is loopback");
+	ok(fabric_is_loopback(lo6), "::1/128 is loopback");
+	ok(!fabric_is_loopback(eth0), "eth0 is not loopback");
+	ok(!fabric_is_loopback(e0), "an EFA domain is not loopback");
+	ok(fabric_domain_wanted("anything", NULL, 0), "no -d: every domain wanted");
+	ok(fabric_domain_wanted("rdmap16s27-rdm", d_dev, 1), "rdmap16s27 wants rdmap16s27-rdm");
+	ok(fabric_domain_wanted("rdmap16s27", d_dev, 1), "rdmap16s27 wants itself");
+	ok(!fabric_domain_wanted("rdmap16s27x-rdm", d_dev, 1), "rdmap16s27 does not want rdmap16s27x");
+	ok(!fabric_domain_wanted("rdmap16s2", d_dev, 1), "rdmap16s27 does not want rdmap16s2");
+	ok(!fabric_domain_wanted("rdmap16s27-rdm", d_short, 1), "rdmap16s2 does not want rdmap16s27");
+
+	fi_freeinfo(ip);
+	fi_freeinfo(efa);
+	fi_freeinfo(onlylo);
+	fi_freeinfo(onlylo6);
+}
+
+int main(void)
+{
+	test_sg_direction();
+	test_sg_judge();
+	test_bw_median();
+	test_bw_is_weak();
+	test_subnet_holds();
+	test_pick_domain();
+	return done_testing();
+}
