@@ -21,11 +21,6 @@ const struct cmd_entry *const cli_commands[] = {
 	NULL,
 };
 
-const char *efadiag_version(void)
-{
-	return PACKAGE_VERSION;
-}
-
 /*
  * SIGINT, SIGTERM, SIGHUP: the --exec child (ssh, kubectl exec) goes first, then we die of the
  * same signal, so the parent shell sees how we ended. No child outlives efadiag.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* efadiag: the run context, the command table entry and the exit codes every module shares. */
+/* efadiag: the option values, the run context and the command table entry. */
 #ifndef EFADIAG_H
 #define EFADIAG_H
 
@@ -7,21 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common.h"
+
 #define EFADIAG_DEFAULT_PROVIDER "efa"
 /* Not fi_pingpong's 47592, so both can run side by side on one node. */
 #define EFADIAG_DEFAULT_PORT 47595
 #define EFADIAG_DEFAULT_TIMEOUT_SEC 5.0
 #define EFADIAG_MAX_SIZES 64
-
-#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
-
-/* Exit status, fixed by CONTRACT.md. */
-enum exit_code {
-	EXIT_OK = 0,	/* ran, and everything checked passed */
-	EXIT_FAIL = 1,	/* ran, and a check failed */
-	EXIT_USAGE = 2, /* bad option, bad value, unknown command */
-	EXIT_ERROR = 3, /* could not run */
-};
 
 /* Every option value, global or per command, after parsing and validation. */
 struct opts {
@@ -91,8 +83,5 @@ extern const struct cmd_entry cmd_serve;
 extern const struct cmd_entry cmd_sgcheck;
 extern const struct cmd_entry cmd_bw;
 extern const struct cmd_entry cmd_help;
-
-/* The fixed-width version string every JSON document carries. */
-const char *efadiag_version(void);
 
 #endif
