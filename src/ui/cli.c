@@ -381,11 +381,8 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 
 	cli_defaults(&ctx->opt);
 	ci = prescan(argc, argv, &json, &bad);
-	res.json_seen = json;
-	if (ci > 0) {
-		res.command_word = argv[ci];
+	if (ci > 0)
 		cmd = cli_find_command(argv[ci]);
-	}
 	ctx->cmd = cmd;
 	ctx->out = out_new(cmd ? cmd->name : "", json, false);
 	/* Before the command: in "--prov tcp info" the prescan took "tcp" for the command. */

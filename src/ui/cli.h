@@ -20,9 +20,7 @@ enum {
 
 /* What cli_parse decided: run the command, or stop with a code (help, version, usage error). */
 struct cli_result {
-	int stop;	/* 0 to run, else 1 + exit code */
-	bool json_seen; /* -j/--json appeared, so even a usage error answers in JSON */
-	const char *command_word;
+	int stop; /* 0 to run, else 1 + exit code */
 };
 
 /* The table of commands, NULL-terminated, defined in efadiag.c. */
