@@ -55,15 +55,17 @@ struct cmd_entry;
 /* One run of efadiag: everything a command needs, passed everywhere instead of globals. */
 struct ctx {
 	const struct cmd_entry *cmd;
+	const struct cmd_entry *const *commands; /* the table cmd came from (help lists it) */
 	struct opts opt;
 	const char *host; /* the HOST operand, NULL when absent */
 	struct out *out;
 	int loop_fd; /* > 0: the control channel is this socket (--loopback through a thread) */
 };
 
-/* Which operands a command takes. */
+/* Which operands a command takes, and how the command line treats it. */
 enum cmd_flags {
 	CMD_HOST_OPTIONAL = 1 << 0, /* [HOST] */
+	CMD_USAGE_GENERAL = 1 << 1, /* --help shows efadiag's usage, not the command's (help) */
 };
 
 struct cmd_entry {
@@ -76,12 +78,5 @@ struct cmd_entry {
 	int (*validate)(struct ctx *ctx);
 	int (*run)(struct ctx *ctx);
 };
-
-extern const struct cmd_entry cmd_info;
-extern const struct cmd_entry cmd_pingpong;
-extern const struct cmd_entry cmd_serve;
-extern const struct cmd_entry cmd_sgcheck;
-extern const struct cmd_entry cmd_bw;
-extern const struct cmd_entry cmd_help;
 
 #endif

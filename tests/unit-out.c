@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "cmd/commands.h"
 #include "ui/cli.h"
 #include "efadiag.h"
 #include "ui/out.h"
@@ -516,7 +517,7 @@ static void parse_args(struct ctx *ctx, struct cli_result *res, const char **arg
 	parse_argv[argc] = NULL;
 	memset(ctx, 0, sizeof(*ctx));
 	cap_begin(&c);
-	*res = cli_parse(ctx, argc, parse_argv);
+	*res = cli_parse(ctx, cmd_table, argc, parse_argv);
 	cap_end(&c);
 	memcpy(parse_err, c.err, sizeof(parse_err));
 }
@@ -597,12 +598,12 @@ static void test_cli_parse(void)
 	ok(r.stop == 0 && ctx.cmd == &cmd_info, "-- info: info");
 	parse_done(&ctx);
 
-	ok(cli_find_command("info") == &cmd_info, "cli_find_command: info");
-	ok(cli_find_command("help") == &cmd_help, "cli_find_command: help");
-	ok(cli_find_command("inf") == NULL, "cli_find_command: no prefixes");
-	ok(cli_find_command("INFO") == NULL, "cli_find_command: exact case");
-	ok(cli_find_command("infox") == NULL, "cli_find_command: no longer names");
-	ok(cli_find_command("") == NULL, "cli_find_command: empty");
+	ok(cli_find_command(cmd_table, "info") == &cmd_info, "cli_find_command: info");
+	ok(cli_find_command(cmd_table, "help") == &cmd_help, "cli_find_command: help");
+	ok(cli_find_command(cmd_table, "inf") == NULL, "cli_find_command: no prefixes");
+	ok(cli_find_command(cmd_table, "INFO") == NULL, "cli_find_command: exact case");
+	ok(cli_find_command(cmd_table, "infox") == NULL, "cli_find_command: no longer names");
+	ok(cli_find_command(cmd_table, "") == NULL, "cli_find_command: empty");
 }
 
 /* A usage error: exit 2, the message on stderr. */

@@ -120,14 +120,15 @@ static const struct opt_def *find_id(int id)
 	return NULL;
 }
 
-const struct cmd_entry *cli_find_command(const char *name)
+const struct cmd_entry *cli_find_command(const struct cmd_entry *const *commands,
+					 const char *name)
 {
 	size_t i;
 
 	/* Exact names only: a prefix that happens to match today may mean another command later. */
-	for (i = 0; cli_commands[i]; i++)
-		if (!strcmp(cli_commands[i]->name, name))
-			return cli_commands[i];
+	for (i = 0; commands[i]; i++)
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
 	return NULL;
 }
 
@@ -369,7 +370,8 @@ static int take_operand(struct ctx *ctx, const char *arg, int *operands)
 	return cli_usage_error(ctx, "unexpected argument '%s'", arg);
 }
 
-struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
+struct cli_result cli_parse(struct ctx *ctx, const struct cmd_entry *const *commands, int argc,
+			    char **argv)
 {
 	struct option longopts[NOPTS + 1];
 	char shortopts[3 * NOPTS + 4];
@@ -380,9 +382,10 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 	int ci, c, bad = 0, operands = 0;
 
 	cli_defaults(&ctx->opt);
+	ctx->commands = commands;
 	ci = prescan(argc, argv, &json, &bad);
 	if (ci > 0)
-		cmd = cli_find_command(argv[ci]);
+		cmd = cli_find_command(commands, argv[ci]);
 	ctx->cmd = cmd;
 	ctx->out = out_new(cmd ? cmd->name : "", json, false);
 	/* Before the command: in "--prov tcp info" the prescan took "tcp" for the command. */
@@ -398,9 +401,9 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 		size_t used = 0;
 
 		/* The list comes from the table, so it names exactly what this binary has. */
-		for (i = 0; cli_commands[i] && used < sizeof(names); i++)
+		for (i = 0; commands[i] && used < sizeof(names); i++)
 			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
-						 i ? ", " : "", cli_commands[i]->name);
+						 i ? ", " : "", commands[i]->name);
 		cli_usage_error(ctx, "unknown command '%s' (commands: %s)", argv[ci], names);
 		return stop(EXIT_USAGE);
 	}
@@ -479,10 +482,10 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 		if (take_operand(ctx, argv[optind], &operands))
 			return stop(EXIT_USAGE);
 	if (want_help) {
-		if (cmd && cmd != &cmd_help)
+		if (cmd && !(cmd->flags & CMD_USAGE_GENERAL))
 			cli_command_usage(stdout, cmd);
 		else
-			cli_usage(stdout);
+			cli_usage(stdout, commands);
 		return stop(EXIT_OK);
 	}
 	if (want_version) {
@@ -502,15 +505,15 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 	return res;
 }
 
-void cli_usage(FILE *f)
+void cli_usage(FILE *f, const struct cmd_entry *const *commands)
 {
 	size_t i;
 
 	fprintf(f, "Usage: efadiag [GLOBAL OPTIONS] COMMAND [OPTIONS] [HOST]\n\n"
 		   "Checks that the AWS Elastic Fabric Adapter (or any libfabric RDM provider)\n"
 		   "works on this node and between nodes.\n\nCommands:\n");
-	for (i = 0; cli_commands[i]; i++)
-		fprintf(f, "  %-10s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+	for (i = 0; commands[i]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f, "\nGlobal options (before or after COMMAND):\n");
 	for (i = 0; i < NOPTS; i++) {
 		const struct opt_def *d = &opt_defs[i];

@@ -23,18 +23,20 @@ struct cli_result {
 	int stop; /* 0 to run, else 1 + exit code */
 };
 
-/* The table of commands, NULL-terminated, defined in efadiag.c. */
-extern const struct cmd_entry *const cli_commands[];
-
-const struct cmd_entry *cli_find_command(const char *name);
+/* The command called name in commands (NULL-terminated), or NULL. Exact names only. */
+const struct cmd_entry *cli_find_command(const struct cmd_entry *const *commands,
+					 const char *name);
 void cli_defaults(struct opts *opt);
 void cli_free(struct opts *opt);
 /*
- * Parses argv into ctx (the command, options and HOST). Usage errors are reported through
- * ctx->out, which cli_parse creates once it knows whether JSON was asked for.
+ * Parses argv into ctx (the command, options and HOST), the command being one of
+ * commands (NULL-terminated). Usage errors are reported through ctx->out, which cli_parse
+ * creates once it knows whether JSON was asked for.
  */
-struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv);
-void cli_usage(FILE *f);
+struct cli_result cli_parse(struct ctx *ctx, const struct cmd_entry *const *commands, int argc,
+			    char **argv);
+/* efadiag's usage: the commands and the global options. */
+void cli_usage(FILE *f, const struct cmd_entry *const *commands);
 void cli_command_usage(FILE *f, const struct cmd_entry *cmd);
 /* Reports a usage error: message on stderr (and in the JSON document), returns EXIT_USAGE. */
 int cli_usage_error(struct ctx *ctx, const char *fmt, ...) PRINTF_LIKE(2, 3);
