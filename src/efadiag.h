@@ -51,6 +51,7 @@ struct opts {
 
 struct out;
 struct cmd_entry;
+struct opt_def;
 
 /* One run of efadiag: everything a command needs, passed everywhere instead of globals. */
 struct ctx {
@@ -68,11 +69,16 @@ enum cmd_flags {
 	CMD_USAGE_GENERAL = 1 << 1, /* --help shows efadiag's usage, not the command's (help) */
 };
 
+/*
+ * A command, as its file in src/cmd/ registers it (and one line in src/cmd/commands.def).
+ * Its options are the global ones, then the tables in options, in the order usage lists them:
+ * shared groups (src/cmd/common-options.h) and the command's own.
+ */
 struct cmd_entry {
 	const char *name;
 	const char *summary;
 	const char *usage; /* operands after "efadiag NAME [OPTIONS]" */
-	unsigned int bit;  /* this command's bit in an option's command mask */
+	const struct opt_def *const *options; /* NULL-terminated list of OPT_END-ended tables */
 	unsigned int flags;
 	/* Checks option combinations once all are parsed; prints and returns EXIT_USAGE. */
 	int (*validate)(struct ctx *ctx);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd/bw.h"
+#include "cmd/common-options.h"
 #include "ui/cli.h"
 #include "fabric/discover.h"
 #include "measure/lanes.h"
@@ -587,11 +588,28 @@ static int bw_run(struct ctx *ctx)
 	return session_run_test(ctx, "bw", bw_loopback, bw_client);
 }
 
+static const char *const bw_ops[] = { "send", "write", "read", NULL };
+
+static const struct opt_def bw_options[] = {
+	{ .name = "window", .letter = 'W', .arg = "N", OPT_LONG(window, 1, 1024),
+	  .help = "operations in flight per domain (default 64, at most 1024)" },
+	{ .name = "op", .arg = "OP", OPT_WORD(op, bw_ops, "not an operation (send, write or read)"),
+	  .help = "send (default), write or read (RMA)" },
+	{ .name = "reverse", OPT_FLAG(reverse), .help = "data from server to client" },
+	{ .name = "bidir", OPT_FLAG(bidir), .help = "data both ways at once" },
+	{ .name = "duration", .arg = "SEC", OPT_SECONDS(duration_sec, 0.01, 3600),
+	  .help = "run each size for about SEC seconds instead of -I iterations" },
+	{ .name = "all-domains", OPT_FLAG(all_domains),
+	  .help = "one endpoint and thread per domain of the provider, all at once" },
+	OPT_END,
+};
+
 const struct cmd_entry cmd_bw = {
 	.name = "bw",
 	.summary = "bandwidth per domain and in aggregate (send, RMA write or read)",
 	.usage = "[HOST]",
-	.bit = CMDBIT_BW,
+	.options = (const struct opt_def *const[]){ options_measure, options_peer, bw_options,
+						    options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = bw_validate,
 	.run = bw_run,

@@ -40,7 +40,6 @@ const struct cmd_entry cmd_help = {
 	.name = "help",
 	.summary = "show the usage of efadiag or of one command",
 	.usage = "[COMMAND]",
-	.bit = CMDBIT_HELP,
 	.flags = CMD_HOST_OPTIONAL | CMD_USAGE_GENERAL,
 	.run = help_run,
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/common-options.h"
 #include "ui/cli.h"
 #include "ui/out.h"
 #include "ui/parse.h"
@@ -618,7 +619,8 @@ const struct cmd_entry cmd_pingpong = {
 	.name = "pingpong",
 	.summary = "one-way latency per message size (client with HOST or --exec, else server)",
 	.usage = "[HOST]",
-	.bit = CMDBIT_PINGPONG,
+	.options = (const struct opt_def *const[]){ options_measure, options_peer, options_token,
+						    NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = pingpong_validate,
 	.run = pingpong_run,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/common-options.h"
 #include "ui/cli.h"
 #include "ui/out.h"
 #include "measure/probe.h"
@@ -531,7 +532,8 @@ const struct cmd_entry cmd_sgcheck = {
 	.name = "sg-check",
 	.summary = "check that fabric traffic crosses both ways (security group test), with the fix",
 	.usage = "[HOST]",
-	.bit = CMDBIT_SGCHECK,
+	/* It sends fixed probes: sizes and counts are for the measuring commands only. */
+	.options = (const struct opt_def *const[]){ options_peer, options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = sgcheck_validate,
 	.run = sgcheck_run,
