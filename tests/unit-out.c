@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests of the output layer (src/out.c) and, through efadiag_main and cli_parse, of the
- * command line (src/cli.c). Built with src/efadiag.c compiled with -Dmain=efadiag_main.
+ * command line (src/ui/cli.c). Built with src/main.c compiled with -Dmain=efadiag_main.
  */
 #include <fcntl.h>
 #include <stdio_ext.h>
@@ -14,7 +14,7 @@
 #include "ui/out.h"
 #include "tap.h"
 
-/* The target compiles with -Dmain=efadiag_main for src/efadiag.c; this file has the real main. */
+/* The target compiles with -Dmain=efadiag_main for src/main.c; this file has the real main. */
 #undef main
 int efadiag_main(int argc, char **argv);
 
