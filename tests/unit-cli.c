@@ -159,6 +159,20 @@ static void test_uniqueness(void)
 				}
 		}
 	ok(across, "across commands: a long name or letter is the same option everywhere");
+	{
+		size_t total = 0;
+		const struct opt_def *const *t;
+		const struct opt_def *d;
+
+		for (d = cli_global_options; d->name; d++)
+			total++;
+		for (c = 0; cmd_table[c]; c++)
+			for (t = cmd_table[c]->options; t && *t; t++)
+				for (d = *t; d->name; d++)
+					total++;
+		/* The parser's set of every command's options holds 128; shared ones count once. */
+		ok(total < 128, "every option of every command fits the parser's set (%zu)", total);
+	}
 }
 
 /* Commands: unique names, a summary and a handler each; the usage lists them all. */
