@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* efadiag: the run context, the command table entry and the exit codes every module shares. */
+/* efadiag: the option values, the run context and the command table entry. */
 #ifndef EFADIAG_H
 #define EFADIAG_H
 
@@ -7,21 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common.h"
+
 #define EFADIAG_DEFAULT_PROVIDER "efa"
 /* Not fi_pingpong's 47592, so both can run side by side on one node. */
 #define EFADIAG_DEFAULT_PORT 47595
 #define EFADIAG_DEFAULT_TIMEOUT_SEC 5.0
 #define EFADIAG_MAX_SIZES 64
-
-#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
-
-/* Exit status, fixed by CONTRACT.md. */
-enum exit_code {
-	EXIT_OK = 0,	/* ran, and everything checked passed */
-	EXIT_FAIL = 1,	/* ran, and a check failed */
-	EXIT_USAGE = 2, /* bad option, bad value, unknown command */
-	EXIT_ERROR = 3, /* could not run */
-};
 
 /* Every option value, global or per command, after parsing and validation. */
 struct opts {
@@ -59,40 +51,42 @@ struct opts {
 
 struct out;
 struct cmd_entry;
+struct opt_def;
 
 /* One run of efadiag: everything a command needs, passed everywhere instead of globals. */
 struct ctx {
 	const struct cmd_entry *cmd;
+	const struct cmd_entry *const *commands; /* the table cmd came from (help lists it) */
 	struct opts opt;
 	const char *host; /* the HOST operand, NULL when absent */
 	struct out *out;
 	int loop_fd; /* > 0: the control channel is this socket (--loopback through a thread) */
 };
 
-/* Which operands a command takes. */
+/* Which operands a command takes, and how the command line treats it. */
 enum cmd_flags {
 	CMD_HOST_OPTIONAL = 1 << 0, /* [HOST] */
+	CMD_USAGE_GENERAL = 1 << 1, /* --help shows efadiag's usage, not the command's (help) */
 };
+
+/*
+ * A command, as its file in src/cmd/ registers it (and one line in src/cmd/commands.def).
+ * Its options are the global ones, then the tables in options, in the order usage lists them:
+ * shared groups (src/cmd/common-options.h) and the command's own.
+ */
+struct test_entry;
 
 struct cmd_entry {
 	const char *name;
 	const char *summary;
 	const char *usage; /* operands after "efadiag NAME [OPTIONS]" */
-	unsigned int bit;  /* this command's bit in an option's command mask */
+	const struct opt_def *const *options; /* NULL-terminated list of OPT_END-ended tables */
 	unsigned int flags;
 	/* Checks option combinations once all are parsed; prints and returns EXIT_USAGE. */
 	int (*validate)(struct ctx *ctx);
 	int (*run)(struct ctx *ctx);
+	/* A test command's test, which servers run for its clients (see cmd/test.h). */
+	const struct test_entry *test;
 };
-
-extern const struct cmd_entry cmd_info;
-extern const struct cmd_entry cmd_pingpong;
-extern const struct cmd_entry cmd_serve;
-extern const struct cmd_entry cmd_sgcheck;
-extern const struct cmd_entry cmd_bw;
-extern const struct cmd_entry cmd_help;
-
-/* The fixed-width version string every JSON document carries. */
-const char *efadiag_version(void);
 
 #endif

@@ -18,9 +18,6 @@
 #include "fabric/discover.h"
 #include "tap.h"
 
-/* The target compiles src/efadiag.c with -Dmain=efadiag_main; this file has the real main. */
-#undef main
-
 /* --- sg-check ----------------------------------------------------------------------------- */
 
 static const char remedy_rules[] =

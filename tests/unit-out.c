@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests of the output layer (src/out.c) and, through efadiag_main and cli_parse, of the
- * command line (src/cli.c). Built with src/efadiag.c compiled with -Dmain=efadiag_main.
+ * command line (src/ui/cli.c). Built with src/main.c compiled with -Dmain=efadiag_main.
  */
 #include <fcntl.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "cmd/commands.h"
 #include "ui/cli.h"
 #include "efadiag.h"
 #include "ui/out.h"
 #include "tap.h"
 
-/* The target compiles with -Dmain=efadiag_main for src/efadiag.c; this file has the real main. */
+/* The target compiles with -Dmain=efadiag_main for src/main.c; this file has the real main. */
 #undef main
 int efadiag_main(int argc, char **argv);
 
@@ -516,7 +517,7 @@ static void parse_args(struct ctx *ctx, struct cli_result *res, const char **arg
 	parse_argv[argc] = NULL;
 	memset(ctx, 0, sizeof(*ctx));
 	cap_begin(&c);
-	*res = cli_parse(ctx, argc, parse_argv);
+	*res = cli_parse(ctx, cmd_table, argc, parse_argv);
 	cap_end(&c);
 	memcpy(parse_err, c.err, sizeof(parse_err));
 }
@@ -542,7 +543,7 @@ static void test_cli_parse(void)
 	is_int(r.stop, 0, "options after the command: runs");
 	ok(ctx.cmd == &cmd_info, "options after the command: info");
 	is_str(ctx.opt.provider, "tcp", "options after the command: provider");
-	ok(ctx.opt.json && r.json_seen && out_is_json(ctx.out), "options after: --json");
+	ok(ctx.opt.json && out_is_json(ctx.out), "options after: --json");
 	ok(ctx.opt.timeout_sec == 2.5, "options after the command: timeout 2.5");
 	is_int(ctx.opt.port, 1234, "options after the command: port");
 	parse_done(&ctx);
@@ -597,12 +598,12 @@ static void test_cli_parse(void)
 	ok(r.stop == 0 && ctx.cmd == &cmd_info, "-- info: info");
 	parse_done(&ctx);
 
-	ok(cli_find_command("info") == &cmd_info, "cli_find_command: info");
-	ok(cli_find_command("help") == &cmd_help, "cli_find_command: help");
-	ok(cli_find_command("inf") == NULL, "cli_find_command: no prefixes");
-	ok(cli_find_command("INFO") == NULL, "cli_find_command: exact case");
-	ok(cli_find_command("infox") == NULL, "cli_find_command: no longer names");
-	ok(cli_find_command("") == NULL, "cli_find_command: empty");
+	ok(cli_find_command(cmd_table, "info") == &cmd_info, "cli_find_command: info");
+	ok(cli_find_command(cmd_table, "help") == &cmd_help, "cli_find_command: help");
+	ok(cli_find_command(cmd_table, "inf") == NULL, "cli_find_command: no prefixes");
+	ok(cli_find_command(cmd_table, "INFO") == NULL, "cli_find_command: exact case");
+	ok(cli_find_command(cmd_table, "infox") == NULL, "cli_find_command: no longer names");
+	ok(cli_find_command(cmd_table, "") == NULL, "cli_find_command: empty");
 }
 
 /* A usage error: exit 2, the message on stderr. */

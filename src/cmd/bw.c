@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/bw.h"
+#include "cmd/common-options.h"
 #include "cmd/test.h"
 #include "fabric/discover.h"
 #include "host/host.h"
@@ -416,7 +417,7 @@ static int bw_caps_for(const struct msg_hello *h, uint64_t *caps, char *err, siz
 	return 0;
 }
 
-const struct test_entry test_bw = {
+static const struct test_entry test_bw = {
 	.name = "bw",
 	.caps = bw_caps_for,
 	.client = bw_client,
@@ -441,12 +442,30 @@ static int bw_run(struct ctx *ctx)
 	return test_run(ctx, &test_bw);
 }
 
+static const char *const bw_ops[] = { "send", "write", "read", NULL };
+
+static const struct opt_def bw_options[] = {
+	{ .name = "window", .letter = 'W', .arg = "N", OPT_LONG(window, 1, 1024),
+	  .help = "operations in flight per domain (default 64, at most 1024)" },
+	{ .name = "op", .arg = "OP", OPT_WORD(op, bw_ops, "not an operation (send, write or read)"),
+	  .help = "send (default), write or read (RMA)" },
+	{ .name = "reverse", OPT_FLAG(reverse), .help = "data from server to client" },
+	{ .name = "bidir", OPT_FLAG(bidir), .help = "data both ways at once" },
+	{ .name = "duration", .arg = "SEC", OPT_SECONDS(duration_sec, 0.01, 3600),
+	  .help = "run each size for about SEC seconds instead of -I iterations" },
+	{ .name = "all-domains", OPT_FLAG(all_domains),
+	  .help = "one endpoint and thread per domain of the provider, all at once" },
+	OPT_END,
+};
+
 const struct cmd_entry cmd_bw = {
 	.name = "bw",
 	.summary = "bandwidth per domain and in aggregate (send, RMA write or read)",
 	.usage = "[HOST]",
-	.bit = CMDBIT_BW,
+	.options = (const struct opt_def *const[]){ options_measure, options_peer, bw_options,
+						    options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = bw_validate,
 	.run = bw_run,
+	.test = &test_bw,
 };

@@ -14,7 +14,7 @@ static int help_run(struct ctx *ctx)
 	FILE *f;
 
 	if (ctx->host) {
-		cmd = cli_find_command(ctx->host);
+		cmd = cli_find_command(ctx->commands, ctx->host);
 		if (!cmd)
 			return cli_usage_error(ctx, "unknown command '%s'", ctx->host);
 	}
@@ -27,7 +27,7 @@ static int help_run(struct ctx *ctx)
 	if (cmd)
 		cli_command_usage(f, cmd);
 	else
-		cli_usage(f);
+		cli_usage(f, ctx->commands);
 	if (f != stdout) {
 		fclose(f);
 		cJSON_AddStringToObject(out_root(ctx->out), "usage", text);
@@ -40,7 +40,6 @@ const struct cmd_entry cmd_help = {
 	.name = "help",
 	.summary = "show the usage of efadiag or of one command",
 	.usage = "[COMMAND]",
-	.bit = CMDBIT_HELP,
-	.flags = CMD_HOST_OPTIONAL,
+	.flags = CMD_HOST_OPTIONAL | CMD_USAGE_GENERAL,
 	.run = help_run,
 };

@@ -593,10 +593,16 @@ static int info_run(struct ctx *ctx)
 	return code;
 }
 
+static const struct opt_def info_options[] = {
+	{ .name = "expect-domains", .arg = "N", OPT_INT(expect_domains, 0, 1024),
+	  .help = "number of EFA devices/domains this node must have" },
+	OPT_END,
+};
+
 const struct cmd_entry cmd_info = {
 	.name = "info",
 	.summary = "list the provider's RDM domains and EFA devices, and check the host",
 	.usage = NULL,
-	.bit = CMDBIT_INFO,
+	.options = (const struct opt_def *const[]){ info_options, NULL },
 	.run = info_run,
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/common-options.h"
 #include "cmd/test.h"
 #include "measure/latency.h"
 #include "ui/cli.h"
@@ -319,7 +320,7 @@ static int pingpong_serve(struct ctx *ctx, struct session *s)
 	return code;
 }
 
-const struct test_entry test_pingpong = {
+static const struct test_entry test_pingpong = {
 	.name = "pingpong",
 	.client = pingpong_client,
 	.serve = pingpong_serve,
@@ -339,8 +340,10 @@ const struct cmd_entry cmd_pingpong = {
 	.name = "pingpong",
 	.summary = "one-way latency per message size (client with HOST or --exec, else server)",
 	.usage = "[HOST]",
-	.bit = CMDBIT_PINGPONG,
+	.options = (const struct opt_def *const[]){ options_measure, options_peer, options_token,
+						    NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = pingpong_validate,
 	.run = pingpong_run,
+	.test = &test_pingpong,
 };

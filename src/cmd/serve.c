@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* efadiag serve: answers whichever test a client asks for; --persist keeps serving. */
+#include "cmd/common-options.h"
 #include "ui/cli.h"
 #include "ui/out.h"
 #include "cmd/test.h"
@@ -17,11 +18,17 @@ static int serve_validate(struct ctx *ctx)
 	return 0;
 }
 
+static const struct opt_def serve_options[] = {
+	{ .name = "persist", OPT_FLAG(persist), .help = "keep serving clients one after another" },
+	{ .name = "stdio", OPT_FLAG(stdio), .help = "speak the control protocol on stdin/stdout" },
+	OPT_END,
+};
+
 const struct cmd_entry cmd_serve = {
 	.name = "serve",
 	.summary = "answer any test a client asks for (--persist: one client after another)",
 	.usage = NULL,
-	.bit = CMDBIT_SERVE,
+	.options = (const struct opt_def *const[]){ options_token, serve_options, NULL },
 	.validate = serve_validate,
 	.run = serve_run,
 };

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/common-options.h"
 #include "cmd/test.h"
 #include "measure/probe.h"
 #include "ui/cli.h"
@@ -385,7 +386,7 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 	return code;
 }
 
-const struct test_entry test_sgcheck = {
+static const struct test_entry test_sgcheck = {
 	.name = "sg-check",
 	.client = sgcheck_client,
 	.serve = sgcheck_serve,
@@ -405,8 +406,10 @@ const struct cmd_entry cmd_sgcheck = {
 	.name = "sg-check",
 	.summary = "check that fabric traffic crosses both ways (security group test), with the fix",
 	.usage = "[HOST]",
-	.bit = CMDBIT_SGCHECK,
+	/* It sends fixed probes: sizes and counts are for the measuring commands only. */
+	.options = (const struct opt_def *const[]){ options_peer, options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = sgcheck_validate,
 	.run = sgcheck_run,
+	.test = &test_sgcheck,
 };

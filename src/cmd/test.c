@@ -8,20 +8,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/commands.h"
 #include "ctl/server.h"
 #include "ui/cli.h"
 #include "util.h"
 
-/* The tests a server can run for a client. */
-static const struct test_entry *const tests[] = { &test_pingpong, &test_sgcheck, &test_bw, NULL };
-
+/* The test a client asks for: every command that registers one can be served. */
 static const struct test_entry *find_test(const char *name)
 {
 	size_t i;
 
-	for (i = 0; tests[i]; i++)
-		if (!strcmp(tests[i]->name, name))
-			return tests[i];
+	for (i = 0; cmd_table[i]; i++)
+		if (cmd_table[i]->test && !strcmp(cmd_table[i]->test->name, name))
+			return cmd_table[i]->test;
 	return NULL;
 }
 

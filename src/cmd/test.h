@@ -23,7 +23,7 @@ int test_stop(struct test_stop *st, int code, const char *fmt, ...)
 /* Renders a stop: the message as the error, and the status a failed check gives. The code. */
 int test_render_stop(struct out *o, const struct test_stop *st);
 
-/* A test, as its command registers it for both ends. */
+/* A test, as its command registers it (cmd_entry.test) for both ends. */
 struct test_entry {
 	const char *name;
 	/* The endpoint capabilities a hello needs; -1 and err when its test fields are wrong. */
@@ -33,10 +33,6 @@ struct test_entry {
 	/* The server's half, after the handshake; returns an exit code. */
 	int (*serve)(struct ctx *ctx, struct session *s);
 };
-
-extern const struct test_entry test_pingpong;
-extern const struct test_entry test_sgcheck;
-extern const struct test_entry test_bw;
 
 /*
  * The option checks every test command shares: --loopback excludes HOST and --exec, and HOST

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The command line: one table of options, parsed with getopt_long, global ones anywhere. */
+/* The command line: option tables from the command entries, parsed with getopt_long. */
 #include "ui/cli.h"
 
 #include <getopt.h>
@@ -10,124 +10,102 @@
 #include "ui/out.h"
 #include "ui/parse.h"
 
-enum opt_id {
-	OPT_PROVIDER = 'p',
-	OPT_DOMAIN = 'd',
-	OPT_JSON = 'j',
-	OPT_TIMEOUT = 't',
-	OPT_PORT = 'P',
-	OPT_VERBOSE = 'v',
-	OPT_QUIET = 'q',
-	OPT_HELP = 'h',
-	OPT_VERSION = 'V',
-	OPT_SIZES = 'S',
-	OPT_ITERATIONS = 'I',
-	OPT_WARMUP = 'w',
-	OPT_EXPECT_DOMAINS = 256,
-	OPT_VERIFY,
-	OPT_EXEC,
-	OPT_LOOPBACK,
-	OPT_PERSIST,
-	OPT_STDIO,
-	OPT_WINDOW = 'W',
-	OPT_OP = 300,
-	OPT_REVERSE,
-	OPT_BIDIR,
-	OPT_DURATION,
-	OPT_ALL_DOMAINS,
-	OPT_TOKEN,
+static int parse_provider(struct ctx *ctx, const struct opt_def *d, const char *arg);
+
+const struct opt_def cli_global_options[] = {
+	{ .name = "provider", .letter = 'p', .arg = "NAME", OPT_CUSTOM(parse_provider),
+	  .help = "libfabric provider (default " EFADIAG_DEFAULT_PROVIDER ")" },
+	{ .name = "domain", .letter = 'd', .arg = "NAME[,NAME...]", OPT_NAMES(domains, ndomains),
+	  .help = "restrict to these domains" },
+	{ .name = "json", .letter = 'j', OPT_FLAG(json), .help = "one JSON document on stdout" },
+	{ .name = "timeout", .letter = 't', .arg = "SEC", OPT_SECONDS(timeout_sec, 0.001, 86400),
+	  .help = "upper bound for every wait (default 5; sg-check: its total budget)" },
+	{ .name = "port", .letter = 'P', .arg = "N", OPT_PORT(port),
+	  .help = "TCP control port (default 47595)" },
+	{ .name = "verbose", .letter = 'v', OPT_COUNT(verbose), .help = "say more on stderr" },
+	{ .name = "quiet", .letter = 'q', OPT_FLAG(quiet), .help = "no progress or notes on stderr" },
+	{ .name = "help", .letter = 'h', .kind = OPTK_HELP, .help = "show usage and exit" },
+	{ .name = "version", .letter = 'V', .kind = OPTK_VERSION,
+	  .help = "show the version and exit" },
+	OPT_END,
 };
 
-#define CMDBIT_TESTS (CMDBIT_PINGPONG | CMDBIT_BW | CMDBIT_SGCHECK)
-/* sg-check sends fixed probes: sizes and counts are for the measuring commands only. */
-#define CMDBIT_MEASURE (CMDBIT_PINGPONG | CMDBIT_BW)
-
-struct opt_def {
-	const char *name;
-	int id;
-	int has_arg;
-	unsigned int cmds; /* CMDBIT_* of the commands that take it */
-	const char *arg;   /* the value's name in usage text */
-	const char *help;
+/*
+ * The options one parse knows: the global ones and the command's, or with no command those
+ * of every command. Each appears once; getopt_long's tables are built from this list.
+ */
+struct opt_set {
+	const struct opt_def *defs[128];
+	size_t n;
 };
 
-/* Every option of every command. Global options carry CMDBIT_ALL. */
-static const struct opt_def opt_defs[] = {
-	{ "provider", OPT_PROVIDER, required_argument, CMDBIT_ALL, "NAME",
-	  "libfabric provider (default " EFADIAG_DEFAULT_PROVIDER ")" },
-	{ "domain", OPT_DOMAIN, required_argument, CMDBIT_ALL, "NAME[,NAME...]",
-	  "restrict to these domains" },
-	{ "json", OPT_JSON, no_argument, CMDBIT_ALL, NULL,
-	  "one JSON document on stdout" },
-	{ "timeout", OPT_TIMEOUT, required_argument, CMDBIT_ALL, "SEC",
-	  "upper bound for every wait (default 5; sg-check: its total budget)" },
-	{ "port", OPT_PORT, required_argument, CMDBIT_ALL, "N",
-	  "TCP control port (default 47595)" },
-	{ "verbose", OPT_VERBOSE, no_argument, CMDBIT_ALL, NULL, "say more on stderr" },
-	{ "quiet", OPT_QUIET, no_argument, CMDBIT_ALL, NULL, "no progress or notes on stderr" },
-	{ "help", OPT_HELP, no_argument, CMDBIT_ALL, NULL, "show usage and exit" },
-	{ "version", OPT_VERSION, no_argument, CMDBIT_ALL, NULL, "show the version and exit" },
-	{ "expect-domains", OPT_EXPECT_DOMAINS, required_argument, CMDBIT_INFO, "N",
-	  "number of EFA devices/domains this node must have" },
-	{ "sizes", OPT_SIZES, required_argument, CMDBIT_MEASURE, "LIST",
-	  "message sizes: 64,4k,1M | 64:1M (powers of two) | all" },
-	{ "iterations", OPT_ITERATIONS, required_argument, CMDBIT_MEASURE, "N",
-	  "measured iterations per size" },
-	{ "warmup", OPT_WARMUP, required_argument, CMDBIT_MEASURE, "N",
-	  "unmeasured iterations per size first" },
-	{ "verify", OPT_VERIFY, no_argument, CMDBIT_MEASURE, NULL, "check every payload" },
-	{ "exec", OPT_EXEC, required_argument, CMDBIT_TESTS, "CMD",
-	  "start the peer as 'CMD efadiag serve --stdio'" },
-	{ "loopback", OPT_LOOPBACK, no_argument, CMDBIT_TESTS, NULL,
-	  "both ends in this process, no peer needed" },
-	{ "window", OPT_WINDOW, required_argument, CMDBIT_BW, "N",
-	  "operations in flight per domain (default 64, at most 1024)" },
-	{ "op", OPT_OP, required_argument, CMDBIT_BW, "OP",
-	  "send (default), write or read (RMA)" },
-	{ "reverse", OPT_REVERSE, no_argument, CMDBIT_BW, NULL, "data from server to client" },
-	{ "bidir", OPT_BIDIR, no_argument, CMDBIT_BW, NULL, "data both ways at once" },
-	{ "duration", OPT_DURATION, required_argument, CMDBIT_BW, "SEC",
-	  "run each size for about SEC seconds instead of -I iterations" },
-	{ "all-domains", OPT_ALL_DOMAINS, no_argument, CMDBIT_BW, NULL,
-	  "one endpoint and thread per domain of the provider, all at once" },
-	{ "token", OPT_TOKEN, required_argument, CMDBIT_TESTS | CMDBIT_SERVE, "SECRET",
-	  "shared secret the server requires (default: $EFADIAG_TOKEN)" },
-	{ "persist", OPT_PERSIST, no_argument, CMDBIT_SERVE, NULL,
-	  "keep serving clients one after another" },
-	{ "stdio", OPT_STDIO, no_argument, CMDBIT_SERVE, NULL,
-	  "speak the control protocol on stdin/stdout" },
-};
-
-#define NOPTS (sizeof(opt_defs) / sizeof(opt_defs[0]))
-
-static const struct opt_def *find_long(const char *name, size_t len)
+static const struct opt_def *set_find_long(const struct opt_set *set, const char *name,
+					   size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < NOPTS; i++)
-		if (strlen(opt_defs[i].name) == len && !strncmp(opt_defs[i].name, name, len))
-			return &opt_defs[i];
+	for (i = 0; i < set->n; i++)
+		if (strlen(set->defs[i]->name) == len && !strncmp(set->defs[i]->name, name, len))
+			return set->defs[i];
 	return NULL;
 }
 
-static const struct opt_def *find_id(int id)
+static const struct opt_def *set_find_letter(const struct opt_set *set, int letter)
 {
 	size_t i;
 
-	for (i = 0; i < NOPTS; i++)
-		if (opt_defs[i].id == id)
-			return &opt_defs[i];
+	for (i = 0; i < set->n; i++)
+		if (set->defs[i]->letter && set->defs[i]->letter == letter)
+			return set->defs[i];
 	return NULL;
 }
 
-const struct cmd_entry *cli_find_command(const char *name)
+/* Adds a table's options, skipping long names already there (groups several commands share). */
+static void set_add(struct opt_set *set, const struct opt_def *table)
+{
+	for (; table->name; table++)
+		if (!set_find_long(set, table->name, strlen(table->name)) &&
+		    set->n < sizeof(set->defs) / sizeof(set->defs[0]))
+			set->defs[set->n++] = table;
+}
+
+/* The options of cmd, or with cmd NULL those of every command in commands. */
+static void set_build(struct opt_set *set, const struct cmd_entry *const *commands,
+		      const struct cmd_entry *cmd)
+{
+	const struct opt_def *const *t;
+	size_t i;
+
+	set->n = 0;
+	set_add(set, cli_global_options);
+	for (i = 0; commands[i]; i++) {
+		if (cmd && commands[i] != cmd)
+			continue;
+		for (t = commands[i]->options; t && *t; t++)
+			set_add(set, *t);
+	}
+}
+
+static bool takes_value(const struct opt_def *d)
+{
+	return d->arg != NULL;
+}
+
+/* The option whose presence means even a usage error answers in JSON. */
+static bool sets_json(const struct opt_def *d)
+{
+	return d->kind == OPTK_FLAG && d->off == offsetof(struct opts, json);
+}
+
+const struct cmd_entry *cli_find_command(const struct cmd_entry *const *commands,
+					 const char *name)
 {
 	size_t i;
 
 	/* Exact names only: a prefix that happens to match today may mean another command later. */
-	for (i = 0; cli_commands[i]; i++)
-		if (!strcmp(cli_commands[i]->name, name))
-			return cli_commands[i];
+	for (i = 0; commands[i]; i++)
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
 	return NULL;
 }
 
@@ -147,15 +125,20 @@ void cli_defaults(struct opts *opt)
 		opt->token = NULL;
 }
 
-void cli_free(struct opts *opt)
+static void free_names(char **names, size_t *n)
 {
 	size_t i;
 
-	for (i = 0; i < opt->ndomains; i++) {
-		free(opt->domains[i]);
-		opt->domains[i] = NULL;
+	for (i = 0; i < *n; i++) {
+		free(names[i]);
+		names[i] = NULL;
 	}
-	opt->ndomains = 0;
+	*n = 0;
+}
+
+void cli_free(struct opts *opt)
+{
+	free_names(opt->domains, &opt->ndomains);
 }
 
 /*
@@ -163,8 +146,9 @@ void cli_free(struct opts *opt)
  * it. Skips the values of options that take one, so "-p tcp info" finds "info", not "tcp".
  * Sets *bad to the first "--name" that is not exactly an option's name: getopt_long would
  * take it as an abbreviation, which this scan (and a later new option) would read differently.
+ * all holds every command's options: a name means the same option in every command.
  */
-static int prescan(int argc, char **argv, bool *json, int *bad)
+static int prescan(const struct opt_set *all, int argc, char **argv, bool *json, int *bad)
 {
 	int i, first = -1;
 
@@ -186,20 +170,20 @@ static int prescan(int argc, char **argv, bool *json, int *bad)
 		if (a[1] == '-') {
 			const char *eq = strchr(a + 2, '=');
 
-			d = find_long(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+			d = set_find_long(all, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
 			if (!d && !*bad)
 				*bad = i;
-			if (d && d->id == OPT_JSON)
+			if (d && sets_json(d))
 				*json = true;
-			if (d && d->has_arg == required_argument && !eq)
+			if (d && takes_value(d) && !eq)
 				i++;
 			continue;
 		}
 		for (a++; *a; a++) {
-			d = find_id((unsigned char)*a);
-			if (d && d->id == OPT_JSON)
+			d = set_find_letter(all, (unsigned char)*a);
+			if (d && sets_json(d))
 				*json = true;
-			if (d && d->has_arg == required_argument) {
+			if (d && takes_value(d)) {
 				if (a[1] == '\0')
 					i++;
 				break;
@@ -225,111 +209,90 @@ int cli_usage_error(struct ctx *ctx, const char *fmt, ...)
 
 static int bad_value(struct ctx *ctx, const struct opt_def *d, const char *arg, const char *why)
 {
-	if (d->id < 256)
-		return cli_usage_error(ctx, "invalid value '%s' for -%c/--%s: %s", arg, d->id,
+	if (d->letter)
+		return cli_usage_error(ctx, "invalid value '%s' for -%c/--%s: %s", arg, d->letter,
 				       d->name, why);
 	return cli_usage_error(ctx, "invalid value '%s' for --%s: %s", arg, d->name, why);
 }
 
-/* Stores one option's value in ctx->opt; returns 0 or EXIT_USAGE. */
+static int parse_provider(struct ctx *ctx, const struct opt_def *d, const char *arg)
+{
+	if (!*arg)
+		return bad_value(ctx, d, arg, "empty provider name");
+	ctx->opt.provider = arg;
+	/* Given, even as the default: a server then refuses clients of another provider. */
+	ctx->opt.provider_set = true;
+	return 0;
+}
+
+static bool is_word(const char *const *words, const char *arg)
+{
+	for (; *words; words++)
+		if (!strcmp(*words, arg))
+			return true;
+	return false;
+}
+
+/* Stores one option's value in ctx->opt as its definition says; returns 0 or EXIT_USAGE. */
 static int apply_option(struct ctx *ctx, const struct opt_def *d, const char *arg)
 {
-	struct opts *opt = &ctx->opt;
+	char *field = (char *)&ctx->opt + d->off;
 	const char *why = NULL;
 	long v;
 
-	switch (d->id) {
-	case OPT_PROVIDER:
+	switch (d->kind) {
+	case OPTK_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case OPTK_COUNT:
+		(*(int *)field)++;
+		return 0;
+	case OPTK_INT:
+		if (parse_long(arg, (long)d->min, (long)d->max, &v, &why))
+			return bad_value(ctx, d, arg, why);
+		*(int *)field = (int)v;
+		return 0;
+	case OPTK_LONG:
+		if (parse_long(arg, (long)d->min, (long)d->max, (long *)field, &why))
+			return bad_value(ctx, d, arg, why);
+		return 0;
+	case OPTK_SECONDS:
+		if (parse_seconds(arg, d->min, d->max, (double *)field, &why))
+			return bad_value(ctx, d, arg, why);
+		return 0;
+	case OPTK_PORT:
+		if (parse_port(arg, (int *)field, &why))
+			return bad_value(ctx, d, arg, why);
+		return 0;
+	case OPTK_NONEMPTY:
 		if (!*arg)
-			return bad_value(ctx, d, arg, "empty provider name");
-		opt->provider = arg;
-		opt->provider_set = true;
+			return bad_value(ctx, d, arg, d->why);
+		*(const char **)field = arg;
 		return 0;
-	case OPT_DOMAIN:
-		cli_free(opt);
-		if (parse_name_list(arg, opt->domains, 32, &opt->ndomains, &why))
+	case OPTK_WORD:
+		if (!is_word(d->words, arg))
+			return bad_value(ctx, d, arg, d->why);
+		*(const char **)field = arg;
+		return 0;
+	case OPTK_SIZES:
+		if (parse_size_list(arg, (size_t *)field, d->max_n,
+				    (size_t *)((char *)&ctx->opt + d->off_n), &why))
 			return bad_value(ctx, d, arg, why);
 		return 0;
-	case OPT_JSON:
-		opt->json = true;
-		return 0;
-	case OPT_TIMEOUT:
-		if (parse_seconds(arg, 0.001, 86400, &opt->timeout_sec, &why))
+	case OPTK_NAMES: {
+		size_t *n = (size_t *)((char *)&ctx->opt + d->off_n);
+
+		/* The last one given wins, as for every other option. */
+		free_names((char **)field, n);
+		if (parse_name_list(arg, (char **)field, d->max_n, n, &why))
 			return bad_value(ctx, d, arg, why);
 		return 0;
-	case OPT_PORT:
-		if (parse_port(arg, &opt->port, &why))
-			return bad_value(ctx, d, arg, why);
-		return 0;
-	case OPT_VERBOSE:
-		opt->verbose++;
-		return 0;
-	case OPT_QUIET:
-		opt->quiet = true;
-		return 0;
-	case OPT_EXPECT_DOMAINS:
-		if (parse_long(arg, 0, 1024, &v, &why))
-			return bad_value(ctx, d, arg, why);
-		opt->expect_domains = (int)v;
-		return 0;
-	case OPT_SIZES:
-		if (parse_size_list(arg, opt->sizes, EFADIAG_MAX_SIZES, &opt->nsizes, &why))
-			return bad_value(ctx, d, arg, why);
-		return 0;
-	case OPT_ITERATIONS:
-		if (parse_long(arg, 1, 100000000, &opt->iterations, &why))
-			return bad_value(ctx, d, arg, why);
-		return 0;
-	case OPT_WARMUP:
-		if (parse_long(arg, 0, 1000000, &opt->warmup, &why))
-			return bad_value(ctx, d, arg, why);
-		return 0;
-	case OPT_VERIFY:
-		opt->verify = true;
-		return 0;
-	case OPT_EXEC:
-		if (!*arg)
-			return bad_value(ctx, d, arg, "empty command");
-		opt->exec_cmd = arg;
-		return 0;
-	case OPT_LOOPBACK:
-		opt->loopback = true;
-		return 0;
-	case OPT_PERSIST:
-		opt->persist = true;
-		return 0;
-	case OPT_WINDOW:
-		if (parse_long(arg, 1, 1024, &opt->window, &why))
-			return bad_value(ctx, d, arg, why);
-		return 0;
-	case OPT_OP:
-		if (strcmp(arg, "send") && strcmp(arg, "write") && strcmp(arg, "read"))
-			return bad_value(ctx, d, arg, "not an operation (send, write or read)");
-		opt->op = arg;
-		return 0;
-	case OPT_REVERSE:
-		opt->reverse = true;
-		return 0;
-	case OPT_BIDIR:
-		opt->bidir = true;
-		return 0;
-	case OPT_DURATION:
-		if (parse_seconds(arg, 0.01, 3600, &opt->duration_sec, &why))
-			return bad_value(ctx, d, arg, why);
-		return 0;
-	case OPT_ALL_DOMAINS:
-		opt->all_domains = true;
-		return 0;
-	case OPT_TOKEN:
-		/* The value is not echoed in the error: it is a secret. */
-		if (!*arg || strlen(arg) > 256)
-			return cli_usage_error(ctx, "invalid value for --token: must be 1 to 256 "
-					       "characters");
-		opt->token = arg;
-		return 0;
-	case OPT_STDIO:
-		opt->stdio = true;
-		return 0;
+	}
+	case OPTK_CUSTOM:
+		return d->parse(ctx, d, arg);
+	case OPTK_HELP:
+	case OPTK_VERSION:
+		break;
 	}
 	return cli_usage_error(ctx, "internal error: unhandled option --%s", d->name);
 }
@@ -369,10 +332,15 @@ static int take_operand(struct ctx *ctx, const char *arg, int *operands)
 	return cli_usage_error(ctx, "unexpected argument '%s'", arg);
 }
 
-struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
+/* getopt_long's value for active->defs[i] given by its long name. */
+#define LONG_ID(i) (256 + (int)(i))
+
+struct cli_result cli_parse(struct ctx *ctx, const struct cmd_entry *const *commands, int argc,
+			    char **argv)
 {
-	struct option longopts[NOPTS + 1];
-	char shortopts[3 * NOPTS + 4];
+	struct opt_set all, active;
+	struct option longopts[sizeof(active.defs) / sizeof(active.defs[0]) + 1];
+	char shortopts[3 * sizeof(active.defs) / sizeof(active.defs[0]) + 4];
 	struct cli_result res = { 0 };
 	const struct cmd_entry *cmd = NULL;
 	bool json = false, want_help = false, want_version = false;
@@ -380,12 +348,11 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 	int ci, c, bad = 0, operands = 0;
 
 	cli_defaults(&ctx->opt);
-	ci = prescan(argc, argv, &json, &bad);
-	res.json_seen = json;
-	if (ci > 0) {
-		res.command_word = argv[ci];
-		cmd = cli_find_command(argv[ci]);
-	}
+	ctx->commands = commands;
+	set_build(&all, commands, NULL);
+	ci = prescan(&all, argc, argv, &json, &bad);
+	if (ci > 0)
+		cmd = cli_find_command(commands, argv[ci]);
 	ctx->cmd = cmd;
 	ctx->out = out_new(cmd ? cmd->name : "", json, false);
 	/* Before the command: in "--prov tcp info" the prescan took "tcp" for the command. */
@@ -401,25 +368,26 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 		size_t used = 0;
 
 		/* The list comes from the table, so it names exactly what this binary has. */
-		for (i = 0; cli_commands[i] && used < sizeof(names); i++)
+		for (i = 0; commands[i] && used < sizeof(names); i++)
 			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
-						 i ? ", " : "", cli_commands[i]->name);
+						 i ? ", " : "", commands[i]->name);
 		cli_usage_error(ctx, "unknown command '%s' (commands: %s)", argv[ci], names);
 		return stop(EXIT_USAGE);
 	}
 
+	/* Without a command every option is accepted: the error is then "no command given". */
+	set_build(&active, commands, cmd);
 	/* '-' returns operands in order; ':' reports a missing value as ':'. */
 	shortopts[ns++] = '-';
 	shortopts[ns++] = ':';
-	for (i = 0; i < NOPTS; i++) {
-		const struct opt_def *d = &opt_defs[i];
+	for (i = 0; i < active.n; i++) {
+		const struct opt_def *d = active.defs[i];
+		int has_arg = takes_value(d) ? required_argument : no_argument;
 
-		if (!(d->cmds & (cmd ? cmd->bit : CMDBIT_ALL)))
-			continue;
-		longopts[nl++] = (struct option){ d->name, d->has_arg, NULL, d->id };
-		if (d->id < 256) {
-			shortopts[ns++] = (char)d->id;
-			if (d->has_arg == required_argument)
+		longopts[nl++] = (struct option){ d->name, has_arg, NULL, LONG_ID(i) };
+		if (d->letter) {
+			shortopts[ns++] = d->letter;
+			if (has_arg == required_argument)
 				shortopts[ns++] = ':';
 		}
 	}
@@ -444,16 +412,17 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		if (c == '?') {
+			bool is_long;
+
 			typed_option(arg, optopt, typed, sizeof(typed));
-			if (typed[1] == '-')
-				d = find_long(typed + 2, strlen(typed + 2));
-			else
-				d = find_id(optopt);
+			is_long = typed[1] == '-';
 			/* An option of this command refused: it was given a value ("--json=1"). */
-			if (d && (d->cmds & (cmd ? cmd->bit : CMDBIT_ALL)))
+			if (is_long ? set_find_long(&active, typed + 2, strlen(typed + 2))
+				    : set_find_letter(&active, optopt))
 				cli_usage_error(ctx, "option '%s' does not take a value", typed);
 			/* Say so when the option exists but belongs to another command. */
-			else if (d && cmd)
+			else if (is_long ? set_find_long(&all, typed + 2, strlen(typed + 2))
+					 : set_find_letter(&all, optopt))
 				cli_usage_error(ctx, "option '%s' does not apply to '%s'", typed,
 						cmd->name);
 			else
@@ -465,12 +434,12 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 			cli_usage_error(ctx, "option '%s' needs a value", typed);
 			return stop(EXIT_USAGE);
 		}
-		d = find_id(c);
-		if (c == OPT_HELP) {
+		d = c >= LONG_ID(0) ? active.defs[c - LONG_ID(0)] : set_find_letter(&active, c);
+		if (d->kind == OPTK_HELP) {
 			want_help = true;
 			continue;
 		}
-		if (c == OPT_VERSION) {
+		if (d->kind == OPTK_VERSION) {
 			want_version = true;
 			continue;
 		}
@@ -482,10 +451,10 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 		if (take_operand(ctx, argv[optind], &operands))
 			return stop(EXIT_USAGE);
 	if (want_help) {
-		if (cmd && cmd != &cmd_help)
+		if (cmd && !(cmd->flags & CMD_USAGE_GENERAL))
 			cli_command_usage(stdout, cmd);
 		else
-			cli_usage(stdout);
+			cli_usage(stdout, commands);
 		return stop(EXIT_OK);
 	}
 	if (want_version) {
@@ -505,48 +474,46 @@ struct cli_result cli_parse(struct ctx *ctx, int argc, char **argv)
 	return res;
 }
 
-void cli_usage(FILE *f)
+/* "  -p, --provider NAME          help" or "      --exec CMD               help". */
+static void usage_line(FILE *f, const struct opt_def *d)
 {
+	char lhs[64];
+
+	if (d->letter)
+		snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", d->letter, d->name, d->arg ? " " : "",
+			 d->arg ? d->arg : "");
+	else
+		snprintf(lhs, sizeof(lhs), "    --%s%s%s", d->name, d->arg ? " " : "",
+			 d->arg ? d->arg : "");
+	fprintf(f, "  %-28s %s\n", lhs, d->help);
+}
+
+void cli_usage(FILE *f, const struct cmd_entry *const *commands)
+{
+	const struct opt_def *d;
 	size_t i;
 
 	fprintf(f, "Usage: efadiag [GLOBAL OPTIONS] COMMAND [OPTIONS] [HOST]\n\n"
 		   "Checks that the AWS Elastic Fabric Adapter (or any libfabric RDM provider)\n"
 		   "works on this node and between nodes.\n\nCommands:\n");
-	for (i = 0; cli_commands[i]; i++)
-		fprintf(f, "  %-10s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+	for (i = 0; commands[i]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f, "\nGlobal options (before or after COMMAND):\n");
-	for (i = 0; i < NOPTS; i++) {
-		const struct opt_def *d = &opt_defs[i];
-		char lhs[64];
-
-		if (d->cmds != CMDBIT_ALL)
-			continue;
-		snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", d->id, d->name, d->arg ? " " : "",
-			 d->arg ? d->arg : "");
-		fprintf(f, "  %-28s %s\n", lhs, d->help);
-	}
+	for (d = cli_global_options; d->name; d++)
+		usage_line(f, d);
 	fprintf(f, "\nExit status: 0 passed, 1 a check failed, 2 usage error, 3 could not run.\n"
 		   "'efadiag help COMMAND' shows a command's options; 'man efadiag' has the rest.\n");
 }
 
 void cli_command_usage(FILE *f, const struct cmd_entry *cmd)
 {
+	const struct cmd_entry *const one[] = { cmd, NULL };
+	struct opt_set set;
 	size_t i;
 
 	fprintf(f, "Usage: efadiag %s [OPTIONS]%s%s\n\n%s\n\nOptions:\n", cmd->name,
 		cmd->usage ? " " : "", cmd->usage ? cmd->usage : "", cmd->summary);
-	for (i = 0; i < NOPTS; i++) {
-		const struct opt_def *d = &opt_defs[i];
-		char lhs[64];
-
-		if (!(d->cmds & cmd->bit))
-			continue;
-		if (d->id < 256)
-			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", d->id, d->name,
-				 d->arg ? " " : "", d->arg ? d->arg : "");
-		else
-			snprintf(lhs, sizeof(lhs), "    --%s%s%s", d->name, d->arg ? " " : "",
-				 d->arg ? d->arg : "");
-		fprintf(f, "  %-28s %s\n", lhs, d->help);
-	}
+	set_build(&set, one, cmd);
+	for (i = 0; i < set.n; i++)
+		usage_line(f, set.defs[i]);
 }

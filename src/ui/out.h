@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "efadiag.h"
+#include "common.h"
 
 enum out_kind {
 	OUT_STR,  /* a string */

@@ -15,13 +15,13 @@ flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 incs="-I$build -I$top/src $(pkg-config --cflags libfabric libcjson)"
 libs="$(pkg-config --libs libfabric libefa libibverbs libcjson) -lm -lpthread"
 # Every module but main: the targets call into the same code the binary runs.
-srcs=$(find "$top/src" -name "*.c" ! -name efadiag.c | sort)
+srcs=$(find "$top/src" -name "*.c" ! -name main.c | sort)
 status=0
 for target in oob proto values; do
 	echo "== fuzz_$target: ${secs}s"
 	# shellcheck disable=SC2086
 	clang $flags $incs -DHAVE_CONFIG_H -o "$work/fuzz_$target" "$top/tests/fuzz/fuzz_$target.c" \
-		$srcs "$top/src/efadiag.c" -Dmain=efadiag_main $libs
+		$srcs "$top/src/main.c" -Dmain=efadiag_main $libs
 	mkdir -p "$work/corpus_$target"
 	cp "$top/tests/fuzz/corpus/$target"/* "$work/corpus_$target/" 2>/dev/null || true
 	regress="$top/tests/fuzz/corpus/regress-$target"

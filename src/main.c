@@ -1,30 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* efadiag: main, the table of commands, and the one place exit codes are decided. */
+/* efadiag: main, the one place exit codes are decided. The commands are in src/cmd/. */
 #include "config.h"
 
 #include <signal.h>
 #include <stdio.h>
 
-#include "ui/cli.h"
-#include "efadiag.h"
+#include "cmd/commands.h"
 #include "ctl/oob.h"
+#include "ui/cli.h"
 #include "ui/out.h"
-
-/* Every command, in the order usage lists them. Names are matched exactly. */
-const struct cmd_entry *const cli_commands[] = {
-	&cmd_info,
-	&cmd_pingpong,
-	&cmd_bw,
-	&cmd_sgcheck,
-	&cmd_serve,
-	&cmd_help,
-	NULL,
-};
-
-const char *efadiag_version(void)
-{
-	return PACKAGE_VERSION;
-}
 
 /*
  * SIGINT, SIGTERM, SIGHUP: the --exec child (ssh, kubectl exec) goes first, then we die of the
@@ -51,7 +35,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_fatal_signal);
 	signal(SIGTERM, on_fatal_signal);
 	signal(SIGHUP, on_fatal_signal);
-	res = cli_parse(&ctx, argc, argv);
+	res = cli_parse(&ctx, cmd_table, argc, argv);
 	if (res.stop == 1 + EXIT_OK) {
 		/* --help and --version print text, not a JSON document. */
 		code = EXIT_OK;

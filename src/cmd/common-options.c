@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+/* Option groups several commands share, defined once; each command lists those it takes. */
+#include "cmd/common-options.h"
+
+#include <string.h>
+
+const struct opt_def options_measure[] = {
+	{ .name = "sizes", .letter = 'S', .arg = "LIST", OPT_SIZES(sizes, nsizes),
+	  .help = "message sizes: 64,4k,1M | 64:1M (powers of two) | all" },
+	{ .name = "iterations", .letter = 'I', .arg = "N", OPT_LONG(iterations, 1, 100000000),
+	  .help = "measured iterations per size" },
+	{ .name = "warmup", .letter = 'w', .arg = "N", OPT_LONG(warmup, 0, 1000000),
+	  .help = "unmeasured iterations per size first" },
+	{ .name = "verify", OPT_FLAG(verify), .help = "check every payload" },
+	OPT_END,
+};
+
+const struct opt_def options_peer[] = {
+	{ .name = "exec", .arg = "CMD", OPT_NONEMPTY(exec_cmd, "empty command"),
+	  .help = "start the peer as 'CMD efadiag serve --stdio'" },
+	{ .name = "loopback", OPT_FLAG(loopback),
+	  .help = "both ends on this node, the server half as a child process" },
+	OPT_END,
+};
+
+/* The value is not echoed in the error: it is a secret. */
+static int parse_token(struct ctx *ctx, const struct opt_def *d, const char *arg)
+{
+	(void)d;
+	if (!*arg || strlen(arg) > 256)
+		return cli_usage_error(ctx, "invalid value for --token: must be 1 to 256 "
+				       "characters");
+	ctx->opt.token = arg;
+	return 0;
+}
+
+const struct opt_def options_token[] = {
+	{ .name = "token", .arg = "SECRET", OPT_CUSTOM(parse_token),
+	  .help = "shared secret the server requires (default: $EFADIAG_TOKEN)" },
+	OPT_END,
+};

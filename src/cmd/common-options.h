@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* Option groups several commands take: list them in a cmd_entry's options. */
+#ifndef EFADIAG_CMD_COMMON_OPTIONS_H
+#define EFADIAG_CMD_COMMON_OPTIONS_H
+
+#include "ui/cli.h"
+
+/* Measuring (pingpong, bw): -S/--sizes, -I/--iterations, -w/--warmup, --verify. */
+extern const struct opt_def options_measure[];
+/* Reaching the peer of a test (pingpong, bw, sg-check): --exec, --loopback. */
+extern const struct opt_def options_peer[];
+/* The shared secret (the tests and serve): --token. */
+extern const struct opt_def options_token[];
+
+#endif
