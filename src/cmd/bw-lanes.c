@@ -12,6 +12,7 @@
 #include "cmd/bw.h"
 #include "cmd/test.h"
 #include "fabric/discover.h"
+#include "fabric/mr.h"
 #include "util.h"
 
 static struct fab_ep *lane_ep(struct bw *b, size_t i)

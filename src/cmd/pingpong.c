@@ -8,6 +8,7 @@
 
 #include "cmd/common-options.h"
 #include "cmd/test.h"
+#include "fabric/mr.h"
 #include "measure/latency.h"
 #include "ui/cli.h"
 #include "ui/out.h"

@@ -10,6 +10,7 @@
 
 #include "cmd/common-options.h"
 #include "cmd/test.h"
+#include "fabric/mr.h"
 #include "measure/probe.h"
 #include "ui/cli.h"
 #include "ui/out.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Test buffers: allocated and registered on their own, so they can later be device memory. */
+/* Test buffers: allocated on their own, so they can later be device memory (fabric/mr.h registers). */
 #ifndef EFADIAG_FABRIC_BUFFER_H
 #define EFADIAG_FABRIC_BUFFER_H
 
@@ -8,8 +8,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "fabric/endpoint.h"
 
 #define FAB_RKEY_RAW_MAX 256
 
@@ -47,12 +45,6 @@ struct fab_remote {
  * transparent huge pages. 0, or -FI_ENOMEM.
  */
 int fab_buf_alloc(struct fab_buf *b, enum fab_mem mem, size_t size);
-/*
- * Registers the buffer with ep's domain when the provider asks for it (FI_MR_LOCAL) or the
- * endpoint does RMA; binds it to the endpoint when the provider wants that (FI_MR_ENDPOINT).
- * 0, or a negative error with ep->err_text saying which call failed.
- */
-int fab_buf_register(struct fab_buf *b, struct fab_ep *ep);
 /* Closes the registration and frees the memory; safe twice. Before fab_close of its endpoint. */
 void fab_buf_free(struct fab_buf *b);
 
@@ -60,12 +52,5 @@ static inline unsigned char *fab_buf_at(const struct fab_buf *b, size_t off)
 {
 	return (unsigned char *)b->base + off;
 }
-
-/* Describes a registered buffer for the peer's RMA: 0, or -1 when it cannot be described. */
-int fab_buf_rkey(const struct fab_buf *b, const struct fab_ep *ep, struct fab_rkey *k);
-/* The peer's description, usable by ep: 0, or a negative error in ep->err_text. */
-int fab_remote_from_rkey(struct fab_ep *ep, const struct fab_rkey *k, struct fab_remote *r);
-/* Unmaps a mapped key; safe twice and on an unmapped one. Before fab_close of the endpoint. */
-void fab_remote_release(struct fab_remote *r);
 
 #endif
