@@ -677,6 +677,9 @@ int session_validate_peer(struct ctx *ctx)
 		return cli_usage_error(ctx, "--loopback runs both ends here: no HOST or --exec");
 	if (o->exec_cmd && ctx->host)
 		return cli_usage_error(ctx, "give either HOST or --exec, not both");
+	if (!o->port && (ctx->host || o->exec_cmd))
+		return cli_usage_error(ctx, "invalid value '0' for -P/--port: 0 (any free port) is "
+				       "for a server; a client needs the port its server named");
 	return 0;
 }
 
@@ -736,8 +739,13 @@ int session_serve(struct ctx *ctx, const char *only_test)
 		out_error(ctx->out, "%s", err);
 		return EXIT_ERROR;
 	}
-	out_note(ctx->out, "efadiag: %s: waiting for a client on TCP port %d\n", name,
-		 ctx->opt.port);
+	/* -P 0: the kernel chose the port, and the caller needs it, so it is said even with -q. */
+	if (!ctx->opt.port)
+		fprintf(stderr, "efadiag: %s: waiting for a client on TCP port %d\n", name,
+			oob_local_port(lfd));
+	else
+		out_note(ctx->out, "efadiag: %s: waiting for a client on TCP port %d\n", name,
+			 ctx->opt.port);
 	do {
 		oob_init(&oob);
 		/* Waiting for a client is the one open-ended wait: that is what a server does. */

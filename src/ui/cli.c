@@ -62,7 +62,7 @@ static const struct opt_def opt_defs[] = {
 	{ "timeout", OPT_TIMEOUT, required_argument, CMDBIT_ALL, "SEC",
 	  "upper bound for every wait (default 5; sg-check: its total budget)" },
 	{ "port", OPT_PORT, required_argument, CMDBIT_ALL, "N",
-	  "TCP control port (default 47595)" },
+	  "TCP control port (default 47595; 0: any free port, servers only)" },
 	{ "verbose", OPT_VERBOSE, no_argument, CMDBIT_ALL, NULL, "say more on stderr" },
 	{ "quiet", OPT_QUIET, no_argument, CMDBIT_ALL, NULL, "no progress or notes on stderr" },
 	{ "help", OPT_HELP, no_argument, CMDBIT_ALL, NULL, "show usage and exit" },
