@@ -231,3 +231,29 @@ wait_log() {
 	diag "wait_log: no /$1/ in the server's log:" "$(tail -n 5 "$TMPD/srv.err")"
 	return 1
 }
+
+# weak_consistent LABEL: for a bw run over several domains on a shared machine, where lanes
+# compete for the CPU and any one may come out slow. What is asserted is determined by the
+# measurement in the output: each domain's weak flag is exactly "below 80% of the median of
+# the other domains" (recomputed here from bw_gbps), and the exit code and verdict follow from
+# the flags: 1 with a WEAK verdict and weak_domains naming the flagged ones, else 0 with OK.
+weak_consistent() {
+	local want names
+	json_true 'def median: sort | if length % 2 == 1 then .[length / 2 | floor]
+			else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+		.results[-1].domains as $d | ($d | length) >= 2 and
+		([range(0; $d | length) as $i | $d[$i].weak == ($d[$i].bw_gbps < 0.8 *
+			([$d | to_entries[] | select(.key != $i) | .value.bw_gbps] | median))] | all)' \
+		"$1: each weak flag is 'below 80% of the median of the others'"
+	want=$(jq -r 'if any(.results[-1].domains[]?; .weak) then 1 else 0 end' <"$TMPD/out" 2>/dev/null)
+	names=$(jq -r '[.results[-1].domains[]? | select(.weak) | .domain] | join(", ")' <"$TMPD/out" 2>/dev/null)
+	is_rc "${want:-0}" "$1: exit follows the weak flags (weak: ${names:-none})"
+	if [ "${want:-0}" = 1 ]; then
+		jq -e --arg n "$names" '(.summary | startswith("WEAK: " + $n + " below")) and
+			.weak_domains == $n' <"$TMPD/out" >/dev/null 2>&1
+		ok $? "$1: the WEAK verdict and weak_domains name $names"
+	else
+		json_true '(.summary | startswith("OK: ")) and (has("weak_domains") | not)' \
+			"$1: OK verdict, no weak_domains"
+	fi
+}
