@@ -4,13 +4,11 @@
 # --reverse, --bidir, --verify, --duration, two domains at once, and the usage errors.
 . "${TOP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
-PORT=47950 # this script's range: 47950-47979
 export EFADIAG_PEER_BIN="$EFADIAG"
 
-start_server() {
-	PORT=$((PORT + 1))
-	start_bg "$EFADIAG" bw "$@" -P "$PORT" -j
-}
+# start_server ARGS...: a bw server on any free port (its port in SERVER_PORT); fails (a
+# failed test) when it did not get ready.
+start_server() { start_bg $EFADIAG_WRAPPER "$EFADIAG" bw "$@" -P 0 -j; }
 wait_server() { stop_bg 100; }
 # rows_sane LABEL N ITERS: N rows, positive rates, and bw consistent with the message rate.
 rows_sane() {
@@ -46,8 +44,8 @@ for p in "tcp;ofi_rxm" shm sockets; do
 	# The sockets provider progresses on its own threads, which a loaded machine starves.
 	t=5; [ "$p" = sockets ] && t=30
 	for op in send write read; do
-		start_server -p "$p" -t $t
-		run bw -p "$p" -P "$PORT" --op $op -S 4k,1M -I 64 -t $t -j 127.0.0.1
+		start_server -p "$p" -t $t || continue
+		run bw -p "$p" -P "$SERVER_PORT" --op $op -S 4k,1M -I 64 -t $t -j 127.0.0.1
 		is_rc 0 "bw $p --op $op"
 		rows_sane "$p --op $op" 2 64
 		json_is '.op' $op "$p --op $op: op reported"
@@ -57,75 +55,81 @@ for p in "tcp;ofi_rxm" shm sockets; do
 done
 
 # Directions and verification.
-start_server -p tcp
-run bw -p tcp -P "$PORT" --reverse -S 64k -I 100 -j 127.0.0.1
-is_rc 0 "bw --reverse"
-json_is '.direction' server_to_client "--reverse: direction"
-wait_server
-start_server -p tcp
-run bw -p tcp -P "$PORT" --bidir --verify -S 4k,256k -I 100 -j 127.0.0.1
-is_rc 0 "bw --bidir --verify"
-json_is '.direction' bidir "--bidir: direction"
-rows_sane "--bidir" 2 100
-json_true '.results[0].msg_rate_mps * 4096 * 8 / 1000 > 0' "--bidir counts both directions"
-wait_server
-start_server -p shm
-run bw -p shm -P "$PORT" --op write --verify -S 64k -I 50 -j 127.0.0.1
-is_rc 0 "bw --op write --verify"
-wait_server
+if start_server -p tcp; then
+	run bw -p tcp -P "$SERVER_PORT" --reverse -S 64k -I 100 -j 127.0.0.1
+	is_rc 0 "bw --reverse"
+	json_is '.direction' server_to_client "--reverse: direction"
+	wait_server
+fi
+if start_server -p tcp; then
+	run bw -p tcp -P "$SERVER_PORT" --bidir --verify -S 4k,256k -I 100 -j 127.0.0.1
+	is_rc 0 "bw --bidir --verify"
+	json_is '.direction' bidir "--bidir: direction"
+	rows_sane "--bidir" 2 100
+	json_true '.results[0].msg_rate_mps * 4096 * 8 / 1000 > 0' "--bidir counts both directions"
+	wait_server
+fi
+if start_server -p shm; then
+	run bw -p shm -P "$SERVER_PORT" --op write --verify -S 64k -I 50 -j 127.0.0.1
+	is_rc 0 "bw --op write --verify"
+	wait_server
+fi
 # Writes both ways at once: each side is a target while it writes (the buffers must not mix).
 run bw --loopback -p shm --bidir --op write --verify -S 4k,64k -I 200 -j
 is_rc 0 "bw --bidir --op write --verify"
-start_server -p shm
-run bw -p shm -P "$PORT" --op read --verify --reverse -S 64k -I 50 -j 127.0.0.1
-is_rc 0 "bw --op read --verify --reverse"
-wait_server
+if start_server -p shm; then
+	run bw -p shm -P "$SERVER_PORT" --op read --verify --reverse -S 64k -I 50 -j 127.0.0.1
+	is_rc 0 "bw --op read --verify --reverse"
+	wait_server
+fi
 
 # --verify catches a corrupted payload (the server flips byte 100 of what it sends).
-PORT=$((PORT + 1))
-EFADIAG_TEST_CORRUPT_OFFSET=100 "$EFADIAG" bw -p tcp -P "$PORT" >/dev/null 2>"$TMPD/srv.err" &
-SERVER_PID=$!
-for _ in $(seq 50); do grep -q "waiting for a client" "$TMPD/srv.err" && break; sleep 0.1; done
-run bw -p tcp -P "$PORT" --reverse --verify -S 4k -I 50 -j 127.0.0.1
-is_rc 1 "bw --verify with a corrupted payload"
-json_true '.error.message | test("payload differs at size 4k .* offset 100")' "--verify names size and offset"
-wait_server
+if EFADIAG_TEST_CORRUPT_OFFSET=100 start_server -p tcp; then
+	run bw -p tcp -P "$SERVER_PORT" --reverse --verify -S 4k -I 50 -j 127.0.0.1
+	is_rc 1 "bw --verify with a corrupted payload"
+	json_true '.error.message | test("payload differs at size 4k .* offset 100")' "--verify names size and offset"
+	wait_server
+fi
 
-# --exec, and --duration instead of a count.
+# --exec, and --duration instead of a count. The lower bounds show the duration is honoured.
+# The count is calibrated in the warmup, so a run that the CPU then starves (make -j4 on two
+# cores: shm loopback ran 18 s for --duration 1) lasts longer: the upper bounds are loose.
 start=$(date +%s.%N)
 run bw -p tcp --exec env --duration 0.3 -S 64k,1M -j
 end=$(date +%s.%N)
 is_rc 0 "bw --exec env --duration 0.3"
 json_true 'all(.results[]; .iterations >= 1)' "--duration: a count per size"
+awk -v a="$start" -v b="$end" 'BEGIN{exit !(b-a >= 0.4 && b-a < 60)}'
+ok $? "--duration 0.3 with two sizes: at least 0.4 s, ends in seconds ($(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}') s)"
 start=$(date +%s.%N)
 run bw --loopback -p shm --duration 1 -S 64k -q -j
 end=$(date +%s.%N)
 is_rc 0 "bw --duration 1"
-awk -v a="$start" -v b="$end" 'BEGIN{d=b-a; exit !(d > 0.6 && d < 4)}'
+awk -v a="$start" -v b="$end" 'BEGIN{d=b-a; exit !(d > 0.6 && d < 60)}'
 ok $? "--duration 1 lasts about a second with warmup ($(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}') s)"
-awk -v a="$start" -v b="$end" 'BEGIN{exit !(b-a < 10)}'; ok $? "--duration 0.3 with two sizes ends in seconds"
 
 # Two domains at once (eth0 and lo here): a breakdown per domain and the aggregate.
-if fi_info -p tcp -t FI_EP_RDM 2>/dev/null | grep -q "domain: lo" &&
-	[ "$(fi_info -p tcp -t FI_EP_RDM 2>/dev/null | grep -c 'domain: ' )" -ge 2 ]; then
+if ! fi_info -p tcp -t FI_EP_RDM 2>/dev/null | grep -q "domain: lo" ||
+	[ "$(fi_info -p tcp -t FI_EP_RDM 2>/dev/null | grep -c 'domain: ' )" -lt 2 ]; then
+	skip "bw over two domains" "needs two tcp domains"
+elif start_server -p tcp; then
 	other=$(fi_info -p tcp -t FI_EP_RDM | awk '/domain:/ && $2 != "lo" {print $2; exit}')
-	start_server -p tcp
-	run bw -p tcp -P "$PORT" -d "$other,lo" -S 64k -I 200 -j 127.0.0.1
-	[ "$RC" -eq 0 ] || [ "$RC" -eq 1 ]; ok $? "bw over two domains ran (exit $RC)"
+	run bw -p tcp -P "$SERVER_PORT" -d "$other,lo" -S 64k -I 200 -j 127.0.0.1
+	# Two lanes on one loaded CPU: either may come out below 80% of the other (WEAK, exit 1).
+	# The exit code is asserted from the measured flags; bw-netns.sh makes a weak lane for sure.
+	weak_consistent "bw over two domains"
 	json_is '[.results[0].domains[].domain]|join(",")' "$other,lo" "two domains: one row each"
 	json_is '[.results[0].domains[].peer_domain]|join(",")' "$other,lo" "two domains: paired with the server's by subnet"
 	json_true '((.results[0].domains|map(.bw_gbps)|add) - .aggregate_gbps | fabs) < 1e-6' \
 		"two domains: aggregate is the sum"
 	json_true '[.results[0].domains[].weak]|all(type=="boolean")' "two domains: weak flags present"
 	wait_server
-else
-	skip "bw over two domains" "needs two tcp domains"
 fi
 
 # Several endpoints on one domain where the provider has only one (shm).
 run bw --loopback -p shm -d shm,shm -S 64k -I 100 -j
-[ "$RC" -eq 0 ] || [ "$RC" -eq 1 ]; ok $? "bw -d shm,shm: two lanes on the one shm domain (exit $RC)"
-json_is '.results[0].domains|length' 2 "-d shm,shm: two lanes reported"
+weak_consistent "bw -d shm,shm"
+json_is '.results[0].domains|length' 2 "-d shm,shm: two lanes on the one shm domain"
 
 # Usage errors.
 run bw --reverse --bidir --loopback
@@ -141,9 +145,14 @@ is_rc 2 "--all-domains with -d"
 run bw --duration 1 -I 5 --loopback
 is_rc 2 "--duration with -I"
 
-# No server: exit 3 within the timeout.
-PORT=$((PORT + 1))
-run bw -p tcp -P "$PORT" -t 1 -j 127.0.0.1
-is_rc 3 "bw without a server"
+# No server (a port held closed): exit 3.
+if hold_closed_port; then
+	run bw -p tcp -P "$CLOSED_PORT" -t 1 -j 127.0.0.1
+	is_rc 3 "bw without a server"
+	json_true '.error.message | test("cannot connect to 127.0.0.1 port '"$CLOSED_PORT"'")' \
+		"bw without a server: names host and port"
+else
+	skip "bw without a server" "neither python3 nor perl here to hold a closed port"
+fi
 
 done_testing

@@ -87,8 +87,14 @@ usage_error "-t nan" "invalid value 'nan' $t: not a number" info -t nan
 usage_error "--timeout=junk before the command" "invalid value 'x' $t" --timeout=x info
 p="for -P/--port"
 usage_error "-P negative" "invalid value '-1' $p: not a TCP port" info -P -1
-usage_error "-P zero" "invalid value '0' $p: not a TCP port \(1 to 65535\)" info -P 0
-usage_error "-P above 65535" "invalid value '65536' $p: not a TCP port" info -P 65536
+# -P 0 is "any free port": a server's choice; a client (HOST or --exec) needs a real port.
+for c in pingpong bw sg-check; do
+	usage_error "$c client -P 0" "invalid value '0' $p: 0 \(any free port\) is for a server" \
+		$c -p tcp -P 0 127.0.0.1
+	usage_error "$c --exec -P 0" "invalid value '0' $p: 0 \(any free port\) is for a server" \
+		$c -p tcp --port 0 --exec env
+done
+usage_error "-P above 65535" "invalid value '65536' $p: not a TCP port \(0 to 65535\)" info -P 65536
 usage_error "-P overflow" "invalid value '99999999999999999999' $p: not a TCP port" \
 	info -P 99999999999999999999
 usage_error "-P junk" "invalid value 'http' $p: not a whole number" info -P http

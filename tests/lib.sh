@@ -10,7 +10,17 @@ FIXTURES="$TOP_SRCDIR/tests/fixtures"
 TAP_N=0
 TAP_FAILED=0
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/efadiag-test.XXXXXX")
-trap 'rm -rf "$TMPD"' EXIT
+# When the script ends, the background jobs it still has (servers, the port holder) are
+# killed, so a test that stops half-way leaves no server listening. Only jobs not yet waited
+# for: their pids cannot have gone to another process.
+lib_cleanup() {
+	local pid pids
+	pids=$(jobs -p)
+	disown -a # no "Killed" notes on stderr
+	for pid in $pids; do kill -9 "$pid" 2>/dev/null; done
+	rm -rf "$TMPD"
+}
+trap lib_cleanup EXIT
 
 command -v jq >/dev/null 2>&1 || { echo "1..0 # SKIP jq is not installed"; exit 0; }
 
@@ -88,14 +98,37 @@ contract_keys() {
 
 # start_bg CMD...: a server command in the background (efadiag, or ip netns exec ... efadiag),
 # its output in $TMPD/srv.out and srv.err, its pid in SERVER_PID (the command itself, not a
-# subshell); a bounded wait (5 s) until it says it is waiting for a client.
+# subshell). Waits, bounded (START_WAIT seconds, default 20: a loaded machine, valgrind), for
+# its line "waiting for a client on TCP port N" and sets SERVER_PORT to N: the port the server
+# really listens on, the one the kernel chose for -P 0. Returns 0 when the server is ready;
+# otherwise records a failed test with what the server said, kills it and returns 1, so the
+# caller skips what needed the server (start_bg ... || continue / if start_bg ...; then).
 start_bg() {
+	local i line deadline=$((SECONDS + ${START_WAIT:-20}))
+	SERVER_PORT=""
 	"$@" >"$TMPD/srv.out" 2>"$TMPD/srv.err" &
 	SERVER_PID=$!
-	for _ in $(seq 50); do
-		grep -q "waiting for a client" "$TMPD/srv.err" 2>/dev/null && return 0
+	for i in $(seq $((${START_WAIT:-20} * 10))); do
+		line=$(grep -m1 -o "waiting for a client on TCP port [0-9][0-9]*" "$TMPD/srv.err" 2>/dev/null)
+		if [ -n "$line" ]; then
+			SERVER_PORT=${line##* }
+			[ "$SERVER_PORT" -gt 0 ] && return 0
+			break
+		fi
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		[ "$SECONDS" -le "$deadline" ] || break
 		sleep 0.1
 	done
+	ok 1 "server ready: $*"
+	if kill -0 "$SERVER_PID" 2>/dev/null; then
+		diag "no 'waiting for a client on TCP port N' line after ${START_WAIT:-20} s (try $i)"
+	else
+		diag "the server exited before it was ready"
+	fi
+	diag "stderr: $(head -c 600 "$TMPD/srv.err")" "stdout: $(head -c 600 "$TMPD/srv.out")"
+	kill -9 "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_RC=-1
 	return 1
 }
 
@@ -111,7 +144,116 @@ stop_bg() {
 	SERVER_RC=$?
 }
 
+# hold_closed_port: sets CLOSED_PORT to a TCP port that is bound but not listening, held by a
+# helper until the script ends. Connecting to it is refused, and no server can take it in the
+# meantime (not one of another test on -P 0): the port for "no server there" cases. Returns 1
+# (with CLOSED_PORT empty) without python3 or perl to hold it.
+hold_closed_port() {
+	local i
+	CLOSED_PORT=""
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import socket, time
+try:
+    s = socket.socket(socket.AF_INET6)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", 0))
+except OSError:
+    s = socket.socket(socket.AF_INET)
+    s.bind(("0.0.0.0", 0))
+print(s.getsockname()[1], flush=True)
+time.sleep(3600)' \
+			>"$TMPD/closed.port" 2>/dev/null &
+	elif command -v perl >/dev/null 2>&1; then
+		perl -MSocket -e 'socket(my $s, AF_INET, SOCK_STREAM, 0) or die;
+bind($s, pack_sockaddr_in(0, INADDR_ANY)) or die; $| = 1;
+print((unpack_sockaddr_in(getsockname($s)))[0], "\n"); sleep 3600' >"$TMPD/closed.port" 2>/dev/null &
+	else
+		return 1
+	fi
+	for i in $(seq 100); do
+		CLOSED_PORT=$(head -n1 "$TMPD/closed.port" 2>/dev/null)
+		[ -n "$CLOSED_PORT" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # has_provider NAME: whether libfabric here offers FI_EP_RDM on NAME.
 has_provider() {
 	fi_info -p "$1" -t FI_EP_RDM >/dev/null 2>&1
+}
+
+# run_unbusy ARGS...: run, for a client of a persistent server that may still be finishing with
+# the last client (it then answers "busy" at once): tried again, at most 10 times 0.2 s apart.
+run_unbusy() {
+	local i
+	for i in $(seq 10); do
+		run "$@"
+		[ "$RC" -eq 3 ] && grep -q "busy" "$TMPD/out" "$TMPD/err" 2>/dev/null || return 0
+		sleep 0.2
+	done
+}
+
+# srv_send BYTES HOLD WANT: one raw connection to the server on 127.0.0.1:$SERVER_PORT that
+# sends BYTES (printf format), stays open HOLD seconds and closes; then a bounded wait (10 s)
+# for the server to log a line matching WANT (extended regex) in $TMPD/srv.err. A connection the
+# server answered "busy" (it was still finishing with the last one) is made again, at most 5
+# times. Returns 0 when WANT was logged.
+srv_send() {
+	local bytes=$1 hold=$2 want=$3 try i n new
+	for try in 1 2 3 4 5; do
+		n=$(wc -l <"$TMPD/srv.err")
+		exec 3<>"/dev/tcp/127.0.0.1/$SERVER_PORT" || return 1
+		# shellcheck disable=SC2059
+		[ -z "$bytes" ] || printf "$bytes" >&3
+		[ "$hold" = 0 ] || sleep "$hold"
+		exec 3>&-
+		for i in $(seq 100); do
+			new=$(tail -n +"$((n + 1))" "$TMPD/srv.err")
+			printf '%s' "$new" | grep -Eq -- "$want" && return 0
+			printf '%s' "$new" | grep -q "busy" && break
+			sleep 0.1
+		done
+		[ "$i" -lt 100 ] || break
+	done
+	diag "srv_send: no /$want/ in the server's log after try $try:" "$(tail -n 5 "$TMPD/srv.err")"
+	return 1
+}
+
+# wait_log REGEX FROM_LINE: a bounded wait (10 s) for a line matching REGEX in $TMPD/srv.err
+# after its first FROM_LINE lines.
+wait_log() {
+	local i
+	for i in $(seq 100); do
+		tail -n +"$(($2 + 1))" "$TMPD/srv.err" | grep -Eq -- "$1" && return 0
+		sleep 0.1
+	done
+	diag "wait_log: no /$1/ in the server's log:" "$(tail -n 5 "$TMPD/srv.err")"
+	return 1
+}
+
+# weak_consistent LABEL: for a bw run over several domains on a shared machine, where lanes
+# compete for the CPU and any one may come out slow. What is asserted is determined by the
+# measurement in the output: each domain's weak flag is exactly "below 80% of the median of
+# the other domains" (recomputed here from bw_gbps), and the exit code and verdict follow from
+# the flags: 1 with a WEAK verdict and weak_domains naming the flagged ones, else 0 with OK.
+weak_consistent() {
+	local want names
+	json_true 'def median: sort | if length % 2 == 1 then .[length / 2 | floor]
+			else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+		.results[-1].domains as $d | ($d | length) >= 2 and
+		([range(0; $d | length) as $i | $d[$i].weak == ($d[$i].bw_gbps < 0.8 *
+			([$d | to_entries[] | select(.key != $i) | .value.bw_gbps] | median))] | all)' \
+		"$1: each weak flag is 'below 80% of the median of the others'"
+	want=$(jq -r 'if any(.results[-1].domains[]?; .weak) then 1 else 0 end' <"$TMPD/out" 2>/dev/null)
+	names=$(jq -r '[.results[-1].domains[]? | select(.weak) | .domain] | join(", ")' <"$TMPD/out" 2>/dev/null)
+	is_rc "${want:-0}" "$1: exit follows the weak flags (weak: ${names:-none})"
+	if [ "${want:-0}" = 1 ]; then
+		jq -e --arg n "$names" '(.summary | startswith("WEAK: " + $n + " below")) and
+			.weak_domains == $n' <"$TMPD/out" >/dev/null 2>&1
+		ok $? "$1: the WEAK verdict and weak_domains name $names"
+	else
+		json_true '(.summary | startswith("OK: ")) and (has("weak_domains") | not)' \
+			"$1: OK verdict, no weak_domains"
+	fi
 }

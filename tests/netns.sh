@@ -2,8 +2,10 @@
 # Two hosts on one machine: network namespaces joined by a veth pair, created and removed by
 # the test itself. Traffic stays between the namespaces. Sourced after tests/lib.sh.
 
-NS_A="efdA$$"
-NS_B="efdB$$"
+# Names of this script's own: its name and pid, so scripts running side by side (make -j, or
+# another checkout's suite) never share a namespace; ports inside them are private too.
+NS_A="efd-$(basename "$0" .sh)-A$$"
+NS_B="efd-$(basename "$0" .sh)-B$$"
 # Documentation range (RFC 5737): no real host has it, and it exists only inside our veth.
 IP_A=198.51.100.1
 IP_B=198.51.100.2
@@ -26,7 +28,10 @@ netns_setup() {
 		NETNS_WHY="needs iproute2 and nftables"
 		return 1
 	fi
-	trap 'netns_cleanup; rm -rf "$TMPD"' EXIT
+	trap 'lib_cleanup; netns_cleanup' EXIT
+	# A namespace of this name can only be left over from a dead process that had our pid.
+	ip netns del "$NS_A" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
 	if ! ip netns add "$NS_A" 2>/dev/null || ! ip netns add "$NS_B" 2>/dev/null; then
 		NETNS_WHY="ip netns add failed (no CAP_SYS_ADMIN or no netns support)"
 		netns_cleanup

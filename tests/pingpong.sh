@@ -4,12 +4,12 @@
 # on every RDM provider present here, and the error paths.
 . "${TOP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
-PORT=47810 # this script's own port range, 47810-47849, so scripts can run in parallel
-next_port() { PORT=$((PORT + 1)); }
 export EFADIAG_PEER_BIN="$EFADIAG"
 
-# start_server ARGS... / wait_server: an efadiag server in the background (tests/lib.sh).
-start_server() { start_bg $EFADIAG_WRAPPER "$EFADIAG" "$@"; }
+# start_server ARGS... / wait_server: an efadiag server in the background on any free port
+# (-P 0), its port in SERVER_PORT (tests/lib.sh); start_server fails (a failed test) when the
+# server did not get ready.
+start_server() { start_bg $EFADIAG_WRAPPER "$EFADIAG" "$@" -P 0; }
 wait_server() { stop_bg 100; }
 
 # results_sane LABEL N: the results array has N rows with ordered, positive latencies.
@@ -39,9 +39,8 @@ done
 
 # Client and server as separate processes, TCP control channel, on each provider.
 for p in "${providers[@]}"; do
-	next_port
-	start_server pingpong -p "$p" -P "$PORT" -j
-	run pingpong -p "$p" -P "$PORT" -S 64,1k,64k -I 100 -w 5 -j 127.0.0.1
+	start_server pingpong -p "$p" -j || continue
+	run pingpong -p "$p" -P "$SERVER_PORT" -S 64,1k,64k -I 100 -w 5 -j 127.0.0.1
 	is_rc 0 "client/server $p"
 	results_sane "client $p" 3
 	json_true '.peer.efadiag_version == .efadiag_version' "client $p: peer's version reported"
@@ -72,7 +71,50 @@ json_true '.error.message | test("peer command exited with status 1")' "--exec f
 EFADIAG_PEER_BIN=/nonexistent/efadiag run pingpong -p tcp --exec env -S 64 -I 10 -j
 is_rc 3 "--exec with efadiag missing on the peer"
 json_true '.error.message | test("status 127: efadiag not found")' "missing peer binary is named"
-[ -z "$(pgrep -f 'serve --stdio' -P $$ 2>/dev/null)" ]; ok $? "--exec: no child left behind"
+
+# No peer outlives its client. The launcher notes its pid and becomes the peer (exec, as env
+# does), so each peer's pid is known: once the client has exited, none may still run.
+printf '#!/bin/sh\necho $$ >>"%s"\nexec "$@"\n' "$TMPD/peer.pids" >"$TMPD/launch"
+chmod +x "$TMPD/launch"
+: >"$TMPD/peer.pids"
+# peers_gone LABEL: the launcher started one peer, and it is not running now.
+peers_gone() {
+	local pid alive=""
+	[ "$(wc -l <"$TMPD/peer.pids")" -eq 1 ]
+	ok $? "$1: the peer was launched ($(wc -l <"$TMPD/peer.pids") pid noted)"
+	for pid in $(cat "$TMPD/peer.pids"); do
+		# The pid may have gone to another process since: only an efadiag serve counts.
+		tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q 'serve --stdio' &&
+			alive="$alive $pid"
+	done
+	[ -z "$alive" ]; ok $? "$1: no serve --stdio child outlives the client"
+	[ -z "$alive" ] || diag "still running:$alive"
+	: >"$TMPD/peer.pids"
+}
+run pingpong -p tcp --exec "$TMPD/launch" -S 64 -I 50 -j
+is_rc 0 "--exec through a launcher"
+peers_gone "--exec, test done"
+# The peer cannot open the provider: it ends the test, the client says why.
+run pingpong -p nosuchprov --exec "$TMPD/launch" -S 64 -I 10 -j
+is_rc 3 "--exec with a provider the peer lacks"
+peers_gone "--exec, peer refused the test"
+# The peer is killed mid-test (not by the client): the client ends, reaps it, names it.
+( for _ in $(seq 100); do [ -s "$TMPD/peer.pids" ] && break; sleep 0.1; done
+  sleep 0.5; kill -9 "$(head -n1 "$TMPD/peer.pids")" ) &
+run pingpong -p tcp --exec "$TMPD/launch" -S 64 -I 100000000 -t 2 -j
+wait $!
+# Exit 1 or 3 by which the client notices first (the fabric or the control pipe): what is
+# tested here is that the client ends and leaves nothing behind.
+[ "$RC" -ne 0 ]; ok $? "--exec, the peer killed mid-test: the client fails (exit $RC)"
+json_true '.error.message | test("closed")' "--exec, the peer killed: says the peer closed the channel"
+peers_gone "--exec, peer killed"
+# The client ends on its own timeout while the peer still runs (SIGSTOP: it cannot answer).
+( for _ in $(seq 100); do [ -s "$TMPD/peer.pids" ] && break; sleep 0.1; done
+  sleep 0.5; kill -STOP "$(head -n1 "$TMPD/peer.pids")" ) &
+run pingpong -p tcp --exec "$TMPD/launch" -S 64 -I 100000000 -t 1 -j
+wait $!
+[ "$RC" -ne 0 ]; ok $? "--exec, a peer that stops answering: the client fails (exit $RC)"
+peers_gone "--exec, peer stopped"
 
 # SIGINT and SIGTERM during an --exec run: the launcher and everything it started are gone.
 # The launcher here is a shell that stays (no exec), so the peer is a grandchild, as with ssh.
@@ -81,79 +123,85 @@ for sig in INT TERM; do
 	EFADIAG_PEER_BIN="$TMPD/efadiag-peer-$$" "$EFADIAG" pingpong -p tcp \
 		--exec "sh -c '\"\$@\"; true' sh" -S 64 -I 100000000 -q >/dev/null 2>&1 &
 	client=$!
-	for _ in $(seq 50); do pgrep -f "efadiag-peer-$$" >/dev/null && break; sleep 0.1; done
+	# Bounded (20 s): the peer is up, so the check below has something to find.
+	for _ in $(seq 200); do pgrep -f "efadiag-peer-$$ serve --stdio" >/dev/null && break; sleep 0.1; done
+	pgrep -f "efadiag-peer-$$ serve --stdio" >/dev/null; ok $? "SIG$sig: the peer is running"
 	sleep 0.5
 	kill -$sig $client
 	wait $client
 	rc=$?
 	[ $rc -eq $((128 + $(kill -l $sig))) ]; ok $? "SIG$sig: efadiag dies of the signal (exit $rc)"
-	sleep 0.3
+	# The client sent the peer's whole group SIGTERM before dying; a bounded wait (3 s) for
+	# them to be gone.
+	for _ in $(seq 30); do pgrep -f "efadiag-peer-$$" >/dev/null || break; sleep 0.1; done
 	[ -z "$(pgrep -f "efadiag-peer-$$")" ]; ok $? "SIG$sig: no peer process left behind"
 done
 
 # --verify passes on clean payloads, and catches a corrupted one with its offset.
 run pingpong --loopback -p tcp -S 64,64k -I 50 --verify -j
 is_rc 0 "--verify loopback"
-next_port
-EFADIAG_TEST_CORRUPT_OFFSET=100 start_server pingpong -p tcp -P "$PORT"
-run pingpong -p tcp -P "$PORT" -S 64,4k -I 10 --verify -j 127.0.0.1
-is_rc 1 "--verify with a corrupted payload"
-json_true '.error.message | test("differs at size 4096, iteration 0, offset 100")' "--verify names size, iteration and offset"
-json_is '.status' fail "--verify failure: status fail (exit 1)"
-wait_server
+if EFADIAG_TEST_CORRUPT_OFFSET=100 start_server pingpong -p tcp; then
+	run pingpong -p tcp -P "$SERVER_PORT" -S 64,4k -I 10 --verify -j 127.0.0.1
+	is_rc 1 "--verify with a corrupted payload"
+	json_true '.error.message | test("differs at size 4096, iteration 0, offset 100")' "--verify names size, iteration and offset"
+	json_is '.status' fail "--verify failure: status fail (exit 1)"
+	wait_server
+fi
 
-# No server: a clear error within the timeout, exit 3.
-next_port
-start=$(date +%s.%N)
-run pingpong -p tcp -P "$PORT" -t 2 -j 127.0.0.1
-end=$(date +%s.%N)
-is_rc 3 "no server"
-json_true '.error.message | test("cannot connect to 127.0.0.1 port '"$PORT"'")' "no server: message names host and port"
-awk -v a="$start" -v b="$end" 'BEGIN{exit !(b-a < 3)}'; ok $? "no server: ends within the timeout"
+# No server: a clear error within the timeout, exit 3. The port is held closed (bound, not
+# listening), so no server of another test can be there.
+if hold_closed_port; then
+	start=$(date +%s.%N)
+	run pingpong -p tcp -P "$CLOSED_PORT" -t 2 -j 127.0.0.1
+	end=$(date +%s.%N)
+	is_rc 3 "no server"
+	json_true '.error.message | test("cannot connect to 127.0.0.1 port '"$CLOSED_PORT"'")' "no server: message names host and port"
+	awk -v a="$start" -v b="$end" 'BEGIN{exit !(b-a < 3)}'; ok $? "no server: ends within the timeout"
+else
+	skip "no server" "neither python3 nor perl here to hold a closed port"
+fi
 
 # Provider mismatch between the ends.
-next_port
-start_server pingpong -p shm -P "$PORT"
-run pingpong -p tcp -P "$PORT" -j 127.0.0.1
-is_rc 3 "provider mismatch"
-json_true '.error.message | test("provider mismatch: this server uses shm, the client asked for tcp")' "provider mismatch is named"
-wait_server
-like "$(cat "$TMPD/srv.err")" "provider mismatch" "server logs the mismatch"
+if start_server pingpong -p shm; then
+	run pingpong -p tcp -P "$SERVER_PORT" -j 127.0.0.1
+	is_rc 3 "provider mismatch"
+	json_true '.error.message | test("provider mismatch: this server uses shm, the client asked for tcp")' "provider mismatch is named"
+	wait_server
+	like "$(cat "$TMPD/srv.err")" "provider mismatch" "server logs the mismatch"
+fi
 
-# Server killed mid-run: the client ends with a message, not a hang.
-next_port
-start_server pingpong -p tcp -P "$PORT"
-( sleep 1; kill -9 "$SERVER_PID" ) &
-start=$(date +%s)
-run pingpong -p tcp -P "$PORT" -S 64 -I 100000000 -t 2 -j 127.0.0.1
-end=$(date +%s)
-is_rc 3 "server killed mid-run"
-json_true '.error.message | test("closed the control connection mid-test")' "server killed: says the peer went away"
-[ $((end - start)) -lt 8 ]; ok $? "server killed: client ends within the timeout"
-wait_server
+# Server killed mid-run: the client ends with a message, not a hang. Killed once the test
+# runs (the server's "serving" line, a bounded wait).
+if start_server pingpong -p tcp; then
+	( wait_log "serving pingpong" 0 >/dev/null; sleep 0.3; kill -9 "$SERVER_PID" ) &
+	killer=$!
+	start=$(date +%s)
+	run pingpong -p tcp -P "$SERVER_PORT" -S 64 -I 100000000 -t 2 -j 127.0.0.1
+	end=$(date +%s)
+	is_rc 3 "server killed mid-run"
+	json_true '.error.message | test("closed the control connection mid-test")' "server killed: says the peer went away"
+	[ $((end - start)) -lt 15 ]; ok $? "server killed: client ends within the timeout ($((end - start)) s)"
+	wait $killer
+	wait_server
+fi
 
 # A persistent server survives garbage, a silent half-open client, a too-long frame, a newer
-# protocol version, and then serves a normal client.
-next_port
-start_server serve --persist -P "$PORT" -t 1
-# One at a time (0.3 s apart): a connection made while the last is handled would get "busy".
-exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && exec 3>&-
-sleep 0.3
-exec 3<>/dev/tcp/127.0.0.1/$PORT && sleep 1.5 && exec 3>&-
-sleep 0.3
-exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'EFAD\002\001\000\000\377\377\377\377' >&3 && exec 3>&-
-sleep 0.3
-exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'EFAD\003\001\000\000\000\000\000\002{}' >&3 && exec 3>&-
-sleep 0.3
-run pingpong -p tcp -P "$PORT" -S 64 -I 20 -j 127.0.0.1
-is_rc 0 "persistent server serves a normal client after bad ones"
-kill -0 "$SERVER_PID" 2>/dev/null; ok $? "persistent server still running"
-kill "$SERVER_PID" 2>/dev/null; wait_server
-err=$(cat "$TMPD/srv.err")
-like "$err" "not an efadiag peer \(bad magic" "garbage is logged as not an efadiag peer"
-like "$err" "no message from .* before the timeout" "a silent client is dropped after the timeout"
-like "$err" "exceeds the 65536-byte limit" "an oversized frame is refused unread"
-like "$err" "protocol version 3" "a newer protocol version is named"
+# protocol version, and then serves a normal client. One connection at a time, each once the
+# server has logged the last (srv_send: one that comes while it finishes gets "busy", again).
+if start_server serve --persist -t 1; then
+	srv_send 'GET / HTTP/1.0\r\n\r\n' 0 "not an efadiag peer \(bad magic"
+	ok $? "garbage is logged as not an efadiag peer"
+	srv_send '' 1.5 "no message from .* before the timeout"
+	ok $? "a silent client is dropped after the timeout"
+	srv_send 'EFAD\002\001\000\000\377\377\377\377' 0 "exceeds the 65536-byte limit"
+	ok $? "an oversized frame is refused unread"
+	srv_send 'EFAD\003\001\000\000\000\000\000\002{}' 0 "protocol version 3"
+	ok $? "a newer protocol version is named"
+	run_unbusy pingpong -p tcp -P "$SERVER_PORT" -S 64 -I 20 -j 127.0.0.1
+	is_rc 0 "persistent server serves a normal client after bad ones"
+	kill -0 "$SERVER_PID" 2>/dev/null; ok $? "persistent server still running"
+	kill "$SERVER_PID" 2>/dev/null; wait_server
+fi
 
 # Usage errors specific to pingpong.
 run pingpong --loopback 127.0.0.1

@@ -681,14 +681,14 @@ static void test_main(void)
 	code = RUN_MAIN(&c, "help", "nosuch");
 	usage_error(&c, code, "unknown command 'nosuch'", "help nosuch");
 
-	code = RUN_MAIN(&c, "--json", "-p", "tcp", "info", "-P", "0");
-	usage_error(&c, code, "invalid value '0' for -P/--port", "--json info -P 0");
+	code = RUN_MAIN(&c, "--json", "-p", "tcp", "info", "-P", "65536");
+	usage_error(&c, code, "invalid value '65536' for -P/--port", "--json info -P 65536");
 	doc = parse_doc(c.out);
 	ok(doc != NULL, "--json usage error: one JSON document on stdout");
 	is_str(jstr(doc, "status"), "error", "--json usage error: status error");
 	is_str(jstr(doc, "command"), "info", "--json usage error: command");
 	is_str(jstr(doc, "efadiag_version"), efadiag_version(), "--json usage error: version");
-	has(jstr2(doc, "error", "message"), "invalid value '0' for -P/--port",
+	has(jstr2(doc, "error", "message"), "invalid value '65536' for -P/--port",
 	    "--json usage error: error.message");
 	cJSON_Delete(doc);
 

@@ -286,9 +286,10 @@ static void test_parse_port(void)
 	is_int(parse_port("65535", &port, &why), 0, "port 65535 accepted");
 	is_int(port, 65535, "port 65535 value");
 
+	is_int(parse_port("0", &port, &why), 0, "port 0 (any free port, for servers) accepted");
+	is_int(port, 0, "port 0 value");
 	port = 77;
-	refuses(parse_port("0", &port, why_), "not a TCP port (1 to 65535)", "port 0 refused");
-	refuses(parse_port("65536", &port, why_), "not a TCP port (1 to 65535)",
+	refuses(parse_port("65536", &port, why_), "not a TCP port (0 to 65535)",
 		"port 65536 refused");
 	refuses(parse_port("-1", &port, why_), "not a TCP port", "negative port refused");
 	refuses(parse_port("99999999999999999999", &port, why_), "not a TCP port",

@@ -54,6 +54,9 @@ int test_validate_peer(struct ctx *ctx)
 		return cli_usage_error(ctx, "--loopback runs both ends here: no HOST or --exec");
 	if (o->exec_cmd && ctx->host)
 		return cli_usage_error(ctx, "give either HOST or --exec, not both");
+	if (!o->port && (ctx->host || o->exec_cmd))
+		return cli_usage_error(ctx, "invalid value '0' for -P/--port: 0 (any free port) is "
+				       "for a server; a client needs the port its server named");
 	return 0;
 }
 
@@ -223,8 +226,13 @@ int test_serve(struct ctx *ctx, const char *only_test)
 		out_error(ctx->out, "%s", err);
 		return EXIT_ERROR;
 	}
-	out_note(ctx->out, "efadiag: %s: waiting for a client on TCP port %d\n", name,
-		 ctx->opt.port);
+	/* -P 0: the kernel chose the port, and the caller needs it, so it is said even with -q. */
+	if (!ctx->opt.port)
+		fprintf(stderr, "efadiag: %s: waiting for a client on TCP port %d\n", name,
+			oob_local_port(lfd));
+	else
+		out_note(ctx->out, "efadiag: %s: waiting for a client on TCP port %d\n", name,
+			 ctx->opt.port);
 	code = server_loop(lfd, ctx->opt.persist, ctx->opt.quiet, serve_client, &a);
 	close(lfd);
 	return code;

@@ -208,6 +208,20 @@ int oob_listen(int port, char *err, size_t errlen)
 	return fd;
 }
 
+int oob_local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl))
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)&ss)->sin6_port);
+	if (ss.ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)&ss)->sin_port);
+	return -1;
+}
+
 int oob_accept(struct oob *o, int lfd, double deadline)
 {
 	struct sockaddr_storage ss;

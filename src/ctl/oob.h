@@ -33,6 +33,8 @@ void oob_init(struct oob *o);
 int oob_connect(struct oob *o, const char *host, int port, double deadline);
 /* Listens on every address (IPv6 socket accepting IPv4 too, or IPv4 alone). Returns the fd. */
 int oob_listen(int port, char *err, size_t errlen);
+/* The port a listening socket is bound to (the one the kernel chose for port 0); -1 if unknown. */
+int oob_local_port(int fd);
 /* Accepts one client; deadline < 0 waits for as long as it takes. */
 int oob_accept(struct oob *o, int lfd, double deadline);
 /* Starts "CMD efadiag serve --stdio" through /bin/sh and talks over its stdin/stdout. */

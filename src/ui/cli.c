@@ -21,7 +21,7 @@ const struct opt_def cli_global_options[] = {
 	{ .name = "timeout", .letter = 't', .arg = "SEC", OPT_SECONDS(timeout_sec, 0.001, 86400),
 	  .help = "upper bound for every wait (default 5; sg-check: its total budget)" },
 	{ .name = "port", .letter = 'P', .arg = "N", OPT_PORT(port),
-	  .help = "TCP control port (default 47595)" },
+	  .help = "TCP control port (default 47595; 0: any free port, servers only)" },
 	{ .name = "verbose", .letter = 'v', OPT_COUNT(verbose), .help = "say more on stderr" },
 	{ .name = "quiet", .letter = 'q', OPT_FLAG(quiet), .help = "no progress or notes on stderr" },
 	{ .name = "help", .letter = 'h', .kind = OPTK_HELP, .help = "show usage and exit" },

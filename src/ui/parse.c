@@ -226,9 +226,10 @@ int parse_port(const char *s, int *out, const char **why)
 {
 	long v;
 
-	if (parse_long(s, 1, 65535, &v, why)) {
+	/* 0 is valid: a server then listens on any free port (clients refuse it). */
+	if (parse_long(s, 0, 65535, &v, why)) {
 		if (*why && strcmp(*why, "empty value") && strcmp(*why, "not a whole number"))
-			*why = "not a TCP port (1 to 65535)";
+			*why = "not a TCP port (0 to 65535)";
 		return -1;
 	}
 	*out = (int)v;
