@@ -106,6 +106,10 @@ contract_keys() {
 start_bg() {
 	local i line deadline=$((SECONDS + ${START_WAIT:-20}))
 	SERVER_PORT=""
+	# Emptied here, not only by the background job's redirection, which may come after the
+	# first look below: that look would find the last server's line and port.
+	: >"$TMPD/srv.out"
+	: >"$TMPD/srv.err"
 	"$@" >"$TMPD/srv.out" 2>"$TMPD/srv.err" &
 	SERVER_PID=$!
 	for i in $(seq $((${START_WAIT:-20} * 10))); do
