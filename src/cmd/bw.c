@@ -295,7 +295,7 @@ static int bw_client(struct ctx *ctx, const struct session_target *t)
 	struct host_facts facts;
 	char *names[LANE_MAX] = { 0 };
 	size_t nnames, k;
-	int code;
+	int code = 0;
 
 	if (!b || !peer) {
 		free(b);
@@ -325,30 +325,26 @@ static int bw_client(struct ctx *ctx, const struct session_target *t)
 		lane0.domains = names;
 		lane0.ndomains = 1;
 	}
+	/* A session that cannot be set up is reported there: nothing else to render. */
 	code = test_client_start(ctx, &s, &lane0, &h, bw_caps(b->cfg.op), 0);
-	if (code) {
-		/* fab_open itself names a provider that lacks the RMA operation asked for. */
-		session_end(&s);
-		free(b);
-		free(peer);
-		for (k = 0; k < LANE_MAX; k++)
-			free(names[k]);
-		return code;
+	if (!code) {
+		if (!bw_client_lanes(b, names, test_max_size(&h)))
+			client_sizes(b, &h, peer);
+		if (!b->rep.stop.code)
+			proto_send_kind(&s.oob, MSG_BYE, session_deadline(&s));
+		/* The share of the line rate needs the instance type: learnt here, not while
+		 * rendering. */
+		host_collect(&facts);
+		b->rep.line_rate_gbps = facts.line_rate_gbps;
+		str_copy(b->rep.instance_type, sizeof(b->rep.instance_type), facts.instance_type);
 	}
-	if (!bw_client_lanes(b, names, test_max_size(&h)))
-		client_sizes(b, &h, peer);
-	if (!b->rep.stop.code)
-		proto_send_kind(&s.oob, MSG_BYE, session_deadline(&s));
-	/* The share of the line rate needs the instance type: learnt here, not while rendering. */
-	host_collect(&facts);
-	b->rep.line_rate_gbps = facts.line_rate_gbps;
-	str_copy(b->rep.instance_type, sizeof(b->rep.instance_type), facts.instance_type);
 out:
 	bw_close_lanes(b);
 	session_end(&s);
 	for (k = 0; k < LANE_MAX; k++)
 		free(names[k]);
-	code = bw_render(ctx->out, b);
+	if (!code)
+		code = bw_render(ctx->out, b);
 	free(b);
 	free(peer);
 	return code;

@@ -259,10 +259,12 @@ static void client_probe(struct ctx *ctx, struct session *s, struct sg_side *sd,
 	ret = proto_send(&s->oob, &m, session_deadline(s));
 	if (!ret)
 		ret = proto_expect(&s->oob, MSG_SG_SETUP, &m, session_deadline(s));
-	if (!ret && proto_insert_addr(&sd->ep2, &m.u.addr, &sd->peer2))
-		str_copy(err, sizeof(err), sd->ep2.err_text), ret = -EIO;
-	else if (ret)
+	if (ret) {
 		str_copy(err, sizeof(err), s->oob.err);
+	} else if (proto_insert_addr(&sd->ep2, &m.u.addr, &sd->peer2)) {
+		str_copy(err, sizeof(err), sd->ep2.err_text);
+		ret = -EIO;
+	}
 	if (ret) {
 		no_probe(r, "error", err, "Run 'efadiag info' on both nodes.");
 		return;
@@ -349,8 +351,10 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 	ret = proto_expect(&s->oob, MSG_SG_SETUP, &m, now_sec() + total + SERVER_GRACE_SEC);
 	if (!ret && side_open(&sd, s, err, sizeof(err)))
 		ret = -EIO;
-	if (!ret && proto_insert_addr(&sd.ep2, &m.u.addr, &sd.peer2))
-		str_copy(err, sizeof(err), sd.ep2.err_text), ret = -EIO;
+	if (!ret && proto_insert_addr(&sd.ep2, &m.u.addr, &sd.peer2)) {
+		str_copy(err, sizeof(err), sd.ep2.err_text);
+		ret = -EIO;
+	}
 	if (!ret && setup_msg(&sd, &m, err, sizeof(err)))
 		ret = -EIO;
 	if (!ret)

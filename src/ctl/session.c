@@ -168,6 +168,13 @@ void session_end(struct session *s)
 	oob_close(&s->oob);
 }
 
+/* The client is told the reason already in s->err. Returns -1. */
+static int tell_client(struct session *s)
+{
+	proto_send_error(&s->oob, s->err, now_sec() + 1);
+	return -1;
+}
+
 int session_refuse(struct session *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -175,8 +182,7 @@ int session_refuse(struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s->err, sizeof(s->err), fmt, ap);
 	va_end(ap);
-	proto_send_error(&s->oob, s->err, now_sec() + 1);
-	return -1;
+	return tell_client(s);
 }
 
 /* Compares in constant time, so the time taken says nothing about how much matched. */
@@ -244,7 +250,7 @@ int session_server_accept(struct session *s, uint64_t caps, char *const *domains
 	}
 	/* Through --exec the client's address comes after our ready (see session_client_start). */
 	if (s->hello.has_addr && take_remote(s, &s->hello.addr))
-		return proto_send_error(&s->oob, s->err, now_sec() + 1), -1;
+		return tell_client(s);
 	if (proto_addr_of(&s->ep, &m.u.ready.addr))
 		return fail(s, PHASE_ENDPOINT, "%s", s->ep.err_text);
 	str_copy(m.u.ready.version, sizeof(m.u.ready.version), efadiag_version());
@@ -255,6 +261,6 @@ int session_server_accept(struct session *s, uint64_t caps, char *const *domains
 	if (proto_expect(&s->oob, MSG_ADDR, &m, slow_deadline(s)))
 		return fail(s, PHASE_CONTROL, "%s", s->oob.err);
 	if (take_remote(s, &m.u.addr))
-		return proto_send_error(&s->oob, s->err, now_sec() + 1), -1;
+		return tell_client(s);
 	return 0;
 }
