@@ -338,11 +338,6 @@ void out_error(struct out *o, const char *fmt, ...)
 	must(cJSON_AddStringToObject(err, "message", msg));
 }
 
-bool out_has_error(const struct out *o)
-{
-	return cJSON_GetObjectItemCaseSensitive(o->root, "error") != NULL;
-}
-
 void out_verdict(struct out *o, const char *fmt, ...)
 {
 	char msg[1024];

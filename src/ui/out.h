@@ -75,8 +75,6 @@ void out_note(struct out *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
  */
 void out_fail(struct out *o);
 void out_error(struct out *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
-/* Whether an error has been reported already (its message is in the document). */
-bool out_has_error(const struct out *o);
 void out_verdict(struct out *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /*
