@@ -60,7 +60,6 @@ struct ctx {
 	struct opts opt;
 	const char *host; /* the HOST operand, NULL when absent */
 	struct out *out;
-	int loop_fd; /* > 0: the control channel is this socket (--loopback through a thread) */
 };
 
 /* Which operands a command takes, and how the command line treats it. */

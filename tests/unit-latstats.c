@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests of src/stats.c: percentiles, the bounded accumulator and the lap timer's clocks. */
+/* Unit tests of src/measure/latstats.c: percentiles, the bounded accumulator and the lap timer's clocks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
