@@ -433,11 +433,6 @@ static int bw_validate(struct ctx *ctx)
 	return test_validate_peer(ctx);
 }
 
-static int bw_run(struct ctx *ctx)
-{
-	return test_run(ctx, &test_bw);
-}
-
 static const char *const bw_ops[] = { "send", "write", "read", NULL };
 
 static const struct opt_def bw_options[] = {
@@ -462,6 +457,6 @@ const struct cmd_entry cmd_bw = {
 						    options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = bw_validate,
-	.run = bw_run,
+	.run = test_run,
 	.test = &test_bw,
 };

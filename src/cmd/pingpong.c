@@ -327,16 +327,6 @@ static const struct test_entry test_pingpong = {
 	.serve = pingpong_serve,
 };
 
-static int pingpong_validate(struct ctx *ctx)
-{
-	return test_validate_peer(ctx);
-}
-
-static int pingpong_run(struct ctx *ctx)
-{
-	return test_run(ctx, &test_pingpong);
-}
-
 const struct cmd_entry cmd_pingpong = {
 	.name = "pingpong",
 	.summary = "one-way latency per message size (client with HOST or --exec, else server)",
@@ -344,7 +334,7 @@ const struct cmd_entry cmd_pingpong = {
 	.options = (const struct opt_def *const[]){ options_measure, options_peer, options_token,
 						    NULL },
 	.flags = CMD_HOST_OPTIONAL,
-	.validate = pingpong_validate,
-	.run = pingpong_run,
+	.validate = test_validate_peer,
+	.run = test_run,
 	.test = &test_pingpong,
 };

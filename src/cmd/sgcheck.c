@@ -397,16 +397,6 @@ static const struct test_entry test_sgcheck = {
 	.serve = sgcheck_serve,
 };
 
-static int sgcheck_validate(struct ctx *ctx)
-{
-	return test_validate_peer(ctx);
-}
-
-static int sgcheck_run(struct ctx *ctx)
-{
-	return test_run(ctx, &test_sgcheck);
-}
-
 const struct cmd_entry cmd_sgcheck = {
 	.name = "sg-check",
 	.summary = "check that fabric traffic crosses both ways (security group test), with the fix",
@@ -414,7 +404,7 @@ const struct cmd_entry cmd_sgcheck = {
 	/* It sends fixed probes: sizes and counts are for the measuring commands only. */
 	.options = (const struct opt_def *const[]){ options_peer, options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
-	.validate = sgcheck_validate,
-	.run = sgcheck_run,
+	.validate = test_validate_peer,
+	.run = test_run,
 	.test = &test_sgcheck,
 };

@@ -266,8 +266,9 @@ static int loopback_child(int fd, void *arg)
 	return code;
 }
 
-int test_run(struct ctx *ctx, const struct test_entry *t)
+int test_run(struct ctx *ctx)
 {
+	const struct test_entry *t = ctx->cmd->test;
 	struct serve_args loop = { .ctx = ctx, .only_test = t->name };
 	struct session_target target = { .host = ctx->host, .port = ctx->opt.port,
 					 .exec_cmd = ctx->opt.exec_cmd, .token = ctx->opt.token,

@@ -39,8 +39,11 @@ struct test_entry {
  * excludes --exec. Returns 0 or EXIT_USAGE (reported).
  */
 int test_validate_peer(struct ctx *ctx);
-/* Every test command's run: --loopback, a client (HOST or --exec), or a server of this test. */
-int test_run(struct ctx *ctx, const struct test_entry *t);
+/*
+ * Every test command's run (its cmd_entry.run): --loopback, a client (HOST or --exec), or a
+ * server of the command's test (cmd_entry.test).
+ */
+int test_run(struct ctx *ctx);
 
 /* The hello from the command line, with the test's default sizes, iterations and warmup. */
 void test_hello(struct msg_hello *h, const struct ctx *ctx, const char *test,
