@@ -208,17 +208,16 @@ static int setup_msg(struct sg_side *sd, struct msg *m, char *err, size_t errlen
 	return 0;
 }
 
-/* Sends our report and takes the peer's, while both endpoints keep progressing (sends may be
- * in flight). 0, or a negative errno with s->oob.err. */
+/* Sends our report (kept in *mine) and takes the peer's, while both endpoints keep progressing
+ * (sends may be in flight). 0, or a negative errno with s->oob.err. */
 static int exchange_reports(struct session *s, struct sg_side *sd, double window_sec,
-			    double deadline, struct msg *peer)
+			    double deadline, struct msg *mine, struct msg *peer)
 {
 	struct fab_ep *eps[2] = { &s->ep, &sd->ep2 };
-	struct msg mine;
 	int ret;
 
-	report_of(&sd->probe, window_sec, &mine);
-	ret = proto_send(&s->oob, &mine, deadline);
+	report_of(&sd->probe, window_sec, mine);
+	ret = proto_send(&s->oob, mine, deadline);
 	if (ret)
 		return ret;
 	fab_progress_until_readable(eps, 2, s->oob.rfd, deadline);
@@ -226,14 +225,10 @@ static int exchange_reports(struct session *s, struct sg_side *sd, double window
 }
 
 /* Both directions from the two reports. */
-static void conclude(struct sg_outcome *r, const struct sg_side *sd, double window_sec,
-		     const struct msg *peer)
+static void conclude(struct sg_outcome *r, const struct msg *mine, const struct msg *peer)
 {
-	struct msg mine;
-
-	report_of(&sd->probe, window_sec, &mine);
-	sg_direction(&r->to, &peer->u.sg_report, &mine.u.sg_report);
-	sg_direction(&r->from, &mine.u.sg_report, &peer->u.sg_report);
+	sg_direction(&r->to, &peer->u.sg_report, &mine->u.sg_report);
+	sg_direction(&r->from, &mine->u.sg_report, &peer->u.sg_report);
 	r->probed = true;
 }
 
@@ -248,7 +243,7 @@ static void client_probe(struct ctx *ctx, struct session *s, struct sg_side *sd,
 			 struct sg_outcome *r)
 {
 	double total = ctx->opt.timeout_sec, window_end, window_sec;
-	struct msg m, peer;
+	struct msg m, mine, peer;
 	char err[512] = "";
 	int ret;
 
@@ -282,7 +277,7 @@ static void client_probe(struct ctx *ctx, struct session *s, struct sg_side *sd,
 	if (!ret)
 		ret = probe_run(&sd->probe, window_end);
 	if (!ret)
-		ret = exchange_reports(s, sd, window_sec, t0 + total, &peer);
+		ret = exchange_reports(s, sd, window_sec, t0 + total, &mine, &peer);
 	if (ret) {
 		if (ret == -ECONNRESET)
 			snprintf(err, sizeof(err), "the peer went away during the probe (%s)",
@@ -293,7 +288,7 @@ static void client_probe(struct ctx *ctx, struct session *s, struct sg_side *sd,
 			 "again.");
 		return;
 	}
-	conclude(r, sd, window_sec, &peer);
+	conclude(r, &mine, &peer);
 	proto_send_kind(&s->oob, MSG_BYE, now_sec() + 0.5);
 }
 
@@ -343,7 +338,7 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 	double total = s->hello.timeout_sec, window_end, window_sec;
 	struct sg_outcome r = { .me = "this node", .peer = "client" };
 	struct sg_side sd;
-	struct msg m, peer;
+	struct msg m, mine, peer;
 	char err[512] = "";
 	int ret, code;
 
@@ -377,7 +372,7 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 		ret = probe_run(&sd.probe, window_end);
 	if (!ret)
 		ret = exchange_reports(s, &sd, window_sec,
-				       window_end + 0.15 * total + SERVER_GRACE_SEC, &peer);
+				       window_end + 0.15 * total + SERVER_GRACE_SEC, &mine, &peer);
 	if (ret) {
 		out_error(ctx->out, "client %s: %s", s->oob.peer,
 			  ret == -ECONNRESET ? "disconnected during the probe" :
@@ -385,7 +380,7 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 		side_close(&sd);
 		return EXIT_ERROR;
 	}
-	conclude(&r, &sd, window_sec, &peer);
+	conclude(&r, &mine, &peer);
 	side_close(&sd);
 	code = render(ctx->out, &r);
 	return code;
