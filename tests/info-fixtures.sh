@@ -126,10 +126,10 @@ while read -r dev want; do
 		.port_state,.uverbs,.p2p]|map(tostring)|join(\",\")" "$want" \
 		"$T: $dev PCI address, id, NUMA node, port, uverbs, p2p"
 done <<'EOF'
-rdmap16s27 0000:10:1b.0,0xefa1,0,ACTIVE,uverbs0,NVMEM
-rdmap32s27 0000:20:1b.0,0xefa1,0,ACTIVE,uverbs1,NVMEM
-rdmap144s27 0000:90:1b.0,0xefa1,1,ACTIVE,uverbs2,NVMEM
-rdmap160s27 0000:a0:1b.0,0xefa1,1,ACTIVE,uverbs3,NVMEM
+rdmap16s27 0000:10:1b.0,0xefa1,0,ACTIVE,uverbs0,NVIDIA peermem
+rdmap32s27 0000:20:1b.0,0xefa1,0,ACTIVE,uverbs1,NVIDIA peermem
+rdmap144s27 0000:90:1b.0,0xefa1,1,ACTIVE,uverbs2,NVIDIA peermem
+rdmap160s27 0000:a0:1b.0,0xefa1,1,ACTIVE,uverbs3,NVIDIA peermem
 EOF
 json_true 'all(.devices[]; .link_rate == "100 Gb/sec (4X EDR)")' "$T: link rate of port 1"
 json_true 'all(.devices[]; has("rdma_read")|not)' \
@@ -150,7 +150,7 @@ check_is environment pass "$T"
 check_like environment 'no FI_\*, RDMAV_\* or IBV_\* variables set' "$T"
 check_is fi_provider pass "$T"
 check_is gpudirect pass "$T"
-check_like gpudirect 'NVMEM on all 4 devices' "$T"
+check_like gpudirect '^peer memory: provider NVIDIA peermem on all 4 devices; dma-buf ' "$T"
 check_is memlock "$MEMLOCK_WANT" "$T (RLIMIT_MEMLOCK $(ulimit -l) KiB)"
 if [ $EFA_PROV = 0 ]; then
 	check_is provider fail "$T"
@@ -222,7 +222,7 @@ ok $? "$T text: stdout is not JSON"
 like "$TEXT" '^RDM domains \(provider tcp\)$' "$T text: domains table title"
 like "$TEXT" '^PROVIDER +FABRIC +DOMAIN +VERSION +TYPE +PROTOCOL +MAX_MSG\(B\) +INJECT\(B\)' \
 	"$T text: domains header with units"
-like "$TEXT" '^rdmap16s27 +0000:10:1b\.0 +0 +ACTIVE +100 Gb/sec \(4X EDR\) +uverbs0 +NVMEM' \
+like "$TEXT" '^rdmap16s27 +0000:10:1b\.0 +0 +ACTIVE +100 Gb/sec \(4X EDR\) +uverbs0 +NVIDIA peermem' \
 	"$T text: device row"
 like "$TEXT" '^ +instance type +p4d\.24xlarge$' "$T text: host record"
 printf '%s\n' "$TEXT" | grep -A1 -x Checks | tail -n 1 | grep -Eqx 'STATUS +CHECK +DETAIL'
@@ -290,7 +290,7 @@ json_is '.devices|length' 31 "$T: 31 devices listed"
 json_true '[.devices[].device]|index("rdmap113s0")|not' "$T: rdmap113s0 is the missing one"
 json_true '[.devices[].device] == ([.devices[].device]|sort)' "$T: devices sorted by name"
 json_true 'all(.devices[]; .pci_device_id == "0xefa2" and .port_state == "ACTIVE" and
-	.p2p == "NVMEM")' "$T: all 1d0f:efa2, ACTIVE, NVMEM"
+	.p2p == "NVIDIA")' "$T: all 1d0f:efa2, ACTIVE, NVIDIA"
 json_true '[.devices[].uverbs]|unique|length == 31 and all(test("^uverbs[0-9]+$"))' \
 	"$T: each device has its own uverbs"
 json_is '[.devices[]|select(.numa_node==0)]|length' 15 "$T: 15 devices on NUMA node 0"
@@ -304,7 +304,7 @@ check_is port_state pass "$T"
 check_is hugepages warn "$T"
 check_like hugepages '^no 2 MiB hugepages reserved' "$T"
 check_is gpudirect pass "$T"
-check_like gpudirect 'NVMEM on all 31 devices' "$T"
+check_like gpudirect '^peer memory: provider NVIDIA on all 31 devices' "$T"
 check_is ptrace_scope pass "$T"
 if [ $INSTALLER = 0 ]; then
 	check_is efa_driver warn "$T"
@@ -346,8 +346,9 @@ check_is efa_devices pass "$T"
 check_is port_state pass "$T"
 check_is ptrace_scope warn "$T"
 check_like ptrace_scope 'ptrace_scope=1 blocks' "$T"
-check_is gpudirect warn "$T"
-check_like gpudirect '^4 of 4 devices have no GPUDirect' "$T"
+check_is gpudirect fail "$T: no peer memory, and no dma-buf (no NVIDIA driver, kernel 5.10)"
+check_like gpudirect '^no GPUDirect path: peer memory on 0 of 4 devices \(rdmap144s27 has none\)' \
+	"$T"
 check_is hugepages warn "$T"
 if [ $EFA_PROV = 0 ]; then
 	check_is provider fail "$T"
