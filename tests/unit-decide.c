@@ -2,9 +2,11 @@
 /*
  * Unit tests of the decisions efadiag takes from measurements: sg-check's verdict
  * (src/cmd/sgcheck-verdict.c), bw's weak-domain flag (src/cmd/bw-report.c) and the domain
- * choice (src/fabric/discover.c).
+ * choice (src/fabric/discover.c), the gpudirect check (src/host/gpudirect.c) and how sysfs
+ * text is made printable (src/host/sysfs.c).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <rdma/fabric.h>
 #include <stdio.h>
@@ -16,6 +18,8 @@
 #include "cmd/sgcheck.h"
 #include "efadiag.h"
 #include "fabric/discover.h"
+#include "host/gpudirect.h"
+#include "host/sysfs.h"
 #include "tap.h"
 
 /* --- sg-check ----------------------------------------------------------------------------- */
@@ -498,6 +502,113 @@ static void test_pick_domain(void)
 	fi_freeinfo(onlylo6);
 }
 
+/* --- gpudirect --------------------------------------------------------------------------- */
+
+static struct gpudirect_host gd_host(enum nvidia_module m, int kmaj, int kmin, uint32_t lf)
+{
+	struct gpudirect_host g;
+
+	memset(&g, 0, sizeof(g));
+	g.nvidia = m;
+	g.kernel_major = kmaj;
+	g.kernel_minor = kmin;
+	g.libfabric = lf;
+	return g;
+}
+
+/* Judges two devices, rdmapA and rdmapB, whose p2p read a and b (NULL: unreadable). */
+static struct gpudirect_verdict gd_two(const struct gpudirect_host *g, const char *a,
+				       const char *b)
+{
+	const char *names[2] = { "rdmapA", "rdmapB" };
+	const char *p2p[2] = { a ? a : "unreadable (permission)", b ? b : "unreadable (permission)" };
+	enum p2p_kind kinds[2] = { gpudirect_p2p_kind(p2p[0], a ? 0 : -EACCES),
+				   gpudirect_p2p_kind(p2p[1], b ? 0 : -EACCES) };
+
+	return gpudirect_judge(g, 2, kinds, p2p, names);
+}
+
+static void test_gpudirect(void)
+{
+	struct gpudirect_host old = gd_host(NVIDIA_NOT_LOADED, 5, 10, FI_VERSION(1, 17));
+	struct gpudirect_host dmabuf = gd_host(NVIDIA_OPEN, 5, 12, FI_VERSION(1, 20));
+	struct gpudirect_verdict v;
+	int maj = 0, min = 0;
+
+	is_int(gpudirect_p2p_kind("NVIDIA", 0), P2P_NVIDIA, "p2p 'NVIDIA' is NVIDIA");
+	is_int(gpudirect_p2p_kind("NVIDIA peermem", 0), P2P_NVIDIA, "'NVIDIA peermem' is NVIDIA");
+	is_int(gpudirect_p2p_kind("NEURON", 0), P2P_OTHER, "'NEURON' is another provider");
+	is_int(gpudirect_p2p_kind("NVMEM", 0), P2P_OTHER, "'NVMEM' is not a driver's string");
+	is_int(gpudirect_p2p_kind("NVIDIAX", 0), P2P_OTHER, "'NVIDIAX' is not NVIDIA");
+	is_int(gpudirect_p2p_kind("", 0), P2P_NONE, "an empty p2p is none");
+	is_int(gpudirect_p2p_kind("", -ENOENT), P2P_NONE, "no p2p file is none");
+	is_int(gpudirect_p2p_kind("", -EACCES), P2P_UNREADABLE, "EACCES is unreadable");
+
+	ok(gpudirect_parse_kernel("6.8.0-1015-aws", &maj, &min) && maj == 6 && min == 8,
+	   "kernel 6.8.0-1015-aws is 6.8");
+	ok(gpudirect_parse_kernel("5.12", &maj, &min) && maj == 5 && min == 12, "kernel 5.12");
+	ok(!gpudirect_parse_kernel("", &maj, &min), "an empty release is unknown");
+	ok(!gpudirect_parse_kernel("junk", &maj, &min), "junk is unknown");
+	ok(!gpudirect_parse_kernel("6", &maj, &min), "a release without a minor is unknown");
+
+	ok(gpudirect_dmabuf(&dmabuf).available, "dma-buf: open module, 5.12, libfabric 1.20");
+	dmabuf.kernel_minor = 11;
+	ok(!gpudirect_dmabuf(&dmabuf).available && !gpudirect_dmabuf(&dmabuf).kernel,
+	   "dma-buf: kernel 5.11 is too old");
+	dmabuf.kernel_major = 6;
+	dmabuf.kernel_minor = 0;
+	ok(gpudirect_dmabuf(&dmabuf).available, "dma-buf: kernel 6.0 is newer than 5.12");
+	dmabuf.libfabric = FI_VERSION(1, 19);
+	ok(!gpudirect_dmabuf(&dmabuf).available && !gpudirect_dmabuf(&dmabuf).libfabric,
+	   "dma-buf: libfabric 1.19 is too old");
+	dmabuf.libfabric = FI_VERSION(2, 6);
+	dmabuf.nvidia = NVIDIA_PROPRIETARY;
+	ok(!gpudirect_dmabuf(&dmabuf).available, "dma-buf: not with the proprietary module");
+	dmabuf.nvidia = NVIDIA_OPEN;
+
+	v = gd_two(&old, "NVIDIA peermem", "NVIDIA");
+	is_int(v.status, CHECK_PASS, "peer memory on both devices passes without dma-buf");
+	has(v.detail, "peer memory: provider NVIDIA peermem on all 2 devices", "... and says so");
+	has(v.detail, "dma-buf not available", "... and that dma-buf is not");
+	v = gd_two(&old, "NEURON", "NEURON");
+	is_int(v.status, CHECK_FAIL, "NEURON on an NVIDIA instance, no dma-buf: fail");
+	has(v.detail, "rdmapA has 'NEURON', not an NVIDIA provider", "... naming the device");
+	has(v.detail, "the NVIDIA open kernel module (no NVIDIA driver loaded), kernel 5.12+ "
+	    "(this is 5.10), libfabric 1.20+ (this is 1.17)", "... and what dma-buf lacks");
+	v = gd_two(&old, "NVIDIA", "");
+	is_int(v.status, CHECK_FAIL, "one device without a provider, no dma-buf: fail");
+	has(v.detail, "peer memory on 1 of 2 devices (rdmapB has none)", "... naming it");
+	v = gd_two(&dmabuf, "", "");
+	is_int(v.status, CHECK_PASS, "empty p2p with dma-buf available: pass");
+	has(v.detail, "dma-buf available (NVIDIA open kernel module, kernel 6.0, libfabric 2.6)",
+	    "... through dma-buf");
+	v = gd_two(&dmabuf, "NEURON", "NVIDIA");
+	is_int(v.status, CHECK_PASS, "NEURON with dma-buf available: pass through dma-buf");
+	v = gd_two(&old, "NVIDIA", NULL);
+	is_int(v.status, CHECK_WARN, "an unreadable p2p, the rest NVIDIA: warn, not a guess");
+	has(v.detail, "rdmapB's device/p2p is unreadable (permission)", "... naming it");
+	v = gd_two(&old, "", NULL);
+	is_int(v.status, CHECK_FAIL, "unreadable and none, no dma-buf: fail");
+}
+
+/* --- sysfs text ----------------------------------------------------------------------------- */
+
+static void test_printable(void)
+{
+	char buf[64], small[7];
+
+	sysfs_printable(buf, sizeof(buf), "p4d.24xlarge", 12);
+	is_str(buf, "p4d.24xlarge", "printable text is kept");
+	sysfs_printable(buf, sizeof(buf), "a\033[2J\377\001b", 8);
+	is_str(buf, "a\\x1b[2J\\xff\\x01b", "ESC, 0xff and 0x01 come out as \\xNN");
+	sysfs_printable(buf, sizeof(buf), "a\0b", 3);
+	is_str(buf, "a\\x00b", "a NUL byte is escaped, not an end");
+	sysfs_printable(small, sizeof(small), "abc\033def", 7);
+	is_str(small, "abc", "an escape that does not fit is left out whole");
+	is_str(sysfs_strerror(-EACCES), "unreadable (permission)", "EACCES reads as permission");
+	is_str(sysfs_strerror(-ENOENT), "absent", "ENOENT reads as absent");
+}
+
 int main(void)
 {
 	test_sg_direction();
@@ -506,5 +617,7 @@ int main(void)
 	test_bw_is_weak();
 	test_subnet_holds();
 	test_pick_domain();
+	test_gpudirect();
+	test_printable();
 	return done_testing();
 }
