@@ -36,8 +36,8 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_fatal_signal);
 	signal(SIGHUP, on_fatal_signal);
 	res = cli_parse(&ctx, cmd_table, argc, argv);
-	if (res.stop == 1 + EXIT_OK) {
-		/* --help and --version print text, not a JSON document. */
+	if (res.stop == 1 + EXIT_OK && !out_is_json(ctx.out)) {
+		/* --help and --version without --json print text, not a JSON document. */
 		code = EXIT_OK;
 		if (fflush(stdout) == EOF || ferror(stdout)) {
 			perror("efadiag: writing standard output");

@@ -255,6 +255,8 @@ static int loopback_child(int fd, void *arg)
 	child.opt.provider_set = false;
 	/* Its document is never printed (stdout is /dev/null here): the client reports. */
 	child.out = out_new(a.only_test, true, true);
+	/* The client says what went wrong (a refusal reaches it): said here too, it is said twice. */
+	out_errors_unsaid(child.out);
 	a.ctx = &child;
 	a.follow_client_domain = true;
 	oob_init(&oob);
