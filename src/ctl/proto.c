@@ -330,6 +330,8 @@ static bool dec_addr_msg(struct dec *d, struct msg *m)
 static void enc_error(cJSON *j, const struct msg *m)
 {
 	cJSON_AddStringToObject(j, "message", m->u.error.text);
+	if (m->u.error.reason[0])
+		cJSON_AddStringToObject(j, "reason", m->u.error.reason);
 }
 
 static bool dec_error(struct dec *d, struct msg *m)
@@ -339,6 +341,11 @@ static bool dec_error(struct dec *d, struct msg *m)
 	/* A peer's reason is shown as it is, cut to fit: never refused for its length. */
 	str_copy(m->u.error.text, sizeof(m->u.error.text),
 		 cJSON_IsString(v) ? v->valuestring : "an unspecified error");
+	/* The reason only adds advice: one we do not know, or a malformed one, is left out. */
+	v = field(d, "reason");
+	m->u.error.reason[0] = '\0';
+	if (cJSON_IsString(v) && strlen(v->valuestring) < sizeof(m->u.error.reason))
+		str_copy(m->u.error.reason, sizeof(m->u.error.reason), v->valuestring);
 	return true;
 }
 
@@ -703,12 +710,19 @@ int proto_expect(struct oob *o, enum msg_kind want, struct msg *m, double deadli
 	return 0;
 }
 
-void proto_send_error(struct oob *o, const char *text, double deadline)
+void proto_send_refusal(struct oob *o, const char *reason, const char *text, double deadline)
 {
 	struct msg m = { .kind = MSG_ERROR };
 
 	str_copy(m.u.error.text, sizeof(m.u.error.text), text);
+	if (reason)
+		str_copy(m.u.error.reason, sizeof(m.u.error.reason), reason);
 	proto_send(o, &m, deadline);
+}
+
+void proto_send_error(struct oob *o, const char *text, double deadline)
+{
+	proto_send_refusal(o, NULL, text, deadline);
 }
 
 /* --- endpoint addresses ------------------------------------------------------------------- */

@@ -44,7 +44,6 @@ static void *busy_main(void *arg)
 
 	for (;;) {
 		struct oob o;
-		char msg[256];
 
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			break;
@@ -55,9 +54,9 @@ static void *busy_main(void *arg)
 		oob_init(&o);
 		if (oob_accept(&o, b->lfd, now_sec()))
 			continue;
-		snprintf(msg, sizeof(msg), "busy: this server is running a test for %s; try again "
-			 "when it is done", b->serving);
-		proto_send_error(&o, msg, now_sec() + 1);
+		/* Said before any token check: so it names nothing, not even whom we serve. */
+		proto_send_refusal(&o, PROTO_REASON_BUSY, "busy: this server is running another "
+				   "test; try again when it is done", now_sec() + 1);
 		/* Close only after the client's hello is read: unread data would turn our close
 		 * into a reset that can destroy the message before the client reads it. */
 		shutdown(o.wfd, SHUT_WR);
@@ -107,6 +106,6 @@ int server_loop(int lfd, bool persist, bool quiet, int (*serve)(struct oob *o, v
 		code = serve(&oob, arg);
 		busy_stop(&busy);
 		oob_close(&oob);
-	} while (persist);
+	} while (persist || code == SERVER_IGNORED);
 	return code;
 }

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "fabric/discover.h"
 #include "util.h"
 
 void session_init(struct session *s)
@@ -175,14 +177,70 @@ static int tell_client(struct session *s)
 	return -1;
 }
 
+static int refuse_because(struct session *s, const char *reason, const char *fmt, va_list ap)
+{
+	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	proto_send_refusal(&s->oob, reason, s->err, now_sec() + 1);
+	return -1;
+}
+
 int session_refuse(struct session *s, const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
 	va_start(ap, fmt);
-	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	ret = refuse_because(s, NULL, fmt, ap);
 	va_end(ap);
-	return tell_client(s);
+	return ret;
+}
+
+/* A refusal the client can act on: reason is a PROTO_REASON_ word it turns into advice. */
+static int refuse_with(struct session *s, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int refuse_with(struct session *s, const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = refuse_because(s, reason, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* The provider a name opens here; the name itself when this node has none by that name. */
+static void resolve_provider(const char *name, char *out, size_t len)
+{
+	if (fabric_resolve_provider(name, out, len))
+		str_copy(out, len, name);
+}
+
+/* "tcp (tcp;ofi_rxm)" for a name that opens something spelled otherwise, else the name. */
+static const char *as_opened(const char *name, const char *opened, char *buf, size_t len)
+{
+	if (!strcasecmp(name, opened))
+		return name;
+	snprintf(buf, len, "%s (%s)", name, opened);
+	return buf;
+}
+
+/*
+ * Whether the client's provider is ours. Names are compared by what they open, not as typed:
+ * "tcp", "TCP" and "tcp;ofi_rxm" are one provider on libfabric 1.x, while on 2.x "tcp" is
+ * the tcp RDM provider, another one. The client's own, when it sent its endpoint, is what it
+ * opened; otherwise its name is resolved here, where its test will run.
+ */
+static bool same_provider(const char *ours, const struct msg_hello *h, char *mine,
+			  char *theirs, size_t len)
+{
+	resolve_provider(ours, mine, len);
+	if (h->has_addr && h->addr.provider[0])
+		str_copy(theirs, len, h->addr.provider);
+	else
+		resolve_provider(h->provider, theirs, len);
+	return !strcasecmp(mine, theirs);
 }
 
 /* Compares in constant time, so the time taken says nothing about how much matched. */
@@ -202,6 +260,7 @@ static bool token_matches(const struct msg_hello *h, const char *want)
 
 int session_server_hello(struct session *s, const struct session_policy *pol)
 {
+	char mine[64], theirs[64], b1[160], b2[160];
 	struct msg m;
 	int ret;
 
@@ -216,12 +275,15 @@ int session_server_hello(struct session *s, const struct session_policy *pol)
 	s->hello = m.u.hello;
 	/* Said plainly to the client; neither token is ever printed. */
 	if (pol->token && !token_matches(&s->hello, pol->token))
-		return session_refuse(s, "refused: this server requires a token (--token or "
-				      "EFADIAG_TOKEN) and the client's %s",
-				      s->hello.has_token ? "does not match" : "was missing");
-	if (pol->provider && strcmp(pol->provider, s->hello.provider))
-		return session_refuse(s, "provider mismatch: this server uses %s, the client asked "
-				      "for %s", pol->provider, s->hello.provider);
+		return refuse_with(s, PROTO_REASON_TOKEN, "refused: this server requires a token "
+				   "(--token or EFADIAG_TOKEN) and the client's %s",
+				   s->hello.has_token ? "does not match" : "was missing");
+	if (pol->provider &&
+	    !same_provider(pol->provider, &s->hello, mine, theirs, sizeof(mine)))
+		return refuse_with(s, PROTO_REASON_PROVIDER, "provider mismatch: this server uses "
+				   "%s, the client asked for %s",
+				   as_opened(pol->provider, mine, b1, sizeof(b1)),
+				   as_opened(s->hello.provider, theirs, b2, sizeof(b2)));
 	str_copy(s->remote_version, sizeof(s->remote_version), s->hello.version);
 	return 0;
 }
