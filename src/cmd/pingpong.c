@@ -205,7 +205,8 @@ static int pingpong_client(struct ctx *ctx, const struct session_target *t)
 		return EXIT_ERROR;
 	}
 	test_hello(&h, ctx, "pingpong", default_sizes, 6, DEFAULT_ITERATIONS, DEFAULT_WARMUP);
-	code = test_client_start(ctx, &s, t, &h, FI_MSG, 0);
+	/* Its documented bound: the set-up, the peer's start included, within one -t. */
+	code = test_client_start(ctx, &s, t, &h, FI_MSG, now_sec() + h.timeout_sec);
 	if (code) {
 		session_end(&s);
 		free(rep);

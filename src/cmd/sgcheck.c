@@ -310,7 +310,10 @@ static int sgcheck_client(struct ctx *ctx, const struct session_target *t)
 	h.nsizes = 2;
 	session_init(&s);
 	if (session_client_start(&s, t, &h, FI_MSG, t0 + SETUP_SHARE * ctx->opt.timeout_sec)) {
-		if (s.failed_phase == PHASE_CONTROL) {
+		if (s.failed_phase == PHASE_CONTROL && s.fix[0]) {
+			/* The session knows better: a -t too short for the handshake. */
+			no_probe(&r, "control_unreachable", s.err, s.fix);
+		} else if (s.failed_phase == PHASE_CONTROL) {
 			snprintf(remedy, sizeof(remedy), ctx->opt.exec_cmd ?
 				 "Check that '%s' reaches the peer and that efadiag is installed there." :
 				 "Start 'efadiag serve' on %s and allow TCP port %d between the nodes, or "
@@ -319,8 +322,9 @@ static int sgcheck_client(struct ctx *ctx, const struct session_target *t)
 				 ctx->host ? ctx->host : "");
 			no_probe(&r, "control_unreachable", s.err, remedy);
 		} else {
-			no_probe(&r, "error", s.err, "Run 'efadiag info' on both nodes to see why the "
-				 "endpoint could not be set up.");
+			/* A refusal or a peer that is not efadiag: the session knows what to do. */
+			no_probe(&r, "error", s.err, s.fix[0] ? s.fix : "Run 'efadiag info' on both "
+				 "nodes to see why the endpoint could not be set up.");
 		}
 	} else {
 		test_describe(ctx->out, &s);

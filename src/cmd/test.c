@@ -127,6 +127,10 @@ int test_client_start(struct ctx *ctx, struct session *s, const struct session_t
 	session_init(s);
 	if (session_client_start(s, t, h, caps, hard_deadline)) {
 		out_error(ctx->out, "%s", s->err);
+		if (s->fix[0]) {
+			cJSON_AddStringToObject(out_root(ctx->out), "remedy", s->fix);
+			fprintf(stderr, "Fix: %s\n", s->fix);
+		}
 		return EXIT_ERROR;
 	}
 	if (ctx->opt.verbose)
@@ -228,8 +232,7 @@ static int serve_client(struct oob *oob, void *arg)
 int test_serve(struct ctx *ctx, const char *only_test)
 {
 	const char *name = only_test ? only_test : "serve";
-	struct serve_args a = { .ctx = ctx, .only_test = only_test,
-				.ignore_refused = !ctx->opt.persist };
+	struct serve_args a = { .ctx = ctx, .only_test = only_test };
 	struct oob oob;
 	char err[256];
 	int lfd, code;
@@ -249,6 +252,8 @@ int test_serve(struct ctx *ctx, const char *only_test)
 		oob_close(&oob);
 		return code;
 	}
+	/* Over TCP anyone may connect: only a client that gets to its test uses a server up. */
+	a.ignore_refused = !ctx->opt.persist;
 	lfd = oob_listen(ctx->opt.port, err, sizeof(err));
 	if (lfd < 0) {
 		out_error(ctx->out, "%s", err);

@@ -25,6 +25,8 @@ struct oob {
 	char peer[160];
 	struct sockaddr_storage peer_addr; /* TCP: the peer's address, for domain choice */
 	bool have_peer_addr;
+	bool foreign; /* the peer sent bytes that are not a frame: err quotes their start */
+	bool stuck;   /* the peer stopped answering: oob_close ends a child without waiting */
 	char err[256];
 };
 

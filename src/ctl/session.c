@@ -94,6 +94,61 @@ static int open_channel(struct session *s, const struct session_target *t)
 }
 
 /*
+ * Below this -t, a peer that does not answer the handshake most likely had no time to: it
+ * starts (--exec: a shell, maybe ssh, then efadiag) and opens its fabric endpoint before its
+ * ready, which takes 0.3 to 0.5 s on an idle node and more on a busy one.
+ */
+#define HANDSHAKE_TYPICAL_SEC 2.0
+
+/* No ready before the deadline: a budget too short for the handshake, or a stuck peer. */
+static void explain_no_answer(struct session *s, const struct session_target *t)
+{
+	double budget = s->hello.timeout_sec;
+
+	/* A peer that does not answer will not be waited for again: no grace when it ends. */
+	s->oob.stuck = true;
+	if (budget < HANDSHAKE_TYPICAL_SEC) {
+		snprintf(s->oob.err, sizeof(s->oob.err), "%s did not answer within -t %.3g s, "
+			 "which is likely too short for the handshake (the peer %sopens its fabric "
+			 "endpoint before it answers)", s->oob.peer, budget,
+			 t->exec_cmd ? "starts and " : "");
+		snprintf(s->fix, sizeof(s->fix), "Run again with a larger -t (e.g. -t 5); if the "
+			 "peer still does not answer, it is not efadiag or it is stuck.");
+		return;
+	}
+	snprintf(s->oob.err, sizeof(s->oob.err), "%s %s but did not answer within -t %.3g s "
+		 "(not efadiag, or stuck?)", s->oob.peer,
+		 t->exec_cmd ? "started" : "accepted the control connection", budget);
+}
+
+/* The server refused us for a reason it named: say what to do about it. */
+static void advise_on_refusal(struct session *s, const char *reason)
+{
+	if (!strcmp(reason, PROTO_REASON_TOKEN))
+		str_copy(s->fix, sizeof(s->fix), "Pass the server's token: --token SECRET, or "
+			 "EFADIAG_TOKEN=SECRET in the environment (the same secret on both nodes).");
+	else if (!strcmp(reason, PROTO_REASON_BUSY))
+		str_copy(s->fix, sizeof(s->fix), "Retry when the other test is done (the server "
+			 "runs one test at a time), or start another server on another port (-P).");
+	else if (!strcmp(reason, PROTO_REASON_PROVIDER))
+		str_copy(s->fix, sizeof(s->fix), "Use the same -p on both ends (the server's, or "
+			 "start the server without -p: it then follows its clients).");
+}
+
+/* The peer wrote something that is not our protocol (oob says what): say where it came from. */
+static void advise_on_foreign_bytes(struct session *s, const struct session_target *t)
+{
+	if (t->exec_cmd)
+		str_copy(s->fix, sizeof(s->fix), "Make the command print nothing on stdout before "
+			 "it runs efadiag: in the peer's shell start-up files (~/.bashrc, "
+			 "~/.profile), print banners only in interactive shells or to stderr (>&2).");
+	else if (t->host)
+		snprintf(s->fix, sizeof(s->fix), "Something other than efadiag listens on TCP "
+			 "port %d of %s: start 'efadiag serve' there, or give its port with -P.",
+			 t->port, t->host);
+}
+
+/*
  * Client handshake. Over TCP we know the server's IP, so we open our endpoint first (on the
  * domain whose subnet holds it) and put our address in the hello; in loopback the server is
  * on this node and follows our choice. Through --exec we know nothing of the server: it
@@ -137,8 +192,11 @@ int session_client_start(struct session *s, const struct session_target *t,
 	if (ret == -ECONNRESET)
 		oob_explain_child_exit(&s->oob, 1.0);
 	if (ret == -ETIMEDOUT)
-		snprintf(s->oob.err, sizeof(s->oob.err), "%s accepted the control connection but "
-			 "did not answer before the timeout (not efadiag, or stuck?)", s->oob.peer);
+		explain_no_answer(s, t);
+	if (ret == -ECANCELED)
+		advise_on_refusal(s, reply.u.error.reason);
+	if (ret == -EPROTO && s->oob.foreign)
+		advise_on_foreign_bytes(s, t);
 	/* No answer at all, or a hang-up, is the control path; a refusal is the server's word. */
 	if (ret)
 		return fail(s, ret != -ECANCELED && ret != -EPROTO ? PHASE_CONTROL : PHASE_ENDPOINT,
