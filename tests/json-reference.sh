@@ -151,6 +151,10 @@ else
 	skip "documents of runs without a server" "neither python3 nor perl here to hold a closed port"
 fi
 
+# -V and -h with --json: the common keys, and the usage as help has it.
+run_doc "--version --json" 0 common -- --version --json
+run_doc "pingpong -h --json" 0 help -- pingpong -h --json
+
 # bw: loopback, two lanes, a known line rate (the p4d fixture), client and server, a failure.
 run_doc "bw --loopback" 0 bw -- bw --loopback -p tcp -S 4k,64k -I 50 -j
 other=$(fi_info -p tcp -t FI_EP_RDM 2>/dev/null | awk '/domain:/ && $2 != "lo" {print $2; exit}')

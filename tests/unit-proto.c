@@ -364,6 +364,21 @@ static void test_error_and_empty(void)
 	roundtrips(&in, &out, "error of 511 characters round trips");
 	is_int(strlen(out.u.error.text), PROTO_TEXT_MAX - 1, "error of 511 characters kept whole");
 
+	/* A refusal's reason travels with it; without one, or one too long, there is none. */
+	memset(&in, 0, sizeof(in));
+	in.kind = MSG_ERROR;
+	snprintf(in.u.error.text, sizeof(in.u.error.text), "busy: try again");
+	snprintf(in.u.error.reason, sizeof(in.u.error.reason), "%s", PROTO_REASON_BUSY);
+	roundtrips(&in, &out, "error with a reason round trips");
+	is_str(out.u.error.reason, PROTO_REASON_BUSY, "the reason is kept");
+	ok(decodes(MSG_ERROR, "{\"message\":\"x\"}") == 0 && !out.u.error.reason[0],
+	   "an error without a reason (an older peer) has none");
+	ok(decodes(MSG_ERROR, "{\"message\":\"x\",\"reason\":\"0123456789abcdefXYZ\"}") == 0 &&
+		   !out.u.error.reason[0] && !strcmp(out.u.error.text, "x"),
+	   "an overlong reason is left out, the message kept");
+	ok(decodes(MSG_ERROR, "{\"message\":\"x\",\"reason\":7}") == 0 && !out.u.error.reason[0],
+	   "a reason that is not a string is left out");
+
 	for (i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
 		char *text, name[96];
 
