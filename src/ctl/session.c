@@ -188,7 +188,10 @@ int session_client_start(struct session *s, const struct session_target *t,
 		ret = -ECANCELED;
 	/* The server opens its endpoint before answering: allow for that on top of a wait. */
 	if (!ret)
-		ret = proto_expect(&s->oob, MSG_READY, &reply, slow_deadline(s));
+		ret = proto_expect(&s->oob, MSG_READY, &reply,
+				   t->ready_within_sec > 0 ?
+					   capped(s, now_sec() + t->ready_within_sec) :
+					   slow_deadline(s));
 	if (ret == -ECONNRESET)
 		oob_explain_child_exit(&s->oob, 1.0);
 	if (ret == -ETIMEDOUT)

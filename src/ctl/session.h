@@ -29,6 +29,9 @@ struct session_target {
 	const char *token;
 	char *const *domains; /* -d for our endpoint, may be empty */
 	size_t ndomains;
+	/* How long the server may take to answer the hello, its start and endpoint included;
+	 * 0: two timeouts */
+	double ready_within_sec;
 };
 
 /* What a server accepts. */
