@@ -278,8 +278,6 @@ static int loopback_child(int fd, void *arg)
 {
 	struct serve_args a = *(struct serve_args *)arg;
 	struct ctx child = *a.ctx;
-
-	a.ignore_refused = false; /* its one client is the one that started it */
 	struct oob oob;
 	int code;
 

@@ -495,7 +495,7 @@ static void escape_bytes(const unsigned char *b, size_t n, char *out, size_t len
 		else if (c == '"' || c == '\\')
 			used += (size_t)snprintf(out + used, len - used, "\\%c", c);
 		else if (c >= 0x20 && c < 0x7f)
-			out[used++] = (char)c, out[used] = '\0';
+			used += (size_t)snprintf(out + used, len - used, "%c", c);
 		else
 			used += (size_t)snprintf(out + used, len - used, "\\x%02x", c);
 	}

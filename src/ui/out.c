@@ -332,12 +332,8 @@ void out_error(struct out *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (o->errors_unsaid)
-		;
-	else if (*o->command)
-		fprintf(stderr, "efadiag: %s: %s\n", o->command, msg);
-	else
-		fprintf(stderr, "efadiag: %s\n", msg);
+	if (!o->errors_unsaid)
+		fprintf(stderr, "efadiag: %s%s%s\n", o->command, *o->command ? ": " : "", msg);
 	set_status(o, "error");
 	/* The first error is the cause; later ones are usually its consequences. */
 	if (cJSON_GetObjectItemCaseSensitive(o->root, "error"))
