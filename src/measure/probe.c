@@ -31,6 +31,13 @@ static void try_send(struct probe_side *p, struct probe_path *pa, int k, double 
 {
 	int ret;
 
+	/*
+	 * Counted when first tried, not when the provider takes it: a connection-based provider
+	 * refuses sends (again) until its connection is up, which loss can hold back all window.
+	 */
+	if (!pa->tried[k])
+		p->sent[k]++;
+	pa->tried[k] = true;
 	ret = fab_post_send_once(pa->ep, pa->peer, pa->buf, 0, p->len[k], &pa->ctx[k]);
 	if (ret == -FI_EAGAIN) {
 		pa->retry_at[k] = now + 0.001;
@@ -43,7 +50,6 @@ static void try_send(struct probe_side *p, struct probe_path *pa, int k, double 
 	}
 	pa->posted[k] = true;
 	pa->retry_at[k] = 0;
-	p->sent[k]++;
 }
 
 int probe_start(struct probe_side *p, const struct probe_path *paths, size_t npaths,

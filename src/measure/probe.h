@@ -32,7 +32,7 @@ struct probe_path {
 	struct fab_buf *buf;
 	fi_addr_t peer;
 	struct fi_context2 ctx[2];
-	bool posted[2], ok[2];
+	bool tried[2], posted[2], ok[2];
 	double retry_at[2];
 };
 
@@ -48,7 +48,7 @@ struct probe_side {
 	struct fab_buf *rxbuf;
 	size_t len[2]; /* bytes of a small and of a large probe */
 	struct fi_context2 rctx[PROBE_RECVS];
-	unsigned int sent[2];	   /* sends the provider took, per size (retries included) */
+	unsigned int sent[2];	   /* probes tried, per size (a retry is the same probe) */
 	unsigned int delivered[2]; /* probes received, per size */
 	double start, got_all_at;
 	/* The last send error, when a send failed. */
