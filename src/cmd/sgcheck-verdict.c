@@ -23,7 +23,12 @@ bool sg_dir_dead(const struct dir_result *d)
 
 bool sg_dir_size_limited(const struct dir_result *d)
 {
-	return d->delivered[PROBE_S] > 0 && !d->delivered[PROBE_L];
+	/*
+	 * Every small probe arrived, so every path works for small packets, and not one large
+	 * probe did. Where some small ones are missing too, loss explains both: lossy.
+	 */
+	return d->sent[PROBE_S] > 0 && d->delivered[PROBE_S] >= d->sent[PROBE_S] &&
+	       d->sent[PROBE_L] > 0 && !d->delivered[PROBE_L];
 }
 
 void sg_direction(struct dir_result *d, const struct msg_sg_report *recv,

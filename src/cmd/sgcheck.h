@@ -34,7 +34,7 @@ struct sg_verdict {
 const char *sg_dir_status_str(enum dir_status s);
 /* Nothing of either size arrived: the only case that says "blocked" about a direction. */
 bool sg_dir_dead(const struct dir_result *d);
-/* Small probes arrived, large ones did not: packets above some size are lost. */
+/* Every small probe arrived, no large one: packets above some size are lost. */
 bool sg_dir_size_limited(const struct dir_result *d);
 /* One direction: the receiver says what arrived, the sender what it sent and how that ended. */
 void sg_direction(struct dir_result *d, const struct msg_sg_report *recv,
