@@ -398,6 +398,8 @@ static int sgcheck_client(struct ctx *ctx, const struct session_target *t)
 		client_probe(ctx, &s, &sd, t0, &r);
 	}
 	side_close(&sd);
+	/* A peer that outlives the budget (a hung --exec command) is stopped within the bound. */
+	s.oob.close_by = t0 + ctx->opt.timeout_sec;
 	session_end(&s);
 	code = render(ctx->out, &r);
 	return code;
@@ -463,6 +465,25 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 	return code;
 }
 
+/*
+ * Every sg-check document has a verdict: where the run stopped before judging (a refused
+ * command line, a server whose client went away), it is "error", with a remedy.
+ */
+static void sgcheck_complete(struct ctx *ctx, int code)
+{
+	cJSON *root = out_root(ctx->out);
+
+	if (!root || cJSON_HasObjectItem(root, "verdict"))
+		return;
+	cJSON_AddStringToObject(root, "verdict", code == EXIT_OK ? "pass" : "error");
+	if (code == EXIT_USAGE)
+		cJSON_AddStringToObject(root, "remedy", "Correct the command line: see 'efadiag "
+					"sg-check --help'.");
+	else if (code != EXIT_OK)
+		cJSON_AddStringToObject(root, "remedy", "The check did not run to its end: see the "
+					"error, and run sg-check again.");
+}
+
 static const struct test_entry test_sgcheck = {
 	.name = "sg-check",
 	.client = sgcheck_client,
@@ -479,4 +500,5 @@ const struct cmd_entry cmd_sgcheck = {
 	.validate = test_validate_peer,
 	.run = test_run,
 	.test = &test_sgcheck,
+	.complete = sgcheck_complete,
 };

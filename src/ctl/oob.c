@@ -549,6 +549,16 @@ void oob_explain_child_exit(struct oob *o, double wait_sec)
 			 "signal %d", WTERMSIG(status));
 }
 
+/* How long one of oob_close's waits may last: wait_sec, cut to what close_by leaves. */
+static double child_wait(const struct oob *o, double wait_sec)
+{
+	double left = o->close_by > 0 ? o->close_by - now_sec() : wait_sec;
+
+	if (left < OOB_CHILD_MIN_WAIT_SEC)
+		left = OOB_CHILD_MIN_WAIT_SEC;
+	return left < wait_sec ? left : wait_sec;
+}
+
 void oob_close(struct oob *o)
 {
 	if (o->rfd > 2)
@@ -558,9 +568,9 @@ void oob_close(struct oob *o)
 	o->rfd = o->wfd = -1;
 	if (o->child > 0) {
 		/* EOF first, so a remote peer can finish cleanly; then ask, then insist. */
-		if (!reaped(o->child, 2.0, NULL)) {
+		if (!reaped(o->child, child_wait(o, 2.0), NULL)) {
 			kill(-o->child, SIGTERM);
-			if (!reaped(o->child, 1.0, NULL)) {
+			if (!reaped(o->child, child_wait(o, 1.0), NULL)) {
 				kill(-o->child, SIGKILL);
 				waitpid(o->child, NULL, 0);
 			}
