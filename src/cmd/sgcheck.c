@@ -320,7 +320,6 @@ static void client_probe(struct ctx *ctx, struct session *s, struct sg_side *sd,
 		no_probe(r, "error", err, "Run 'efadiag info' on both nodes.");
 		return;
 	}
-	side_open_paths(sd, s, &s->remote);
 	ret = proto_send(&s->oob, &m, session_deadline(s));
 	if (!ret)
 		ret = proto_expect(&s->oob, MSG_SG_SETUP, &m, session_deadline(s));
@@ -334,6 +333,8 @@ static void client_probe(struct ctx *ctx, struct session *s, struct sg_side *sd,
 		no_probe(r, "error", err, "Run 'efadiag info' on both nodes.");
 		return;
 	}
+	/* After the setup exchange, while the server opens its own: not on the set-up's clock. */
+	side_open_paths(sd, s, &s->remote);
 	window_end = t0 + WINDOW_SHARE * total;
 	window_sec = window_end - now_sec();
 	if (window_sec < 0.05)
@@ -427,12 +428,13 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 		str_copy(err, sizeof(err), sd.ep2.err_text);
 		ret = -EIO;
 	}
-	if (!ret)
-		side_open_paths(&sd, s, &client_rx);
 	if (!ret && setup_msg(&sd, &m, err, sizeof(err)))
 		ret = -EIO;
 	if (!ret)
 		ret = proto_send(&s->oob, &m, now_sec() + total);
+	/* After our setup went out, while the client opens its own. */
+	if (!ret)
+		side_open_paths(&sd, s, &client_rx);
 	if (!ret)
 		ret = proto_expect(&s->oob, MSG_SG_PROBE, &m, now_sec() + total + SERVER_GRACE_SEC);
 	if (ret) {
