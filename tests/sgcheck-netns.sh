@@ -225,6 +225,8 @@ loss_runs() { # PROVIDER RUNS
 	impair "$NS_A" "numgen random mod 100 < 20 drop" "$lo" "$hi" &&
 		impair "$NS_B" "numgen random mod 100 < 20 drop" "$lo" "$hi"
 	ok $? "$p: nftables drops 20% of fabric packets at random"
+	# In the scratch directory: a crash's backtrace file lands in the working directory.
+	pushd "$TMPD" >/dev/null || return
 	for ((i = 0; i < runs; i += batch)); do
 		servers=()
 		clients=()
@@ -272,6 +274,7 @@ loss_runs() { # PROVIDER RUNS
 			esac
 		done
 	done
+	popd >/dev/null || return
 	impair_clear
 	diag "$p 20% loss: $runs runs, $judged judged, $crashed crashed (counted apart), $wrong wrong:$verdicts"
 	[ "$wrong" -eq 0 ]; ok $? "$p 20% loss: every judged run says pass or lossy ($judged of $runs)"
