@@ -208,32 +208,32 @@ static int side_open(struct sg_side *sd, struct session *s, char *err, size_t er
 	return 0;
 }
 
+/* Extra path i: its endpoint, its send buffer, the peer's receiving endpoint in its AV. */
+static int open_path(struct sg_side *sd, size_t i, const struct fab_open_args *fa,
+		     const struct ep_addr *peer_rx)
+{
+	if (!fab_open(&sd->xtx[i], fa) &&
+	    !fab_buf_alloc(&sd->xbuf[i], FAB_MEM_HOST, PROBE_LARGE) &&
+	    !fab_buf_register(&sd->xbuf[i], &sd->xtx[i]) &&
+	    !proto_insert_addr(&sd->xtx[i], peer_rx, &sd->xpeer[i]))
+		return 0;
+	fab_buf_free(&sd->xbuf[i]);
+	fab_close(&sd->xtx[i]);
+	return -1;
+}
+
 /*
- * The extra paths' sending endpoints, each with the peer's receiving endpoint (peer_rx) in its
- * AV. A path that cannot be opened is left out: the probe runs on fewer paths, not on none.
+ * The extra paths, on the session's provider and domain, towards the peer's receiving
+ * endpoint. One that cannot be opened is left out: the probe runs on fewer paths, not on none.
  */
 static void side_open_paths(struct sg_side *sd, struct session *s, const struct ep_addr *peer_rx)
 {
 	char *domain = (char *)fab_domain_name(&s->ep);
 	struct fab_open_args fa = { .provider = fab_provider_name(&s->ep), .domains = &domain,
 				    .ndomains = 1, .caps = FI_MSG };
-	size_t i;
 
-	for (i = 0; i < PROBE_PATHS - 1; i++) {
-		if (fab_open(&sd->xtx[sd->nx], &fa))
-			break;
+	while (sd->nx < PROBE_PATHS - 1 && !open_path(sd, sd->nx, &fa, peer_rx))
 		sd->nx++;
-		if (fab_buf_alloc(&sd->xbuf[i], FAB_MEM_HOST, probe_buf_size(PROBE_LARGE) /
-			PROBE_RECVS) || fab_buf_register(&sd->xbuf[i], &sd->xtx[i]) ||
-		    proto_insert_addr(&sd->xtx[i], peer_rx, &sd->xpeer[i]))
-			break;
-	}
-	/* The last one opened may have failed after its open: it is closed, not used. */
-	if (i < PROBE_PATHS - 1 && sd->nx > i) {
-		fab_buf_free(&sd->xbuf[i]);
-		fab_close(&sd->xtx[i]);
-		sd->nx = i;
-	}
 }
 
 /* The paths to probe on: the first on tx (the endpoint the session or setup gave), then the extras. */
@@ -421,7 +421,8 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 
 	memset(&sd, 0, sizeof(sd));
 	ret = proto_expect(&s->oob, MSG_SG_SETUP, &m, now_sec() + total + SERVER_GRACE_SEC);
-	client_rx = m.u.addr;
+	if (!ret)
+		client_rx = m.u.addr; /* m is reused for our own setup */
 	if (!ret && side_open(&sd, s, err, sizeof(err)))
 		ret = -EIO;
 	if (!ret && proto_insert_addr(&sd.ep2, &m.u.addr, &sd.peer2)) {
