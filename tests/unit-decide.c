@@ -242,6 +242,8 @@ static void test_sg_judge(void)
 	theirs = report(false, false, NULL, false);
 	judge(&v, &mine, &theirs);
 	is_str(v.name, "one_way", "nothing A to B, only small B to A: one_way");
+	is_str(v.line, "ONE-WAY: nodeA -> nodeB is dropped, nodeB -> nodeA crosses (not every probe "
+		       "arrived)", "one_way with loss the other way: the line does not say it works");
 
 	/* Loss: some of each size each way, or all one way and some the other. */
 	mine = got(PROBE_PATHS, PROBE_PATHS);

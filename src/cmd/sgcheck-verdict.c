@@ -77,17 +77,20 @@ static void judge_error(struct sg_verdict *v, const struct dir_result *to,
 		 "'efadiag info' on both nodes (devices, FI_* variables, libfabric version).");
 }
 
-static void judge_one_way(struct sg_verdict *v, const struct dir_result *to, const char *me,
-			  const char *peer)
+static void judge_one_way(struct sg_verdict *v, const struct dir_result *to,
+			  const struct dir_result *from, const char *me, const char *peer)
 {
 	/* The dead direction's sender lacks the outbound rule or its receiver the inbound. */
 	const char *sender = sg_dir_dead(to) ? me : peer;
 	const char *receiver = sg_dir_dead(to) ? peer : me;
+	const struct dir_result *back = sg_dir_dead(to) ? from : to;
 
 	v->name = "one_way";
 	v->code = EXIT_FAIL;
-	snprintf(v->line, sizeof(v->line), "ONE-WAY: %s -> %s is dropped, %s -> %s works", sender,
-		 receiver, receiver, sender);
+	/* The line says no more than the table: the way back may have lost some probes. */
+	snprintf(v->line, sizeof(v->line), "ONE-WAY: %s -> %s is dropped, %s -> %s %s", sender,
+		 receiver, receiver, sender,
+		 back->status == DIR_OK ? "works" : "crosses (not every probe arrived)");
 	snprintf(v->remedy, sizeof(v->remedy), "Most likely missing: the inbound All-traffic rule "
 		 "(source: the security group itself) on %s's security group, or the outbound "
 		 "All-traffic rule (destination: the security group itself) on %s's. Add both rules "
@@ -168,7 +171,7 @@ void sg_judge(struct sg_verdict *v, const struct dir_result *to, const struct di
 		return;
 	}
 	if (sg_dir_dead(to) || sg_dir_dead(from)) {
-		judge_one_way(v, to, me, peer);
+		judge_one_way(v, to, from, me, peer);
 		return;
 	}
 	if (sg_dir_size_limited(to) || sg_dir_size_limited(from)) {
