@@ -43,10 +43,11 @@ int main(int argc, char **argv)
 			perror("efadiag: writing standard output");
 			code = EXIT_ERROR;
 		}
-	} else if (res.stop) {
-		code = out_finish(ctx.out, res.stop - 1);
 	} else {
-		code = out_finish(ctx.out, ctx.cmd->run(&ctx));
+		code = res.stop ? res.stop - 1 : ctx.cmd->run(&ctx);
+		if (ctx.cmd && ctx.cmd->complete && ctx.out)
+			ctx.cmd->complete(&ctx, code);
+		code = out_finish(ctx.out, code);
 	}
 	out_free(ctx.out);
 	cli_free(&ctx.opt);

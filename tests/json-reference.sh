@@ -215,7 +215,7 @@ fi
 
 # Usage errors, and help.
 run_doc "usage error (pingpong -S 0)" 2 usage-error -- pingpong -S 0 --loopback -j
-run_doc "usage error (sg-check --bogus)" 2 usage-error -- sg-check --bogus -j
+run_doc "usage error (sg-check --bogus)" 2 usage-error sg-check -- sg-check --bogus -j
 run_doc "usage error (no command)" 2 usage-error -- -j
 run_doc "usage error (client -P 0)" 2 usage-error -- bw -p tcp -P 0 -j 127.0.0.1
 run_doc "help -j" 0 help -- help -j

@@ -16,6 +16,7 @@
 
 #include "cmd/bw.h"
 #include "cmd/sgcheck.h"
+#include "measure/probe.h"
 #include "efadiag.h"
 #include "fabric/discover.h"
 #include "host/gpudirect.h"
@@ -43,11 +44,26 @@ static struct msg_sg_report report(bool small, bool large, const char *err, bool
 	r.large_received = large;
 	r.elapsed_ms = small && large ? 12.5 : 2000;
 	r.sent = !err;
+	/* Every path tried each size; what arrived of the peer's, all or nothing. */
+	r.sent_count[0] = r.sent_count[1] = PROBE_PATHS;
+	r.delivered_count[0] = small ? PROBE_PATHS : 0;
+	r.delivered_count[1] = large ? PROBE_PATHS : 0;
 	if (err) {
 		r.has_send_error = true;
 		snprintf(r.send_error, sizeof(r.send_error), "%s", err);
 		r.send_unreachable = unreachable;
 	}
+	return r;
+}
+
+/* A receiver's report with these counts of the peer's probes arrived (of PROBE_PATHS each). */
+static struct msg_sg_report got(long small, long large)
+{
+	struct msg_sg_report r = report(small > 0, large > 0, NULL, false);
+
+	r.delivered_count[0] = small;
+	r.delivered_count[1] = large;
+	r.elapsed_ms = 2000;
 	return r;
 }
 
@@ -88,15 +104,32 @@ static void test_sg_direction(void)
 
 	recv = report(true, false, NULL, false);
 	sg_direction(&d, &recv, &send);
-	is_int(d.status, DIR_TIMEOUT, "only the small probe arrived: timeout");
-	is_str(d.error, "only the 64-byte probe arrived", "only the small probe: says so");
-	ok(d.small && !d.large, "only the small probe: small yes, large no");
-	ok(!d.provider_error, "only the small probe: no provider error");
+	is_int(d.status, DIR_PARTIAL, "only small probes arrived: partial, not timeout");
+	is_str(d.error, "only 64-byte probes arrived", "only small probes: says so");
+	ok(d.small && !d.large, "only small probes: small yes, large no");
+	ok(sg_dir_size_limited(&d), "every small probe and no large one: size limited");
+	ok(!sg_dir_dead(&d), "only small probes: not dead");
+	ok(!d.provider_error, "only small probes: no provider error");
 
 	recv = report(false, true, NULL, false);
 	sg_direction(&d, &recv, &send);
-	is_int(d.status, DIR_TIMEOUT, "only the large probe arrived: timeout");
-	is_str(d.error, "only the 64 KiB probe arrived", "only the large probe: says so");
+	is_int(d.status, DIR_PARTIAL, "only large probes arrived: partial");
+	is_str(d.error, "some probes did not arrive", "only large probes: says some are missing");
+	ok(!sg_dir_size_limited(&d), "only large probes: not size limited");
+
+	/* Counts: what was sent and what arrived, per size. */
+	recv = got(2, 3);
+	sg_direction(&d, &recv, &send);
+	is_int(d.status, DIR_PARTIAL, "2 of 3 small, 3 of 3 large: partial");
+	ok(d.sent[0] == PROBE_PATHS && d.delivered[0] == 2 && d.sent[1] == PROBE_PATHS &&
+		   d.delivered[1] == 3, "the direction keeps sent and delivered per size");
+	recv = got(1, 0);
+	sg_direction(&d, &recv, &send);
+	is_int(d.status, DIR_PARTIAL, "1 of 3 small, no large: partial");
+	ok(!sg_dir_size_limited(&d), "small ones missing too: loss, not a size limit");
+	recv = got(PROBE_PATHS, PROBE_PATHS);
+	sg_direction(&d, &recv, &send);
+	is_int(d.status, DIR_OK, "all of both sizes: ok");
 
 	recv = report(false, false, NULL, false);
 	send = report(true, true, "Input/output error", false);
@@ -112,6 +145,7 @@ static void test_sg_direction(void)
 	ok(!d.provider_error, "an unreachable send error is not a provider error");
 
 	is_str(sg_dir_status_str(DIR_OK), "ok", "status ok named");
+	is_str(sg_dir_status_str(DIR_PARTIAL), "partial", "status partial named");
 	is_str(sg_dir_status_str(DIR_TIMEOUT), "timeout", "status timeout named");
 	is_str(sg_dir_status_str(DIR_ERROR), "error", "status error named");
 }
@@ -150,12 +184,16 @@ static void test_sg_judge(void)
 		       "path works)", "blocked line");
 	is_str(v.remedy, remedy_rules, "blocked remedy: the self-referencing rules");
 
-	/* Only one probe arrived each way: still blocked, not an error. */
+	/* Some of one size arrived each way: traffic crosses, so never blocked. */
 	mine = report(true, false, NULL, false);
 	theirs = report(false, true, NULL, false);
 	judge(&v, &mine, &theirs);
-	is_str(v.name, "blocked", "one probe each way only: blocked");
-	is_int(v.code, 1, "one probe each way only: exits 1");
+	is_str(v.name, "size_limited", "all small one way, only large the other: size_limited");
+	mine = got(1, 0);
+	theirs = got(0, 2);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "lossy", "some of one size each way: lossy, not blocked");
+	is_int(v.code, 1, "lossy exits 1");
 
 	/* nodeA -> nodeB dropped: the peer received nothing, nodeA did. */
 	mine = report(true, true, NULL, false);
@@ -181,13 +219,59 @@ static void test_sg_judge(void)
 	has(v.remedy, "on nodeA's security group", "B to A dropped: inbound rule on the receiver A");
 	has(v.remedy, "on nodeB's.", "B to A dropped: outbound rule on the sender B");
 
-	/* Only the 64-byte probe from A arrived: that direction timed out, so one way. */
+	/* Only small probes from A arrived (an MTU black hole one way): size limited. */
 	mine = report(true, true, NULL, false);
 	theirs = report(true, false, NULL, false);
 	judge(&v, &mine, &theirs);
-	is_str(v.name, "one_way", "A to B lost the large probe: one_way");
-	is_str(v.line, "ONE-WAY: nodeA -> nodeB is dropped, nodeB -> nodeA works",
-	       "A to B lost the large probe: line");
+	is_str(v.name, "size_limited", "A to B lost the large probes: size_limited, not one_way");
+	is_int(v.code, 1, "size_limited exits 1");
+	is_str(v.line, "SIZE-LIMITED: 64-byte probes cross, 64 KiB probes do not (nodeA -> nodeB): "
+		       "large packets are lost on the way", "size_limited line names the direction");
+	has(v.remedy, "MTU", "size_limited remedy: the MTU");
+	has(v.remedy, "jumbo frames", "size_limited remedy: jumbo frames");
+	has(v.remedy, "fragmented", "size_limited remedy: fragmentation");
+	has(v.remedy, "middlebox", "size_limited remedy: a middlebox");
+	ok(!strstr(v.remedy, "inbound rule") && !strstr(v.remedy, "self-referencing"),
+	   "size_limited remedy: no security group rule to add");
+
+	/* Large packets lost both ways: the MTU black hole of the issue. */
+	mine = report(true, false, NULL, false);
+	theirs = report(true, false, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "size_limited", "large lost both ways, small all crossing: size_limited");
+	has(v.line, "(both ways)", "size_limited both ways: says so");
+
+	/* A dead direction outweighs a size limit the other way: one way. */
+	mine = report(true, false, NULL, false);
+	theirs = report(false, false, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "one_way", "nothing A to B, only small B to A: one_way");
+	is_str(v.line, "ONE-WAY: nodeA -> nodeB is dropped, nodeB -> nodeA crosses (not every probe "
+		       "arrived)", "one_way with loss the other way: the line does not say it works");
+
+	/* Loss: some of each size each way, or all one way and some the other. */
+	mine = got(PROBE_PATHS, PROBE_PATHS);
+	theirs = got(2, 1);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "lossy", "2/3 small and 1/3 large A to B: lossy");
+	is_int(v.code, 1, "lossy exits 1");
+	is_str(v.line, "LOSSY: fabric traffic crosses both ways, but not all of it in time "
+		       "(nodeA -> nodeB: 2/3 small, 1/3 large; nodeB -> nodeA: 3/3 small, 3/3 large)",
+	       "lossy line: the counts of both directions");
+	has(v.remedy, "intermittent", "lossy remedy: delivery is intermittent");
+	ok(!strstr(v.remedy, "inbound rule"), "lossy remedy: no security group rule to add");
+	mine = got(1, 0);
+	theirs = got(PROBE_PATHS, PROBE_PATHS);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "lossy", "1/3 small, no large B to A: lossy, not size_limited");
+
+	/* An older peer (one probe of each size, no counts): its one probe counts as all. */
+	mine = report(true, true, NULL, false);
+	theirs = report(true, true, NULL, false);
+	theirs.sent_count[0] = theirs.sent_count[1] = 1;
+	mine.delivered_count[0] = mine.delivered_count[1] = 1;
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "pass", "one probe each of one sent by an older peer, arrived: pass");
 
 	/* My send failed with a provider error: error, whatever else. */
 	mine = report(true, true, "fi_send: Input/output error", false);

@@ -609,6 +609,16 @@ void oob_explain_child_exit(struct oob *o, double wait_sec)
 			 "signal %d", WTERMSIG(status));
 }
 
+/* How long one of oob_close's waits may last: wait_sec, cut to what close_by leaves. */
+static double child_wait(const struct oob *o, double wait_sec)
+{
+	double left = o->close_by > 0 ? o->close_by - now_sec() : wait_sec;
+
+	if (left < OOB_CHILD_MIN_WAIT_SEC)
+		left = OOB_CHILD_MIN_WAIT_SEC;
+	return left < wait_sec ? left : wait_sec;
+}
+
 void oob_close(struct oob *o)
 {
 	if (o->rfd > 2)
@@ -619,9 +629,9 @@ void oob_close(struct oob *o)
 	if (o->child > 0) {
 		/* EOF first, so a remote peer can finish cleanly; then ask, then insist. A peer
 		 * that stopped answering gets no time for the EOF it would not read either. */
-		if (!reaped(o->child, o->stuck ? 0 : 2.0, NULL)) {
+		if (!reaped(o->child, o->stuck ? 0 : child_wait(o, 2.0), NULL)) {
 			kill(-o->child, SIGTERM);
-			if (!reaped(o->child, 1.0, NULL)) {
+			if (!reaped(o->child, child_wait(o, 1.0), NULL)) {
 				kill(-o->child, SIGKILL);
 				waitpid(o->child, NULL, 0);
 			}

@@ -141,6 +141,9 @@ struct msg_sg_report {
 	bool has_send_error;
 	char send_error[PROTO_TEXT_MAX];
 	bool send_unreachable; /* the send error says the peer cannot be reached */
+	/* Per probe size (small, large): what this side's sends the provider took, and what of
+	 * the peer's arrived. An older peer sends none: derived from the bools above. */
+	long sent_count[2], delivered_count[2];
 };
 
 struct msg {
