@@ -20,6 +20,8 @@
 #define SETUP_SHARE 0.6	 /* control path, endpoints, addresses */
 #define WINDOW_SHARE 0.85 /* probes end here; the rest is for exchanging results */
 #define SERVER_GRACE_SEC 1.0
+/* How long the probe's last sends get to complete before the endpoints close. */
+#define DRAIN_SEC 0.5
 
 static const struct out_col dir_cols[] = {
 	{ "direction", "DIRECTION", OUT_STR, 0, 0 },
@@ -190,8 +192,17 @@ static int side_open(struct sg_side *sd, struct session *s, char *err, size_t er
 	return 0;
 }
 
-static void side_close(struct sg_side *sd)
+/*
+ * The probe's operations end first, then both endpoints (the session's too: its domain closes
+ * with the session), and only then the memory those operations used.
+ */
+static void side_close(struct sg_side *sd, struct session *s, double deadline)
 {
+	if (deadline > now_sec() + DRAIN_SEC)
+		deadline = now_sec() + DRAIN_SEC;
+	probe_stop(&sd->probe, deadline);
+	fab_close_endpoint(&sd->ep2);
+	fab_close_endpoint(&s->ep);
 	fab_buf_free(&sd->buf1);
 	fab_buf_free(&sd->buf2);
 	fab_close(&sd->ep2);
@@ -326,7 +337,7 @@ static int sgcheck_client(struct ctx *ctx, const struct session_target *t)
 		test_describe(ctx->out, &s);
 		client_probe(ctx, &s, &sd, t0, &r);
 	}
-	side_close(&sd);
+	side_close(&sd, &s, t0 + ctx->opt.timeout_sec);
 	session_end(&s);
 	code = render(ctx->out, &r);
 	return code;
@@ -360,7 +371,7 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 		if (err[0])
 			proto_send_error(&s->oob, err, now_sec() + 1);
 		out_error(ctx->out, "client %s: %s", s->oob.peer, err[0] ? err : s->oob.err);
-		side_close(&sd);
+		side_close(&sd, s, now_sec() + DRAIN_SEC);
 		return EXIT_ERROR;
 	}
 	window_sec = m.u.sg_window_ms > 0 && m.u.sg_window_ms <= total * 1e3 ?
@@ -377,11 +388,11 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 		out_error(ctx->out, "client %s: %s", s->oob.peer,
 			  ret == -ECONNRESET ? "disconnected during the probe" :
 			  s->oob.err[0] ? s->oob.err : s->ep.err_text);
-		side_close(&sd);
+		side_close(&sd, s, now_sec() + DRAIN_SEC);
 		return EXIT_ERROR;
 	}
 	conclude(&r, &mine, &peer);
-	side_close(&sd);
+	side_close(&sd, s, now_sec() + DRAIN_SEC);
 	code = render(ctx->out, &r);
 	return code;
 }

@@ -161,3 +161,15 @@ int probe_run(struct probe_side *p, double window_end)
 	}
 	return 0;
 }
+
+void probe_stop(struct probe_side *p, double deadline)
+{
+	int k;
+
+	if (!p->rx || !p->tx)
+		return;
+	for (k = 0; k < PROBE_RECVS; k++)
+		fab_cancel(p->rx, &p->rctx[k]);
+	fab_drain(p->rx, deadline);
+	fab_drain(p->tx, deadline);
+}
