@@ -81,7 +81,7 @@ struct lane_ctx {
  * Before the thread ends, its operations end: receives are cancelled, sends and RMA given a
  * moment to complete (a slowed peer may still take them). Bounded: a stopped peer never will.
  */
-#define DRAIN_SEC 1.0
+#define DRAIN_SEC 0.5
 
 static void drain(struct lane *l)
 {
