@@ -95,7 +95,7 @@ kill -0 "$SERVER_PID" 2>/dev/null; ok $? "$LOSS% loss: the server is still runni
 ok $? "$LOSS% loss: no test on the server ended by a signal"
 [ "$(grep -c "ended by signal" "$TMPD/srv.err")" = 0 ] ||
 	diag "$(grep "ended by signal" "$TMPD/srv.err" | head -3)"
-jq -e . "$TMPD/srv.out" >/dev/null 2>&1
+jq -se 'length > 0 and all(.[]; .command == "serve")' "$TMPD/srv.out" >/dev/null 2>&1
 ok $? "$LOSS% loss: the server's records are JSON Lines"
 loss_off "$NS_A"
 loss_off "$NS_B"
@@ -152,7 +152,8 @@ rc=$?
 [ $rc = 3 ]; ok $? "SIGSEGV in the test: the client reports an error (exit 3, got $rc)"
 wait_log "ended by signal 11" 0 >/dev/null
 ok $? "SIGSEGV in the test: the server says the test ended by signal 11"
-tail -n 1 "$TMPD/srv.out" | jq -e '.status == "error" and (.error.message | test("signal 11"))' >/dev/null
+jq -se 'length > 0 and (last | .status == "error" and (.error.message | test("signal 11")))' \
+	"$TMPD/srv.out" >/dev/null
 ok $? "SIGSEGV in the test: a JSON record with status error says so"
 kill -0 "$SERVER_PID" 2>/dev/null; ok $? "SIGSEGV in the test: the server is still running"
 still_serving "after a test crashed"
