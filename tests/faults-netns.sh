@@ -36,6 +36,10 @@ NFT
 }
 loss_off() { ip netns exec "$1" nft delete table inet faults 2>/dev/null; return 0; }
 
+# one_doc FILE FILTER: FILE holds exactly one JSON document, and FILTER holds on it (jq -e
+# alone passes on an empty file: a client that crashed before printing would pass).
+one_doc() { jq -se "length == 1 and (.[0] | $2)" "$1" >/dev/null 2>&1; }
+
 # serving_children: the pids of the persistent server's test processes (its children).
 serving_children() { ps -o pid= --ppid "$SERVER_PID" 2>/dev/null | tr -d ' '; }
 
@@ -80,8 +84,8 @@ for i in $(seq "$RUNS"); do
 		badrc=$((badrc + 1))
 		diag "run $i (${args[0]}): exit $rc"
 	fi
-	if ! jq -e '(.efadiag_version|type=="string") and (.status|IN("ok","fail","error"))' \
-		"$TMPD/loop.out" >/dev/null 2>&1; then
+	if ! one_doc "$TMPD/loop.out" '(.efadiag_version|type=="string") and
+		(.status|IN("ok","fail","error"))'; then
 		unparsed=$((unparsed + 1))
 		diag "run $i (${args[0]}): not a JSON document: $(head -c 200 "$TMPD/loop.out")"
 	fi
@@ -124,7 +128,7 @@ rc=$?
 took=$((SECONDS - stopped_at))
 for k in $kids; do kill -CONT "$k"; done
 [ $rc = 3 ]; ok $? "SIGSTOP: bw reports an error (exit 3, got $rc)"
-jq -e '.error.message | test("no report .*stopped")' "$TMPD/bw.out" >/dev/null
+one_doc "$TMPD/bw.out" '.error.message | test("no report .*stopped")'
 ok $? "SIGSTOP: bw says the peer stopped reporting"
 # 2 x -t + 2 s, plus 1 s for a loaded machine and whole seconds. Before: 3 x -t + 2 s (8 s here).
 [ $took -le 7 ]; ok $? "SIGSTOP: bw ended $took s after the stop (bound 2 x -t + 2 s = 6 s, + 1 s)"
