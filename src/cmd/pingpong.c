@@ -223,6 +223,8 @@ static int pingpong_client(struct ctx *ctx, const struct session_target *target)
 		client_size(ctx, &s, &buf, h.sizes[k], rep);
 	if (!rep->stop.code)
 		proto_send_kind(&s.oob, MSG_BYE, session_deadline(&s));
+	/* The endpoint before the memory its operations used (fabric/endpoint.h). */
+	fab_close_endpoint(&s.ep);
 	fab_buf_free(&buf);
 	session_end(&s);
 	code = render(ctx->out, rep);
@@ -318,6 +320,8 @@ static int pingpong_serve(struct ctx *ctx, struct session *s)
 		}
 		server_size(s, &buf, m.u.pp_size, rep);
 	}
+	/* The endpoint before the memory its operations used; the session closes the rest. */
+	fab_close_endpoint(ep);
 	fab_buf_free(&buf);
 	code = render(ctx->out, rep);
 	free(rep);

@@ -20,6 +20,8 @@
 #define SETUP_SHARE 0.6	 /* control path, endpoints, addresses */
 #define WINDOW_SHARE 0.85 /* probes end here; the rest is for exchanging results */
 #define SERVER_GRACE_SEC 1.0
+/* How long the probe's last sends get to complete before the endpoints close. */
+#define DRAIN_SEC 0.5
 
 static const struct out_col dir_cols[] = {
 	{ "direction", "DIRECTION", OUT_STR, 0, 0 },
@@ -250,10 +252,21 @@ static size_t side_paths(struct sg_side *sd, struct probe_path *paths, struct fa
 	return sd->nx + 1;
 }
 
-static void side_close(struct sg_side *sd)
+/*
+ * The probe's operations end first, then every endpoint (the session's too: its domain closes
+ * with the session), and only then the memory those operations used.
+ */
+static void side_close(struct sg_side *sd, struct session *s, double deadline)
 {
 	size_t i;
 
+	if (deadline > now_sec() + DRAIN_SEC)
+		deadline = now_sec() + DRAIN_SEC;
+	probe_stop(&sd->probe, deadline);
+	for (i = 0; i < sd->nx; i++)
+		fab_close_endpoint(&sd->xtx[i]);
+	fab_close_endpoint(&sd->ep2);
+	fab_close_endpoint(&s->ep);
 	for (i = 0; i < sd->nx; i++) {
 		fab_buf_free(&sd->xbuf[i]);
 		fab_close(&sd->xtx[i]);
@@ -402,7 +415,7 @@ static int sgcheck_client(struct ctx *ctx, const struct session_target *t)
 		test_describe(ctx->out, &s);
 		client_probe(ctx, &s, &sd, t0, &r);
 	}
-	side_close(&sd);
+	side_close(&sd, &s, t0 + ctx->opt.timeout_sec);
 	/* A peer that outlives the budget (a hung --exec command) is stopped within the bound. */
 	s.oob.close_by = t0 + ctx->opt.timeout_sec;
 	session_end(&s);
@@ -446,7 +459,7 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 		if (err[0])
 			proto_send_error(&s->oob, err, now_sec() + 1);
 		out_error(ctx->out, "client %s: %s", s->oob.peer, err[0] ? err : s->oob.err);
-		side_close(&sd);
+		side_close(&sd, s, now_sec() + DRAIN_SEC);
 		return EXIT_ERROR;
 	}
 	window_sec = m.u.sg_window_ms > 0 && m.u.sg_window_ms <= total * 1e3 ?
@@ -463,11 +476,11 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 		out_error(ctx->out, "client %s: %s", s->oob.peer,
 			  ret == -ECONNRESET ? "disconnected during the probe" :
 			  s->oob.err[0] ? s->oob.err : s->ep.err_text);
-		side_close(&sd);
+		side_close(&sd, s, now_sec() + DRAIN_SEC);
 		return EXIT_ERROR;
 	}
 	conclude(&r, &mine, &peer);
-	side_close(&sd);
+	side_close(&sd, s, now_sec() + DRAIN_SEC);
 	code = render(ctx->out, &r);
 	return code;
 }

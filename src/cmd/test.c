@@ -229,8 +229,23 @@ static int serve_client(struct oob *oob, void *arg)
 	return code;
 }
 
+/* A persistent server's record for a test whose process died: the server goes on. */
+static void serve_lost(const char *peer, int sig, void *arg)
+{
+	const struct serve_args *a = arg;
+
+	if (sig)
+		out_error(a->ctx->out, "the test for client %s ended by signal %d (%s); this server "
+			  "goes on", peer, sig, strsignal(sig));
+	else
+		out_error(a->ctx->out, "the test for client %s ended abnormally; this server goes on",
+			  peer);
+	out_stream_record(a->ctx->out, EXIT_ERROR);
+}
+
 int test_serve(struct ctx *ctx, const char *only_test)
 {
+	static const struct server_calls calls = { .serve = serve_client, .lost = serve_lost };
 	const char *name = only_test ? only_test : "serve";
 	struct serve_args a = { .ctx = ctx, .only_test = only_test };
 	struct oob oob;
@@ -266,7 +281,7 @@ int test_serve(struct ctx *ctx, const char *only_test)
 	else
 		out_note(ctx->out, "efadiag: %s: waiting for a client on TCP port %d\n", name,
 			 ctx->opt.port);
-	code = server_loop(lfd, ctx->opt.persist, ctx->opt.quiet, serve_client, &a);
+	code = server_loop(lfd, ctx->opt.persist, ctx->opt.quiet, &calls, &a);
 	close(lfd);
 	return code;
 }

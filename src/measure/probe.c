@@ -198,3 +198,17 @@ int probe_run(struct probe_side *p, double window_end)
 	}
 	return 0;
 }
+
+void probe_stop(struct probe_side *p, double deadline)
+{
+	size_t i;
+	int k;
+
+	if (!p->rx)
+		return;
+	for (k = 0; k < PROBE_RECVS; k++)
+		fab_cancel(p->rx, &p->rctx[k]);
+	fab_drain(p->rx, deadline);
+	for (i = 0; i < p->npaths; i++)
+		fab_drain(p->path[i].ep, deadline);
+}

@@ -70,5 +70,10 @@ bool probe_received(const struct probe_side *p);
 bool probe_sent(const struct probe_side *p);
 /* Steps until this side has sent and received every probe, or the window closes. 0 or fatal. */
 int probe_run(struct probe_side *p, double window_end);
+/*
+ * Ends the probe's operations before its endpoints close: cancels the receives and lets the
+ * sends complete, until the deadline. Safe on a probe that never started.
+ */
+void probe_stop(struct probe_side *p, double deadline);
 
 #endif
