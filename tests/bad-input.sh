@@ -15,7 +15,7 @@ while IFS='|' read -r cmd args want; do
 	like "$ERR" "$want" "$cmd $args: message names it"
 	run "$cmd" "$@" --json
 	[ "$RC" -eq 2 ] && [ "$(jq -s length <"$TMPD/out" 2>/dev/null)" = 1 ] &&
-		jq -e '.status == "error" and (.error.message | length > 0)' <"$TMPD/out" >/dev/null
+		[ -s "$TMPD/out" ] && jq -e '.status == "error" and (.error.message | length > 0)' <"$TMPD/out" >/dev/null
 	ok $? "$cmd $args --json: one JSON error document"
 done <<'TABLE'
 pingpong|-S ''|invalid value '' for -S/--sizes: empty

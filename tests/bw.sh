@@ -162,6 +162,9 @@ run bw --all-domains -d eth0 --loopback
 is_rc 2 "--all-domains with -d"
 run bw --duration 1 -I 5 --loopback
 is_rc 2 "--duration with -I"
+EFADIAG_SYSROOT=$TMPD/no-such-root run bw --loopback -p shm -S 4k -I 10
+is_rc 2 "EFADIAG_SYSROOT that is not there"
+like "$ERR" "EFADIAG_SYSROOT=.*no-such-root" "a missing sysroot is named, not read as an unknown instance"
 
 # No server (a port held closed): exit 3.
 if hold_closed_port; then

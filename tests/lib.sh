@@ -72,10 +72,11 @@ json_is() {
 	[ "$got" = "$2" ] || diag "jq '$1': got '$got', want '$2'"
 }
 
-# json_true FILTER DESCRIPTION: asserts jq -e FILTER holds on the last stdout.
+# json_true FILTER DESCRIPTION: asserts jq -e FILTER holds on the last stdout. An empty stdout
+# fails: jq -e exits 0 on no input at all, which would pass any filter.
 json_true() {
-	jq -e "$1" <"$TMPD/out" >/dev/null 2>&1
-	local r=$?
+	local r=1
+	[ -s "$TMPD/out" ] && jq -e "$1" <"$TMPD/out" >/dev/null 2>&1 && r=0
 	ok $r "$2"
 	[ $r -eq 0 ] || diag "jq -e '$1' failed on: $(head -c 400 "$TMPD/out")"
 }

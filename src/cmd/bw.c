@@ -12,6 +12,7 @@
 #include "cmd/test.h"
 #include "fabric/discover.h"
 #include "host/host.h"
+#include "host/sysfs.h"
 #include "ui/cli.h"
 #include "ui/parse.h"
 #include "util.h"
@@ -435,7 +436,12 @@ static const struct test_entry test_bw = {
 static int bw_validate(struct ctx *ctx)
 {
 	const struct opts *o = &ctx->opt;
+	char msg[512];
 
+	/* The share of the line rate comes from the instance type: a sysroot that is not there
+	 * would quietly make it unknown. */
+	if (sysfs_root_check(msg, sizeof(msg)))
+		return cli_usage_error(ctx, "%s", msg);
 	if (o->reverse && o->bidir)
 		return cli_usage_error(ctx, "--reverse and --bidir exclude each other");
 	if (o->all_domains && o->ndomains)
