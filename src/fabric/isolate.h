@@ -12,13 +12,14 @@ enum listing_fate {
 	LISTING_ABORTED, /* SIGABRT: a provider called abort() (the efa provider does on bad env) */
 	LISTING_CRASHED, /* another signal */
 	LISTING_HUNG,	 /* no answer within the time bound; killed */
-	LISTING_LOST,	 /* it exited without a complete answer, or we could not start it */
+	LISTING_LOST,	 /* it exited without a complete answer (or could not be started) */
 };
 
 struct listing {
 	enum listing_fate fate;
 	int ret;		/* LISTING_DONE: fabric_list_domains' result */
 	int signo;		/* LISTING_ABORTED, LISTING_CRASHED: the signal */
+	int exit_status;	/* LISTING_LOST: the child's exit status */
 	double timeout_sec;	/* the bound it ran under */
 	struct fi_info *list;	/* LISTING_DONE and ret 0: the domains, free with fi_freeinfo */
 };

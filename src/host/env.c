@@ -95,9 +95,9 @@ static const struct env_rule env_rules[] = {
 	  "the efa provider aborts when it is empty (libfabric >= 2.0): unset it, or name the "
 	  "devices, or set it to 'all'", NULL },
 	{ "FI_EFA_USE_HUGE_PAGE", 0, huge_with_fork,
-	  "the efa provider aborts with hugepages and rdma-core's fork support together "
-	  "(FI_EFA_FORK_SAFE=1, or RDMAV_FORK_SAFE or IBV_FORK_SAFE set to anything) on a "
-	  "kernel that needs the latter: set FI_EFA_USE_HUGE_PAGE=0 or unset the fork-safe "
+	  "the efa provider aborts with hugepages and fork support together (FI_EFA_FORK_SAFE=1, "
+	  "or RDMAV_FORK_SAFE or IBV_FORK_SAFE set to anything) where the kernel needs "
+	  "rdma-core's fork support: set FI_EFA_USE_HUGE_PAGE=0 or unset the fork-safe "
 	  "variables", NULL },
 };
 

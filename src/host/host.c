@@ -54,7 +54,7 @@ static void libfabric_location(struct host_facts *h)
 	snprintf(h->libfabric_version, sizeof(h->libfabric_version), "%u.%u", FI_MAJOR(v),
 		 FI_MINOR(v));
 	/* The library that really got loaded, which is what LD_LIBRARY_PATH mix-ups change. */
-	if (dladdr((void *)fi_getinfo, &info) && info.dli_fname) {
+	if (dladdr((void *)fi_version, &info) && info.dli_fname) {
 		char *real = realpath(info.dli_fname, NULL);
 
 		str_copy(h->libfabric_path, sizeof(h->libfabric_path), real ? real : info.dli_fname);
