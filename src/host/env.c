@@ -5,6 +5,8 @@
  * is asked for, and calls abort() on some of them (prov/efa/src/efa_env.c and
  * efa_fork_support.c in libfabric 2.x): the rules below follow those conditions.
  */
+#include "config.h"
+
 #include "host/env.h"
 
 #include <infiniband/verbs.h>
@@ -44,8 +46,10 @@ void host_env_runtime(char **env, struct env_runtime *rt)
 	rt->lf_version = fi_version();
 	rt->fork_unneeded = false;
 	/* Asked only when it matters: the answer is rdma-core's, the one libfabric gets. */
+#if HAVE_DECL_IBV_IS_FORK_INITIALIZED
 	if (host_env_true(env_get(env, "FI_EFA_USE_HUGE_PAGE")) && fork_support_requested(env))
 		rt->fork_unneeded = ibv_is_fork_initialized() == IBV_FORK_UNNEEDED;
+#endif
 }
 
 /* A rule: when the variable is fatal, on which libfabric, and what to say. */
