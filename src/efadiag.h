@@ -86,6 +86,11 @@ struct cmd_entry {
 	int (*run)(struct ctx *ctx);
 	/* A test command's test, which servers run for its clients (see cmd/test.h). */
 	const struct test_entry *test;
+	/*
+	 * Optional: completes the document with the keys it must always have, once the command
+	 * ended with code, a refused command line (EXIT_USAGE) included (sg-check's verdict).
+	 */
+	void (*complete)(struct ctx *ctx, int code);
 };
 
 #endif

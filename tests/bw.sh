@@ -135,10 +135,19 @@ elif start_server -p tcp; then
 	wait_server
 fi
 
-# Several endpoints on one domain where the provider has only one (shm).
+# A domain named twice would be one device measured as two lanes, the other never tested.
 run bw --loopback -p shm -d shm,shm -S 64k -I 100 -j
-weak_consistent "bw -d shm,shm"
-json_is '.results[0].domains|length' 2 "-d shm,shm: two lanes on the one shm domain"
+is_rc 2 "-d shm,shm: a domain named twice is a usage error"
+json_true '.error.message | test("given twice")' "-d shm,shm: says the name is given twice"
+
+# --loopback: the server half uses the named domain too, and a missing provider is said once.
+run bw --loopback -p tcp -d lo -S 4k -I 50 -j
+is_rc 0 "bw --loopback -d lo"
+json_true '.local.domain == "lo" and .peer.domain == "lo"' "bw --loopback -d lo: both halves on lo"
+run bw --loopback -p nosuchprov -S 4k -I 50
+is_rc 3 "bw --loopback with a missing provider"
+[ "$(printf '%s\n' "$ERR" | grep -c '^efadiag')" = 1 ]
+ok $? "bw --loopback with a missing provider: the error is said once"
 
 # Usage errors.
 run bw --reverse --bidir --loopback

@@ -171,6 +171,38 @@ v=$(printf '%s' "$OUT" | sed 's/^efadiag //')
 run --json -p tcp nosuch
 json_is .efadiag_version "$v" "the JSON efadiag_version is the one -V prints"
 
+# With --json, -h and -V answer in the one document too, with their text in it.
+for args in "--version --json" "-j -V" "info -V -j"; do
+	# shellcheck disable=SC2086
+	run $args
+	is_rc 0 "efadiag $args"
+	[ "$(jq -s length <"$TMPD/out" 2>/dev/null)" = 1 ]
+	ok $? "efadiag $args: exactly one JSON document"
+	json_is .summary "efadiag $v" "efadiag $args: the version line is the summary"
+	json_is .status ok "efadiag $args: status ok"
+done
+for args in "pingpong -h --json" "--json bw --help" "-j -h"; do
+	# shellcheck disable=SC2086
+	run $args
+	is_rc 0 "efadiag $args"
+	[ "$(jq -s length <"$TMPD/out" 2>/dev/null)" = 1 ]
+	ok $? "efadiag $args: exactly one JSON document"
+	json_true '.usage | test("^Usage: efadiag")' "efadiag $args: the usage is in the document"
+	json_true '.summary | test("^Usage: efadiag")' "efadiag $args: its first line is the summary"
+done
+run pingpong -h --json
+json_true '.command == "pingpong" and (.usage | test("--sizes LIST"))' \
+	"pingpong -h --json: pingpong's own usage"
+
+# Every document has a summary, errors and failures included.
+run --json info -t x
+json_true '.summary | test("^ERROR: invalid value .x. for -t")' "a usage error's summary"
+
+# A domain named twice would be one device measured as two lanes: a usage error.
+usage_error "-d lo,lo" "invalid value 'lo,lo' for -d/--domain: a name is given twice" \
+	bw --loopback -p tcp -d lo,lo
+usage_error "-d a,b,a" "a name is given twice" info -p tcp -d a,b,a
+
 # Global options before and after the command (help runs without touching a fabric).
 for args in "-p tcp -t 2 -P 1234 help" "help -p tcp -t 2 -P 1234" "-p tcp help -t 2.5s" \
 	"--provider=tcp --timeout=2 --port=1234 help" "-q help -v" "-pshm -vq help info"; do

@@ -128,10 +128,10 @@ while read -r dev want; do
 		.port_state,.uverbs,.p2p]|map(tostring)|join(\",\")" "$want" \
 		"$T: $dev PCI address, id, NUMA node, port, uverbs, p2p"
 done <<'EOF'
-rdmap16s27 0000:10:1b.0,0xefa1,0,ACTIVE,uverbs0,NVMEM
-rdmap32s27 0000:20:1b.0,0xefa1,0,ACTIVE,uverbs1,NVMEM
-rdmap144s27 0000:90:1b.0,0xefa1,1,ACTIVE,uverbs2,NVMEM
-rdmap160s27 0000:a0:1b.0,0xefa1,1,ACTIVE,uverbs3,NVMEM
+rdmap16s27 0000:10:1b.0,0xefa1,0,ACTIVE,uverbs0,NVIDIA peermem
+rdmap32s27 0000:20:1b.0,0xefa1,0,ACTIVE,uverbs1,NVIDIA peermem
+rdmap144s27 0000:90:1b.0,0xefa1,1,ACTIVE,uverbs2,NVIDIA peermem
+rdmap160s27 0000:a0:1b.0,0xefa1,1,ACTIVE,uverbs3,NVIDIA peermem
 EOF
 json_true 'all(.devices[]; .link_rate == "100 Gb/sec (4X EDR)")' "$T: link rate of port 1"
 json_true 'all(.devices[]; has("rdma_read")|not)' \
@@ -152,7 +152,7 @@ check_is environment pass "$T"
 check_like environment 'no FI_\*, RDMAV_\* or IBV_\* variables set' "$T"
 check_is fi_provider pass "$T"
 check_is gpudirect pass "$T"
-check_like gpudirect 'NVMEM on all 4 devices' "$T"
+check_like gpudirect '^peer memory: provider NVIDIA peermem on all 4 devices; dma-buf ' "$T"
 check_is memlock "$MEMLOCK_WANT" "$T (RLIMIT_MEMLOCK $(ulimit -l) KiB)"
 if [ $EFA_PROV = 0 ]; then
 	check_is provider fail "$T"
@@ -224,7 +224,7 @@ ok $? "$T text: stdout is not JSON"
 like "$TEXT" '^RDM domains \(provider tcp\)$' "$T text: domains table title"
 like "$TEXT" '^PROVIDER +FABRIC +DOMAIN +VERSION +TYPE +PROTOCOL +MAX_MSG\(B\) +INJECT\(B\)' \
 	"$T text: domains header with units"
-like "$TEXT" '^rdmap16s27 +0000:10:1b\.0 +0 +ACTIVE +100 Gb/sec \(4X EDR\) +uverbs0 +NVMEM' \
+like "$TEXT" '^rdmap16s27 +0000:10:1b\.0 +0 +ACTIVE +100 Gb/sec \(4X EDR\) +uverbs0 +NVIDIA peermem' \
 	"$T text: device row"
 like "$TEXT" '^ +instance type +p4d\.24xlarge$' "$T text: host record"
 printf '%s\n' "$TEXT" | grep -A1 -x Checks | tail -n 1 | grep -Eqx 'STATUS +CHECK +DETAIL'
@@ -292,7 +292,7 @@ json_is '.devices|length' 31 "$T: 31 devices listed"
 json_true '[.devices[].device]|index("rdmap113s0")|not' "$T: rdmap113s0 is the missing one"
 json_true '[.devices[].device] == ([.devices[].device]|sort)' "$T: devices sorted by name"
 json_true 'all(.devices[]; .pci_device_id == "0xefa2" and .port_state == "ACTIVE" and
-	.p2p == "NVMEM")' "$T: all 1d0f:efa2, ACTIVE, NVMEM"
+	.p2p == "NVIDIA")' "$T: all 1d0f:efa2, ACTIVE, NVIDIA"
 json_true '[.devices[].uverbs]|unique|length == 31 and all(test("^uverbs[0-9]+$"))' \
 	"$T: each device has its own uverbs"
 json_is '[.devices[]|select(.numa_node==0)]|length' 15 "$T: 15 devices on NUMA node 0"
@@ -306,7 +306,7 @@ check_is port_state pass "$T"
 check_is hugepages warn "$T"
 check_like hugepages '^no 2 MiB hugepages reserved' "$T"
 check_is gpudirect pass "$T"
-check_like gpudirect 'NVMEM on all 31 devices' "$T"
+check_like gpudirect '^peer memory: provider NVIDIA on all 31 devices' "$T"
 check_is ptrace_scope pass "$T"
 if [ $INSTALLER = 0 ]; then
 	check_is efa_driver warn "$T"
@@ -348,8 +348,9 @@ check_is efa_devices pass "$T"
 check_is port_state pass "$T"
 check_is ptrace_scope warn "$T"
 check_like ptrace_scope 'ptrace_scope=1 blocks' "$T"
-check_is gpudirect warn "$T"
-check_like gpudirect '^4 of 4 devices have no GPUDirect' "$T"
+check_is gpudirect fail "$T: no peer memory, and no dma-buf (no NVIDIA driver, kernel 5.10)"
+check_like gpudirect '^no GPUDirect path: peer memory on 0 of 4 devices \(rdmap144s27 has none\)' \
+	"$T"
 check_is hugepages warn "$T"
 if [ $EFA_PROV = 0 ]; then
 	check_is provider fail "$T"
@@ -553,6 +554,205 @@ if [ "$(id -u)" != 0 ]; then
 else
 	for _ in 1 2; do skip "uverbs permission denied" "root opens any file"; done
 fi
+
+# --- hostile and odd sysroot trees ----------------------------------------------------------
+# A sysroot that is not there would read as an empty node: a usage error, not a pass.
+EFADIAG_SYSROOT=$TMPD/no-such-root run info -p tcp -j
+is_rc 2 "missing EFADIAG_SYSROOT: usage error"
+json_is .status error "missing EFADIAG_SYSROOT: JSON status error"
+json_true '.error.message|test("^EFADIAG_SYSROOT=.*no-such-root: No such file")' \
+	"missing EFADIAG_SYSROOT: the message names it"
+: >"$TMPD/root-file"
+EFADIAG_SYSROOT=$TMPD/root-file run info -p tcp
+is_rc 2 "EFADIAG_SYSROOT naming a file: usage error"
+like "$ERR" 'root-file: not a directory' "EFADIAG_SYSROOT naming a file: says so"
+
+# A FIFO is never opened (it hung info), a huge sparse file is not read through (a 4 GiB
+# uevent took 20 s), and both say what they are.
+cp -R "$FX/p4d-healthy" "$FX/odd"
+rm "$FX/odd/sys/devices/virtual/dmi/id/product_name"
+mkfifo "$FX/odd/sys/devices/virtual/dmi/id/product_name"
+rm "$FX/odd/sys/class/infiniband/rdmap16s27/device/uevent"
+truncate -s 4G "$FX/odd/sys/class/infiniband/rdmap16s27/device/uevent"
+truncate -s 4G "$FX/odd/sys/class/infiniband/rdmap32s27/ports/1/state"
+START=$(date +%s.%N)
+RC=0
+EFADIAG_SYSROOT="$FX/odd" timeout 20 "$EFADIAG" info -p tcp -j >"$TMPD/out" 2>"$TMPD/err" || RC=$?
+ELAPSED=$(awk -v s="$START" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+[ "$RC" -le 1 ]
+ok $? "odd: a FIFO and 4 GiB sparse files are survived (exit $RC; 124 is the timeout)"
+awk -v e="$ELAPSED" 'BEGIN { exit !(e < 3) }'
+ok $? "odd: done in ${ELAPSED}s (under 3 s; a 4 GiB uevent took 20 s, a FIFO forever)"
+json_is .host.instance_type "not a regular file" "odd: a FIFO product_name is not read"
+check_is instance_type warn "odd"
+check_like instance_type 'product_name is not a regular file: use --expect-domains N' "odd"
+json_is '.devices[]|select(.device=="rdmap16s27")|.pci_address' - \
+	"odd: a 4 GiB uevent gives no PCI address"
+json_is '.devices[]|select(.device=="rdmap32s27")|.port_state' \
+	"larger than 64 KiB, not a sysfs file" "odd: a 4 GiB port state says so"
+check_is port_state warn "odd"
+
+# Binary junk comes out escaped as \xNN, in the JSON and in the table.
+cp -R "$FX/p4d-healthy" "$FX/junk"
+printf 'p4d\033[2J\377\376\001x\n' >"$FX/junk/sys/devices/virtual/dmi/id/product_name"
+printf 'NVIDIA\033]0;pwned\007\n' >"$FX/junk/sys/class/infiniband/rdmap16s27/device/p2p"
+printf 'PCI_SLOT_NAME=00\033[31m:1\n' >"$FX/junk/sys/class/infiniband/rdmap32s27/device/uevent"
+info junk -p tcp -j
+[ "$RC" -le 1 ]
+ok $? "junk: runs (exit $RC)"
+iconv -f UTF-8 -t UTF-8 <"$TMPD/out" >/dev/null 2>&1
+ok $? "junk: the JSON is valid UTF-8"
+! LC_ALL=C grep -q "$(printf '[\001-\010\016-\037\177-\377]')" "$TMPD/out"
+ok $? "junk: no control or non-ASCII byte in the JSON"
+json_is .host.instance_type 'p4d\x1b[2J\xff\xfe\x01x' "junk: product_name escaped"
+json_is '.devices[]|select(.device=="rdmap16s27")|.p2p' 'NVIDIA\x1b]0;pwned\x07' \
+	"junk: p2p escaped"
+json_is '.devices[]|select(.device=="rdmap32s27")|.pci_address' '00\x1b[31m:1' \
+	"junk: uevent's PCI_SLOT_NAME escaped"
+check_is instance_type skip "junk: an escaped product_name is no known instance type"
+info junk -p tcp
+! LC_ALL=C grep -q "$(printf '[\001-\010\016-\037\177-\377]')" "$TMPD/out"
+ok $? "junk text: no control or non-ASCII byte reaches the terminal"
+like "$OUT" '^ +instance type +p4d\\x1b\[2J\\xff\\xfe\\x01x$' "junk text: escaped in the table"
+
+# As a user who may not read some files: they are "unreadable (permission)", not absent, and
+# a device whose vendor cannot be read is counted as unconfirmed, never dropped.
+NR_NOTE=""
+if ! command -v setpriv >/dev/null 2>&1; then
+	NR_NOTE="setpriv not installed"
+elif ! setpriv --reuid=65534 --regid=65534 --clear-groups "$EFADIAG" --version >/dev/null 2>&1
+then
+	NR_NOTE="cannot run efadiag as uid 65534 (not root, or the binary is not reachable)"
+fi
+if [ -z "$NR_NOTE" ]; then
+	# The tree must be reachable by uid 65534: $TMPD is private (0700), so open it to traverse.
+	chmod 711 "$TMPD" "$FX"
+	NR=$FX/nonroot
+	cp -R "$FX/p4d-healthy" "$NR"
+	chmod -R a+rX "$NR"
+	chmod 666 "$NR"/dev/infiniband/uverbs*
+	D=$NR/sys/class/infiniband
+	chmod 000 "$D/rdmap32s27/device/vendor" "$D/rdmap144s27/ports/1/state" \
+		"$D/rdmap160s27/device/p2p" "$NR/sys/devices/virtual/dmi/id/product_name"
+	EFADIAG_WRAPPER="setpriv --reuid=65534 --regid=65534 --clear-groups" \
+		EFADIAG_SYSROOT=$NR run info -p tcp -j
+	is_rc 1 "non-root: a device of unknown id fails the count"
+	json_is '.devices|length' 4 "non-root: all 4 devices listed, none dropped"
+	json_is '[.host.efa_devices, .host.unconfirmed_devices]|map(tostring)|join(" ")' "3 1" \
+		"non-root: 3 confirmed, 1 unconfirmed"
+	json_is '.devices[]|select(.device=="rdmap32s27")|[.pci_device_id,.id_error]|join(",")' \
+		"unknown,unreadable (permission)" "non-root: rdmap32s27's id is unreadable"
+	check_is efa_devices warn "non-root: product_name unreadable, so no expected count"
+	check_like efa_devices '^3 EFA devices confirmed, and 1 whose PCI id cannot be read: rdmap32s27 \(PCI id unreadable \(permission\)\); run efadiag info as root' \
+		"non-root"
+	json_is .host.instance_type "unreadable (permission)" "non-root: product_name"
+	check_is instance_type warn "non-root"
+	check_like instance_type 'unreadable \(permission\): run as root, or use --expect-domains' \
+		"non-root"
+	json_is '.devices[]|select(.device=="rdmap144s27")|.port_state' "unreadable (permission)" \
+		"non-root: port state unreadable"
+	check_is port_state warn "non-root: an unreadable port is not a DOWN port"
+	json_is '.devices[]|select(.device=="rdmap160s27")|.p2p' "unreadable (permission)" \
+		"non-root: p2p unreadable"
+	# With a known expectation the unconfirmed device may be the missing one: fail.
+	EFADIAG_WRAPPER="setpriv --reuid=65534 --regid=65534 --clear-groups" \
+		EFADIAG_SYSROOT=$NR run info -p tcp --expect-domains 4 -j
+	check_is efa_devices fail "non-root --expect-domains 4"
+	check_like efa_devices '^3 of 4 EFA devices confirmed, and 1 whose PCI id' \
+		"non-root --expect-domains 4"
+	chmod 700 "$TMPD"
+else
+	for _ in $(seq 16); do skip "non-root reads" "$NR_NOTE"; done
+fi
+
+# --- GPUDirect -----------------------------------------------------------------------------
+# gpudirect TREE P2P: a copy of p4d-healthy named TREE whose devices' p2p read P2P.
+gpudirect() {
+	local f
+
+	cp -R "$FX/p4d-healthy" "$FX/$1"
+	for f in "$FX/$1"/sys/class/infiniband/*/device/p2p; do
+		printf '%s\n' "$2" >"$f"
+	done
+}
+gpudirect gd-neuron NEURON
+info gd-neuron -p tcp -j
+check_is gpudirect fail "gd-neuron: NEURON on a p4d is no GPUDirect for its NVIDIA GPUs"
+check_like gpudirect "^no GPUDirect path: peer memory on 0 of 4 devices \(rdmap144s27 has 'NEURON', not an NVIDIA provider\)" \
+	"gd-neuron"
+gpudirect gd-direct NVIDIA
+info gd-direct -p tcp -j
+check_is gpudirect pass "gd-direct: NVIDIA (nvidia_p2p_* directly)"
+gpudirect gd-mixed "NVIDIA peermem"
+: >"$FX/gd-mixed/sys/class/infiniband/rdmap32s27/device/p2p"
+info gd-mixed -p tcp -j
+check_is gpudirect fail "gd-mixed: one device without a provider, no dma-buf"
+check_like gpudirect 'peer memory on 3 of 4 devices \(rdmap32s27 has none\)' "gd-mixed"
+check_like gpudirect 'kernel 5\.12\+ \(this is 5\.10\)' "gd-mixed: names the old kernel"
+
+# dma-buf: the NVIDIA open kernel module, kernel 5.12+ and libfabric 1.20+ (this libfabric's
+# version decides the last; the CI leg on libfabric 2.x covers the pass).
+NVRM_OPEN='NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  550.90.07  Release Build  (dvs-builder@U16-I3-B03-4-3)  Fri May 31 09:30:47 UTC 2024'
+NVRM_PROP='NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.90.07  Fri May 31 09:35:42 UTC 2024'
+LF_NEW=0
+[ -n "$LF_MAJOR" ] && { [ "$LF_MAJOR" -gt 1 ] || [ "$LF_MINOR" -ge 20 ]; } && LF_NEW=1
+gpudirect gd-dmabuf ""
+mkdir -p "$FX/gd-dmabuf/proc/driver/nvidia"
+printf '%s\nGCC version:  gcc version 11.4.0\n' "$NVRM_OPEN" >"$FX/gd-dmabuf/proc/driver/nvidia/version"
+echo 6.8.0-1015-aws >"$FX/gd-dmabuf/proc/sys/kernel/osrelease"
+info gd-dmabuf -p tcp -j
+if [ $LF_NEW = 1 ]; then
+	check_is gpudirect pass "gd-dmabuf: open module, kernel 6.8, libfabric $LF_MAJOR.$LF_MINOR"
+	check_like gpudirect '^dma-buf available \(NVIDIA open kernel module, kernel 6\.8, libfabric' \
+		"gd-dmabuf"
+else
+	check_is gpudirect fail "gd-dmabuf: libfabric $LF_MAJOR.$LF_MINOR is too old for dma-buf"
+	check_like gpudirect "dma-buf not available: it needs libfabric 1\.20\+ \(this is $LF_MAJOR\.$LF_MINOR\);" \
+		"gd-dmabuf: only libfabric is missing"
+fi
+cp -R "$FX/gd-dmabuf" "$FX/gd-prop"
+printf '%s\n' "$NVRM_PROP" >"$FX/gd-prop/proc/driver/nvidia/version"
+info gd-prop -p tcp -j
+check_is gpudirect fail "gd-prop: the proprietary module has no dma-buf path"
+check_like gpudirect 'needs the NVIDIA open kernel module \(the proprietary one is loaded\)' \
+	"gd-prop"
+# Without /proc/driver/nvidia, the module's taint tells: P is the proprietary one.
+cp -R "$FX/gd-dmabuf" "$FX/gd-taint"
+rm -r "$FX/gd-taint/proc/driver"
+mkdir -p "$FX/gd-taint/sys/module/nvidia"
+echo POE >"$FX/gd-taint/sys/module/nvidia/taint"
+info gd-taint -p tcp -j
+check_like gpudirect 'the proprietary one is loaded' "gd-taint: taint POE is proprietary"
+echo OE >"$FX/gd-taint/sys/module/nvidia/taint"
+info gd-taint -p tcp -j
+if [ $LF_NEW = 1 ]; then
+	check_is gpudirect pass "gd-taint: taint OE is the open module"
+else
+	check_like gpudirect 'it needs libfabric 1\.20\+' "gd-taint: taint OE is the open module"
+fi
+echo 5.10.220 >"$FX/gd-taint/proc/sys/kernel/osrelease"
+info gd-taint -p tcp -j
+check_is gpudirect fail "gd-taint, kernel 5.10: no dma-buf"
+check_like gpudirect 'it needs kernel 5\.12\+ \(this is 5\.10\)' "gd-taint, kernel 5.10"
+rm "$FX/gd-taint/proc/sys/kernel/osrelease"
+info gd-taint -p tcp -j
+check_like gpudirect 'kernel 5\.12\+ \(version unknown\)' "gd-taint, no osrelease"
+info no-efa -p tcp -j
+check_like gpudirect '^not an NVIDIA GPU instance with EFA$' "no-efa: gpudirect skipped"
+
+# --- port_state and --expect-domains with another provider ----------------------------------
+info p4d-healthy -p tcp -j
+check_like port_state '^all 4 ports ACTIVE \(the efa driver always reports ACTIVE' \
+	"p4d-healthy: ACTIVE is not evidence of health"
+info no-efa -p tcp --expect-domains 32 -j
+is_rc 1 "no-efa -p tcp --expect-domains 32: the promise is not met"
+check_is efa_devices fail "no-efa -p tcp --expect-domains 32"
+check_like efa_devices '^0 of 32 EFA devices present \(--expect-domains counts EFA devices' \
+	"no-efa -p tcp --expect-domains 32"
+check_is efa_domains skip "no-efa -p tcp --expect-domains 32"
+check_like efa_domains 'checked against the EFA devices in sysfs' \
+	"no-efa -p tcp --expect-domains 32: says what was counted"
+json_true '.summary|startswith("FAIL: ")' "no-efa -p tcp --expect-domains 32: FAIL verdict"
 
 # The sysroot may be relative, and may end in a slash.
 (cd "$FX" && EFADIAG_SYSROOT=p4d-healthy/ run info -p tcp -j)

@@ -161,14 +161,73 @@ else
 	skip "no server" "neither python3 nor perl here to hold a closed port"
 fi
 
-# Provider mismatch between the ends.
+# Provider mismatch between the ends: refused with what to do, and the one-client server is
+# not used up by it (it serves the right client next).
 if start_server pingpong -p shm; then
 	run pingpong -p tcp -P "$SERVER_PORT" -j 127.0.0.1
 	is_rc 3 "provider mismatch"
 	json_true '.error.message | test("provider mismatch: this server uses shm, the client asked for tcp")' "provider mismatch is named"
+	json_true '.remedy | test("same -p on both ends")' "provider mismatch: the remedy is the same -p"
+	like "$ERR" "Fix: Use the same -p" "provider mismatch: a Fix line on stderr"
+	run pingpong -p shm -P "$SERVER_PORT" -S 64 -I 10 -j 127.0.0.1
+	is_rc 0 "after a refused client, the one-client server serves the right one"
 	wait_server
-	like "$(cat "$TMPD/srv.err")" "provider mismatch" "server logs the mismatch"
+	[ "$SERVER_RC" = 0 ]; ok $? "the one-client server exits with its client's status"
+	like "$(cat "$TMPD/srv.err")" "ignored a connection from .*provider mismatch" "server logs the mismatch"
 fi
+
+# Providers are compared by what the names open here, not as typed: on libfabric 1.x tcp, TCP
+# and tcp;ofi_rxm are one provider, udp and udp;ofi_rxd another.
+for pair in "tcp|tcp;ofi_rxm" "tcp|TCP" "tcp;ofi_rxm|tcp" "udp|udp;ofi_rxd"; do
+	sp=${pair%%|*} cp=${pair#*|}
+	if ! has_provider "$sp" || [ "$(fi_info -p "$sp" -t FI_EP_RDM 2>/dev/null |
+		awk '/provider:/ {print $2; exit}')" != "$(fi_info -p "$cp" -t FI_EP_RDM 2>/dev/null |
+		awk '/provider:/ {print $2; exit}')" ]; then
+		skip "server -p $sp, client -p $cp" "not the same provider in this libfabric"
+		continue
+	fi
+	if start_server pingpong -p "$sp"; then
+		run pingpong -p "$cp" -P "$SERVER_PORT" -S 64 -I 10 -j 127.0.0.1
+		is_rc 0 "server -p $sp serves a client -p $cp (the same provider)"
+		wait_server
+	fi
+done
+
+# A one-client server is not used up by a stray connection (an HTTP health probe, a port
+# scan): it logs one line and serves the real client after it.
+if start_server pingpong -p tcp -t 3; then
+	srv_send 'GET / HTTP/1.0\r\n\r\n' 0 'ignored a connection from .*bad magic 47455420.*GET / HTTP/1.0\\r\\n'
+	ok $? "a one-client server logs the HTTP probe, its bytes escaped"
+	kill -0 "$SERVER_PID" 2>/dev/null; ok $? "the one-client server still waits after the probe"
+	run pingpong -p tcp -P "$SERVER_PORT" -S 64 -I 10 -j 127.0.0.1
+	is_rc 0 "the real client is served after the probe"
+	wait_server
+	[ "$SERVER_RC" = 0 ]; ok $? "the one-client server exits 0 after its real client"
+fi
+
+# An --exec command whose shell prints a banner: named with its text, escaped, and the fix.
+printf '#!/bin/sh\nprintf "Welcome to node-b\\033[2J\\n"\nexec "$@"\n' >"$TMPD/banner"
+chmod +x "$TMPD/banner"
+run pingpong -p tcp --exec "$TMPD/banner" -S 64 -I 10 -j
+is_rc 3 "--exec with a banner"
+json_true '.error.message | test("bad magic 57656c63\\): the command wrote \"Welcome to node-b\\\\x1b\\[2J\\\\n\" to stdout before efadiag started")' \
+	"--exec with a banner: the banner is quoted, escaped"
+json_true '.remedy | test("interactive shells or to stderr")' "--exec with a banner: how to quiet it"
+
+# A hung --exec peer: the client ends within its -t (it was 2 s more than twice -t), and a
+# -t shorter than the handshake says so.
+start=$(date +%s.%N)
+run pingpong -p tcp --exec 'sleep 100;' -t 2 -S 64 -I 10 -j
+end=$(date +%s.%N)
+is_rc 3 "--exec peer that never answers"
+json_true '.error.message | test("started but did not answer within -t 2 s")' "a hung peer: named"
+awk -v a="$start" -v b="$end" 'BEGIN{exit !(b-a < 3)}'
+ok $? "a hung --exec peer at -t 2: the client ends within its bound ($(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}') s)"
+run pingpong -p tcp --exec env -t 0.05 -S 64 -I 10 -j
+is_rc 3 "-t 0.05 through --exec"
+json_true '.error.message | test("within -t 0.05 s, which is likely too short for the handshake")' \
+	"-t shorter than the handshake: says the budget is too short"
+json_true '.remedy | test("larger -t")' "-t shorter than the handshake: suggests a larger -t"
 
 # Server killed mid-run: the client ends with a message, not a hang. Killed once the test
 # runs (the server's "serving" line, a bounded wait).

@@ -63,6 +63,10 @@ run pingpong -p tcp -P "$SERVER_PORT" -S 64 -I 20 -j 127.0.0.1
 end=$(date +%s.%N)
 is_rc 3 "a second client during a test"
 json_true '.error.message | test("busy")' "the second client is told the server is busy"
+# Before any token check: so the answer names nobody, not the client being served.
+json_true '.error.message | test("127\\.0\\.0\\.1|::1|[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+") | not' \
+	"the busy answer names no address"
+json_true '.remedy | test("Retry when the other test is done")' "busy: the remedy is to retry later"
 awk -v a="$start" -v b="$end" 'BEGIN{exit !(b-a < 2)}'; ok $? "busy answer comes at once"
 n=$(wc -l <"$TMPD/srv.err")
 kill -9 $VICTIM; wait $VICTIM 2>/dev/null
@@ -74,6 +78,7 @@ ok $? "logged: client gone mid-test"
 EFADIAG_TOKEN= run_unbusy pingpong -p tcp -P "$SERVER_PORT" -S 64 -I 20 -j 127.0.0.1
 is_rc 3 "no token: refused"
 json_true '.error.message | test("requires a token")' "no token: says a token is required"
+json_true '.remedy | test("--token SECRET, or EFADIAG_TOKEN=SECRET")' "no token: the remedy is to pass it"
 run_unbusy pingpong -p tcp -P "$SERVER_PORT" -S 64 -I 20 -j --token wrong 127.0.0.1
 is_rc 3 "wrong token: refused"
 json_true '.error.message | test("does not match")' "wrong token: says it does not match"

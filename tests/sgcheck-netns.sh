@@ -169,7 +169,122 @@ NFT
 	in_a nft delete table inet loss 2>/dev/null; in_b nft delete table inet loss 2>/dev/null
 done
 
-# 9. A peer that never answers on the control channel: it accepts, then stays silent.
+# impair NS RULE PORT_LO PORT_HI: an nftables rule on NS's outgoing fabric traffic; the
+# control ports PORT_LO..PORT_HI stay clean (the fault is in the fabric, not the control path).
+impair() {
+	ip netns exec "$1" nft -f - <<NFT
+table inet impair {
+	chain output {
+		type filter hook output priority 0; policy accept;
+		tcp dport $3-$4 accept
+		tcp sport $3-$4 accept
+		oifname != "lo" $2
+	}
+}
+NFT
+}
+impair_clear() { in_a nft delete table inet impair 2>/dev/null; in_b nft delete table inet impair 2>/dev/null; return 0; }
+
+# 9. An MTU black hole: packets above 1000 bytes vanish both ways, small ones cross. Before,
+# this said BLOCKED and advised the self-referencing rule while the table showed 64 B crossing.
+for p in "tcp;ofi_rxm" "udp;ofi_rxd"; do
+	has_provider "$p" || { skip "sg-check MTU black hole $p" "provider absent"; continue; }
+	PORT=$((PORT + 1))
+	impair "$NS_A" "meta length > 1000 drop" "$PORT" "$PORT" &&
+		impair "$NS_B" "meta length > 1000 drop" "$PORT" "$PORT"
+	ok $? "$p: nftables drops packets above 1000 bytes"
+	# -t 4: the large probes never arrive, so the run lasts its whole window (3.4 s).
+	if serve_b sg-check -p "$p" -P "$PORT"; then
+		T_SAVE=$T; T=4
+		check_a "$p MTU black hole" 1 -p "$p" -P "$PORT" -t $T "$IP_B"
+		T=$T_SAVE
+		json_is .verdict size_limited "$p MTU black hole: size_limited, not blocked"
+		json_true '.summary | startswith("SIZE-LIMITED: ")' "$p MTU black hole: the summary says so"
+		json_true '[.directions[] | .small_delivered > 0 and .small_delivered == .small_sent and
+			.large_delivered == 0 and .large_sent > 0] | all' \
+			"$p MTU black hole: every 64 B probe crossed both ways, no 64 KiB one"
+		json_true '.remedy | test("MTU") and test("jumbo") and (test("inbound rule|self-referencing") | not)' \
+			"$p MTU black hole: the remedy names the MTU, not the security group"
+		stop_b; [ "$SERVER_RC" -eq 1 ]; ok $? "$p MTU black hole: the server says size_limited too (exit 1)"
+		grep -q '^SIZE-LIMITED: ' "$TMPD/srv.out"; ok $? "$p MTU black hole: the server's verdict line agrees"
+	fi
+	impair_clear
+done
+
+# 10. 20% random loss on the fabric, the control path clean, at the default -t 5: loss delays
+# and drops some probes but never all of a direction on every path, so each run says pass or
+# lossy, never blocked, one_way or size_limited. Runs go two at a time (each its own server
+# and port): 20 runs in about 45 s. Not more at a time: four pairs starting at once on two
+# loaded cores spent most of the budget opening endpoints, leaving a probe window too short
+# to say anything. A run that dies of a signal (a crash inside libfabric's
+# close under loss, another part of issue 11) is counted apart and reported, not judged.
+loss_runs() { # PROVIDER RUNS
+	local p=$1 runs=$2 batch=2 i j k n port lo hi wrong=0 crashed=0 judged=0 verdicts=""
+	local servers clients pid v
+	lo=$((PORT + 1)); hi=$((PORT + batch)); PORT=$hi
+	impair "$NS_A" "numgen random mod 100 < 20 drop" "$lo" "$hi" &&
+		impair "$NS_B" "numgen random mod 100 < 20 drop" "$lo" "$hi"
+	ok $? "$p: nftables drops 20% of fabric packets at random"
+	# In the scratch directory: a crash's backtrace file lands in the working directory.
+	pushd "$TMPD" >/dev/null || return
+	for ((i = 0; i < runs; i += batch)); do
+		servers=()
+		clients=()
+		for ((j = 0; j < batch && i + j < runs; j++)); do
+			port=$((lo + j)); k=$((i + j))
+			: >"$TMPD/ls$k.err"
+			in_b "$EFADIAG" sg-check -p "$p" -P "$port" -j >"$TMPD/ls$k.out" 2>"$TMPD/ls$k.err" &
+			servers+=($!)
+		done
+		# A bounded wait (10 s) for the batch's servers to listen.
+		for _ in $(seq 100); do
+			n=0
+			for ((j = 0; j < ${#servers[@]}; j++)); do
+				grep -q "waiting for a client" "$TMPD/ls$((i + j)).err" && n=$((n + 1))
+			done
+			[ "$n" -eq "${#servers[@]}" ] && break
+			sleep 0.1
+		done
+		for ((j = 0; j < ${#servers[@]}; j++)); do
+			k=$((i + j))
+			in_a timeout 20 "$EFADIAG" sg-check -j -p "$p" -P "$((lo + j))" -t 5 "$IP_B" \
+				>"$TMPD/lc$k.out" 2>"$TMPD/lc$k.err" &
+			clients+=($!)
+		done
+		# Clients end by timeout's 20 s; a server not done 5 s after its client is killed.
+		for pid in "${clients[@]}"; do wait "$pid"; done
+		for pid in "${servers[@]}"; do
+			for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+			kill -9 "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+		done
+		for ((j = 0; j < batch && i + j < runs; j++)); do
+			k=$((i + j))
+			if grep -q "terminated with signal" "$TMPD/lc$k.err" "$TMPD/ls$k.err"; then
+				crashed=$((crashed + 1))
+				continue
+			fi
+			v=$(jq -r .verdict "$TMPD/lc$k.out" 2>/dev/null)
+			judged=$((judged + 1))
+			verdicts="$verdicts ${v:-none}"
+			case $v in pass | lossy) ;; *)
+				diag "server: $(head -c 300 "$TMPD/ls$k.err")"
+				wrong=$((wrong + 1))
+				diag "run $k: verdict '${v:-none}': $(jq -c .directions "$TMPD/lc$k.out" 2>/dev/null | head -c 400)"
+			esac
+		done
+	done
+	popd >/dev/null || return
+	impair_clear
+	diag "$p 20% loss: $runs runs, $judged judged, $crashed crashed (counted apart), $wrong wrong:$verdicts"
+	[ "$wrong" -eq 0 ]; ok $? "$p 20% loss: every judged run says pass or lossy ($judged of $runs)"
+	# Not vacuous: at least a quarter of the runs judged (the crash hit up to 9 of 20 runs).
+	[ "$judged" -ge $((runs / 4)) ]; ok $? "$p 20% loss: $judged runs ran to a verdict ($crashed crashed)"
+}
+has_provider "tcp;ofi_rxm" && loss_runs "tcp;ofi_rxm" 20
+has_provider "udp;ofi_rxd" && loss_runs "udp;ofi_rxd" 4
+
+# 11. A peer that never answers on the control channel: it accepts, then stays silent.
 PORT=$((PORT + 1))
 if command -v python3 >/dev/null; then
 	in_b python3 -c 'import socket,time,sys

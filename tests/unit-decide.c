@@ -2,9 +2,11 @@
 /*
  * Unit tests of the decisions efadiag takes from measurements: sg-check's verdict
  * (src/cmd/sgcheck-verdict.c), bw's weak-domain flag (src/cmd/bw-report.c) and the domain
- * choice (src/fabric/discover.c).
+ * choice (src/fabric/discover.c), the gpudirect check (src/host/gpudirect.c) and how sysfs
+ * text is made printable (src/host/sysfs.c).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <rdma/fabric.h>
 #include <stdio.h>
@@ -14,8 +16,11 @@
 
 #include "cmd/bw.h"
 #include "cmd/sgcheck.h"
+#include "measure/probe.h"
 #include "efadiag.h"
 #include "fabric/discover.h"
+#include "host/gpudirect.h"
+#include "host/sysfs.h"
 #include "tap.h"
 
 /* --- sg-check ----------------------------------------------------------------------------- */
@@ -39,11 +44,26 @@ static struct msg_sg_report report(bool small, bool large, const char *err, bool
 	r.large_received = large;
 	r.elapsed_ms = small && large ? 12.5 : 2000;
 	r.sent = !err;
+	/* Every path tried each size; what arrived of the peer's, all or nothing. */
+	r.sent_count[0] = r.sent_count[1] = PROBE_PATHS;
+	r.delivered_count[0] = small ? PROBE_PATHS : 0;
+	r.delivered_count[1] = large ? PROBE_PATHS : 0;
 	if (err) {
 		r.has_send_error = true;
 		snprintf(r.send_error, sizeof(r.send_error), "%s", err);
 		r.send_unreachable = unreachable;
 	}
+	return r;
+}
+
+/* A receiver's report with these counts of the peer's probes arrived (of PROBE_PATHS each). */
+static struct msg_sg_report got(long small, long large)
+{
+	struct msg_sg_report r = report(small > 0, large > 0, NULL, false);
+
+	r.delivered_count[0] = small;
+	r.delivered_count[1] = large;
+	r.elapsed_ms = 2000;
 	return r;
 }
 
@@ -84,15 +104,32 @@ static void test_sg_direction(void)
 
 	recv = report(true, false, NULL, false);
 	sg_direction(&d, &recv, &send);
-	is_int(d.status, DIR_TIMEOUT, "only the small probe arrived: timeout");
-	is_str(d.error, "only the 64-byte probe arrived", "only the small probe: says so");
-	ok(d.small && !d.large, "only the small probe: small yes, large no");
-	ok(!d.provider_error, "only the small probe: no provider error");
+	is_int(d.status, DIR_PARTIAL, "only small probes arrived: partial, not timeout");
+	is_str(d.error, "only 64-byte probes arrived", "only small probes: says so");
+	ok(d.small && !d.large, "only small probes: small yes, large no");
+	ok(sg_dir_size_limited(&d), "every small probe and no large one: size limited");
+	ok(!sg_dir_dead(&d), "only small probes: not dead");
+	ok(!d.provider_error, "only small probes: no provider error");
 
 	recv = report(false, true, NULL, false);
 	sg_direction(&d, &recv, &send);
-	is_int(d.status, DIR_TIMEOUT, "only the large probe arrived: timeout");
-	is_str(d.error, "only the 64 KiB probe arrived", "only the large probe: says so");
+	is_int(d.status, DIR_PARTIAL, "only large probes arrived: partial");
+	is_str(d.error, "some probes did not arrive", "only large probes: says some are missing");
+	ok(!sg_dir_size_limited(&d), "only large probes: not size limited");
+
+	/* Counts: what was sent and what arrived, per size. */
+	recv = got(2, 3);
+	sg_direction(&d, &recv, &send);
+	is_int(d.status, DIR_PARTIAL, "2 of 3 small, 3 of 3 large: partial");
+	ok(d.sent[0] == PROBE_PATHS && d.delivered[0] == 2 && d.sent[1] == PROBE_PATHS &&
+		   d.delivered[1] == 3, "the direction keeps sent and delivered per size");
+	recv = got(1, 0);
+	sg_direction(&d, &recv, &send);
+	is_int(d.status, DIR_PARTIAL, "1 of 3 small, no large: partial");
+	ok(!sg_dir_size_limited(&d), "small ones missing too: loss, not a size limit");
+	recv = got(PROBE_PATHS, PROBE_PATHS);
+	sg_direction(&d, &recv, &send);
+	is_int(d.status, DIR_OK, "all of both sizes: ok");
 
 	recv = report(false, false, NULL, false);
 	send = report(true, true, "Input/output error", false);
@@ -108,6 +145,7 @@ static void test_sg_direction(void)
 	ok(!d.provider_error, "an unreachable send error is not a provider error");
 
 	is_str(sg_dir_status_str(DIR_OK), "ok", "status ok named");
+	is_str(sg_dir_status_str(DIR_PARTIAL), "partial", "status partial named");
 	is_str(sg_dir_status_str(DIR_TIMEOUT), "timeout", "status timeout named");
 	is_str(sg_dir_status_str(DIR_ERROR), "error", "status error named");
 }
@@ -146,12 +184,16 @@ static void test_sg_judge(void)
 		       "path works)", "blocked line");
 	is_str(v.remedy, remedy_rules, "blocked remedy: the self-referencing rules");
 
-	/* Only one probe arrived each way: still blocked, not an error. */
+	/* Some of one size arrived each way: traffic crosses, so never blocked. */
 	mine = report(true, false, NULL, false);
 	theirs = report(false, true, NULL, false);
 	judge(&v, &mine, &theirs);
-	is_str(v.name, "blocked", "one probe each way only: blocked");
-	is_int(v.code, 1, "one probe each way only: exits 1");
+	is_str(v.name, "size_limited", "all small one way, only large the other: size_limited");
+	mine = got(1, 0);
+	theirs = got(0, 2);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "lossy", "some of one size each way: lossy, not blocked");
+	is_int(v.code, 1, "lossy exits 1");
 
 	/* nodeA -> nodeB dropped: the peer received nothing, nodeA did. */
 	mine = report(true, true, NULL, false);
@@ -177,13 +219,59 @@ static void test_sg_judge(void)
 	has(v.remedy, "on nodeA's security group", "B to A dropped: inbound rule on the receiver A");
 	has(v.remedy, "on nodeB's.", "B to A dropped: outbound rule on the sender B");
 
-	/* Only the 64-byte probe from A arrived: that direction timed out, so one way. */
+	/* Only small probes from A arrived (an MTU black hole one way): size limited. */
 	mine = report(true, true, NULL, false);
 	theirs = report(true, false, NULL, false);
 	judge(&v, &mine, &theirs);
-	is_str(v.name, "one_way", "A to B lost the large probe: one_way");
-	is_str(v.line, "ONE-WAY: nodeA -> nodeB is dropped, nodeB -> nodeA works",
-	       "A to B lost the large probe: line");
+	is_str(v.name, "size_limited", "A to B lost the large probes: size_limited, not one_way");
+	is_int(v.code, 1, "size_limited exits 1");
+	is_str(v.line, "SIZE-LIMITED: 64-byte probes cross, 64 KiB probes do not (nodeA -> nodeB): "
+		       "large packets are lost on the way", "size_limited line names the direction");
+	has(v.remedy, "MTU", "size_limited remedy: the MTU");
+	has(v.remedy, "jumbo frames", "size_limited remedy: jumbo frames");
+	has(v.remedy, "fragmented", "size_limited remedy: fragmentation");
+	has(v.remedy, "middlebox", "size_limited remedy: a middlebox");
+	ok(!strstr(v.remedy, "inbound rule") && !strstr(v.remedy, "self-referencing"),
+	   "size_limited remedy: no security group rule to add");
+
+	/* Large packets lost both ways: the MTU black hole of the issue. */
+	mine = report(true, false, NULL, false);
+	theirs = report(true, false, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "size_limited", "large lost both ways, small all crossing: size_limited");
+	has(v.line, "(both ways)", "size_limited both ways: says so");
+
+	/* A dead direction outweighs a size limit the other way: one way. */
+	mine = report(true, false, NULL, false);
+	theirs = report(false, false, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "one_way", "nothing A to B, only small B to A: one_way");
+	is_str(v.line, "ONE-WAY: nodeA -> nodeB is dropped, nodeB -> nodeA crosses (not every probe "
+		       "arrived)", "one_way with loss the other way: the line does not say it works");
+
+	/* Loss: some of each size each way, or all one way and some the other. */
+	mine = got(PROBE_PATHS, PROBE_PATHS);
+	theirs = got(2, 1);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "lossy", "2/3 small and 1/3 large A to B: lossy");
+	is_int(v.code, 1, "lossy exits 1");
+	is_str(v.line, "LOSSY: fabric traffic crosses both ways, but not all of it in time "
+		       "(nodeA -> nodeB: 2/3 small, 1/3 large; nodeB -> nodeA: 3/3 small, 3/3 large)",
+	       "lossy line: the counts of both directions");
+	has(v.remedy, "intermittent", "lossy remedy: delivery is intermittent");
+	ok(!strstr(v.remedy, "inbound rule"), "lossy remedy: no security group rule to add");
+	mine = got(1, 0);
+	theirs = got(PROBE_PATHS, PROBE_PATHS);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "lossy", "1/3 small, no large B to A: lossy, not size_limited");
+
+	/* An older peer (one probe of each size, no counts): its one probe counts as all. */
+	mine = report(true, true, NULL, false);
+	theirs = report(true, true, NULL, false);
+	theirs.sent_count[0] = theirs.sent_count[1] = 1;
+	mine.delivered_count[0] = mine.delivered_count[1] = 1;
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "pass", "one probe each of one sent by an older peer, arrived: pass");
 
 	/* My send failed with a provider error: error, whatever else. */
 	mine = report(true, true, "fi_send: Input/output error", false);
@@ -498,6 +586,113 @@ static void test_pick_domain(void)
 	fi_freeinfo(onlylo6);
 }
 
+/* --- gpudirect --------------------------------------------------------------------------- */
+
+static struct gpudirect_host gd_host(enum nvidia_module m, int kmaj, int kmin, uint32_t lf)
+{
+	struct gpudirect_host g;
+
+	memset(&g, 0, sizeof(g));
+	g.nvidia = m;
+	g.kernel_major = kmaj;
+	g.kernel_minor = kmin;
+	g.libfabric = lf;
+	return g;
+}
+
+/* Judges two devices, rdmapA and rdmapB, whose p2p read a and b (NULL: unreadable). */
+static struct gpudirect_verdict gd_two(const struct gpudirect_host *g, const char *a,
+				       const char *b)
+{
+	const char *names[2] = { "rdmapA", "rdmapB" };
+	const char *p2p[2] = { a ? a : "unreadable (permission)", b ? b : "unreadable (permission)" };
+	enum p2p_kind kinds[2] = { gpudirect_p2p_kind(p2p[0], a ? 0 : -EACCES),
+				   gpudirect_p2p_kind(p2p[1], b ? 0 : -EACCES) };
+
+	return gpudirect_judge(g, 2, kinds, p2p, names);
+}
+
+static void test_gpudirect(void)
+{
+	struct gpudirect_host old = gd_host(NVIDIA_NOT_LOADED, 5, 10, FI_VERSION(1, 17));
+	struct gpudirect_host dmabuf = gd_host(NVIDIA_OPEN, 5, 12, FI_VERSION(1, 20));
+	struct gpudirect_verdict v;
+	int maj = 0, min = 0;
+
+	is_int(gpudirect_p2p_kind("NVIDIA", 0), P2P_NVIDIA, "p2p 'NVIDIA' is NVIDIA");
+	is_int(gpudirect_p2p_kind("NVIDIA peermem", 0), P2P_NVIDIA, "'NVIDIA peermem' is NVIDIA");
+	is_int(gpudirect_p2p_kind("NEURON", 0), P2P_OTHER, "'NEURON' is another provider");
+	is_int(gpudirect_p2p_kind("NVMEM", 0), P2P_OTHER, "'NVMEM' is not a driver's string");
+	is_int(gpudirect_p2p_kind("NVIDIAX", 0), P2P_OTHER, "'NVIDIAX' is not NVIDIA");
+	is_int(gpudirect_p2p_kind("", 0), P2P_NONE, "an empty p2p is none");
+	is_int(gpudirect_p2p_kind("", -ENOENT), P2P_NONE, "no p2p file is none");
+	is_int(gpudirect_p2p_kind("", -EACCES), P2P_UNREADABLE, "EACCES is unreadable");
+
+	ok(gpudirect_parse_kernel("6.8.0-1015-aws", &maj, &min) && maj == 6 && min == 8,
+	   "kernel 6.8.0-1015-aws is 6.8");
+	ok(gpudirect_parse_kernel("5.12", &maj, &min) && maj == 5 && min == 12, "kernel 5.12");
+	ok(!gpudirect_parse_kernel("", &maj, &min), "an empty release is unknown");
+	ok(!gpudirect_parse_kernel("junk", &maj, &min), "junk is unknown");
+	ok(!gpudirect_parse_kernel("6", &maj, &min), "a release without a minor is unknown");
+
+	ok(gpudirect_dmabuf(&dmabuf).available, "dma-buf: open module, 5.12, libfabric 1.20");
+	dmabuf.kernel_minor = 11;
+	ok(!gpudirect_dmabuf(&dmabuf).available && !gpudirect_dmabuf(&dmabuf).kernel,
+	   "dma-buf: kernel 5.11 is too old");
+	dmabuf.kernel_major = 6;
+	dmabuf.kernel_minor = 0;
+	ok(gpudirect_dmabuf(&dmabuf).available, "dma-buf: kernel 6.0 is newer than 5.12");
+	dmabuf.libfabric = FI_VERSION(1, 19);
+	ok(!gpudirect_dmabuf(&dmabuf).available && !gpudirect_dmabuf(&dmabuf).libfabric,
+	   "dma-buf: libfabric 1.19 is too old");
+	dmabuf.libfabric = FI_VERSION(2, 6);
+	dmabuf.nvidia = NVIDIA_PROPRIETARY;
+	ok(!gpudirect_dmabuf(&dmabuf).available, "dma-buf: not with the proprietary module");
+	dmabuf.nvidia = NVIDIA_OPEN;
+
+	v = gd_two(&old, "NVIDIA peermem", "NVIDIA");
+	is_int(v.status, CHECK_PASS, "peer memory on both devices passes without dma-buf");
+	has(v.detail, "peer memory: provider NVIDIA peermem on all 2 devices", "... and says so");
+	has(v.detail, "dma-buf not available", "... and that dma-buf is not");
+	v = gd_two(&old, "NEURON", "NEURON");
+	is_int(v.status, CHECK_FAIL, "NEURON on an NVIDIA instance, no dma-buf: fail");
+	has(v.detail, "rdmapA has 'NEURON', not an NVIDIA provider", "... naming the device");
+	has(v.detail, "the NVIDIA open kernel module (no NVIDIA driver loaded), kernel 5.12+ "
+	    "(this is 5.10), libfabric 1.20+ (this is 1.17)", "... and what dma-buf lacks");
+	v = gd_two(&old, "NVIDIA", "");
+	is_int(v.status, CHECK_FAIL, "one device without a provider, no dma-buf: fail");
+	has(v.detail, "peer memory on 1 of 2 devices (rdmapB has none)", "... naming it");
+	v = gd_two(&dmabuf, "", "");
+	is_int(v.status, CHECK_PASS, "empty p2p with dma-buf available: pass");
+	has(v.detail, "dma-buf available (NVIDIA open kernel module, kernel 6.0, libfabric 2.6)",
+	    "... through dma-buf");
+	v = gd_two(&dmabuf, "NEURON", "NVIDIA");
+	is_int(v.status, CHECK_PASS, "NEURON with dma-buf available: pass through dma-buf");
+	v = gd_two(&old, "NVIDIA", NULL);
+	is_int(v.status, CHECK_WARN, "an unreadable p2p, the rest NVIDIA: warn, not a guess");
+	has(v.detail, "rdmapB's device/p2p is unreadable (permission)", "... naming it");
+	v = gd_two(&old, "", NULL);
+	is_int(v.status, CHECK_FAIL, "unreadable and none, no dma-buf: fail");
+}
+
+/* --- sysfs text ----------------------------------------------------------------------------- */
+
+static void test_printable(void)
+{
+	char buf[64], small[7];
+
+	sysfs_printable(buf, sizeof(buf), "p4d.24xlarge", 12);
+	is_str(buf, "p4d.24xlarge", "printable text is kept");
+	sysfs_printable(buf, sizeof(buf), "a\033[2J\377\001b", 8);
+	is_str(buf, "a\\x1b[2J\\xff\\x01b", "ESC, 0xff and 0x01 come out as \\xNN");
+	sysfs_printable(buf, sizeof(buf), "a\0b", 3);
+	is_str(buf, "a\\x00b", "a NUL byte is escaped, not an end");
+	sysfs_printable(small, sizeof(small), "abc\033def", 7);
+	is_str(small, "abc", "an escape that does not fit is left out whole");
+	is_str(sysfs_strerror(-EACCES), "unreadable (permission)", "EACCES reads as permission");
+	is_str(sysfs_strerror(-ENOENT), "absent", "ENOENT reads as absent");
+}
+
 int main(void)
 {
 	test_sg_direction();
@@ -506,5 +701,7 @@ int main(void)
 	test_bw_is_weak();
 	test_subnet_holds();
 	test_pick_domain();
+	test_gpudirect();
+	test_printable();
 	return done_testing();
 }

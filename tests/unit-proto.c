@@ -364,6 +364,21 @@ static void test_error_and_empty(void)
 	roundtrips(&in, &out, "error of 511 characters round trips");
 	is_int(strlen(out.u.error.text), PROTO_TEXT_MAX - 1, "error of 511 characters kept whole");
 
+	/* A refusal's reason travels with it; without one, or one too long, there is none. */
+	memset(&in, 0, sizeof(in));
+	in.kind = MSG_ERROR;
+	snprintf(in.u.error.text, sizeof(in.u.error.text), "busy: try again");
+	snprintf(in.u.error.reason, sizeof(in.u.error.reason), "%s", PROTO_REASON_BUSY);
+	roundtrips(&in, &out, "error with a reason round trips");
+	is_str(out.u.error.reason, PROTO_REASON_BUSY, "the reason is kept");
+	ok(decodes(MSG_ERROR, "{\"message\":\"x\"}") == 0 && !out.u.error.reason[0],
+	   "an error without a reason (an older peer) has none");
+	ok(decodes(MSG_ERROR, "{\"message\":\"x\",\"reason\":\"0123456789abcdefXYZ\"}") == 0 &&
+		   !out.u.error.reason[0] && !strcmp(out.u.error.text, "x"),
+	   "an overlong reason is left out, the message kept");
+	ok(decodes(MSG_ERROR, "{\"message\":\"x\",\"reason\":7}") == 0 && !out.u.error.reason[0],
+	   "a reason that is not a string is left out");
+
 	for (i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
 		char *text, name[96];
 
@@ -597,6 +612,28 @@ static void test_sg(void)
 	roundtrips(&in, &out, "sg-check report with a provider error round trips");
 	ok(g->has_send_error && !g->send_unreachable, "sg-check report: error, not unreachable");
 	is_str(g->send_error, "Input/output error", "sg-check report provider error text");
+
+	/* Counts per size travel; a peer without them sent one of each. */
+	memset(&in, 0, sizeof(in));
+	in.kind = MSG_SG_REPORT;
+	r->small_received = r->large_received = true;
+	r->sent_count[0] = 3;
+	r->sent_count[1] = 2;
+	r->delivered_count[0] = 3;
+	r->delivered_count[1] = 1;
+	roundtrips(&in, &out, "sg-check report with counts round trips");
+	ok(g->sent_count[0] == 3 && g->sent_count[1] == 2 && g->delivered_count[0] == 3 &&
+		   g->delivered_count[1] == 1, "sg-check report: sent and delivered per size");
+	is_int(decodes(MSG_SG_REPORT, "{\"small_received\":true,\"large_received\":false,"
+				      "\"elapsed_ms\":5,\"sent\":true}"), 0,
+	       "sg-check report without counts (an older peer) decodes");
+	ok(out.u.sg_report.sent_count[0] == 1 && out.u.sg_report.sent_count[1] == 1 &&
+		   out.u.sg_report.delivered_count[0] == 1 && out.u.sg_report.delivered_count[1] == 0,
+	   "sg-check report without counts: one sent of each, delivered from the bools");
+	refuses(MSG_SG_REPORT, "{\"elapsed_ms\":1,\"small_sent\":-1}", "sg-check report",
+		"'small_sent' must be a whole number", "sg-check report with a negative count");
+	refuses(MSG_SG_REPORT, "{\"elapsed_ms\":1,\"large_delivered\":\"3\"}", "sg-check report",
+		"'large_delivered' must be a whole number", "sg-check report with a count as text");
 }
 
 /* Every kind in the enum is covered above; this makes sure the enum did not grow unseen. */

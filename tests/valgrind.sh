@@ -33,11 +33,12 @@ memcheck() { # LABEL WANT_RC ARGS...
 
 memcheck "info -p tcp" 0 info -p tcp -j
 EFADIAG_SYSROOT="$FIXTURES/p4d-healthy" memcheck "info on the p4d fixture" 1 info -j
-memcheck "pingpong --loopback" 0 pingpong --loopback -p tcp -S 64,64k -I 50 -j
-# Under valgrind both processes run 20-50 times slower: a budget to match.
+# Under valgrind both processes run 20-50 times slower: a budget to match (pingpong's peer
+# must answer the hello, its endpoint opened, within one -t).
+memcheck "pingpong --loopback" 0 pingpong --loopback -p tcp -S 64,64k -I 50 -t 30 -j
 memcheck "sg-check --loopback" 0 sg-check --loopback -p tcp -t 30 -j
 memcheck "bw --loopback" 0 bw --loopback -p tcp -S 64k -I 20 -W 4 -t 30 -j
-memcheck "pingpong --exec (client and peer)" 0 pingpong -p tcp --exec env -S 64 -I 20 -j
+memcheck "pingpong --exec (client and peer)" 0 pingpong -p tcp --exec env -S 64 -I 20 -t 30 -j
 memcheck "usage error" 2 pingpong -S bogus -j
 if hold_closed_port; then
 	memcheck "no server" 3 pingpong -p tcp -P "$CLOSED_PORT" -t 1 127.0.0.1 -j

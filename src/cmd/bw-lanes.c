@@ -220,14 +220,20 @@ void bw_close_lanes(struct bw *b)
 {
 	size_t i;
 
+	/* Each lane's thread ends its operations (cancel, drain) before it returns. */
+	for (i = 0; i < b->cfg.nlanes; i++)
+		lane_stop(&b->lanes[i]);
+	for (i = 0; i < b->cfg.nlanes; i++)
+		lane_join(&b->lanes[i]);
+	/* Then the endpoints, before the memory their operations used; lane 0's is the
+	 * session's, whose domain closes with the session. */
 	for (i = b->cfg.nlanes; i > 0; i--) {
-		struct lane *l = &b->lanes[i - 1];
-
-		lane_stop(l);
-		lane_join(l);
-		fab_remote_release(&l->remote);
+		fab_remote_release(&b->lanes[i - 1].remote);
+		fab_close_endpoint(lane_ep(b, i - 1));
+	}
+	for (i = b->cfg.nlanes; i > 0; i--) {
 		fab_buf_free(&b->bufs[i - 1]);
-		/* Lane 0's endpoint is the session's: it closes with the session. */
+		lane_free(&b->lanes[i - 1]);
 		if (i > 1)
 			fab_close(&b->eps[i - 1]);
 	}

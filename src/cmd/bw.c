@@ -22,6 +22,13 @@
 #define AUTO_MIN 64
 #define AUTO_MAX 100000
 #define PEER_GRACE_SEC 2.0
+/*
+ * After this side's lanes end (count done, or -t without a completion), the peer's report is
+ * due within -t and this: its lanes end by the same rule. With the lanes' own -t before it and
+ * the drain of their operations after it, a stopped peer or fabric ends bw within
+ * 2 x -t + 2 s (documented in the man page).
+ */
+#define REPORT_GRACE_SEC 1.0
 
 static const size_t default_sizes[] = { 4096, 8192, 16384, 32768, 65536, 131072, 262144,
 					524288, 1048576, 2097152, 4194304, 8388608 };
@@ -157,19 +164,24 @@ static int run_size(struct bw *b, size_t size, long count, struct msg *peer)
 		fprintf(stderr, "\r%60s\r", "");
 	/* Reports cross while the lanes keep progressing: the peer may still need us. */
 	lane_reports(b, &mine);
-	deadline = now_sec() + b->cfg.stall_sec + PEER_GRACE_SEC;
+	deadline = now_sec() + b->cfg.stall_sec + REPORT_GRACE_SEC;
 	ret = proto_send(&b->s->oob, &mine, deadline);
 	if (!ret)
-		ret = proto_expect(&b->s->oob, MSG_BW_REPORT, peer,
-				   now_sec() + 2 * b->cfg.stall_sec + PEER_GRACE_SEC);
+		ret = proto_expect(&b->s->oob, MSG_BW_REPORT, peer, deadline);
 	for (i = 0; i < b->cfg.nlanes; i++)
 		lane_stop(&b->lanes[i]);
 	for (i = 0; i < b->cfg.nlanes; i++)
 		lane_join(&b->lanes[i]);
+	if (ret == -ECONNRESET)
+		return test_stop(&b->rep.stop, EXIT_ERROR, "the peer closed the control connection "
+				 "mid-test (killed?)");
+	if (ret == -ETIMEDOUT)
+		return test_stop(&b->rep.stop, EXIT_ERROR, "the peer sent no report of size %s within "
+				 "%.3g s of this side's end (stopped, or hung?)",
+				 size_str(size, (char[32]){ 0 }, 32),
+				 b->cfg.stall_sec + REPORT_GRACE_SEC);
 	if (ret)
-		return test_stop(&b->rep.stop, EXIT_ERROR, "%s", ret == -ECONNRESET ?
-			       "the peer closed the control connection mid-test (killed?)" :
-			       b->s->oob.err);
+		return test_stop(&b->rep.stop, EXIT_ERROR, "%s", b->s->oob.err);
 	return bw_lane_failures(b, size, &peer->u.bw_report);
 }
 

@@ -76,7 +76,7 @@ static inline uint64_t bw_caps(enum lane_op op)
 int bw_client_lanes(struct bw *b, char **names, size_t max_size);
 /* The server's answer to that: lanes on the domains matching the client's, 0 or an exit code. */
 int bw_server_lanes(struct bw *b);
-/* Stops every lane's thread, releases its buffer and closes its endpoint, last first. */
+/* Stops every lane (each ends its operations), closes the endpoints, then frees the buffers. */
 void bw_close_lanes(struct bw *b);
 
 /* --- bw-report.c: results, failures and the verdict ---------------------------------------- */

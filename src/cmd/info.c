@@ -13,6 +13,7 @@
 #include "host/checks.h"
 #include "ui/cli.h"
 #include "host/efa_dev.h"
+#include "host/gpudirect.h"
 #include "fabric/discover.h"
 #include "fabric/isolate.h"
 #include "host/env.h"
@@ -61,6 +62,7 @@ static const struct out_col host_cols[] = {
 	{ "instance_type", "instance type", OUT_STR, 0, 0 },
 	{ "expected_efa_devices", "expected EFA devices", OUT_INT, 0, 0 },
 	{ "efa_devices", "EFA devices found", OUT_INT, 0, 0 },
+	{ "unconfirmed_devices", "devices with unreadable ids", OUT_INT, 0, 0 },
 	{ "libfabric_version", "libfabric version", OUT_STR, 0, 0 },
 	{ "libfabric_path", "libfabric path", OUT_STR, 0, 0 },
 	{ "efa_driver_version", "efa driver", OUT_STR, 0, 0 },
@@ -79,7 +81,8 @@ struct info_run {
 	struct checks checks;
 	struct host_facts host;
 	struct efa_dev *devs;
-	size_t ndevs;
+	size_t ndevs;	      /* listed in sysfs: EFA, or ids unreadable */
+	size_t nefa;	      /* of those, confirmed EFA by PCI id */
 	struct fi_info *domains;
 	size_t ndomains;
 	int getinfo_ret;
@@ -150,7 +153,12 @@ static void emit_devices(struct info_run *r)
 
 		out_set_str(row, "device", "%s", d->name);
 		out_set_str(row, "pci_address", "%s", d->pci[0] ? d->pci : "-");
-		out_set_str(row, "pci_device_id", "0x%04lx", d->pci_device);
+		if (d->id_err) {
+			out_set_str(row, "pci_device_id", "unknown");
+			out_set_str(row, "id_error", "%s", sysfs_strerror(d->id_err));
+		} else {
+			out_set_str(row, "pci_device_id", "0x%04lx", d->pci_device);
+		}
 		if (d->numa_node >= 0)
 			out_set_num(row, "numa_node", (double)d->numa_node);
 		out_set_str(row, "port_state", "%s", d->port_state[0] ? d->port_state : "unknown");
@@ -189,12 +197,17 @@ static void emit_host(struct info_run *r)
 
 	if (!obj)
 		return;
-	out_set_str(obj, "instance_type", "%s", h->instance_type[0] ? h->instance_type : "unknown");
+	if (h->instance_type_err && h->instance_type_err != -ENOENT)
+		out_set_str(obj, "instance_type", "%s", sysfs_strerror(h->instance_type_err));
+	else
+		out_set_str(obj, "instance_type", "%s",
+			    h->instance_type[0] ? h->instance_type : "unknown");
 	if (r->expected >= 0)
 		out_set_num(obj, "expected_efa_devices", r->expected);
 	else
 		cJSON_AddNullToObject(obj, "expected_efa_devices");
-	out_set_num(obj, "efa_devices", (double)r->ndevs);
+	out_set_num(obj, "efa_devices", (double)r->nefa);
+	out_set_num(obj, "unconfirmed_devices", (double)(r->ndevs - r->nefa));
 	out_set_str(obj, "libfabric_version", "%s", h->libfabric_version);
 	out_set_str(obj, "libfabric_path", "%s", h->libfabric_path[0] ? h->libfabric_path : "unknown");
 	out_set_str(obj, "efa_driver_version", "%s",
@@ -218,6 +231,7 @@ static void emit_host(struct info_run *r)
 static void check_instance(struct info_run *r)
 {
 	const struct host_facts *h = &r->host;
+	int err = h->instance_type_err;
 
 	if (r->ctx->opt.expect_domains >= 0)
 		check_add(&r->checks, "instance_type", CHECK_PASS, "%s; expecting %d EFA devices "
@@ -226,6 +240,11 @@ static void check_instance(struct info_run *r)
 	else if (h->expected_efa_devices >= 0)
 		check_add(&r->checks, "instance_type", CHECK_PASS, "%s supports %d EFA devices",
 			  h->instance_type, h->expected_efa_devices);
+	else if (err && err != -ENOENT)
+		/* Unreadable is not "not EC2": the device count would go unchecked unseen. */
+		check_add(&r->checks, "instance_type", CHECK_WARN, "/sys/devices/virtual/dmi/id/"
+			  "product_name is %s: %suse --expect-domains N", sysfs_strerror(err),
+			  sysfs_err_is_permission(err) ? "run as root, or " : "");
 	else if (h->instance_type[0])
 		check_add(&r->checks, "instance_type", CHECK_SKIP, "'%s' is not in the EFA "
 			  "instance table; use --expect-domains N to check the device count",
@@ -235,30 +254,72 @@ static void check_instance(struct info_run *r)
 			  "/sys/devices/virtual/dmi/id/product_name); use --expect-domains N");
 }
 
+/* Names the devices whose PCI id could not be read, e.g. "rdmap32s27 (unreadable (permission))". */
+static void unconfirmed_names(const struct info_run *r, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->ndevs && used < len; i++)
+		if (r->devs[i].id_err)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s (PCI id %s)",
+						 used ? ", " : "", r->devs[i].name,
+						 sysfs_strerror(r->devs[i].id_err));
+}
+
 static void check_devices(struct info_run *r)
 {
-	if (!r->is_efa && !r->ndevs) {
+	bool explicit = r->ctx->opt.expect_domains >= 0;
+	size_t unconfirmed = r->ndevs - r->nefa;
+	char names[512];
+
+	unconfirmed_names(r, names, sizeof(names));
+	/* --expect-domains promises a count of EFA devices, whatever provider is listed. */
+	if (!r->is_efa && !r->ndevs && !explicit) {
 		check_add(&r->checks, "efa_devices", CHECK_SKIP, "no EFA device; provider %s "
 			  "does not need one", r->ctx->opt.provider);
 		return;
 	}
-	if (!r->ndevs) {
-		check_add(&r->checks, "efa_devices", CHECK_FAIL, "no EFA device (PCI 1d0f:efa0-efa4) "
-			  "in /sys/class/infiniband: attach an EFA interface at launch, load the efa "
-			  "driver (modprobe efa), or in a pod request vpc.amazonaws.com/efa");
+	if (unconfirmed && (r->expected < 0 || (int)r->nefa < r->expected)) {
+		char of[32] = "";
+
+		/* The count cannot be trusted: an unreadable device may be the missing one. */
+		if (r->expected >= 0)
+			snprintf(of, sizeof(of), " of %d", r->expected);
+		check_add(&r->checks, "efa_devices", r->expected < 0 ? CHECK_WARN : CHECK_FAIL,
+			  "%zu%s EFA devices confirmed, and %zu whose PCI id cannot be read: %s; run "
+			  "efadiag info as root to check %s", r->nefa, of, unconfirmed, names,
+			  unconfirmed == 1 ? "it" : "them");
+		return;
+	}
+	if (!r->nefa) {
+		if (explicit)
+			check_add(&r->checks, "efa_devices", CHECK_FAIL, "0 of %d EFA devices present "
+				  "(--expect-domains counts EFA devices, PCI 1d0f:efa0-efa4 in "
+				  "/sys/class/infiniband, whatever -p lists): attach EFA interfaces "
+				  "at launch or load the efa driver", r->expected);
+		else
+			check_add(&r->checks, "efa_devices", CHECK_FAIL, "no EFA device (PCI "
+				  "1d0f:efa0-efa4) in /sys/class/infiniband: attach an EFA interface "
+				  "at launch, load the efa driver (modprobe efa), or in a pod request "
+				  "vpc.amazonaws.com/efa");
 		return;
 	}
 	if (r->expected < 0) {
-		check_add(&r->checks, "efa_devices", CHECK_PASS, "%zu EFA devices", r->ndevs);
+		check_add(&r->checks, "efa_devices", CHECK_PASS, "%zu EFA devices", r->nefa);
 		return;
 	}
-	if ((int)r->ndevs < r->expected)
+	if ((int)r->nefa < r->expected)
 		check_add(&r->checks, "efa_devices", CHECK_FAIL, "%zu of %d EFA devices present: "
 			  "attach all EFA interfaces at launch; in a pod request "
-			  "vpc.amazonaws.com/efa: %d", r->ndevs, r->expected, r->expected);
+			  "vpc.amazonaws.com/efa: %d", r->nefa, r->expected, r->expected);
+	else if (unconfirmed)
+		check_add(&r->checks, "efa_devices", CHECK_WARN, "%zu of %d EFA devices present, "
+			  "and %zu more whose PCI id cannot be read: %s", r->nefa, r->expected,
+			  unconfirmed, names);
 	else
 		check_add(&r->checks, "efa_devices", CHECK_PASS, "%zu of %d EFA devices present",
-			  r->ndevs, r->expected);
+			  r->nefa, r->expected);
 }
 
 /* Names the likeliest reason the provider is missing, from what the host shows. */
@@ -333,6 +394,14 @@ static void check_domain_count(struct info_run *r)
 	size_t n = 0;
 	struct fi_info *fi, *p;
 
+	if (!r->is_efa && r->ctx->opt.expect_domains >= 0) {
+		/* Say what --expect-domains was checked against, so an OK is not misread. */
+		check_add(&r->checks, "efa_domains", CHECK_SKIP, "provider %s has no efa domains "
+			  "to count: --expect-domains %d was checked against the EFA devices in "
+			  "sysfs (efa_devices); use -p efa to count efa domains",
+			  r->ctx->opt.provider, r->expected);
+		return;
+	}
 	if (!r->is_efa || r->expected < 0 || r->ctx->opt.ndomains) {
 		if (r->is_efa)
 			check_add(&r->checks, "efa_domains", CHECK_SKIP, "no expected count (unknown "
@@ -393,24 +462,38 @@ static void check_uverbs(struct info_run *r)
 
 static void check_ports(struct info_run *r)
 {
-	size_t i, down = 0;
-	const char *name = NULL;
+	size_t i, down = 0, unreadable = 0;
+	const char *name = NULL, *unread_name = NULL, *why = "";
 
 	if (!r->ndevs) {
 		check_add(&r->checks, "port_state", CHECK_SKIP, "no EFA device");
 		return;
 	}
-	for (i = 0; i < r->ndevs; i++)
-		if (strcmp(r->devs[i].port_state, "ACTIVE")) {
+	for (i = 0; i < r->ndevs; i++) {
+		const struct efa_dev *d = &r->devs[i];
+
+		if (d->port_err && d->port_err != -ENOENT) {
+			unreadable++;
+			unread_name = d->name;
+			why = sysfs_strerror(d->port_err);
+		} else if (strcmp(d->port_state, "ACTIVE")) {
 			down++;
-			name = r->devs[i].name;
+			name = d->name;
 		}
+	}
 	if (down)
 		check_add(&r->checks, "port_state", CHECK_FAIL, "%zu port%s not ACTIVE (e.g. %s): "
 			  "the device is not up; reload the efa driver or stop/start the instance",
 			  down, down == 1 ? "" : "s", name);
+	else if (unreadable)
+		check_add(&r->checks, "port_state", CHECK_WARN, "%zu port state%s %s (e.g. %s): "
+			  "run as root to read %s", unreadable, unreadable == 1 ? "" : "s", why,
+			  unread_name, unreadable == 1 ? "it" : "them");
 	else
-		check_add(&r->checks, "port_state", CHECK_PASS, "all %zu ports ACTIVE", r->ndevs);
+		/* The efa driver reports ACTIVE whatever the link does: no evidence of health. */
+		check_add(&r->checks, "port_state", CHECK_PASS, "all %zu ports ACTIVE (the efa "
+			  "driver always reports ACTIVE, so this does not show the link works: "
+			  "sg-check and pingpong do)", r->ndevs);
 }
 
 static void check_memlock(struct info_run *r)
@@ -443,7 +526,9 @@ static void check_hugepages(struct info_run *r)
 	bool forced = host_env_true(use);
 
 	if (h->hugepages_total < 0) {
-		check_add(&r->checks, "hugepages", CHECK_SKIP, "no 2 MiB hugepage information");
+		check_add(&r->checks, "hugepages", CHECK_SKIP, "no 2 MiB hugepage information%s%s",
+			  h->hugepages_err != -ENOENT ? ": nr_hugepages is " : "",
+			  h->hugepages_err != -ENOENT ? sysfs_strerror(h->hugepages_err) : "");
 		return;
 	}
 	if (forced && h->hugepages_free <= 0)
@@ -491,7 +576,10 @@ static void check_ptrace(struct info_run *r)
 {
 	long s = r->host.ptrace_scope;
 
-	if (s < 0)
+	if (s < 0 && r->host.ptrace_scope_err != -ENOENT)
+		check_add(&r->checks, "ptrace_scope", CHECK_SKIP, "/proc/sys/kernel/yama/ptrace_scope "
+			  "is %s", sysfs_strerror(r->host.ptrace_scope_err));
+	else if (s < 0)
 		check_add(&r->checks, "ptrace_scope", CHECK_SKIP, "yama not present");
 	else if (s > 0 && r->is_efa)
 		check_add(&r->checks, "ptrace_scope", CHECK_WARN, "kernel.yama.ptrace_scope=%ld "
@@ -539,22 +627,24 @@ static void check_environment(struct info_run *r)
 
 static void check_gpudirect(struct info_run *r)
 {
-	size_t i, with = 0;
+	const char *p2p[64], *names[64];
+	enum p2p_kind kinds[64];
+	struct gpudirect_host g;
+	struct gpudirect_verdict v;
+	size_t i, n = r->ndevs < 64 ? r->ndevs : 64;
 
 	if (!r->ndevs || !r->host.gpu_instance) {
-		check_add(&r->checks, "gpudirect", CHECK_SKIP, "not a GPU instance with EFA");
+		check_add(&r->checks, "gpudirect", CHECK_SKIP, "not an NVIDIA GPU instance with EFA");
 		return;
 	}
-	for (i = 0; i < r->ndevs; i++)
-		with += r->devs[i].p2p[0] && strcmp(r->devs[i].p2p, "none") != 0;
-	if (with == r->ndevs)
-		check_add(&r->checks, "gpudirect", CHECK_PASS, "peer-memory provider %s on all %zu "
-			  "devices", r->devs[0].p2p, r->ndevs);
-	else
-		check_add(&r->checks, "gpudirect", CHECK_WARN, "%zu of %zu devices have no GPUDirect "
-			  "peer-memory provider (device/p2p): install a recent efa driver and load "
-			  "nvidia_peermem or use the NVIDIA open driver with dma-buf", r->ndevs - with,
-			  r->ndevs);
+	gpudirect_collect(&g);
+	for (i = 0; i < n; i++) {
+		kinds[i] = gpudirect_p2p_kind(r->devs[i].p2p, r->devs[i].p2p_err);
+		p2p[i] = r->devs[i].p2p;
+		names[i] = r->devs[i].name;
+	}
+	v = gpudirect_judge(&g, n, kinds, p2p, names);
+	check_add(&r->checks, "gpudirect", v.status, "%s", v.detail);
 }
 
 static void verdict(struct info_run *r, int code)
@@ -574,9 +664,17 @@ static int info_run(struct ctx *ctx)
 	struct fi_info *fi;
 	int code;
 
+	char msg[512];
+	size_t i;
+
+	/* A sysroot that is not there would read as a node with nothing on it, and pass. */
+	if (sysfs_root_check(msg, sizeof(msg)))
+		return cli_usage_error(ctx, "%s", msg);
 	r.is_efa = !strcmp(ctx->opt.provider, "efa");
 	host_collect(&r.host);
 	r.ndevs = efa_dev_scan(&r.devs);
+	for (i = 0; i < r.ndevs; i++)
+		r.nefa += !r.devs[i].id_err;
 	r.expected = ctx->opt.expect_domains >= 0 ? ctx->opt.expect_domains :
 						    r.host.expected_efa_devices;
 	host_env_runtime(environ, &r.env);

@@ -191,8 +191,9 @@ static int client_size(struct ctx *ctx, struct session *s, struct fab_buf *buf, 
 	return EXIT_OK;
 }
 
-static int pingpong_client(struct ctx *ctx, const struct session_target *t)
+static int pingpong_client(struct ctx *ctx, const struct session_target *target)
 {
+	struct session_target t_ = *target, *t = &t_;
 	struct pp_report *rep = calloc(1, sizeof(*rep));
 	struct msg_hello h;
 	struct session s;
@@ -205,6 +206,8 @@ static int pingpong_client(struct ctx *ctx, const struct session_target *t)
 		return EXIT_ERROR;
 	}
 	test_hello(&h, ctx, "pingpong", default_sizes, 6, DEFAULT_ITERATIONS, DEFAULT_WARMUP);
+	/* Its documented bound: the peer answers the hello, its start included, within one -t. */
+	t->ready_within_sec = h.timeout_sec;
 	code = test_client_start(ctx, &s, t, &h, FI_MSG, 0);
 	if (code) {
 		session_end(&s);
@@ -220,6 +223,8 @@ static int pingpong_client(struct ctx *ctx, const struct session_target *t)
 		client_size(ctx, &s, &buf, h.sizes[k], rep);
 	if (!rep->stop.code)
 		proto_send_kind(&s.oob, MSG_BYE, session_deadline(&s));
+	/* The endpoint before the memory its operations used (fabric/endpoint.h). */
+	fab_close_endpoint(&s.ep);
 	fab_buf_free(&buf);
 	session_end(&s);
 	code = render(ctx->out, rep);
@@ -315,6 +320,8 @@ static int pingpong_serve(struct ctx *ctx, struct session *s)
 		}
 		server_size(s, &buf, m.u.pp_size, rep);
 	}
+	/* The endpoint before the memory its operations used; the session closes the rest. */
+	fab_close_endpoint(ep);
 	fab_buf_free(&buf);
 	code = render(ctx->out, rep);
 	free(rep);

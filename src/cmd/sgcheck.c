@@ -20,12 +20,15 @@
 #define SETUP_SHARE 0.6	 /* control path, endpoints, addresses */
 #define WINDOW_SHARE 0.85 /* probes end here; the rest is for exchanging results */
 #define SERVER_GRACE_SEC 1.0
+/* How long the probe's last sends get to complete before the endpoints close. */
+#define DRAIN_SEC 0.5
 
 static const struct out_col dir_cols[] = {
 	{ "direction", "DIRECTION", OUT_STR, 0, 0 },
 	{ "status", "STATUS", OUT_STR, 0, 0 },
-	{ "small_received", "64B", OUT_BOOL, 0, 0 },
-	{ "large_received", "64KiB", OUT_BOOL, 0, 0 },
+	/* delivered/sent of each probe size */
+	{ "small", "64B", OUT_STR, 0, 0 },
+	{ "large", "64KiB", OUT_STR, 0, 0 },
 	{ "elapsed_ms", "ELAPSED(ms)", OUT_DBL, 1, 0 },
 	{ "error", "ERROR", OUT_STR, 0, 0 },
 };
@@ -42,11 +45,18 @@ struct sg_outcome {
 	bool loopback;
 };
 
-/* One node's probe machinery: the session's endpoint, a second one, a buffer for each. */
+/*
+ * One node's probe machinery: the session's endpoint, a second one, a buffer for each, and
+ * the sending endpoints of the extra paths (see PROBE_PATHS) with theirs.
+ */
 struct sg_side {
 	struct fab_ep ep2;
 	fi_addr_t peer2; /* the peer's second endpoint, in ep2's AV */
 	struct fab_buf buf1, buf2;
+	struct fab_ep xtx[PROBE_PATHS - 1];
+	struct fab_buf xbuf[PROBE_PATHS - 1];
+	fi_addr_t xpeer[PROBE_PATHS - 1]; /* the peer's receiving endpoint, in xtx's AVs */
+	size_t nx;			  /* extra paths open */
 	struct probe_side probe;
 };
 
@@ -66,6 +76,10 @@ static void set_direction_fields(cJSON *o, const struct dir_result *d)
 	out_set_str(o, "status", "%s", sg_dir_status_str(d->status));
 	out_set_bool(o, "small_received", d->small);
 	out_set_bool(o, "large_received", d->large);
+	out_set_num(o, "small_sent", (double)d->sent[PROBE_S]);
+	out_set_num(o, "small_delivered", (double)d->delivered[PROBE_S]);
+	out_set_num(o, "large_sent", (double)d->sent[PROBE_L]);
+	out_set_num(o, "large_delivered", (double)d->delivered[PROBE_L]);
 	out_set_num(o, "elapsed_ms", d->elapsed_ms);
 	if (d->error[0])
 		out_set_str(o, "error", "%s", d->error);
@@ -78,6 +92,8 @@ static void add_direction(struct out_table *t, cJSON *dirs, const char *key, con
 
 	out_set_str(row, "direction", "%s", label);
 	set_direction_fields(row, d);
+	out_set_str(row, "small", "%ld/%ld", d->delivered[PROBE_S], d->sent[PROBE_S]);
+	out_set_str(row, "large", "%ld/%ld", d->delivered[PROBE_L], d->sent[PROBE_L]);
 	if (!obj)
 		return;
 	set_direction_fields(obj, d);
@@ -151,10 +167,14 @@ static void report_of(const struct probe_side *p, double window_sec, struct msg 
 
 	memset(m, 0, sizeof(*m));
 	m->kind = MSG_SG_REPORT;
-	r->small_received = p->got_small;
-	r->large_received = p->got_large;
-	r->elapsed_ms = p->got_both_at ? (p->got_both_at - p->start) * 1e3 : window_sec * 1e3;
+	r->small_received = p->delivered[PROBE_S] > 0;
+	r->large_received = p->delivered[PROBE_L] > 0;
+	r->elapsed_ms = p->got_all_at ? (p->got_all_at - p->start) * 1e3 : window_sec * 1e3;
 	r->sent = probe_sent(p);
+	r->sent_count[PROBE_S] = p->sent[PROBE_S];
+	r->sent_count[PROBE_L] = p->sent[PROBE_L];
+	r->delivered_count[PROBE_S] = p->delivered[PROBE_S];
+	r->delivered_count[PROBE_L] = p->delivered[PROBE_L];
 	r->has_send_error = p->send_err != 0;
 	if (r->has_send_error) {
 		str_copy(r->send_error, sizeof(r->send_error), p->send_err_text);
@@ -190,8 +210,68 @@ static int side_open(struct sg_side *sd, struct session *s, char *err, size_t er
 	return 0;
 }
 
-static void side_close(struct sg_side *sd)
+/* Extra path i: its endpoint, its send buffer, the peer's receiving endpoint in its AV. */
+static int open_path(struct sg_side *sd, size_t i, const struct fab_open_args *fa,
+		     const struct ep_addr *peer_rx)
 {
+	if (!fab_open(&sd->xtx[i], fa) &&
+	    !fab_buf_alloc(&sd->xbuf[i], FAB_MEM_HOST, PROBE_LARGE) &&
+	    !fab_buf_register(&sd->xbuf[i], &sd->xtx[i]) &&
+	    !proto_insert_addr(&sd->xtx[i], peer_rx, &sd->xpeer[i]))
+		return 0;
+	fab_buf_free(&sd->xbuf[i]);
+	fab_close(&sd->xtx[i]);
+	return -1;
+}
+
+/*
+ * The extra paths, on the session's provider and domain, towards the peer's receiving
+ * endpoint. One that cannot be opened is left out: the probe runs on fewer paths, not on none.
+ */
+static void side_open_paths(struct sg_side *sd, struct session *s, const struct ep_addr *peer_rx)
+{
+	char *domain = (char *)fab_domain_name(&s->ep);
+	struct fab_open_args fa = { .provider = fab_provider_name(&s->ep), .domains = &domain,
+				    .ndomains = 1, .caps = FI_MSG };
+
+	while (sd->nx < PROBE_PATHS - 1 && !open_path(sd, sd->nx, &fa, peer_rx))
+		sd->nx++;
+}
+
+/* The paths to probe on: the first on tx (the endpoint the session or setup gave), then the extras. */
+static size_t side_paths(struct sg_side *sd, struct probe_path *paths, struct fab_ep *tx,
+			 struct fab_buf *txbuf, fi_addr_t peer)
+{
+	size_t i;
+
+	memset(paths, 0, PROBE_PATHS * sizeof(*paths));
+	paths[0] = (struct probe_path){ .ep = tx, .buf = txbuf, .peer = peer };
+	for (i = 0; i < sd->nx; i++)
+		paths[i + 1] = (struct probe_path){ .ep = &sd->xtx[i], .buf = &sd->xbuf[i],
+						    .peer = sd->xpeer[i] };
+	return sd->nx + 1;
+}
+
+/*
+ * The probe's operations end first, then every endpoint (the session's too: its domain closes
+ * with the session), and only then the memory those operations used.
+ */
+static void side_close(struct sg_side *sd, struct session *s, double deadline)
+{
+	size_t i;
+
+	if (deadline > now_sec() + DRAIN_SEC)
+		deadline = now_sec() + DRAIN_SEC;
+	probe_stop(&sd->probe, deadline);
+	for (i = 0; i < sd->nx; i++)
+		fab_close_endpoint(&sd->xtx[i]);
+	fab_close_endpoint(&sd->ep2);
+	fab_close_endpoint(&s->ep);
+	for (i = 0; i < sd->nx; i++) {
+		fab_buf_free(&sd->xbuf[i]);
+		fab_close(&sd->xtx[i]);
+	}
+	sd->nx = 0;
 	fab_buf_free(&sd->buf1);
 	fab_buf_free(&sd->buf2);
 	fab_close(&sd->ep2);
@@ -243,8 +323,10 @@ static void client_probe(struct ctx *ctx, struct session *s, struct sg_side *sd,
 			 struct sg_outcome *r)
 {
 	double total = ctx->opt.timeout_sec, window_end, window_sec;
+	struct probe_path paths[PROBE_PATHS];
 	struct msg m, mine, peer;
 	char err[512] = "";
+	size_t npaths;
 	int ret;
 
 	if (side_open(sd, s, err, sizeof(err)) || setup_msg(sd, &m, err, sizeof(err))) {
@@ -264,13 +346,16 @@ static void client_probe(struct ctx *ctx, struct session *s, struct sg_side *sd,
 		no_probe(r, "error", err, "Run 'efadiag info' on both nodes.");
 		return;
 	}
+	/* After the setup exchange, while the server opens its own: not on the set-up's clock. */
+	side_open_paths(sd, s, &s->remote);
 	window_end = t0 + WINDOW_SHARE * total;
 	window_sec = window_end - now_sec();
 	if (window_sec < 0.05)
 		window_sec = 0.05, window_end = now_sec() + window_sec;
-	/* We send on the session's endpoint to the server's; it answers on the second ones. */
-	ret = probe_start(&sd->probe, &s->ep, &sd->buf1, s->peer, &sd->ep2, &sd->buf2,
-			  PROBE_LARGE, now_sec());
+	/* We send on the session's endpoint (and the extra paths') to the server's; it answers on
+	 * the second ones. */
+	npaths = side_paths(sd, paths, &s->ep, &sd->buf1, s->peer);
+	ret = probe_start(&sd->probe, paths, npaths, &sd->ep2, &sd->buf2, PROBE_LARGE, now_sec());
 	m = (struct msg){ .kind = MSG_SG_PROBE, .u.sg_window_ms = window_sec * 1e3 };
 	if (!ret)
 		ret = proto_send(&s->oob, &m, window_end);
@@ -310,7 +395,10 @@ static int sgcheck_client(struct ctx *ctx, const struct session_target *t)
 	h.nsizes = 2;
 	session_init(&s);
 	if (session_client_start(&s, t, &h, FI_MSG, t0 + SETUP_SHARE * ctx->opt.timeout_sec)) {
-		if (s.failed_phase == PHASE_CONTROL) {
+		if (s.failed_phase == PHASE_CONTROL && s.fix[0]) {
+			/* The session knows better: a -t too short for the handshake. */
+			no_probe(&r, "control_unreachable", s.err, s.fix);
+		} else if (s.failed_phase == PHASE_CONTROL) {
 			snprintf(remedy, sizeof(remedy), ctx->opt.exec_cmd ?
 				 "Check that '%s' reaches the peer and that efadiag is installed there." :
 				 "Start 'efadiag serve' on %s and allow TCP port %d between the nodes, or "
@@ -319,14 +407,17 @@ static int sgcheck_client(struct ctx *ctx, const struct session_target *t)
 				 ctx->host ? ctx->host : "");
 			no_probe(&r, "control_unreachable", s.err, remedy);
 		} else {
-			no_probe(&r, "error", s.err, "Run 'efadiag info' on both nodes to see why the "
-				 "endpoint could not be set up.");
+			/* A refusal or a peer that is not efadiag: the session knows what to do. */
+			no_probe(&r, "error", s.err, s.fix[0] ? s.fix : "Run 'efadiag info' on both "
+				 "nodes to see why the endpoint could not be set up.");
 		}
 	} else {
 		test_describe(ctx->out, &s);
 		client_probe(ctx, &s, &sd, t0, &r);
 	}
-	side_close(&sd);
+	side_close(&sd, &s, t0 + ctx->opt.timeout_sec);
+	/* A peer that outlives the budget (a hung --exec command) is stopped within the bound. */
+	s.oob.close_by = t0 + ctx->opt.timeout_sec;
 	session_end(&s);
 	code = render(ctx->out, &r);
 	return code;
@@ -337,13 +428,18 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 {
 	double total = s->hello.timeout_sec, window_end, window_sec;
 	struct sg_outcome r = { .me = "this node", .peer = "client" };
+	struct probe_path paths[PROBE_PATHS];
 	struct sg_side sd;
+	struct ep_addr client_rx;
 	struct msg m, mine, peer;
 	char err[512] = "";
+	size_t npaths = 0;
 	int ret, code;
 
 	memset(&sd, 0, sizeof(sd));
 	ret = proto_expect(&s->oob, MSG_SG_SETUP, &m, now_sec() + total + SERVER_GRACE_SEC);
+	if (!ret)
+		client_rx = m.u.addr; /* m is reused for our own setup */
 	if (!ret && side_open(&sd, s, err, sizeof(err)))
 		ret = -EIO;
 	if (!ret && proto_insert_addr(&sd.ep2, &m.u.addr, &sd.peer2)) {
@@ -354,20 +450,23 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 		ret = -EIO;
 	if (!ret)
 		ret = proto_send(&s->oob, &m, now_sec() + total);
+	/* After our setup went out, while the client opens its own. */
+	if (!ret)
+		side_open_paths(&sd, s, &client_rx);
 	if (!ret)
 		ret = proto_expect(&s->oob, MSG_SG_PROBE, &m, now_sec() + total + SERVER_GRACE_SEC);
 	if (ret) {
 		if (err[0])
 			proto_send_error(&s->oob, err, now_sec() + 1);
 		out_error(ctx->out, "client %s: %s", s->oob.peer, err[0] ? err : s->oob.err);
-		side_close(&sd);
+		side_close(&sd, s, now_sec() + DRAIN_SEC);
 		return EXIT_ERROR;
 	}
 	window_sec = m.u.sg_window_ms > 0 && m.u.sg_window_ms <= total * 1e3 ?
 			     m.u.sg_window_ms / 1e3 : total;
 	window_end = now_sec() + window_sec;
-	ret = probe_start(&sd.probe, &sd.ep2, &sd.buf2, sd.peer2, &s->ep, &sd.buf1, PROBE_LARGE,
-			  now_sec());
+	npaths = side_paths(&sd, paths, &sd.ep2, &sd.buf2, sd.peer2);
+	ret = probe_start(&sd.probe, paths, npaths, &s->ep, &sd.buf1, PROBE_LARGE, now_sec());
 	if (!ret)
 		ret = probe_run(&sd.probe, window_end);
 	if (!ret)
@@ -377,13 +476,32 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 		out_error(ctx->out, "client %s: %s", s->oob.peer,
 			  ret == -ECONNRESET ? "disconnected during the probe" :
 			  s->oob.err[0] ? s->oob.err : s->ep.err_text);
-		side_close(&sd);
+		side_close(&sd, s, now_sec() + DRAIN_SEC);
 		return EXIT_ERROR;
 	}
 	conclude(&r, &mine, &peer);
-	side_close(&sd);
+	side_close(&sd, s, now_sec() + DRAIN_SEC);
 	code = render(ctx->out, &r);
 	return code;
+}
+
+/*
+ * Every sg-check document has a verdict: where the run stopped before judging (a refused
+ * command line, a server whose client went away), it is "error", with a remedy.
+ */
+static void sgcheck_complete(struct ctx *ctx, int code)
+{
+	cJSON *root = out_root(ctx->out);
+
+	if (!root || cJSON_HasObjectItem(root, "verdict"))
+		return;
+	cJSON_AddStringToObject(root, "verdict", code == EXIT_OK ? "pass" : "error");
+	if (code == EXIT_USAGE)
+		cJSON_AddStringToObject(root, "remedy", "Correct the command line: see 'efadiag "
+					"sg-check --help'.");
+	else if (code != EXIT_OK)
+		cJSON_AddStringToObject(root, "remedy", "The check did not run to its end: see the "
+					"error, and run sg-check again.");
 }
 
 static const struct test_entry test_sgcheck = {
@@ -402,4 +520,5 @@ const struct cmd_entry cmd_sgcheck = {
 	.validate = test_validate_peer,
 	.run = test_run,
 	.test = &test_sgcheck,
+	.complete = sgcheck_complete,
 };

@@ -7,26 +7,36 @@
 
 #include "ctl/proto.h"
 
-enum dir_status { DIR_OK, DIR_TIMEOUT, DIR_ERROR };
+/*
+ * How one direction went: every probe arrived (ok), some did (partial), none did (timeout), or
+ * none did and the provider said why (error).
+ */
+enum dir_status { DIR_OK, DIR_PARTIAL, DIR_TIMEOUT, DIR_ERROR };
 
 /* What one direction did, from the sender's and the receiver's reports. */
 struct dir_result {
 	enum dir_status status;
-	bool small, large;
+	bool small, large;	   /* at least one probe of the size arrived */
+	long sent[2], delivered[2]; /* per size: small, large */
 	double elapsed_ms;
 	char error[512];
 	bool provider_error; /* an error other than unreachable: verdict "error" */
 };
 
 struct sg_verdict {
-	const char *name; /* pass, blocked, one_way, control_unreachable, error */
-	int code;	  /* the exit code */
-	char line[512];	  /* the one-line verdict for people */
+	/* pass, blocked, one_way, size_limited, lossy, control_unreachable, error */
+	const char *name;
+	int code;	   /* the exit code */
+	char line[512];	   /* the one-line verdict for people */
 	char remedy[1024]; /* empty for pass */
 };
 
 const char *sg_dir_status_str(enum dir_status s);
-/* One direction: the receiver says whether the probes arrived, the sender how its sends ended. */
+/* Nothing of either size arrived: the only case that says "blocked" about a direction. */
+bool sg_dir_dead(const struct dir_result *d);
+/* Every small probe arrived, no large one: packets above some size are lost. */
+bool sg_dir_size_limited(const struct dir_result *d);
+/* One direction: the receiver says what arrived, the sender what it sent and how that ended. */
 void sg_direction(struct dir_result *d, const struct msg_sg_report *recv,
 		  const struct msg_sg_report *send);
 /* The verdict on both directions; me and peer name the two ends in the sentences. */

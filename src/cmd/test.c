@@ -128,6 +128,10 @@ int test_client_start(struct ctx *ctx, struct session *s, const struct session_t
 	session_init(s);
 	if (session_client_start(s, t, h, caps, hard_deadline)) {
 		out_error(ctx->out, "%s", s->err);
+		if (s->fix[0]) {
+			cJSON_AddStringToObject(out_root(ctx->out), "remedy", s->fix);
+			fprintf(stderr, "Fix: %s\n", s->fix);
+		}
 		return EXIT_ERROR;
 	}
 	if (ctx->opt.verbose)
@@ -144,64 +148,105 @@ struct serve_args {
 	struct ctx *ctx;
 	const char *only_test;
 	bool follow_client_domain; /* loopback: the same domain as the client, whatever -d says */
+	/* A one-shot TCP server: a connection refused before its test does not use it up. */
+	bool ignore_refused;
 };
+
+/*
+ * The server's half of the handshake: the hello checked against our policy and the test's
+ * needs, and the endpoint opened. The test to run, or NULL with s->err (the client is told).
+ */
+static const struct test_entry *accept_client(const struct serve_args *a, struct session *s)
+{
+	const struct opts *o = &a->ctx->opt;
+	struct session_policy pol = { .token = o->token, .timeout_sec = o->timeout_sec,
+				      .provider = o->provider_set ? o->provider : NULL };
+	const struct test_entry *t;
+	char err[256], *follow[1] = { NULL };
+	uint64_t caps = FI_MSG;
+
+	if (session_server_hello(s, &pol))
+		return NULL;
+	t = find_test(s->hello.test);
+	if (!t)
+		session_refuse(s, "unknown test '%s'", s->hello.test);
+	else if (a->only_test && strcmp(t->name, a->only_test))
+		session_refuse(s, "this server runs only %s; start 'efadiag serve' for %s",
+			       a->only_test, t->name);
+	else if (t->caps && t->caps(&s->hello, &caps, err, sizeof(err)))
+		session_refuse(s, "%s", err);
+	else if (a->follow_client_domain && s->hello.has_addr) {
+		follow[0] = s->hello.addr.domain;
+		if (!session_server_accept(s, caps, follow, 1))
+			return t;
+	} else if (!session_server_accept(s, caps, o->domains, o->ndomains)) {
+		return t;
+	}
+	return NULL;
+}
+
+/* A connection that did not get as far as its test: reported, or for a one-shot server ignored. */
+static int refused(const struct serve_args *a, const struct session *s)
+{
+	if (!a->ignore_refused) {
+		out_error(a->ctx->out, "client %s: %s", s->oob.peer, s->err);
+		return EXIT_ERROR;
+	}
+	/* A port scan, a health probe or a mistyped client must not use up the one test this
+	 * server is for: one line for whoever watches, and wait on. */
+	fprintf(stderr, "efadiag: %s: ignored a connection from %s: %s; still waiting for a "
+		"client\n", a->only_test ? a->only_test : "serve", s->oob.peer, s->err);
+	return SERVER_IGNORED;
+}
 
 /* Serves the client already on oob: handshake, then the test's server half. */
 static int serve_client(struct oob *oob, void *arg)
 {
 	const struct serve_args *a = arg;
 	struct ctx *ctx = a->ctx;
-	const struct opts *o = &ctx->opt;
-	struct session_policy pol = { .token = o->token, .timeout_sec = o->timeout_sec,
-				      .provider = o->provider_set ? o->provider : NULL };
-	const struct test_entry *t = NULL;
+	const struct test_entry *t;
 	struct session s;
-	char err[256], *follow[1] = { NULL };
-	uint64_t caps = FI_MSG;
-	int code = EXIT_ERROR;
+	int code;
 
 	session_init(&s);
 	s.oob = *oob;
-	s.hello.timeout_sec = o->timeout_sec;
-	if (session_server_hello(&s, &pol))
-		goto out;
-	t = find_test(s.hello.test);
-	if (!t)
-		session_refuse(&s, "unknown test '%s'", s.hello.test);
-	else if (a->only_test && strcmp(t->name, a->only_test))
-		session_refuse(&s, "this server runs only %s; start 'efadiag serve' for %s",
-			       a->only_test, t->name);
-	else if (t->caps && t->caps(&s.hello, &caps, err, sizeof(err)))
-		session_refuse(&s, "%s", err);
-	else if (a->follow_client_domain && s.hello.has_addr) {
-		follow[0] = s.hello.addr.domain;
-		code = session_server_accept(&s, caps, follow, 1);
+	s.hello.timeout_sec = ctx->opt.timeout_sec;
+	t = accept_client(a, &s);
+	if (!t) {
+		code = refused(a, &s);
 	} else {
-		code = session_server_accept(&s, caps, o->domains, o->ndomains);
+		if (!ctx->opt.quiet)
+			fprintf(stderr, "efadiag: serving %s over %s (%s) for %s\n", t->name,
+				fab_provider_name(&s.ep), fab_domain_name(&s.ep), s.oob.peer);
+		test_describe(ctx->out, &s);
+		/* The test's own half reports its failures itself. */
+		code = t->serve(ctx, &s);
 	}
-	if (code) {
-		code = EXIT_ERROR;
-		goto out;
-	}
-	if (!o->quiet)
-		fprintf(stderr, "efadiag: serving %s over %s (%s) for %s\n", t->name,
-			fab_provider_name(&s.ep), fab_domain_name(&s.ep), s.oob.peer);
-	test_describe(ctx->out, &s);
-	code = t->serve(ctx, &s);
-out:
-	/* Only the set-up writes s.err; the test's own half reports its failures itself. */
-	if (code == EXIT_ERROR && s.err[0])
-		out_error(ctx->out, "client %s: %s", s.oob.peer, s.err);
 	fab_close(&s.ep);
 	*oob = s.oob;
 	/* One record per client served: JSON lines. */
-	if (o->persist)
+	if (ctx->opt.persist && code != SERVER_IGNORED)
 		code = out_stream_record(ctx->out, code);
 	return code;
 }
 
+/* A persistent server's record for a test whose process died: the server goes on. */
+static void serve_lost(const char *peer, int sig, void *arg)
+{
+	const struct serve_args *a = arg;
+
+	if (sig)
+		out_error(a->ctx->out, "the test for client %s ended by signal %d (%s); this server "
+			  "goes on", peer, sig, strsignal(sig));
+	else
+		out_error(a->ctx->out, "the test for client %s ended abnormally; this server goes on",
+			  peer);
+	out_stream_record(a->ctx->out, EXIT_ERROR);
+}
+
 int test_serve(struct ctx *ctx, const char *only_test)
 {
+	static const struct server_calls calls = { .serve = serve_client, .lost = serve_lost };
 	const char *name = only_test ? only_test : "serve";
 	struct serve_args a = { .ctx = ctx, .only_test = only_test };
 	struct oob oob;
@@ -223,6 +268,8 @@ int test_serve(struct ctx *ctx, const char *only_test)
 		oob_close(&oob);
 		return code;
 	}
+	/* Over TCP anyone may connect: only a client that gets to its test uses a server up. */
+	a.ignore_refused = !ctx->opt.persist;
 	lfd = oob_listen(ctx->opt.port, err, sizeof(err));
 	if (lfd < 0) {
 		out_error(ctx->out, "%s", err);
@@ -235,7 +282,7 @@ int test_serve(struct ctx *ctx, const char *only_test)
 	else
 		out_note(ctx->out, "efadiag: %s: waiting for a client on TCP port %d\n", name,
 			 ctx->opt.port);
-	code = server_loop(lfd, ctx->opt.persist, ctx->opt.quiet, serve_client, &a);
+	code = server_loop(lfd, ctx->opt.persist, ctx->opt.quiet, &calls, &a);
 	close(lfd);
 	return code;
 }
@@ -256,6 +303,8 @@ static int loopback_child(int fd, void *arg)
 	child.opt.provider_set = false;
 	/* Its document is never printed (stdout is /dev/null here): the client reports. */
 	child.out = out_new(a.only_test, true, true);
+	/* The client says what went wrong (a refusal reaches it): said here too, it is said twice. */
+	out_errors_unsaid(child.out);
 	a.ctx = &child;
 	a.follow_client_domain = true;
 	oob_init(&oob);

@@ -477,6 +477,64 @@ int oob_send_frame(struct oob *o, int type, const void *body, size_t len, double
 	return ret;
 }
 
+/*
+ * Text for people from bytes that were not meant as text: printable ASCII as it is, the rest
+ * escaped as in C ("\n", "\x1b"), so a terminal shows it and nothing in it acts on the terminal.
+ */
+static void escape_bytes(const unsigned char *b, size_t n, char *out, size_t len)
+{
+	size_t i, used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < n && used + 5 < len; i++) {
+		unsigned char c = b[i];
+
+		if (c == '\n' || c == '\r' || c == '\t')
+			used += (size_t)snprintf(out + used, len - used, "\\%c",
+						 c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+		else if (c == '"' || c == '\\')
+			used += (size_t)snprintf(out + used, len - used, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			used += (size_t)snprintf(out + used, len - used, "%c", c);
+		else
+			used += (size_t)snprintf(out + used, len - used, "\\x%02x", c);
+	}
+}
+
+/*
+ * The peer sent something that is not a frame (h: its first bytes). What it was says most:
+ * a login banner from the --exec command's shell, an HTTP or SSH server on the port. Reads
+ * what else came with it (briefly: it is only for the message) and quotes its start.
+ */
+static void describe_foreign(struct oob *o, const unsigned char *h, double deadline)
+{
+	unsigned char b[48];
+	char text[160];
+	size_t n = OOB_HEADER_LEN;
+	double end = now_sec() + 0.1;
+	ssize_t r;
+
+	memcpy(b, h, n);
+	if (deadline >= 0 && deadline < end)
+		end = deadline;
+	while (n < sizeof(b) && !wait_fd(o->rfd, POLLIN, end)) {
+		r = read(o->rfd, b + n, sizeof(b) - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	escape_bytes(b, n, text, sizeof(text));
+	o->foreign = true;
+	if (o->child > 0)
+		snprintf(o->err, sizeof(o->err), "not an efadiag peer (bad magic %02x%02x%02x%02x): "
+			 "the command wrote \"%s%s\" to stdout before efadiag started", h[0], h[1],
+			 h[2], h[3], text, n == sizeof(b) ? "..." : "");
+	else
+		snprintf(o->err, sizeof(o->err), "not an efadiag peer (bad magic %02x%02x%02x%02x): "
+			 "%s sent \"%s%s\"", h[0], h[1], h[2], h[3], o->peer, text,
+			 n == sizeof(b) ? "..." : "");
+}
+
 int oob_recv_frame(struct oob *o, int *type, char **body, size_t *len, double deadline)
 {
 	unsigned char h[OOB_HEADER_LEN];
@@ -489,6 +547,8 @@ int oob_recv_frame(struct oob *o, int *type, char **body, size_t *len, double de
 	if (ret)
 		return ret;
 	ret = oob_parse_header(h, type, &n, o->err, sizeof(o->err));
+	if (ret && memcmp(h, OOB_MAGIC, 4))
+		describe_foreign(o, h, deadline);
 	if (ret)
 		return ret;
 	*body = malloc(n + 1);
@@ -549,6 +609,16 @@ void oob_explain_child_exit(struct oob *o, double wait_sec)
 			 "signal %d", WTERMSIG(status));
 }
 
+/* How long one of oob_close's waits may last: wait_sec, cut to what close_by leaves. */
+static double child_wait(const struct oob *o, double wait_sec)
+{
+	double left = o->close_by > 0 ? o->close_by - now_sec() : wait_sec;
+
+	if (left < OOB_CHILD_MIN_WAIT_SEC)
+		left = OOB_CHILD_MIN_WAIT_SEC;
+	return left < wait_sec ? left : wait_sec;
+}
+
 void oob_close(struct oob *o)
 {
 	if (o->rfd > 2)
@@ -557,10 +627,11 @@ void oob_close(struct oob *o)
 		close(o->wfd);
 	o->rfd = o->wfd = -1;
 	if (o->child > 0) {
-		/* EOF first, so a remote peer can finish cleanly; then ask, then insist. */
-		if (!reaped(o->child, 2.0, NULL)) {
+		/* EOF first, so a remote peer can finish cleanly; then ask, then insist. A peer
+		 * that stopped answering gets no time for the EOF it would not read either. */
+		if (!reaped(o->child, o->stuck ? 0 : child_wait(o, 2.0), NULL)) {
 			kill(-o->child, SIGTERM);
-			if (!reaped(o->child, 1.0, NULL)) {
+			if (!reaped(o->child, child_wait(o, 1.0), NULL)) {
 				kill(-o->child, SIGKILL);
 				waitpid(o->child, NULL, 0);
 			}

@@ -22,9 +22,14 @@
 struct oob {
 	int rfd, wfd;
 	pid_t child; /* --exec: the peer process, reaped by oob_close */
+	/* When set (> 0): oob_close's waits for the child end by then, short of a minimum each, so
+	 * a command with a bound on its run time keeps it (see OOB_CHILD_MIN_WAIT_SEC). */
+	double close_by;
 	char peer[160];
 	struct sockaddr_storage peer_addr; /* TCP: the peer's address, for domain choice */
 	bool have_peer_addr;
+	bool foreign; /* the peer sent bytes that are not a frame: err quotes their start */
+	bool stuck;   /* the peer stopped answering: oob_close ends a child without waiting */
 	char err[256];
 };
 
@@ -59,6 +64,8 @@ int oob_recv_frame(struct oob *o, int *type, char **body, size_t *len, double de
  * status, and for 127 that efadiag was not found on the peer. Waits at most wait_sec.
  */
 void oob_explain_child_exit(struct oob *o, double wait_sec);
+/* What each of oob_close's two waits (after EOF, after SIGTERM) is given even past close_by. */
+#define OOB_CHILD_MIN_WAIT_SEC 0.2
 /* Closes the channel; a child gets EOF, then SIGTERM, then SIGKILL, and is always reaped. */
 void oob_close(struct oob *o);
 

@@ -330,6 +330,8 @@ static bool dec_addr_msg(struct dec *d, struct msg *m)
 static void enc_error(cJSON *j, const struct msg *m)
 {
 	cJSON_AddStringToObject(j, "message", m->u.error.text);
+	if (m->u.error.reason[0])
+		cJSON_AddStringToObject(j, "reason", m->u.error.reason);
 }
 
 static bool dec_error(struct dec *d, struct msg *m)
@@ -339,6 +341,11 @@ static bool dec_error(struct dec *d, struct msg *m)
 	/* A peer's reason is shown as it is, cut to fit: never refused for its length. */
 	str_copy(m->u.error.text, sizeof(m->u.error.text),
 		 cJSON_IsString(v) ? v->valuestring : "an unspecified error");
+	/* The reason only adds advice: one we do not know, or a malformed one, is left out. */
+	v = field(d, "reason");
+	m->u.error.reason[0] = '\0';
+	if (cJSON_IsString(v) && strlen(v->valuestring) < sizeof(m->u.error.reason))
+		str_copy(m->u.error.reason, sizeof(m->u.error.reason), v->valuestring);
 	return true;
 }
 
@@ -540,10 +547,21 @@ static void enc_sg_report(cJSON *j, const struct msg *m)
 	cJSON_AddBoolToObject(j, "large_received", r->large_received);
 	cJSON_AddNumberToObject(j, "elapsed_ms", r->elapsed_ms);
 	cJSON_AddBoolToObject(j, "sent", r->sent);
+	cJSON_AddNumberToObject(j, "small_sent", r->sent_count[0]);
+	cJSON_AddNumberToObject(j, "large_sent", r->sent_count[1]);
+	cJSON_AddNumberToObject(j, "small_delivered", r->delivered_count[0]);
+	cJSON_AddNumberToObject(j, "large_delivered", r->delivered_count[1]);
 	if (r->has_send_error) {
 		cJSON_AddStringToObject(j, "send_error", r->send_error);
 		cJSON_AddBoolToObject(j, "send_unreachable", r->send_unreachable);
 	}
+}
+
+/* An optional count (a field later minor versions added): fallback when absent. */
+static bool dec_opt_count(struct dec *d, const char *key, long fallback, long *out)
+{
+	*out = fallback;
+	return !field(d, key) || dec_long(d, key, 0, 1000000, out);
 }
 
 static bool dec_sg_report(struct dec *d, struct msg *m)
@@ -558,7 +576,12 @@ static bool dec_sg_report(struct dec *d, struct msg *m)
 	r->has_send_error = cJSON_IsString(e);
 	if (r->has_send_error)
 		str_copy(r->send_error, sizeof(r->send_error), e->valuestring);
-	return dec_num(d, "elapsed_ms", 0, 86400e3, &r->elapsed_ms);
+	/* A peer without counts sent one probe of each size. */
+	return dec_opt_count(d, "small_sent", 1, &r->sent_count[0]) &&
+	       dec_opt_count(d, "large_sent", 1, &r->sent_count[1]) &&
+	       dec_opt_count(d, "small_delivered", r->small_received, &r->delivered_count[0]) &&
+	       dec_opt_count(d, "large_delivered", r->large_received, &r->delivered_count[1]) &&
+	       dec_num(d, "elapsed_ms", 0, 86400e3, &r->elapsed_ms);
 }
 
 /* --- the table ---------------------------------------------------------------------------- */
@@ -703,12 +726,19 @@ int proto_expect(struct oob *o, enum msg_kind want, struct msg *m, double deadli
 	return 0;
 }
 
-void proto_send_error(struct oob *o, const char *text, double deadline)
+void proto_send_refusal(struct oob *o, const char *reason, const char *text, double deadline)
 {
 	struct msg m = { .kind = MSG_ERROR };
 
 	str_copy(m.u.error.text, sizeof(m.u.error.text), text);
+	if (reason)
+		str_copy(m.u.error.reason, sizeof(m.u.error.reason), reason);
 	proto_send(o, &m, deadline);
+}
+
+void proto_send_error(struct oob *o, const char *text, double deadline)
+{
+	proto_send_refusal(o, NULL, text, deadline);
 }
 
 /* --- endpoint addresses ------------------------------------------------------------------- */

@@ -88,7 +88,14 @@ struct msg_ready {
 
 struct msg_text {
 	char text[PROTO_TEXT_MAX];
+	/* MSG_ERROR, optional: a word for what the peer can do about it (PROTO_REASON_...) */
+	char reason[16];
 };
+
+/* The reasons a server gives for refusing a client, so the client can say what to do. */
+#define PROTO_REASON_TOKEN "token"	 /* the token was missing or did not match */
+#define PROTO_REASON_BUSY "busy"	 /* another client's test is running */
+#define PROTO_REASON_PROVIDER "provider" /* the client's provider is not the server's */
 
 struct msg_pp_row {
 	size_t bytes;
@@ -134,6 +141,9 @@ struct msg_sg_report {
 	bool has_send_error;
 	char send_error[PROTO_TEXT_MAX];
 	bool send_unreachable; /* the send error says the peer cannot be reached */
+	/* Per probe size (small, large): what this side's sends the provider took, and what of
+	 * the peer's arrived. An older peer sends none: derived from the bools above. */
+	long sent_count[2], delivered_count[2];
 };
 
 struct msg {
@@ -176,6 +186,8 @@ int proto_recv(struct oob *o, struct msg *m, double deadline);
 int proto_expect(struct oob *o, enum msg_kind want, struct msg *m, double deadline);
 /* Sends MSG_ERROR, best effort. */
 void proto_send_error(struct oob *o, const char *text, double deadline);
+/* The same with a reason (PROTO_REASON_...), for a refusal the client can act on. */
+void proto_send_refusal(struct oob *o, const char *reason, const char *text, double deadline);
 
 /* The codec without a channel, for the fuzzer and the unit tests. */
 char *proto_encode(const struct msg *m); /* JSON text to free(), NULL when out of memory */

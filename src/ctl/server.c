@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: MIT
-/* The server's accept loop, and the thread that answers "busy" while a client is served. */
+/*
+ * The server's accept loop, the thread that answers "busy" while a client is served, and the
+ * child process a persistent server runs each test in.
+ */
 #include "ctl/server.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ctl/proto.h"
@@ -44,7 +51,6 @@ static void *busy_main(void *arg)
 
 	for (;;) {
 		struct oob o;
-		char msg[256];
 
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			break;
@@ -55,9 +61,9 @@ static void *busy_main(void *arg)
 		oob_init(&o);
 		if (oob_accept(&o, b->lfd, now_sec()))
 			continue;
-		snprintf(msg, sizeof(msg), "busy: this server is running a test for %s; try again "
-			 "when it is done", b->serving);
-		proto_send_error(&o, msg, now_sec() + 1);
+		/* Said before any token check: so it names nothing, not even whom we serve. */
+		proto_send_refusal(&o, PROTO_REASON_BUSY, "busy: this server is running another "
+				   "test; try again when it is done", now_sec() + 1);
 		/* Close only after the client's hello is read: unread data would turn our close
 		 * into a reset that can destroy the message before the client reads it. */
 		shutdown(o.wfd, SHUT_WR);
@@ -90,8 +96,57 @@ static void busy_stop(struct busy *b)
 	b->running = false;
 }
 
-int server_loop(int lfd, bool persist, bool quiet, int (*serve)(struct oob *o, void *arg),
-		void *arg)
+/*
+ * A persistent server runs each client's test in a child process: whatever the test meets
+ * (a provider crashing in fi_close under packet loss, a hung peer), the server survives it,
+ * says how the test ended and takes the next client. The parent answers "busy" meanwhile.
+ */
+static int serve_in_child(struct oob *oob, int lfd, bool quiet,
+			  const struct server_calls *calls, void *arg)
+{
+	struct busy busy;
+	char peer[sizeof(oob->peer)];
+	int status = 0;
+	pid_t pid, ppid = getpid();
+
+	memset(&busy, 0, sizeof(busy));
+	str_copy(peer, sizeof(peer), oob->peer);
+	/* Buffered output would be written twice, by both processes. */
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		/* No process to spare: serve here, as a one-shot server does. */
+		int code;
+
+		busy_start(&busy, lfd, peer, quiet);
+		code = calls->serve(oob, arg);
+		busy_stop(&busy);
+		oob_close(oob);
+		return code;
+	}
+	if (pid == 0) {
+		/* The test must not outlive the server (killed, or stopped by its supervisor). */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != ppid)
+			_exit(EXIT_ERROR);
+		close(lfd);
+		exit(calls->serve(oob, arg));
+	}
+	/* The child holds the connection now: when it dies, the client sees it close. */
+	oob_close(oob);
+	busy_start(&busy, lfd, peer, quiet);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	busy_stop(&busy);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (calls->lost)
+		calls->lost(peer, WIFSIGNALED(status) ? WTERMSIG(status) : 0, arg);
+	return EXIT_ERROR;
+}
+
+int server_loop(int lfd, bool persist, bool quiet, const struct server_calls *calls, void *arg)
 {
 	struct busy busy;
 	struct oob oob;
@@ -103,10 +158,14 @@ int server_loop(int lfd, bool persist, bool quiet, int (*serve)(struct oob *o, v
 		/* Waiting for a client is the one open-ended wait: that is what a server does. */
 		if (oob_accept(&oob, lfd, -1))
 			continue;
+		if (persist) {
+			code = serve_in_child(&oob, lfd, quiet, calls, arg);
+			continue;
+		}
 		busy_start(&busy, lfd, oob.peer, quiet);
-		code = serve(&oob, arg);
+		code = calls->serve(&oob, arg);
 		busy_stop(&busy);
 		oob_close(&oob);
-	} while (persist);
+	} while (persist || code == SERVER_IGNORED);
 	return code;
 }

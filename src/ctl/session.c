@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "fabric/discover.h"
 #include "util.h"
 
 void session_init(struct session *s)
@@ -92,6 +94,61 @@ static int open_channel(struct session *s, const struct session_target *t)
 }
 
 /*
+ * Below this -t, a peer that does not answer the handshake most likely had no time to: it
+ * starts (--exec: a shell, maybe ssh, then efadiag) and opens its fabric endpoint before its
+ * ready, which takes 0.3 to 0.5 s on an idle node and more on a busy one.
+ */
+#define HANDSHAKE_TYPICAL_SEC 2.0
+
+/* No ready before the deadline: a budget too short for the handshake, or a stuck peer. */
+static void explain_no_answer(struct session *s, const struct session_target *t)
+{
+	double budget = s->hello.timeout_sec;
+
+	/* A peer that does not answer will not be waited for again: no grace when it ends. */
+	s->oob.stuck = true;
+	if (budget < HANDSHAKE_TYPICAL_SEC) {
+		snprintf(s->oob.err, sizeof(s->oob.err), "%s did not answer within -t %.3g s, "
+			 "which is likely too short for the handshake (the peer %sopens its fabric "
+			 "endpoint before it answers)", s->oob.peer, budget,
+			 t->exec_cmd ? "starts and " : "");
+		snprintf(s->fix, sizeof(s->fix), "Run again with a larger -t (e.g. -t 5); if the "
+			 "peer still does not answer, it is not efadiag or it is stuck.");
+		return;
+	}
+	snprintf(s->oob.err, sizeof(s->oob.err), "%s %s but did not answer within -t %.3g s "
+		 "(not efadiag, or stuck?)", s->oob.peer,
+		 t->exec_cmd ? "started" : "accepted the control connection", budget);
+}
+
+/* The server refused us for a reason it named: say what to do about it. */
+static void advise_on_refusal(struct session *s, const char *reason)
+{
+	if (!strcmp(reason, PROTO_REASON_TOKEN))
+		str_copy(s->fix, sizeof(s->fix), "Pass the server's token: --token SECRET, or "
+			 "EFADIAG_TOKEN=SECRET in the environment (the same secret on both nodes).");
+	else if (!strcmp(reason, PROTO_REASON_BUSY))
+		str_copy(s->fix, sizeof(s->fix), "Retry when the other test is done (the server "
+			 "runs one test at a time), or start another server on another port (-P).");
+	else if (!strcmp(reason, PROTO_REASON_PROVIDER))
+		str_copy(s->fix, sizeof(s->fix), "Use the same -p on both ends (the server's, or "
+			 "start the server without -p: it then follows its clients).");
+}
+
+/* The peer wrote something that is not our protocol (oob says what): say where it came from. */
+static void advise_on_foreign_bytes(struct session *s, const struct session_target *t)
+{
+	if (t->exec_cmd)
+		str_copy(s->fix, sizeof(s->fix), "Make the command print nothing on stdout before "
+			 "it runs efadiag: in the peer's shell start-up files (~/.bashrc, "
+			 "~/.profile), print banners only in interactive shells or to stderr (>&2).");
+	else if (t->host)
+		snprintf(s->fix, sizeof(s->fix), "Something other than efadiag listens on TCP "
+			 "port %d of %s: start 'efadiag serve' there, or give its port with -P.",
+			 t->port, t->host);
+}
+
+/*
  * Client handshake. Over TCP we know the server's IP, so we open our endpoint first (on the
  * domain whose subnet holds it) and put our address in the hello; in loopback the server is
  * on this node and follows our choice. Through --exec we know nothing of the server: it
@@ -131,12 +188,18 @@ int session_client_start(struct session *s, const struct session_target *t,
 		ret = -ECANCELED;
 	/* The server opens its endpoint before answering: allow for that on top of a wait. */
 	if (!ret)
-		ret = proto_expect(&s->oob, MSG_READY, &reply, slow_deadline(s));
+		ret = proto_expect(&s->oob, MSG_READY, &reply,
+				   t->ready_within_sec > 0 ?
+					   capped(s, now_sec() + t->ready_within_sec) :
+					   slow_deadline(s));
 	if (ret == -ECONNRESET)
 		oob_explain_child_exit(&s->oob, 1.0);
 	if (ret == -ETIMEDOUT)
-		snprintf(s->oob.err, sizeof(s->oob.err), "%s accepted the control connection but "
-			 "did not answer before the timeout (not efadiag, or stuck?)", s->oob.peer);
+		explain_no_answer(s, t);
+	if (ret == -ECANCELED)
+		advise_on_refusal(s, reply.u.error.reason);
+	if (ret == -EPROTO && s->oob.foreign)
+		advise_on_foreign_bytes(s, t);
 	/* No answer at all, or a hang-up, is the control path; a refusal is the server's word. */
 	if (ret)
 		return fail(s, ret != -ECANCELED && ret != -EPROTO ? PHASE_CONTROL : PHASE_ENDPOINT,
@@ -175,14 +238,70 @@ static int tell_client(struct session *s)
 	return -1;
 }
 
+static int refuse_because(struct session *s, const char *reason, const char *fmt, va_list ap)
+{
+	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	proto_send_refusal(&s->oob, reason, s->err, now_sec() + 1);
+	return -1;
+}
+
 int session_refuse(struct session *s, const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
 	va_start(ap, fmt);
-	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	ret = refuse_because(s, NULL, fmt, ap);
 	va_end(ap);
-	return tell_client(s);
+	return ret;
+}
+
+/* A refusal the client can act on: reason is a PROTO_REASON_ word it turns into advice. */
+static int refuse_with(struct session *s, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int refuse_with(struct session *s, const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = refuse_because(s, reason, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* The provider a name opens here; the name itself when this node has none by that name. */
+static void resolve_provider(const char *name, char *out, size_t len)
+{
+	if (fabric_resolve_provider(name, out, len))
+		str_copy(out, len, name);
+}
+
+/* "tcp (tcp;ofi_rxm)" for a name that opens something spelled otherwise, else the name. */
+static const char *as_opened(const char *name, const char *opened, char *buf, size_t len)
+{
+	if (!strcasecmp(name, opened))
+		return name;
+	snprintf(buf, len, "%s (%s)", name, opened);
+	return buf;
+}
+
+/*
+ * Whether the client's provider is ours. Names are compared by what they open, not as typed:
+ * "tcp", "TCP" and "tcp;ofi_rxm" are one provider on libfabric 1.x, while on 2.x "tcp" is
+ * the tcp RDM provider, another one. The client's own, when it sent its endpoint, is what it
+ * opened; otherwise its name is resolved here, where its test will run.
+ */
+static bool same_provider(const char *ours, const struct msg_hello *h, char *mine,
+			  char *theirs, size_t len)
+{
+	resolve_provider(ours, mine, len);
+	if (h->has_addr && h->addr.provider[0])
+		str_copy(theirs, len, h->addr.provider);
+	else
+		resolve_provider(h->provider, theirs, len);
+	return !strcasecmp(mine, theirs);
 }
 
 /* Compares in constant time, so the time taken says nothing about how much matched. */
@@ -202,6 +321,7 @@ static bool token_matches(const struct msg_hello *h, const char *want)
 
 int session_server_hello(struct session *s, const struct session_policy *pol)
 {
+	char mine[64], theirs[64], b1[160], b2[160];
 	struct msg m;
 	int ret;
 
@@ -216,12 +336,15 @@ int session_server_hello(struct session *s, const struct session_policy *pol)
 	s->hello = m.u.hello;
 	/* Said plainly to the client; neither token is ever printed. */
 	if (pol->token && !token_matches(&s->hello, pol->token))
-		return session_refuse(s, "refused: this server requires a token (--token or "
-				      "EFADIAG_TOKEN) and the client's %s",
-				      s->hello.has_token ? "does not match" : "was missing");
-	if (pol->provider && strcmp(pol->provider, s->hello.provider))
-		return session_refuse(s, "provider mismatch: this server uses %s, the client asked "
-				      "for %s", pol->provider, s->hello.provider);
+		return refuse_with(s, PROTO_REASON_TOKEN, "refused: this server requires a token "
+				   "(--token or EFADIAG_TOKEN) and the client's %s",
+				   s->hello.has_token ? "does not match" : "was missing");
+	if (pol->provider &&
+	    !same_provider(pol->provider, &s->hello, mine, theirs, sizeof(mine)))
+		return refuse_with(s, PROTO_REASON_PROVIDER, "provider mismatch: this server uses "
+				   "%s, the client asked for %s",
+				   as_opened(pol->provider, mine, b1, sizeof(b1)),
+				   as_opened(s->hello.provider, theirs, b2, sizeof(b2)));
 	str_copy(s->remote_version, sizeof(s->remote_version), s->hello.version);
 	return 0;
 }

@@ -29,6 +29,9 @@ struct session_target {
 	const char *token;
 	char *const *domains; /* -d for our endpoint, may be empty */
 	size_t ndomains;
+	/* How long the server may take to answer the hello, its start and endpoint included;
+	 * 0: two timeouts */
+	double ready_within_sec;
 };
 
 /* What a server accepts. */
@@ -49,6 +52,7 @@ struct session {
 	char remote_version[32];
 	const char *ep_choice; /* how our domain was chosen, for -v */
 	char err[512];	       /* why the setup failed */
+	char fix[256];	       /* client: what to do about it, when that is known ("" else) */
 };
 
 void session_init(struct session *s);
@@ -58,7 +62,9 @@ double session_deadline(const struct session *s);
 /*
  * Client: opens the control channel, the endpoint (caps, max_peers), sends the hello (h, with
  * our version, token and address added), and inserts the server's address. 0, or -1 with
- * s->err and s->failed_phase saying why.
+ * s->err and s->failed_phase saying why, and s->fix what to do where that is known (a
+ * refused token, a busy server, another provider, a -t too short for the handshake, a peer
+ * command that writes to stdout).
  */
 int session_client_start(struct session *s, const struct session_target *t,
 			 const struct msg_hello *h, uint64_t caps, double hard_deadline);

@@ -34,6 +34,13 @@ int fab_buf_alloc(struct fab_buf *b, enum fab_mem mem, size_t size)
 
 void fab_buf_free(struct fab_buf *b)
 {
+	if (b->owner_abandoned && *b->owner_abandoned) {
+		/* The provider may still write here: the process's exit reclaims it. */
+		b->mr = NULL;
+		b->desc = NULL;
+		b->base = NULL;
+		return;
+	}
 	if (b->mr)
 		fi_close(&b->mr->fid);
 	b->mr = NULL;

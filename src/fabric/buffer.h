@@ -22,6 +22,9 @@ struct fab_buf {
 	enum fab_mem mem;
 	struct fid_mr *mr; /* NULL when the provider needs no registration for the endpoint */
 	void *desc;	   /* the MR's descriptor for posts, or NULL */
+	/* Set by registration to its endpoint's "abandoned" flag: memory that operations still
+	 * in flight may touch is never freed (see fab_close_endpoint). */
+	const bool *owner_abandoned;
 };
 
 /* What a peer needs to address one of our buffers with RMA: sent over the control channel. */
@@ -45,7 +48,10 @@ struct fab_remote {
  * transparent huge pages. 0, or -FI_ENOMEM.
  */
 int fab_buf_alloc(struct fab_buf *b, enum fab_mem mem, size_t size);
-/* Closes the registration and frees the memory; safe twice. Before fab_close of its endpoint. */
+/*
+ * Closes the registration and frees the memory; safe twice. After fab_close_endpoint and
+ * before fab_close of its endpoint. Memory of an abandoned endpoint is left alone.
+ */
 void fab_buf_free(struct fab_buf *b);
 
 static inline unsigned char *fab_buf_at(const struct fab_buf *b, size_t off)

@@ -109,6 +109,19 @@ int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
 	return 0;
 }
 
+int fabric_resolve_provider(const char *prov, char *out, size_t len)
+{
+	struct fi_info *list = NULL;
+	int ret = fabric_list_domains(prov, NULL, 0, &list);
+
+	if (!ret && !list)
+		ret = -FI_ENODATA;
+	if (!ret)
+		snprintf(out, len, "%s", list->fabric_attr->prov_name);
+	fi_freeinfo(list);
+	return ret;
+}
+
 bool fabric_is_loopback(const struct fi_info *fi)
 {
 	const char *fab = fi->fabric_attr->name;

@@ -30,6 +30,12 @@ int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
  * it prefixes up to a '-': an EFA device name selects rdmap16s27-rdm and rdmap16s27-dgrm.
  */
 bool fabric_domain_wanted(const char *name, char *const *domains, size_t n);
+/*
+ * The provider a -p name opens: the prov_name of its first RDM entry, with the utility
+ * provider layered on as libfabric names it ("tcp" is "tcp;ofi_rxm" on 1.x, "TCP" too). 0 and
+ * out, or a negative libfabric error code (-FI_ENODATA: no such provider here).
+ */
+int fabric_resolve_provider(const char *prov, char *out, size_t len);
 /* Whether an entry is the loopback interface, which is never one of a node's NICs. */
 bool fabric_is_loopback(const struct fi_info *fi);
 

@@ -125,6 +125,8 @@ int fab_open(struct fab_ep *f, const struct fab_open_args *a)
 	return 0;
 }
 
+static int poll_cq(struct fab_ep *f);
+
 static void close_fid(struct fab_ep *f, struct fid **fid, const char *what)
 {
 	int ret;
@@ -138,10 +140,54 @@ static void close_fid(struct fab_ep *f, struct fid **fid, const char *what)
 	*fid = NULL;
 }
 
+void fab_cancel(struct fab_ep *f, void *context)
+{
+	if (f->ep)
+		fi_cancel(&f->ep->fid, context);
+}
+
+int fab_drain(struct fab_ep *f, double deadline)
+{
+	unsigned int spins = 0;
+
+	if (!f->cq)
+		return 0;
+	for (;;) {
+		/* Nobody waits for these any more: emptied, so the CQ can always be read. */
+		f->ring_len = 0;
+		if (!f->inflight)
+			return 0;
+		if (poll_cq(f) < 0)
+			break; /* the CQ itself failed: nothing more will come out of it */
+		if (++spins % 128 == 0 && now_sec() >= deadline)
+			break;
+	}
+	snprintf(f->err_text, sizeof(f->err_text), "%zu operation%s still in flight at the close",
+		 f->inflight, f->inflight == 1 ? "" : "s");
+	return -FI_ETIMEDOUT;
+}
+
+void fab_close_endpoint(struct fab_ep *f)
+{
+	if (f->ep && f->inflight) {
+		f->abandoned = true;
+		snprintf(f->err_text, sizeof(f->err_text), "endpoint left to the process's exit: %zu "
+			 "operation%s still in flight", f->inflight, f->inflight == 1 ? "" : "s");
+		f->ep = NULL;
+		f->cq = NULL;
+		f->av = NULL;
+		f->eq = NULL;
+		f->domain = NULL;
+		f->fabric = NULL;
+		return;
+	}
+	close_fid(f, (struct fid **)&f->ep, "ep");
+}
+
 void fab_close(struct fab_ep *f)
 {
 	/* Reverse order of opening: endpoint first, fabric last. */
-	close_fid(f, (struct fid **)&f->ep, "ep");
+	fab_close_endpoint(f);
 	close_fid(f, (struct fid **)&f->cq, "cq");
 	close_fid(f, (struct fid **)&f->av, "av");
 	close_fid(f, (struct fid **)&f->eq, "eq");
@@ -192,6 +238,13 @@ static bool is_unreachable(const struct fab_ep *f, int err, int prov_errno)
 	return false;
 }
 
+/* A completion (or an error completion) came for one of the operations in flight. */
+static void owed_one(struct fab_ep *f)
+{
+	if (f->inflight)
+		f->inflight--;
+}
+
 /* Reads what the CQ has into the ring; returns <0 only for a CQ error it decoded. */
 static int poll_cq(struct fab_ep *f)
 {
@@ -210,6 +263,7 @@ static int poll_cq(struct fab_ep *f)
 
 		if (fi_cq_readerr(f->cq, &err, 0) < 0)
 			return 0;
+		owed_one(f);
 		fi_cq_strerror(f->cq, err.prov_errno, err.err_data, pbuf, sizeof(pbuf));
 		snprintf(f->err_text, sizeof(f->err_text), "completion error: %s (%d), "
 			 "provider error %d: %s", fi_strerror(err.err), err.err, err.prov_errno,
@@ -230,6 +284,8 @@ static int poll_cq(struct fab_ep *f)
 	}
 	for (i = 0; i < n; i++) {
 		struct fab_comp *c = &f->ring[(f->ring_head + f->ring_len++) % FAB_RING];
+
+		owed_one(f);
 
 		*c = (struct fab_comp){ .context = e[i].op_context, .flags = e[i].flags,
 					.len = e[i].len };
@@ -291,6 +347,7 @@ static int wait_direct(struct fab_ep *f, void *context, struct fab_comp *c)
 		return 0;
 	if (n != 1)
 		return poll_cq(f); /* an error entry or a failed CQ: decoded there */
+	owed_one(f);
 	if (context && e.op_context != context) {
 		f->ring[f->ring_head] = (struct fab_comp){ .context = e.op_context,
 							   .flags = e.flags, .len = e.len };
@@ -376,6 +433,8 @@ int fab_post_recv(struct fab_ep *f, struct fab_buf *b, size_t off, size_t len, v
 
 	ret = POST_RETRY(f, deadline, fi_recv(f->ep, fab_buf_at(b, off), len, b->desc,
 					      FI_ADDR_UNSPEC, context));
+	if (!ret)
+		f->inflight++;
 	if (ret == -FI_ETIMEDOUT) {
 		f->err_class = FAB_ERR_TIMEOUT;
 		snprintf(f->err_text, sizeof(f->err_text), "fi_recv: still busy at the deadline");
@@ -400,6 +459,8 @@ int fab_post_send(struct fab_ep *f, fi_addr_t peer, struct fab_buf *b, size_t of
 		*completes = true;
 		ret = POST_RETRY(f, deadline, fi_send(f->ep, fab_buf_at(b, off), len, b->desc, peer,
 						      context));
+		if (!ret)
+			f->inflight++;
 		if (ret && ret != -FI_ETIMEDOUT)
 			return fail(f, "fi_send", (int)ret);
 	}
@@ -413,6 +474,8 @@ int fab_post_send(struct fab_ep *f, fi_addr_t peer, struct fab_buf *b, size_t of
 /* A single post's result: -FI_EAGAIN passes through, other errors are decoded. */
 static int once(struct fab_ep *f, const char *call, ssize_t ret)
 {
+	if (!ret)
+		f->inflight++;
 	if (ret && ret != -FI_EAGAIN)
 		return fail(f, call, (int)ret);
 	return (int)ret;

@@ -49,6 +49,10 @@ struct fab_ep {
 	size_t inject_size;
 	size_t max_msg_size;
 	size_t npeers; /* addresses inserted so far */
+	/* Operations posted that still owe a completion: what must drain before the close. */
+	size_t inflight;
+	/* Closed with operations in flight: left to the process's exit (fab_close_endpoint). */
+	bool abandoned;
 	/* Completions read but not yet claimed: a wait for one operation may find another's. */
 	struct fab_comp ring[FAB_RING];
 	unsigned int ring_head, ring_len;
@@ -72,6 +76,32 @@ struct fab_open_args {
  * FI_* code with ep->err_text saying which call failed; -FI_ENODATA: no provider/domain matched.
  */
 int fab_open(struct fab_ep *ep, const struct fab_open_args *args);
+/*
+ * Closing, in the order the libfabric man pages ask for: first the operations in flight end
+ * (fab_cancel the receives, fab_drain the rest), then the endpoint (fab_close_endpoint), then
+ * the memory regions its operations used (fab_buf_free), then the rest (fab_close).
+ *
+ * The drain is more than tidiness: tcp;ofi_rxm (libfabric 1.17) dereferences a NULL context
+ * inside fi_close when the endpoint still has operations queued on a connection, which a lossy
+ * or stopped peer leaves behind.
+ */
+/* Asks the provider to end the operation posted with context (a receive): its completion then
+ * comes with FI_ECANCELED. Harmless for one that completed already. */
+void fab_cancel(struct fab_ep *ep, void *context);
+/*
+ * Polls until no operation is in flight, or the deadline (absolute): 0, or -FI_ETIMEDOUT with
+ * ep->inflight still owed. Every completion found is discarded: its owner is done with them.
+ */
+int fab_drain(struct fab_ep *ep, double deadline);
+/*
+ * Closes the endpoint alone, so the memory its operations used may go next. When operations
+ * are still in flight (a drain ran out of time: a receive the provider had matched to a
+ * message that stopped half-way cannot be cancelled), the endpoint, its domain and the
+ * buffers registered with it (see fab_buf_free) are left to the process's exit instead:
+ * closing them is what crashes (see above), and every process that opens endpoints is
+ * short-lived (a client, a --loopback half, a persistent server's child for one test).
+ */
+void fab_close_endpoint(struct fab_ep *ep);
 /* Closes everything in reverse order of opening; safe on a partly opened or closed endpoint. */
 void fab_close(struct fab_ep *ep);
 

@@ -24,6 +24,7 @@ int fab_buf_register(struct fab_buf *b, struct fab_ep *ep)
 	struct fi_mr_attr attr = { .mr_iov = &iov, .iov_count = 1, .iface = FI_HMEM_SYSTEM };
 	int ret;
 
+	b->owner_abandoned = &ep->abandoned;
 	if (b->mr)
 		return 0;
 	/* Registration only where the provider asks for it (efa: FI_MR_LOCAL) or for RMA. */

@@ -7,9 +7,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifdef HAVE_EFADV
@@ -29,24 +29,24 @@ bool efa_dev_pci_id_is_efa(long vendor, long device)
 static void read_pci_address(struct efa_dev *d)
 {
 	char uevent[4096], path[4096];
-	char *resolved;
-	FILE *f;
+	char *resolved, *line, *save = NULL;
+	struct stat st;
 
-	if (sysfs_path(path, sizeof(path), "/sys/class/infiniband/%s/device/uevent", d->name) &&
-	    (f = fopen(path, "re"))) {
-		while (fgets(uevent, sizeof(uevent), f))
-			if (!strncmp(uevent, "PCI_SLOT_NAME=", 14)) {
-				uevent[strcspn(uevent, "\n")] = '\0';
-				str_copy(d->pci, sizeof(d->pci), uevent + 14);
-			}
-		fclose(f);
-	}
-	if (d->pci[0] || !sysfs_path(path, sizeof(path), "/sys/class/infiniband/%s/device", d->name))
+	if (!sysfs_read_raw(uevent, sizeof(uevent), "/sys/class/infiniband/%s/device/uevent",
+			    d->dir))
+		for (line = strtok_r(uevent, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			if (!strncmp(line, "PCI_SLOT_NAME=", 14))
+				sysfs_printable(d->pci, sizeof(d->pci), line + 14, strlen(line + 14));
+	if (d->pci[0] || !sysfs_path(path, sizeof(path), "/sys/class/infiniband/%s/device", d->dir))
 		return;
 	/* Without uevent the PCI address is the name of the directory the link points to. */
+	if (lstat(path, &st) || !S_ISLNK(st.st_mode))
+		return;
 	resolved = realpath(path, NULL);
 	if (resolved) {
-		str_copy(d->pci, sizeof(d->pci), strrchr(resolved, '/') + 1);
+		const char *base = strrchr(resolved, '/') + 1;
+
+		sysfs_printable(d->pci, sizeof(d->pci), base, strlen(base));
 		free(resolved);
 	}
 }
@@ -57,7 +57,9 @@ static void read_port_state(struct efa_dev *d)
 	char buf[64];
 	const char *colon;
 
-	if (sysfs_read(buf, sizeof(buf), "/sys/class/infiniband/%s/ports/1/state", d->name))
+	d->port_err = sysfs_read(buf, sizeof(buf), "/sys/class/infiniband/%s/ports/1/state",
+				 d->dir);
+	if (d->port_err)
 		return;
 	colon = strchr(buf, ':');
 	colon = colon ? colon + 1 : buf;
@@ -69,7 +71,8 @@ static void read_port_state(struct efa_dev *d)
 /* Finds uverbsN whose ibdev names this device, and tries to open its /dev node. */
 static void find_uverbs(struct efa_dev *d)
 {
-	char path[4096], ibdev[64];
+	char path[4096], ibdev[sizeof(d->name)], node[256] = "";
+	int ibdev_err = 0, err;
 	struct dirent *e;
 	DIR *dir;
 	int fd;
@@ -83,16 +86,29 @@ static void find_uverbs(struct efa_dev *d)
 	while ((e = readdir(dir))) {
 		if (strncmp(e->d_name, "uverbs", 6))
 			continue;
-		if (sysfs_read(ibdev, sizeof(ibdev), "/sys/class/infiniband_verbs/%s/ibdev",
-			       e->d_name) || strcmp(ibdev, d->name))
+		err = sysfs_read(ibdev, sizeof(ibdev), "/sys/class/infiniband_verbs/%s/ibdev",
+				 e->d_name);
+		if (err)
+			ibdev_err = err;
+		if (err || strcmp(ibdev, d->name))
 			continue;
-		str_copy(d->uverbs, sizeof(d->uverbs), e->d_name);
+		str_copy(node, sizeof(node), e->d_name);
+		sysfs_printable(d->uverbs, sizeof(d->uverbs), node, strlen(node));
 		break;
 	}
 	closedir(dir);
-	if (!d->uverbs[0] || !sysfs_path(path, sizeof(path), "/dev/infiniband/%s", d->uverbs))
+	if (!node[0]) {
+		/* Not found because a binding could not be read is not "not bound". */
+		if (ibdev_err && ibdev_err != -ENOENT) {
+			str_copy(d->uverbs, sizeof(d->uverbs), sysfs_strerror(ibdev_err));
+			d->uverbs_err = ibdev_err;
+		}
 		return;
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	}
+	if (!sysfs_path(path, sizeof(path), "/dev/infiniband/%s", node))
+		return;
+	/* NONBLOCK, NOCTTY: a fixture's node may be a FIFO or a tty; opening must not wait. */
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		d->uverbs_err = -errno;
 		return;
@@ -117,7 +133,7 @@ static void query_efadv(struct efa_dev *devs, size_t n)
 		size_t k;
 
 		for (k = 0; k < n; k++)
-			if (!strcmp(ibv_get_device_name(list[i]), devs[k].name))
+			if (!devs[k].id_err && !strcmp(ibv_get_device_name(list[i]), devs[k].dir))
 				break;
 		if (k == n)
 			continue;
@@ -147,6 +163,49 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct efa_dev *)a)->name, ((const struct efa_dev *)b)->name);
 }
 
+/* A file's text, or why it could not be read in its place; absent leaves "". */
+static void read_text(char *buf, size_t len, int *err_out, const char *dir, const char *file)
+{
+	int err = sysfs_read(buf, len, "/sys/class/infiniband/%s/%s", dir, file);
+
+	if (err && err != -ENOENT)
+		str_copy(buf, len, sysfs_strerror(err));
+	if (err_out)
+		*err_out = err;
+}
+
+/* Reads the PCI ids; returns 1 for EFA, 0 for another device, -1 for cannot tell (id_err). */
+static int read_ids(const char *dir, long *device, int *id_err)
+{
+	long vendor = 0;
+	int err;
+
+	err = sysfs_read_long(&vendor, "/sys/class/infiniband/%s/device/vendor", dir);
+	if (!err)
+		err = sysfs_read_long(device, "/sys/class/infiniband/%s/device/device", dir);
+	/* No id files at all: not a PCI device (rxe, siw), so certainly not EFA. */
+	if (err == -ENOENT || err == -ENOTDIR)
+		return 0;
+	if (err) {
+		*id_err = err;
+		return -1;
+	}
+	return efa_dev_pci_id_is_efa(vendor, *device) ? 1 : 0;
+}
+
+static void read_device(struct efa_dev *d)
+{
+	if (sysfs_read_long(&d->numa_node, "/sys/class/infiniband/%s/device/numa_node", d->dir))
+		d->numa_node = -1;
+	read_pci_address(d);
+	read_port_state(d);
+	if (d->port_err && d->port_err != -ENOENT)
+		str_copy(d->port_state, sizeof(d->port_state), sysfs_strerror(d->port_err));
+	read_text(d->link_rate, sizeof(d->link_rate), NULL, d->dir, "ports/1/rate");
+	read_text(d->p2p, sizeof(d->p2p), &d->p2p_err, d->dir, "device/p2p");
+	find_uverbs(d);
+}
+
 size_t efa_dev_scan(struct efa_dev **devs)
 {
 	char path[4096];
@@ -162,14 +221,11 @@ size_t efa_dev_scan(struct efa_dev **devs)
 	if (!dir)
 		return 0;
 	while ((e = readdir(dir))) {
-		long vendor = 0, device = 0;
+		long device = 0;
+		int id_err = 0;
 		struct efa_dev *d;
 
-		if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof(list->name))
-			continue;
-		if (sysfs_read_long(&vendor, "/sys/class/infiniband/%s/device/vendor", e->d_name) ||
-		    sysfs_read_long(&device, "/sys/class/infiniband/%s/device/device", e->d_name) ||
-		    !efa_dev_pci_id_is_efa(vendor, device))
+		if (e->d_name[0] == '.' || !read_ids(e->d_name, &device, &id_err))
 			continue;
 		if (n == cap) {
 			struct efa_dev *grown;
@@ -182,17 +238,11 @@ size_t efa_dev_scan(struct efa_dev **devs)
 		}
 		d = &list[n++];
 		memset(d, 0, sizeof(*d));
-		str_copy(d->name, sizeof(d->name), e->d_name);
-		d->pci_device = device;
-		if (sysfs_read_long(&d->numa_node, "/sys/class/infiniband/%s/device/numa_node",
-				    d->name))
-			d->numa_node = -1;
-		read_pci_address(d);
-		read_port_state(d);
-		sysfs_read(d->link_rate, sizeof(d->link_rate), "/sys/class/infiniband/%s/ports/1/rate",
-			   d->name);
-		sysfs_read(d->p2p, sizeof(d->p2p), "/sys/class/infiniband/%s/device/p2p", d->name);
-		find_uverbs(d);
+		str_copy(d->dir, sizeof(d->dir), e->d_name);
+		sysfs_printable(d->name, sizeof(d->name), e->d_name, strlen(e->d_name));
+		d->id_err = id_err;
+		d->pci_device = id_err ? -1 : device;
+		read_device(d);
 	}
 	closedir(dir);
 	if (n)
@@ -221,27 +271,26 @@ const struct efa_dev *efa_dev_for_domain(const struct efa_dev *devs, size_t n, c
 
 void efa_driver_version(char *buf, size_t len)
 {
-	char line[256];
-	FILE *f;
+	static const char key[] = "EFA installer version:";
+	char text[8192], *line, *save = NULL;
 
 	if (!sysfs_read(buf, len, "/sys/module/efa/version") && buf[0])
 		return;
 	buf[0] = '\0';
 	/* Left by the AWS EFA installer; outside the sysroot because it lives in /opt. */
-	f = fopen("/opt/amazon/efa_installed_packages", "re");
-	if (!f)
+	if (host_file_read_raw("/opt/amazon/efa_installed_packages", text, sizeof(text)))
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		const char *v = strstr(line, "EFA installer version:");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *v = strstr(line, key);
+		char printable[128];
 
-		if (v) {
-			v += strlen("EFA installer version:");
-			while (*v == ' ')
-				v++;
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(buf, len, "installer %s", v);
-			break;
-		}
+		if (!v)
+			continue;
+		v += strlen(key);
+		while (*v == ' ')
+			v++;
+		sysfs_printable(printable, sizeof(printable), v, strlen(v));
+		snprintf(buf, len, "installer %s", printable);
+		break;
 	}
-	fclose(f);
 }

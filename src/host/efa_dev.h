@@ -8,15 +8,22 @@
 
 #define EFA_PCI_VENDOR 0x1d0f
 
+/* "unreadable (permission)" and such: longer than any value it stands for. */
+#define EFA_DEV_TEXT 64
+
 struct efa_dev {
-	char name[64];	     /* rdma device, e.g. rdmap16s27 */
+	char dir[256];	     /* its directory in /sys/class/infiniband, as read (paths only) */
+	char name[64];	     /* rdma device, e.g. rdmap16s27, printable (sysfs_printable) */
+	int id_err;	     /* 0, or why vendor/device could not be read: EFA is unconfirmed */
 	char pci[32];	     /* PCI address, e.g. 0000:10:1b.0 */
 	long pci_device;     /* 0xefa0 ... 0xefa4 */
 	long numa_node;	     /* -1 when the platform does not say */
-	char port_state[32]; /* "ACTIVE", "DOWN", ... of port 1 */
+	char port_state[EFA_DEV_TEXT]; /* "ACTIVE", "DOWN", ... of port 1; "" when absent */
+	int port_err;	     /* 0, or why ports/1/state could not be read */
 	char link_rate[64];  /* "100 Gb/sec (4X EDR)" */
 	char p2p[128];	     /* GPUDirect peer-memory provider, "" when none */
-	char uverbs[32];     /* uverbs0, "" when no verbs device is bound */
+	int p2p_err;	     /* 0, or why device/p2p could not be read (-ENOENT: no such file) */
+	char uverbs[EFA_DEV_TEXT]; /* uverbs0, "" when no verbs device is bound */
 	int uverbs_err;	     /* 0 when /dev/infiniband/uverbsN opened, else a negative errno */
 	/* efadv: only on a real device with rdma-core's libefa */
 	bool efadv_queried;
@@ -28,7 +35,11 @@ struct efa_dev {
 
 /* True for the PCI device ids EFA devices have. */
 bool efa_dev_pci_id_is_efa(long vendor, long device);
-/* Scans /sys/class/infiniband (below EFADIAG_SYSROOT). Returns the count; *devs is malloc'd. */
+/*
+ * Scans /sys/class/infiniband (below EFADIAG_SYSROOT). Returns the count; *devs is malloc'd.
+ * A device whose PCI vendor or device id cannot be read is listed too, with id_err set:
+ * it may be an EFA device, and dropping it would make a short node look complete.
+ */
 size_t efa_dev_scan(struct efa_dev **devs);
 /* The device an efa domain sits on: "rdmap16s27-rdm" -> the entry named "rdmap16s27". */
 const struct efa_dev *efa_dev_for_domain(const struct efa_dev *devs, size_t n, const char *domain);

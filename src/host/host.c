@@ -69,8 +69,8 @@ void host_collect(struct host_facts *h)
 
 	memset(h, 0, sizeof(*h));
 	h->expected_efa_devices = -1;
-	sysfs_read(h->instance_type, sizeof(h->instance_type),
-		   "/sys/devices/virtual/dmi/id/product_name");
+	h->instance_type_err = sysfs_read(h->instance_type, sizeof(h->instance_type),
+					  "/sys/devices/virtual/dmi/id/product_name");
 	/* Non-EC2 machines put a model name here; only a known type sets expectations. */
 	t = find_type(h->instance_type);
 	if (t) {
@@ -80,13 +80,15 @@ void host_collect(struct host_facts *h)
 	}
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0)
 		h->memlock_bytes = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : rl.rlim_cur;
-	if (sysfs_read_long(&h->hugepages_total,
-			    "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"))
+	h->hugepages_err = sysfs_read_long(&h->hugepages_total,
+					   "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages");
+	if (h->hugepages_err)
 		h->hugepages_total = -1;
 	if (sysfs_read_long(&h->hugepages_free,
 			    "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"))
 		h->hugepages_free = -1;
-	if (sysfs_read_long(&h->ptrace_scope, "/proc/sys/kernel/yama/ptrace_scope"))
+	h->ptrace_scope_err = sysfs_read_long(&h->ptrace_scope, "/proc/sys/kernel/yama/ptrace_scope");
+	if (h->ptrace_scope_err)
 		h->ptrace_scope = -1;
 	libfabric_location(h);
 	efa_driver_version(h->efa_driver_version, sizeof(h->efa_driver_version));

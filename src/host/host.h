@@ -8,14 +8,17 @@
 #include <stdint.h>
 
 struct host_facts {
-	char instance_type[64];	   /* "" when not an EC2 instance */
+	char instance_type[64];	   /* "" when not an EC2 instance; printable */
+	int instance_type_err;	   /* 0, or why product_name could not be read */
 	int expected_efa_devices;  /* -1 when the type is unknown */
 	bool gpu_instance;	   /* the type has GPUs that GPUDirect RDMA would serve */
 	int line_rate_gbps;	   /* the type's network bandwidth, 0 when unknown */
 	uint64_t memlock_bytes;	   /* UINT64_MAX for unlimited */
 	long hugepages_total;	   /* 2 MiB pages, -1 when unknown */
 	long hugepages_free;
-	long ptrace_scope;	   /* -1 when yama is absent */
+	int hugepages_err;	   /* 0, or why nr_hugepages could not be read */
+	long ptrace_scope;	   /* -1 when yama is absent or unreadable */
+	int ptrace_scope_err;	   /* 0, or why it could not be read */
 	char libfabric_version[32];
 	char libfabric_path[1024];
 	char efa_driver_version[128];

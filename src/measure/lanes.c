@@ -69,8 +69,31 @@ struct lane_ctx {
 	struct fi_context2 ctx; /* first: libfabric's scratch space */
 	int is_rx;
 	int readback; /* --verify of writes: reading the peer's slot back */
+	int posted;   /* in flight: a receive the drain has to cancel */
 	unsigned slot;
 };
+
+/* A lane's contexts: a window of sends, a window of receives, the read-backs. */
+#define READBACKS 64
+#define NCTX (2 * LANE_MAX_WINDOW + READBACKS)
+
+/*
+ * Before the thread ends, its operations end: receives are cancelled, sends and RMA given a
+ * moment to complete (a slowed peer may still take them). Bounded: a stopped peer never will.
+ */
+#define DRAIN_SEC 0.5
+
+static void drain(struct lane *l)
+{
+	unsigned i;
+
+	for (i = 0; i < NCTX; i++)
+		if (l->ctx[i].posted && l->ctx[i].is_rx)
+			fab_cancel(l->ep, &l->ctx[i]);
+	fab_drain(l->ep, now_sec() + DRAIN_SEC);
+	for (i = 0; i < NCTX; i++)
+		l->ctx[i].posted = 0;
+}
 
 static int post_one(struct lane *l, struct lane_ctx *c, uint64_t seq)
 {
@@ -107,7 +130,7 @@ static int readback(struct lane *l, struct lane_ctx *rb, unsigned n)
 	for (k = 0; k < n; k++) {
 		/* Into our send slot k: the writes are done with it, and the peer may still be
 		 * writing into our receive half (--bidir). */
-		rb[k] = (struct lane_ctx){ .is_rx = 0, .readback = 1, .slot = k };
+		rb[k] = (struct lane_ctx){ .is_rx = 0, .readback = 1, .slot = k, .posted = 1 };
 		do {
 			ret = fab_post_read_once(l->ep, l->peer, l->buf, (size_t)k * j->size, j->size,
 						 &l->remote, rx_off(l, k), &rb[k]);
@@ -140,9 +163,8 @@ static void *lane_main(void *arg)
 	struct lane_job *j = &l->job;
 	unsigned nslots = slots_for(j->size, j->window, j->verify), w = j->window, i;
 	unsigned inflight_tx = 0, inflight_rx = 0, readbacks = 0, readbacks_done = 0;
-	struct lane_ctx rb[64];
+	struct lane_ctx *ctx = l->ctx, *rb = l->ctx + 2 * LANE_MAX_WINDOW;
 	long posted_tx = 0, posted_rx = 0, done_tx = 0, done_rx = 0;
-	struct lane_ctx *ctx = calloc(2 * (size_t)w, sizeof(*ctx));
 	struct lane_ctx **free_tx = calloc(w, sizeof(*free_tx)), **free_rx = calloc(w, sizeof(*free_rx));
 	unsigned nfree_tx = 0, nfree_rx = 0;
 	double start = now_sec(), last_progress;
@@ -150,7 +172,7 @@ static void *lane_main(void *arg)
 	int ret;
 
 	l->res.bad_offset = -1;
-	if (!ctx || !free_tx || !free_rx) {
+	if (!free_tx || !free_rx) {
 		fail(l, -FI_ENOMEM, "lane");
 		goto out;
 	}
@@ -184,6 +206,7 @@ static void *lane_main(void *arg)
 				goto out;
 			}
 			nfree_rx--;
+			rc->posted = 1;
 			inflight_rx++;
 			posted_rx++;
 		}
@@ -199,6 +222,7 @@ static void *lane_main(void *arg)
 				goto out;
 			}
 			nfree_tx--;
+			tc->posted = 1;
 			inflight_tx++;
 			posted_tx++;
 		}
@@ -214,6 +238,7 @@ static void *lane_main(void *arg)
 			}
 			if (!lc)
 				continue;
+			lc->posted = 0;
 			last_progress = now_sec();
 			if (lc->readback) {
 				long bad = check(fab_buf_at(l->buf, 0) +
@@ -262,8 +287,8 @@ static void *lane_main(void *arg)
 			active = true;
 		if (!active && j->initiate && j->op == LANE_WRITE && j->verify && !readbacks) {
 			readbacks = nslots < j->count ? nslots : (unsigned)j->count;
-			if (readbacks > sizeof(rb) / sizeof(rb[0]))
-				readbacks = sizeof(rb) / sizeof(rb[0]);
+			if (readbacks > READBACKS)
+				readbacks = READBACKS;
 			ret = readback(l, rb, readbacks);
 			if (ret) {
 				fail(l, ret, "fi_read (--verify read-back)");
@@ -288,7 +313,7 @@ static void *lane_main(void *arg)
 			goto out;
 		}
 	}
-	free(ctx);
+	drain(l);
 	free(free_tx);
 	free(free_rx);
 	return NULL;
@@ -298,7 +323,7 @@ out:
 		l->res.elapsed = now_sec() - start;
 		__atomic_store_n(&l->finished, 1, __ATOMIC_RELEASE);
 	}
-	free(ctx);
+	drain(l);
 	free(free_tx);
 	free(free_rx);
 	return NULL;
@@ -317,7 +342,10 @@ int lane_start(struct lane *l, const struct lane_job *job)
 	__atomic_store_n(&l->finished, 0, __ATOMIC_RELEASE);
 	memset(&l->res, 0, sizeof(l->res));
 	l->res.bad_offset = -1;
-	if (pthread_create(&l->thread, NULL, lane_main, l))
+	/* Allocated once, for the largest window: every size's run reuses them. */
+	if (!l->ctx)
+		l->ctx = calloc(NCTX, sizeof(*l->ctx));
+	if (!l->ctx || pthread_create(&l->thread, NULL, lane_main, l))
 		return -1;
 	l->started = true;
 	return 0;
@@ -338,6 +366,14 @@ void lane_join(struct lane *l)
 	if (l->started)
 		pthread_join(l->thread, NULL);
 	l->started = false;
+}
+
+void lane_free(struct lane *l)
+{
+	/* An abandoned endpoint's operations still name these: left to the process's exit. */
+	if (!l->ep || !l->ep->abandoned)
+		free(l->ctx);
+	l->ctx = NULL;
 }
 
 long lane_progress(const struct lane *l)

@@ -37,9 +37,13 @@ struct lane_result {
 	char err_text[512];
 };
 
+struct lane_ctx;
+
 /*
  * A lane: an endpoint, its buffer and its peer, driven by a thread of its own. The endpoint,
- * buffer and remote region are the caller's; the lane only uses them while it runs.
+ * buffer and remote region are the caller's; the lane only uses them while it runs. Its
+ * operations' contexts are its own, kept until lane_free: an operation the drain could not
+ * end still names one until its endpoint is closed.
  */
 struct lane {
 	struct fab_ep *ep;
@@ -49,6 +53,7 @@ struct lane {
 	struct lane_job job;
 	pthread_t thread;
 	bool started;
+	struct lane_ctx *ctx; /* the operations' contexts: window tx, window rx, read-backs */
 	/* Written by the lane's thread, read by the main thread (progress line): atomics. */
 	long done_tx, done_rx;
 	int finished; /* the active part is over (or failed): set by the lane's thread */
@@ -61,7 +66,10 @@ size_t lane_buf_size(size_t max_size, unsigned window, bool verify);
 int lane_start(struct lane *l, const struct lane_job *job);
 bool lane_finished(const struct lane *l);
 void lane_stop(struct lane *l);
+/* Waits for the lane's thread, which has ended or cancelled its operations (bounded). */
 void lane_join(struct lane *l);
+/* Releases the lane's contexts: only after its endpoint is closed. */
+void lane_free(struct lane *l);
 long lane_progress(const struct lane *l);
 
 #endif

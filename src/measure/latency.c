@@ -95,6 +95,22 @@ static int wait_recv(struct side *s, long i, double deadline)
 	return ret;
 }
 
+/*
+ * The operations a failed or cut-short size leaves in flight (a receive posted ahead, a send
+ * to a peer that stopped) end here, before the caller closes the endpoint or reuses the
+ * buffer: receives are cancelled, the rest gets a moment. Nothing to do after a clean size.
+ */
+#define SETTLE_SEC 0.5
+
+static void settle(struct side *s)
+{
+	if (!s->ep->inflight)
+		return;
+	fab_cancel(s->ep, &s->recv_ctx[0]);
+	fab_cancel(s->ep, &s->recv_ctx[1]);
+	fab_drain(s->ep, now_sec() + SETTLE_SEC);
+}
+
 static void init_result(struct lat_result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -102,12 +118,13 @@ static void init_result(struct lat_result *r)
 }
 
 /* The result of a failed wait or post: the endpoint says what happened. */
-static int failed(struct lat_result *r, const struct side *s, int err, long iter)
+static int failed(struct lat_result *r, struct side *s, int err, long iter)
 {
 	r->err = err;
 	r->iteration = iter;
 	r->err_class = s->ep->err_class;
 	str_copy(r->err_text, sizeof(r->err_text), s->ep->err_text);
+	settle(s);
 	return err;
 }
 
@@ -150,6 +167,7 @@ int lat_ping(struct fab_ep *ep, fi_addr_t peer, struct fab_buf *buf, const struc
 			lap_timer_free(&tm);
 			r->bad_offset = bad;
 			r->iteration = i;
+			settle(&s);
 			return 0;
 		}
 	}
@@ -187,6 +205,7 @@ int lat_echo(struct fab_ep *ep, fi_addr_t peer, struct fab_buf *buf, const struc
 	if (ret) {
 		r->err = ret;
 		str_copy(r->err_text, sizeof(r->err_text), "the control channel failed");
+		settle(&s);
 		return ret;
 	}
 	for (i = 0; !ret && i < total; i++) {
@@ -197,6 +216,7 @@ int lat_echo(struct fab_ep *ep, fi_addr_t peer, struct fab_buf *buf, const struc
 		    (bad = lat_check(fab_buf_at(buf, rx_off(&s, i)), p->size, i, FROM_PING)) >= 0) {
 			r->bad_offset = bad;
 			r->iteration = i;
+			settle(&s);
 			return 0;
 		}
 		if (p->verify)

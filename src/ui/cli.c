@@ -332,6 +332,41 @@ static int take_operand(struct ctx *ctx, const char *arg, int *operands)
 	return cli_usage_error(ctx, "unexpected argument '%s'", arg);
 }
 
+/*
+ * -h or -V: text on stdout, or with --json the one document, the usage in its "usage" string
+ * (as 'efadiag help' has it) and the version in its "summary".
+ */
+static void answer_help_or_version(struct ctx *ctx, const struct cmd_entry *const *commands,
+				   bool help)
+{
+	const struct cmd_entry *cmd = ctx->cmd;
+	bool json = out_is_json(ctx->out);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = json ? open_memstream(&text, &len) : stdout;
+
+	if (!f) {
+		out_error(ctx->out, "out of memory");
+		return;
+	}
+	if (!help)
+		fprintf(f, "efadiag %s\n", efadiag_version());
+	else if (cmd && !(cmd->flags & CMD_USAGE_GENERAL))
+		cli_command_usage(f, cmd);
+	else
+		cli_usage(f, commands);
+	if (f == stdout)
+		return;
+	fclose(f);
+	if (help) {
+		cJSON_AddStringToObject(out_root(ctx->out), "usage", text ? text : "");
+		out_verdict(ctx->out, "%.*s", text ? (int)strcspn(text, "\n") : 0, text ? text : "");
+	} else {
+		out_verdict(ctx->out, "efadiag %s", efadiag_version());
+	}
+	free(text);
+}
+
 /* getopt_long's value for active->defs[i] given by its long name. */
 #define LONG_ID(i) (256 + (int)(i))
 
@@ -450,15 +485,8 @@ struct cli_result cli_parse(struct ctx *ctx, const struct cmd_entry *const *comm
 	for (; optind < argc; optind++)
 		if (take_operand(ctx, argv[optind], &operands))
 			return stop(EXIT_USAGE);
-	if (want_help) {
-		if (cmd && !(cmd->flags & CMD_USAGE_GENERAL))
-			cli_command_usage(stdout, cmd);
-		else
-			cli_usage(stdout, commands);
-		return stop(EXIT_OK);
-	}
-	if (want_version) {
-		printf("efadiag %s\n", efadiag_version());
+	if (want_help || want_version) {
+		answer_help_or_version(ctx, commands, want_help);
 		return stop(EXIT_OK);
 	}
 	if (!cmd) {

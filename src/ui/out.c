@@ -14,6 +14,7 @@ struct out {
 	bool quiet;
 	bool printed; /* text mode: something went to stdout, separate the next block */
 	bool compact; /* JSON on one line: streaming records */
+	bool errors_unsaid; /* errors go into the document only: another process reports them */
 	cJSON *root;
 };
 
@@ -65,6 +66,11 @@ struct out *out_new(const char *command, bool json, bool quiet)
 	o->quiet = quiet;
 	new_root(o);
 	return o;
+}
+
+void out_errors_unsaid(struct out *o)
+{
+	o->errors_unsaid = true;
 }
 
 void out_free(struct out *o)
@@ -326,10 +332,8 @@ void out_error(struct out *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (*o->command)
-		fprintf(stderr, "efadiag: %s: %s\n", o->command, msg);
-	else
-		fprintf(stderr, "efadiag: %s\n", msg);
+	if (!o->errors_unsaid)
+		fprintf(stderr, "efadiag: %s%s%s\n", o->command, *o->command ? ": " : "", msg);
 	set_status(o, "error");
 	/* The first error is the cause; later ones are usually its consequences. */
 	if (cJSON_GetObjectItemCaseSensitive(o->root, "error"))
@@ -355,6 +359,27 @@ void out_verdict(struct out *o, const char *fmt, ...)
 }
 
 /*
+ * Every document has a summary, so a script can always show one line: a command that printed
+ * no verdict line (an error, a failure reported as a message, a server's document) gets one
+ * made from its status and message. Only the document: people saw the message on stderr.
+ */
+static void add_missing_summary(struct out *o, int code)
+{
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(o->root, "error"), "message");
+	const char *word = code == EXIT_OK ? "OK" : code == EXIT_FAIL ? "FAIL" : "ERROR";
+	char line[1100];
+
+	if (cJSON_GetObjectItemCaseSensitive(o->root, "summary"))
+		return;
+	if (cJSON_IsString(msg))
+		snprintf(line, sizeof(line), "%s: %s", word, msg->valuestring);
+	else
+		snprintf(line, sizeof(line), "%s", code == EXIT_FAIL ? "FAIL: a check failed" : word);
+	must(cJSON_AddStringToObject(o->root, "summary", line));
+}
+
+/*
  * The status follows the exit code, so scripts can trust either: 1 is "fail" even where the
  * cause was reported with out_error (its message then also stands as "diagnosis").
  */
@@ -374,6 +399,7 @@ static void reconcile_status(struct out *o, int code)
 		if (!cJSON_GetObjectItemCaseSensitive(o->root, "error"))
 			out_error(o, "internal error: exit %d without a message", code);
 	}
+	add_missing_summary(o, code);
 }
 
 int out_stream_record(struct out *o, int code)

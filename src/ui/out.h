@@ -37,6 +37,8 @@ struct out_table;
 
 struct out *out_new(const char *command, bool json, bool quiet);
 void out_free(struct out *o);
+/* Errors go into the document only, not to stderr: for a process whose peer reports them. */
+void out_errors_unsaid(struct out *o);
 bool out_is_json(const struct out *o);
 /* The document's root, for keys that no table describes. */
 cJSON *out_root(struct out *o);

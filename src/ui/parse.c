@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,16 @@ int parse_port(const char *s, int *out, const char **why)
 	return 0;
 }
 
+static bool name_listed(char *const *names, size_t n, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == len && !strncmp(names[i], name, len))
+			return true;
+	return false;
+}
+
 int parse_name_list(const char *s, char **names, size_t max, size_t *n, const char **why)
 {
 	const char *p = s, *comma;
@@ -254,6 +265,12 @@ int parse_name_list(const char *s, char **names, size_t max, size_t *n, const ch
 		}
 		if (*n >= max) {
 			*why = "too many names";
+			return -1;
+		}
+		/* Each name is one endpoint (a bw lane): a name given twice would measure one
+		 * device as two and hide that the other was never tested. */
+		if (name_listed(names, *n, p, len)) {
+			*why = "a name is given twice";
 			return -1;
 		}
 		names[*n] = strndup(p, len);

@@ -17,7 +17,7 @@ int parse_seconds(const char *s, double min, double max, double *out, const char
 int parse_size(const char *s, size_t *out, const char **why);
 int parse_size_list(const char *s, size_t *sizes, size_t max, size_t *n, const char **why);
 int parse_port(const char *s, int *out, const char **why);
-/* Splits "a,b,c" into at most max pieces; the copies are malloc'd. */
+/* Splits "a,b,c" into at most max distinct pieces; the copies are malloc'd. */
 int parse_name_list(const char *s, char **names, size_t max, size_t *n, const char **why);
 
 /* "4096" -> "4k", "1048576" -> "1M": the form sizes are printed in. */

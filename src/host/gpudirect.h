@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GPUDirect RDMA on NVIDIA GPU instances: which path the EFA devices have to GPU memory.
+ * Two exist. Peer memory: the efa driver calls nvidia_p2p_* (directly, "NVIDIA", or through
+ * the efa_nv_peermem shim, "NVIDIA peermem") and says so in each device's device/p2p.
+ * dma-buf: libfabric registers GPU memory through a dma-buf file descriptor, which needs the
+ * NVIDIA open kernel module, a kernel with RDMA dma-buf import (5.12) and libfabric 1.20.
+ */
+#ifndef EFADIAG_GPUDIRECT_H
+#define EFADIAG_GPUDIRECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host/checks.h"
+
+/* What a device/p2p file says. */
+enum p2p_kind {
+	P2P_NONE,	/* empty or absent: no peer-memory provider resolved */
+	P2P_NVIDIA,	/* "NVIDIA" or "NVIDIA peermem" */
+	P2P_OTHER,	/* "NEURON", or anything else: no use to an NVIDIA GPU */
+	P2P_UNREADABLE, /* there, but could not be read */
+};
+
+enum nvidia_module { NVIDIA_NOT_LOADED, NVIDIA_PROPRIETARY, NVIDIA_OPEN };
+
+struct gpudirect_host {
+	enum nvidia_module nvidia;
+	char nvidia_version[128];  /* /proc/driver/nvidia/version's first line, printable */
+	int kernel_major;	   /* -1 when unknown */
+	int kernel_minor;
+	char kernel_release[64];   /* "6.1.0-18-amd64", "" when unknown */
+	uint32_t libfabric;	   /* FI_VERSION of the runtime */
+};
+
+/* Facts below EFADIAG_SYSROOT (/proc/driver/nvidia, /sys/module/nvidia, osrelease). */
+void gpudirect_collect(struct gpudirect_host *g);
+/* Classifies device/p2p's text; read_err is sysfs_read's result for it. */
+enum p2p_kind gpudirect_p2p_kind(const char *p2p, int read_err);
+/* "6.1.0-18-amd64" -> 6, 1; false when it does not start with MAJOR.MINOR. */
+bool gpudirect_parse_kernel(const char *release, int *major, int *minor);
+
+/* The dma-buf path's requirements, each true or false, and whether all are met. */
+struct dmabuf_path {
+	bool open_module;
+	bool kernel;
+	bool libfabric;
+	bool available;
+};
+struct dmabuf_path gpudirect_dmabuf(const struct gpudirect_host *g);
+
+/* The verdict for the gpudirect check. */
+struct gpudirect_verdict {
+	enum check_status status;
+	char detail[768];
+};
+/*
+ * Judges n devices whose device/p2p read as kinds[] (texts in p2p[], names in names[]) on an
+ * NVIDIA GPU instance: pass when every device has an NVIDIA peer-memory provider or dma-buf
+ * is available, fail when neither, warn when what is missing could not be read.
+ */
+struct gpudirect_verdict gpudirect_judge(const struct gpudirect_host *g, size_t n,
+					 const enum p2p_kind *kinds, const char *const *p2p,
+					 const char *const *names);
+
+#endif
