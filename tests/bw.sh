@@ -21,7 +21,7 @@ rows_sane() {
 # Loopback on each provider. udp;ofi_rxd loses packets with a deep window on one host: -W 16.
 # The sockets provider crashes inside libfabric with two domains busy in one process; it is
 # covered by the client/server runs instead.
-for p in "tcp;ofi_rxm" net shm "udp;ofi_rxd"; do
+for p in "tcp;ofi_rxm" $NATIVE_TCP net shm "udp;ofi_rxd"; do
 	has_provider "$p" || { skip "bw --loopback $p" "provider absent"; continue; }
 	w=64; [ "$p" = "udp;ofi_rxd" ] && w=16
 	run bw --loopback -p "$p" -S 4k,64k -I 200 -W $w -j
@@ -39,7 +39,7 @@ like "$OUT" '^OK: peak [0-9.]+ Gbit/s at 64k' "text: verdict line"
 [ -z "$(printf '%s' "$ERR" | tr -d '\n')" ]; ok $? "no progress line on stderr when it is not a terminal"
 
 # Client and server as processes, each op the provider supports.
-for p in "tcp;ofi_rxm" shm sockets; do
+for p in "tcp;ofi_rxm" $NATIVE_TCP shm sockets; do
 	has_provider "$p" || continue
 	# The sockets provider progresses on its own threads, which a loaded machine starves.
 	t=5; [ "$p" = sockets ] && t=30

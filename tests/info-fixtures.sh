@@ -28,9 +28,11 @@ INSTALLER=0
 CAN_UNLIMIT=0
 (ulimit -l unlimited) 2>/dev/null && CAN_UNLIMIT=1
 LIMIT_NOTE="cannot raise RLIMIT_MEMLOCK here (hard limit $(ulimit -H -l) KiB)"
-# libfabric version as efadiag reports it, for the checks that depend on it.
-LF_MAJOR=$(fi_info --version 2>/dev/null | sed -n 's/^libfabric: \([0-9]*\)\..*/\1/p')
-LF_MINOR=$(fi_info --version 2>/dev/null | sed -n 's/^libfabric: [0-9]*\.\([0-9]*\).*/\1/p')
+# libfabric version as efadiag reports it (the library it loaded, which fi_info on the PATH
+# need not be), for the checks that depend on it.
+LF_VERSION=$("$EFADIAG" info -p tcp --json 2>/dev/null | jq -r '.host.libfabric_version // empty')
+LF_MAJOR=${LF_VERSION%%.*}
+LF_MINOR=${LF_VERSION#*.}
 
 # info TREE ARGS...: efadiag info with EFADIAG_SYSROOT at the copy of TREE.
 info() {

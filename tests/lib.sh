@@ -188,6 +188,12 @@ has_provider() {
 	fi_info -p "$1" -t FI_EP_RDM >/dev/null 2>&1
 }
 
+# Libfabric 2.x's own tcp RDM provider (FI_PROTO_XNET) answers to "-p tcp"; in 1.x that name
+# is tcp;ofi_rxm. NATIVE_TCP is "tcp" where it is a provider of its own, else empty, so that
+# provider loops (unquoted) cover both tcp flavours on 2.x and run rxm once on 1.x.
+NATIVE_TCP=
+fi_info -p tcp -t FI_EP_RDM 2>/dev/null | grep -qx 'provider: tcp' && NATIVE_TCP=tcp
+
 # run_unbusy ARGS...: run, for a client of a persistent server that may still be finishing with
 # the last client (it then answers "busy" at once): tried again, at most 10 times 0.2 s apart.
 run_unbusy() {

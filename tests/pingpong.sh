@@ -22,7 +22,7 @@ results_sane() {
 }
 
 providers=()
-for p in "tcp;ofi_rxm" net "udp;ofi_rxd" shm sockets; do
+for p in "tcp;ofi_rxm" $NATIVE_TCP net "udp;ofi_rxd" shm sockets; do
 	if has_provider "$p"; then providers+=("$p"); else skip "provider $p" "not offered by this libfabric"; fi
 done
 

@@ -20,7 +20,7 @@ sg_json_ok() { # LABEL VERDICT
 	fi
 }
 
-for p in "tcp;ofi_rxm" net "udp;ofi_rxd" shm sockets; do
+for p in "tcp;ofi_rxm" $NATIVE_TCP net "udp;ofi_rxd" shm sockets; do
 	has_provider "$p" || { skip "sg-check --loopback $p" "provider absent"; continue; }
 	run sg-check --loopback -p "$p" -j
 	is_rc 0 "sg-check --loopback $p"

@@ -15,6 +15,8 @@
 #include "host/efa_dev.h"
 #include "host/gpudirect.h"
 #include "fabric/discover.h"
+#include "fabric/isolate.h"
+#include "host/env.h"
 #include "host/host.h"
 #include "ui/out.h"
 #include "host/sysfs.h"
@@ -84,6 +86,8 @@ struct info_run {
 	struct fi_info *domains;
 	size_t ndomains;
 	int getinfo_ret;
+	struct listing listing; /* how the child that listed the domains ended */
+	struct env_runtime env;
 	bool is_efa;
 	int expected; /* EFA devices/domains this node must have, -1 unknown */
 };
@@ -345,6 +349,20 @@ static void provider_causes(struct info_run *r, char *buf, size_t len)
 			 "one in /opt/amazon/efa", r->host.libfabric_path);
 }
 
+/* libfabric died or hung in the listing: what happened, and the likeliest cause. */
+static void listing_failure(struct info_run *r)
+{
+	char what[256], fatal[768];
+
+	listing_describe(&r->listing, what, sizeof(what));
+	if (host_env_fatal(environ, &r->env, fatal, sizeof(fatal)))
+		check_add(&r->checks, "provider", CHECK_FAIL, "%s: %s", what, fatal);
+	else
+		check_add(&r->checks, "provider", CHECK_FAIL, "%s: see libfabric's message above "
+			  "on stderr; 'FI_LOG_LEVEL=warn fi_info -p %s' shows more", what,
+			  r->ctx->opt.provider);
+}
+
 static void check_provider(struct info_run *r)
 {
 	char causes[512];
@@ -352,6 +370,10 @@ static void check_provider(struct info_run *r)
 	if (r->ndomains) {
 		check_add(&r->checks, "provider", CHECK_PASS, "%s: %zu RDM domain%s",
 			  r->ctx->opt.provider, r->ndomains, r->ndomains == 1 ? "" : "s");
+		return;
+	}
+	if (r->listing.fate != LISTING_DONE) {
+		listing_failure(r);
 		return;
 	}
 	/* fi_getinfo found the provider's domains and -d dropped them all: the name is wrong. */
@@ -575,7 +597,7 @@ static void check_environment(struct info_run *r)
 	size_t n, i, used = 0;
 	const char *fp = getenv("FI_PROVIDER");
 
-	n = host_env_scan(environ, fi_version(), f, 32);
+	n = host_env_scan(environ, &r->env, f, 32);
 	for (i = 0; i < n && i < 32; i++) {
 		if (f[i].severity == 2)
 			st = CHECK_FAIL;
@@ -655,10 +677,14 @@ static int info_run(struct ctx *ctx)
 		r.nefa += !r.devs[i].id_err;
 	r.expected = ctx->opt.expect_domains >= 0 ? ctx->opt.expect_domains :
 						    r.host.expected_efa_devices;
-	r.getinfo_ret = fabric_list_domains(ctx->opt.provider, ctx->opt.domains,
-					    ctx->opt.ndomains, &r.domains);
+	host_env_runtime(environ, &r.env);
+	/* In a child: a provider that aborts, crashes or hangs there fails a check, no more. */
+	fabric_list_domains_isolated(ctx->opt.provider, ctx->opt.domains, ctx->opt.ndomains,
+				     ctx->opt.timeout_sec, &r.listing);
+	r.getinfo_ret = r.listing.ret;
+	r.domains = r.listing.list;
 	/* No data means no such provider or domain: a check fails. Anything else: cannot run. */
-	if (r.getinfo_ret && r.getinfo_ret != -FI_ENODATA) {
+	if (r.listing.fate == LISTING_DONE && r.getinfo_ret && r.getinfo_ret != -FI_ENODATA) {
 		out_error(ctx->out, "fi_getinfo(provider %s): %s (%d)", ctx->opt.provider,
 			  fi_strerror(-r.getinfo_ret), r.getinfo_ret);
 		free(r.devs);

@@ -7,6 +7,8 @@
 
 static int serve_run(struct ctx *ctx)
 {
+	if (test_refuse_fatal_env(ctx))
+		return EXIT_ERROR;
 	return test_serve(ctx, NULL);
 }
 

@@ -10,6 +10,7 @@
 
 #include "cmd/commands.h"
 #include "ctl/server.h"
+#include "host/env.h"
 #include "ui/cli.h"
 #include "util.h"
 
@@ -315,6 +316,20 @@ static int loopback_child(int fd, void *arg)
 	return code;
 }
 
+extern char **environ;
+
+int test_refuse_fatal_env(struct ctx *ctx)
+{
+	struct env_runtime rt;
+	char why[768];
+
+	host_env_runtime(environ, &rt);
+	if (!host_env_fatal(environ, &rt, why, sizeof(why)))
+		return 0;
+	out_error(ctx->out, "libfabric would abort on this environment: %s", why);
+	return EXIT_ERROR;
+}
+
 int test_run(struct ctx *ctx)
 {
 	const struct test_entry *t = ctx->cmd->test;
@@ -324,6 +339,8 @@ int test_run(struct ctx *ctx)
 					 .domains = ctx->opt.domains,
 					 .ndomains = ctx->opt.ndomains };
 
+	if (test_refuse_fatal_env(ctx))
+		return EXIT_ERROR;
 	if (ctx->opt.loopback) {
 		/* Both ends on this node, in two processes: what two nodes do, minus the wire. */
 		target.loopback = loopback_child;

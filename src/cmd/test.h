@@ -40,6 +40,11 @@ struct test_entry {
  */
 int test_validate_peer(struct ctx *ctx);
 /*
+ * Refuses (exit 3, reported) before any fi_getinfo when the environment holds a variable that
+ * makes a provider abort() inside it (see host/env.h): a message beats a core dump. 0 if none.
+ */
+int test_refuse_fatal_env(struct ctx *ctx);
+/*
  * Every test command's run (its cmd_entry.run): --loopback, a client (HOST or --exec), or a
  * server of the command's test (cmd_entry.test).
  */

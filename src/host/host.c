@@ -54,7 +54,7 @@ static void libfabric_location(struct host_facts *h)
 	snprintf(h->libfabric_version, sizeof(h->libfabric_version), "%u.%u", FI_MAJOR(v),
 		 FI_MINOR(v));
 	/* The library that really got loaded, which is what LD_LIBRARY_PATH mix-ups change. */
-	if (dladdr((void *)fi_getinfo, &info) && info.dli_fname) {
+	if (dladdr((void *)fi_version, &info) && info.dli_fname) {
 		char *real = realpath(info.dli_fname, NULL);
 
 		str_copy(h->libfabric_path, sizeof(h->libfabric_path), real ? real : info.dli_fname);
@@ -92,106 +92,4 @@ void host_collect(struct host_facts *h)
 		h->ptrace_scope = -1;
 	libfabric_location(h);
 	efa_driver_version(h->efa_driver_version, sizeof(h->efa_driver_version));
-}
-
-bool host_env_true(const char *v)
-{
-	return v && (!strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "true") ||
-		     !strcasecmp(v, "on"));
-}
-
-/* Variables the efa provider refuses, and why. */
-struct env_rule {
-	const char *name;
-	uint32_t fatal_since; /* FI_VERSION; 0: always just noted */
-	const char *why;
-};
-
-static const struct env_rule env_rules[] = {
-	{ "FI_EFA_MTU_SIZE", FI_VERSION(1, 20),
-	  "the efa provider aborts when it is set (libfabric >= 1.20): unset it" },
-	{ "FI_EFA_TX_IOV_LIMIT", FI_VERSION(1, 20),
-	  "the efa provider aborts when it is set (libfabric >= 1.20): unset it" },
-	{ "FI_EFA_RX_IOV_LIMIT", FI_VERSION(1, 20),
-	  "the efa provider aborts when it is set (libfabric >= 1.20): unset it" },
-};
-
-static const char *fork_safe_vars[] = { "FI_EFA_FORK_SAFE", "RDMAV_FORK_SAFE", "IBV_FORK_SAFE" };
-
-static bool is_fabric_var(const char *entry)
-{
-	return !strncmp(entry, "FI_", 3) || !strncmp(entry, "RDMAV_", 6) ||
-	       !strncmp(entry, "IBV_", 4);
-}
-
-static const char *env_get(char **env, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (; env && *env; env++)
-		if (!strncmp(*env, name, len) && (*env)[len] == '=')
-			return *env + len + 1;
-	return NULL;
-}
-
-size_t host_env_scan(char **env, uint32_t lf_version, struct env_finding *out, size_t max)
-{
-	bool huge = host_env_true(env_get(env, "FI_EFA_USE_HUGE_PAGE"));
-	bool fork_safe = false;
-	size_t n = 0, i;
-	char **e;
-
-	for (i = 0; i < sizeof(fork_safe_vars) / sizeof(fork_safe_vars[0]); i++)
-		fork_safe |= host_env_true(env_get(env, fork_safe_vars[i]));
-
-	for (e = env; e && *e; e++) {
-		const char *eq = strchr(*e, '=');
-		struct env_finding f = { .severity = 0, .why = "" };
-		size_t nl;
-
-		if (!eq || !is_fabric_var(*e))
-			continue;
-		nl = (size_t)(eq - *e);
-		if (nl >= sizeof(f.name))
-			nl = sizeof(f.name) - 1;
-		memcpy(f.name, *e, nl);
-		f.name[nl] = '\0';
-		str_copy(f.value, sizeof(f.value), eq + 1);
-		for (i = 0; i < sizeof(env_rules) / sizeof(env_rules[0]); i++) {
-			if (strcmp(env_rules[i].name, f.name))
-				continue;
-			f.severity = lf_version >= env_rules[i].fatal_since ? 2 : 1;
-			f.why = f.severity == 2 ? env_rules[i].why :
-						  "deprecated, and fatal from libfabric 1.20: unset it";
-		}
-		if (!strcmp(f.name, "FI_EFA_USE_HUGE_PAGE") && huge && fork_safe) {
-			f.severity = 2;
-			f.why = "the efa provider aborts with hugepages and fork support together: "
-				"set FI_EFA_USE_HUGE_PAGE=0 or drop the fork-safe variable";
-		}
-		if (n < max)
-			out[n] = f;
-		n++;
-	}
-	return n;
-}
-
-bool host_fi_provider_allows(const char *fi_provider, const char *prov)
-{
-	char list[512], core[64];
-	bool exclude;
-	char *tok, *save = NULL;
-	bool listed = false;
-
-	if (!fi_provider || !*fi_provider)
-		return true;
-	/* "tcp;ofi_rxm" is selected by naming its core provider, "tcp". */
-	str_copy(core, sizeof(core), prov);
-	core[strcspn(core, ";")] = '\0';
-	exclude = fi_provider[0] == '^';
-	str_copy(list, sizeof(list), fi_provider + (exclude ? 1 : 0));
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (!strcmp(tok, core) || !strcmp(tok, prov))
-			listed = true;
-	return exclude ? !listed : listed;
 }

@@ -26,22 +26,4 @@ struct host_facts {
 
 void host_collect(struct host_facts *h);
 
-/* A known-fatal or notable environment variable, found by host_env_scan. */
-struct env_finding {
-	char name[64];
-	char value[128];
-	int severity; /* 0 info, 1 warn, 2 fail */
-	const char *why;
-};
-
-/*
- * Scans FI_*, RDMAV_* and IBV_* variables in env (NULL-terminated). Returns how many were
- * found; at most max are stored. lf_version is FI_VERSION(major, minor) of the runtime.
- */
-size_t host_env_scan(char **env, uint32_t lf_version, struct env_finding *out, size_t max);
-/* "1", "yes", "true", "on" (any case): how libfabric reads a boolean variable. */
-bool host_env_true(const char *v);
-/* Whether FI_PROVIDER (NULL when unset) lets the provider prov through. */
-bool host_fi_provider_allows(const char *fi_provider, const char *prov);
-
 #endif
