@@ -9,6 +9,7 @@
 #include "ctl/oob.h"
 #include "ui/cli.h"
 #include "ui/out.h"
+#include "util.h"
 
 /*
  * SIGINT, SIGTERM, SIGHUP: the --exec child (ssh, kubectl exec) goes first, then we die of the
@@ -30,16 +31,9 @@ int main(int argc, char **argv)
 	struct cli_result res;
 	int code;
 
-	/*
-	 * libinfinipath (loaded with libfabric's psm providers) turns SIGSEGV, SIGBUS, SIGILL and
-	 * SIGABRT into a backtrace and exit 1, which reads as "a check failed". A crash must
-	 * look like one: to the shell, and to a persistent server reporting its test's end.
-	 */
-	signal(SIGSEGV, SIG_DFL);
-	signal(SIGBUS, SIG_DFL);
-	signal(SIGILL, SIG_DFL);
-	signal(SIGABRT, SIG_DFL);
-	signal(SIGFPE, SIG_DFL);
+	/* A crash must look like one: to the shell, and to a persistent server reporting how
+	 * its test ended (see fatal_signals_default). */
+	fatal_signals_default();
 	/* A closed stdout must show up as a write error (exit 3), not kill us silently. */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_fatal_signal);

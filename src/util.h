@@ -3,6 +3,7 @@
 #ifndef EFADIAG_UTIL_H
 #define EFADIAG_UTIL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
@@ -27,6 +28,20 @@ static inline double now_sec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/*
+ * Fatal signals back to the kernel's default action. Libraries loaded with libfabric may turn
+ * them into a backtrace and exit(1) (libinfinipath and PSM2, which Debian's libfabric links):
+ * a crash must look like one, to the shell and to a parent reporting how its child ended.
+ */
+static inline void fatal_signals_default(void)
+{
+	static const int fatal[] = { SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE };
+	size_t i;
+
+	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		signal(fatal[i], SIG_DFL);
 }
 
 #endif

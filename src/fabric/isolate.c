@@ -101,20 +101,6 @@ child_list(int fd, const char *prov, char *const *domains, size_t ndomains)
 	_exit(0);
 }
 
-/*
- * Libraries loaded with libfabric may turn fatal signals into a backtrace and exit(1) (PSM2,
- * which Debian's libfabric 1.17 links, does): the parent could then not tell an abort from an
- * error. The child has nothing to clean up, so it lets them kill it as the kernel would.
- */
-static void default_fatal_signals(void)
-{
-	static const int fatal[] = { SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE };
-	size_t i;
-
-	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-		signal(fatal[i], SIG_DFL);
-}
-
 static struct fi_info *info_from(const struct domain_record *r)
 {
 	struct fi_info *fi = fi_allocinfo();
@@ -233,7 +219,7 @@ int fabric_list_domains_isolated(const char *prov, char *const *domains, size_t 
 		/* Its abort message is libfabric's to print; a core file per info run would only fill
 		 * the disk of the host being diagnosed. */
 		setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
-		default_fatal_signals();
+		fatal_signals_default();
 		child_list(fds[1], prov, domains, ndomains);
 	}
 	close(fds[1]);
