@@ -200,9 +200,11 @@ for p in "tcp;ofi_rxm" "udp;ofi_rxd"; do
 		T=$T_SAVE
 		json_is .verdict size_limited "$p MTU black hole: size_limited, not blocked"
 		json_true '.summary | startswith("SIZE-LIMITED: ")' "$p MTU black hole: the summary says so"
-		json_true '[.directions[] | .small_delivered > 0 and .small_delivered == .small_sent and
-			.large_delivered == 0 and .large_sent > 0] | all' \
-			"$p MTU black hole: every 64 B probe crossed both ways, no 64 KiB one"
+		# 64 B probes cross both ways (all of them, one way at least), no 64 KiB one does.
+		json_true '([.directions[] | .small_delivered > 0 and .large_delivered == 0 and
+			.large_sent > 0] | all) and
+			([.directions[] | .small_delivered == .small_sent] | any)' \
+			"$p MTU black hole: 64 B probes crossed both ways, no 64 KiB one"
 		json_true '.remedy | test("MTU") and test("jumbo") and (test("inbound rule|self-referencing") | not)' \
 			"$p MTU black hole: the remedy names the MTU, not the security group"
 		stop_b; [ "$SERVER_RC" -eq 1 ]; ok $? "$p MTU black hole: the server says size_limited too (exit 1)"
@@ -216,11 +218,13 @@ done
 # lossy, never blocked, one_way or size_limited. Runs go two at a time (each its own server
 # and port): 20 runs in about 45 s. Not more at a time: four pairs starting at once on two
 # loaded cores spent most of the budget opening endpoints, leaving a probe window too short
-# to say anything. A run that dies of a signal (a crash inside libfabric's
-# close under loss, another part of issue 11) is counted apart and reported, not judged.
+# to say anything. Every run must come to a verdict: one whose client or server dies of a
+# signal (libfabric 1.17's rxm crashed in fi_close under loss until operations in flight were
+# drained first), or whose client times out, fails the test.
 loss_runs() { # PROVIDER RUNS
 	local p=$1 runs=$2 batch=2 i j k n port lo hi wrong=0 crashed=0 judged=0 verdicts=""
-	local servers clients pid v
+	local servers clients pid v rc
+	local -A crc srvrc
 	lo=$((PORT + 1)); hi=$((PORT + batch)); PORT=$hi
 	impair "$NS_A" "numgen random mod 100 < 20 drop" "$lo" "$hi" &&
 		impair "$NS_B" "numgen random mod 100 < 20 drop" "$lo" "$hi"
@@ -252,16 +256,22 @@ loss_runs() { # PROVIDER RUNS
 			clients+=($!)
 		done
 		# Clients end by timeout's 20 s; a server not done 5 s after its client is killed.
-		for pid in "${clients[@]}"; do wait "$pid"; done
-		for pid in "${servers[@]}"; do
+		for ((j = 0; j < ${#clients[@]}; j++)); do
+			wait "${clients[$j]}"; crc[$((i + j))]=$?
+		done
+		for ((j = 0; j < ${#servers[@]}; j++)); do
+			pid=${servers[$j]}
 			for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-			kill -9 "$pid" 2>/dev/null
-			wait "$pid" 2>/dev/null
+			kill -9 "$pid" 2>/dev/null && diag "run $((i + j)): server still running 5 s after its client"
+			wait "$pid" 2>/dev/null; srvrc[$((i + j))]=$?
 		done
 		for ((j = 0; j < batch && i + j < runs; j++)); do
 			k=$((i + j))
-			if grep -q "terminated with signal" "$TMPD/lc$k.err" "$TMPD/ls$k.err"; then
+			# 124: timeout ended the client; above 128: a signal ended it (or the server).
+			if [ "${crc[$k]}" -ge 124 ] || [ "${srvrc[$k]}" -gt 128 ] ||
+				grep -q "terminated with signal" "$TMPD/lc$k.err" "$TMPD/ls$k.err"; then
 				crashed=$((crashed + 1))
+				diag "run $k: client exit ${crc[$k]}, server exit ${srvrc[$k]}"
 				continue
 			fi
 			v=$(jq -r .verdict "$TMPD/lc$k.out" 2>/dev/null)
@@ -276,10 +286,10 @@ loss_runs() { # PROVIDER RUNS
 	done
 	popd >/dev/null || return
 	impair_clear
-	diag "$p 20% loss: $runs runs, $judged judged, $crashed crashed (counted apart), $wrong wrong:$verdicts"
+	diag "$p 20% loss: $runs runs, $judged judged, $crashed crashed or timed out, $wrong wrong:$verdicts"
 	[ "$wrong" -eq 0 ]; ok $? "$p 20% loss: every judged run says pass or lossy ($judged of $runs)"
-	# Not vacuous: at least a quarter of the runs judged (the crash hit up to 9 of 20 runs).
-	[ "$judged" -ge $((runs / 4)) ]; ok $? "$p 20% loss: $judged runs ran to a verdict ($crashed crashed)"
+	[ "$crashed" -eq 0 ] && [ "$judged" -eq "$runs" ]
+	ok $? "$p 20% loss: every run ends in a verdict, none by a signal or a timeout ($crashed did not)"
 }
 has_provider "tcp;ofi_rxm" && loss_runs "tcp;ofi_rxm" 20
 has_provider "udp;ofi_rxd" && loss_runs "udp;ofi_rxd" 4

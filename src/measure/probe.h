@@ -9,7 +9,6 @@
 #include "fabric/buffer.h"
 #include "fabric/endpoint.h"
 
-#define PROBE_RECVS 4
 #define PROBE_SMALL 64
 /* Above every provider's inject size and EFA's MTU (about 8 KiB): the large probe. */
 #define PROBE_LARGE 65536
@@ -23,6 +22,11 @@
  * same count: a receiver expects this many probes of each size.
  */
 #define PROBE_PATHS 3
+/*
+ * Receives posted at once: one per probe the peer sends. A large probe that stops half-way
+ * (an MTU black hole) holds the receive it was matched to; the small ones must still find one.
+ */
+#define PROBE_RECVS (2 * PROBE_PATHS)
 
 enum probe_size { PROBE_S, PROBE_L };
 
