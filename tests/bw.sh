@@ -108,6 +108,9 @@ run bw -p tcp --exec env --duration 0.3 -S 64k,1M -j
 end=$(date +%s.%N)
 is_rc 0 "bw --exec env --duration 0.3"
 json_true 'all(.results[]; .iterations >= 1)' "--duration: a count per size"
+# Each reported run lasted most of the duration (bytes / rate), not a count from a slowed warmup.
+json_true 'all(.results[]; .iterations * .bytes * 8 / (.bw_gbps * 1e9) >= 0.2)' \
+	"--duration 0.3: each size's reported run lasted at least 0.2 s"
 awk -v a="$start" -v b="$end" 'BEGIN{exit !(b-a >= 0.4 && b-a < 60)}'
 ok $? "--duration 0.3 with two sizes: at least 0.4 s, ends in seconds ($(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}') s)"
 start=$(date +%s.%N)

@@ -223,9 +223,13 @@ is_rc 3 "--exec peer that never answers"
 json_true '.error.message | test("started but did not answer within -t 2 s")' "a hung peer: named"
 awk -v a="$start" -v b="$end" 'BEGIN{exit !(b-a < 3)}'
 ok $? "a hung --exec peer at -t 2: the client ends within its bound ($(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}') s)"
-run pingpong -p tcp --exec env -t 0.05 -S 64 -I 10 -j
-is_rc 3 "-t 0.05 through --exec"
-json_true '.error.message | test("within -t 0.05 s, which is likely too short for the handshake")' \
+# A peer whose start takes 0.3 s (as ssh or kubectl exec can) against -t 0.1: a budget that
+# cannot hold the handshake on any libfabric (2.x's tcp starts within 0.05 s here).
+printf '#!/bin/sh\nsleep 0.3\nexec "$@"\n' >"$TMPD/slow-start"
+chmod +x "$TMPD/slow-start"
+run pingpong -p tcp --exec "$TMPD/slow-start" -t 0.1 -S 64 -I 10 -j
+is_rc 3 "-t 0.1 through an --exec peer that starts in 0.3 s"
+json_true '.error.message | test("within -t 0.1 s, which is likely too short for the handshake")' \
 	"-t shorter than the handshake: says the budget is too short"
 json_true '.remedy | test("larger -t")' "-t shorter than the handshake: suggests a larger -t"
 

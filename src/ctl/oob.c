@@ -508,7 +508,7 @@ static void escape_bytes(const unsigned char *b, size_t n, char *out, size_t len
  */
 static void describe_foreign(struct oob *o, const unsigned char *h, double deadline)
 {
-	unsigned char b[48];
+	unsigned char b[48], *magic;
 	char text[160];
 	size_t n = OOB_HEADER_LEN;
 	double end = now_sec() + 0.1;
@@ -523,12 +523,16 @@ static void describe_foreign(struct oob *o, const unsigned char *h, double deadl
 			break;
 		n += (size_t)r;
 	}
+	/* The banner ends where efadiag's first frame begins, when that came in the same read. */
+	magic = memmem(b, n, OOB_MAGIC, 4);
+	if (magic)
+		n = (size_t)(magic - b);
 	escape_bytes(b, n, text, sizeof(text));
 	o->foreign = true;
 	if (o->child > 0)
 		snprintf(o->err, sizeof(o->err), "not an efadiag peer (bad magic %02x%02x%02x%02x): "
 			 "the command wrote \"%s%s\" to stdout before efadiag started", h[0], h[1],
-			 h[2], h[3], text, n == sizeof(b) ? "..." : "");
+			 h[2], h[3], text, !magic && n == sizeof(b) ? "..." : "");
 	else
 		snprintf(o->err, sizeof(o->err), "not an efadiag peer (bad magic %02x%02x%02x%02x): "
 			 "%s sent \"%s%s\"", h[0], h[1], h[2], h[3], o->peer, text,
