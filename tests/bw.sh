@@ -152,6 +152,13 @@ is_rc 3 "bw --loopback with a missing provider"
 [ "$(printf '%s\n' "$ERR" | grep -c '^efadiag')" = 1 ]
 ok $? "bw --loopback with a missing provider: the error is said once"
 
+# A peer command that never starts efadiag: bw waits two -t for its ready (the peer opens its
+# endpoints first) and says so, with the advice for a -t that short.
+run bw -p tcp --exec 'sleep 100;' -t 1 -S 64 -I 10 -j
+is_rc 3 "bw with a peer command that hangs"
+json_true '.error.message | test("did not answer within [0-9.]+ s \\(2 x -t 1 s\\), which is likely too short")' \
+	"a hung peer: the wait it was (two -t), and that -t 1 is short for the handshake"
+
 # Usage errors.
 run bw --reverse --bidir --loopback
 is_rc 2 "--reverse with --bidir"

@@ -110,6 +110,9 @@ for t in 1 2; do
 	el=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b-a}')
 	awk -v e="$el" -v t="$t" 'BEGIN{exit !(e <= t + 1.0)}'
 	ok $? "hung peer -t $t: ended in ${el}s (bound: -t + 0.5 s, 0.5 s margin)"
+	# The message gives the wait it was (the handshake's share of the budget), not the whole -t.
+	json_true ".error.message | test(\"did not answer within [0-9.]+ s \\\\(its share of -t $t s\\\\)\")" \
+		"hung peer -t $t: says how long it waited, as a share of -t"
 done
 
 done_testing

@@ -100,25 +100,36 @@ static int open_channel(struct session *s, const struct session_target *t)
  */
 #define HANDSHAKE_TYPICAL_SEC 2.0
 
-/* No ready before the deadline: a budget too short for the handshake, or a stuck peer. */
-static void explain_no_answer(struct session *s, const struct session_target *t)
+/*
+ * No ready before the deadline: a budget too short for the handshake, or a stuck peer. waited:
+ * how long we waited, which is more than -t where the peer's endpoint opening is allowed for.
+ */
+static void explain_no_answer(struct session *s, const struct session_target *t, double waited)
 {
 	double budget = s->hello.timeout_sec;
+	char within[64];
 
 	/* A peer that does not answer will not be waited for again: no grace when it ends. */
 	s->oob.stuck = true;
-	if (budget < HANDSHAKE_TYPICAL_SEC) {
-		snprintf(s->oob.err, sizeof(s->oob.err), "%s did not answer within -t %.3g s, "
+	/* Say the wait it was: bw waits two -t, sg-check only its share of its -t budget. */
+	if (waited > budget * 1.05)
+		snprintf(within, sizeof(within), "%.2g s (2 x -t %.3g s)", waited, budget);
+	else if (waited < budget * 0.95)
+		snprintf(within, sizeof(within), "%.2g s (its share of -t %.3g s)", waited, budget);
+	else
+		snprintf(within, sizeof(within), "-t %.3g s", budget);
+	if (budget < HANDSHAKE_TYPICAL_SEC || waited < HANDSHAKE_TYPICAL_SEC) {
+		snprintf(s->oob.err, sizeof(s->oob.err), "%s did not answer within %s, "
 			 "which is likely too short for the handshake (the peer %sopens its fabric "
-			 "endpoint before it answers)", s->oob.peer, budget,
+			 "endpoint before it answers)", s->oob.peer, within,
 			 t->exec_cmd ? "starts and " : "");
 		snprintf(s->fix, sizeof(s->fix), "Run again with a larger -t (e.g. -t 5); if the "
 			 "peer still does not answer, it is not efadiag or it is stuck.");
 		return;
 	}
-	snprintf(s->oob.err, sizeof(s->oob.err), "%s %s but did not answer within -t %.3g s "
-		 "(not efadiag, or stuck?)", s->oob.peer,
-		 t->exec_cmd ? "started" : "accepted the control connection", budget);
+	snprintf(s->oob.err, sizeof(s->oob.err), "%s %s but did not answer within %s: "
+		 "not efadiag, or stuck?", s->oob.peer,
+		 t->exec_cmd ? "started" : "accepted the control connection", within);
 }
 
 /* The server refused us for a reason it named: say what to do about it. */
@@ -161,6 +172,7 @@ int session_client_start(struct session *s, const struct session_target *t,
 	const struct sockaddr *peer = NULL;
 	struct msg m = { .kind = MSG_HELLO }, reply;
 	bool open_first;
+	double waited;
 	int ret;
 
 	s->hello = *h;
@@ -187,15 +199,17 @@ int session_client_start(struct session *s, const struct session_target *t,
 	if (ret && proto_expect(&s->oob, MSG_READY, &reply, now_sec() + 0.5) == -ECANCELED)
 		ret = -ECANCELED;
 	/* The server opens its endpoint before answering: allow for that on top of a wait. */
+	waited = now_sec();
 	if (!ret)
 		ret = proto_expect(&s->oob, MSG_READY, &reply,
 				   t->ready_within_sec > 0 ?
 					   capped(s, now_sec() + t->ready_within_sec) :
 					   slow_deadline(s));
+	waited = now_sec() - waited;
 	if (ret == -ECONNRESET)
 		oob_explain_child_exit(&s->oob, 1.0);
 	if (ret == -ETIMEDOUT)
-		explain_no_answer(s, t);
+		explain_no_answer(s, t, waited);
 	if (ret == -ECANCELED)
 		advise_on_refusal(s, reply.u.error.reason);
 	if (ret == -EPROTO && s->oob.foreign)
