@@ -47,6 +47,10 @@ struct opts {
 	bool bidir;
 	double duration_sec; /* 0: by iterations */
 	bool all_domains;
+	/* stats */
+	double interval_sec; /* 0: one snapshot */
+	long count;	     /* 0: until a signal */
+	const char *prom;    /* Prometheus textfile, "-" for stdout, NULL for none */
 };
 
 struct out;
