@@ -8,6 +8,7 @@
 
 #include "cmd/common-options.h"
 #include "cmd/test.h"
+#include "cmd/test-counters.h"
 #include "fabric/mr.h"
 #include "measure/latency.h"
 #include "ui/cli.h"
@@ -198,6 +199,8 @@ static int pingpong_client(struct ctx *ctx, const struct session_target *target)
 	struct msg_hello h;
 	struct session s;
 	struct fab_buf buf = { 0 };
+	struct test_counters tc;
+	char *domain;
 	size_t k;
 	int code;
 
@@ -214,6 +217,8 @@ static int pingpong_client(struct ctx *ctx, const struct session_target *target)
 		free(rep);
 		return code;
 	}
+	domain = (char *)fab_domain_name(&s.ep);
+	test_counters_start(&tc, &domain, 1);
 	if (fab_buf_alloc(&buf, FAB_MEM_HOST, lat_buf_size(test_max_size(&h))))
 		test_stop(&rep->stop, EXIT_ERROR, "out of memory for a %zu-byte buffer",
 		     lat_buf_size(test_max_size(&h)));
@@ -227,7 +232,10 @@ static int pingpong_client(struct ctx *ctx, const struct session_target *target)
 	fab_close_endpoint(&s.ep);
 	fab_buf_free(&buf);
 	session_end(&s);
+	test_counters_finish(&tc, ctx->out);
 	code = render(ctx->out, rep);
+	test_counters_print(&tc, ctx->out);
+	test_counters_free(&tc);
 	free(rep);
 	return code;
 }
