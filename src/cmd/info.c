@@ -659,7 +659,6 @@ static const char *accel_skip_reason(const struct info_run *r, enum accel_kind w
 	case ACCEL_GAUDI:
 		return "a Gaudi instance: EFA reaches host memory only";
 	case ACCEL_NVIDIA_GDR:
-		return "an NVIDIA GPU instance: see check gpudirect";
 	case ACCEL_NONE:
 		break;
 	}
@@ -675,11 +674,13 @@ static void check_gpudirect(struct info_run *r)
 	size_t i, n = r->ndevs < 64 ? r->ndevs : 64;
 	const char *skip = accel_skip_reason(r, ACCEL_NVIDIA_GDR);
 
-	if (skip) {
-		check_add(&r->checks, "gpudirect", CHECK_SKIP, "%s: %s", r->host.type ?
-			  r->host.type->name : "not an NVIDIA GPU instance with EFA", skip);
+	if (skip && r->host.type && r->ndevs)
+		check_add(&r->checks, "gpudirect", CHECK_SKIP, "%s: %s", r->host.type->name, skip);
+	else if (skip)
+		check_add(&r->checks, "gpudirect", CHECK_SKIP, "not an NVIDIA GPU instance with "
+			  "EFA");
+	if (skip)
 		return;
-	}
 	gpudirect_collect(&g);
 	for (i = 0; i < n; i++) {
 		kinds[i] = gpudirect_p2p_kind(r->devs[i].p2p, r->devs[i].p2p_err);
@@ -700,11 +701,14 @@ static void check_neuron(struct info_run *r)
 	const struct efa_dev *lacking = NULL, *unreadable = NULL;
 	size_t i, with = 0;
 
-	if (skip) {
-		check_add(&r->checks, "neuron", CHECK_SKIP, "%s: %s", r->host.type ?
-			  r->host.type->name : "not a Neuron instance with EFA", skip);
+	if (skip && r->host.type && r->ndevs)
+		check_add(&r->checks, "neuron", CHECK_SKIP, "%s has no Trainium/Inferentia "
+			  "(accelerator: %s)", r->host.type->name,
+			  instance_accel_str(r->host.type->accel));
+	else if (skip)
+		check_add(&r->checks, "neuron", CHECK_SKIP, "%s", skip);
+	if (skip)
 		return;
-	}
 	for (i = 0; i < r->ndevs; i++) {
 		const struct efa_dev *d = &r->devs[i];
 
