@@ -42,9 +42,9 @@ set_type() {
 keep_devices() {
 	local d i=0
 
-	for d in $(ls "$FX/$1/sys/class/infiniband"); do
+	for d in "$FX/$1"/sys/class/infiniband/*; do
 		i=$((i + 1))
-		[ "$i" -le "$2" ] || rm -rf "${FX:?}/$1/sys/class/infiniband/$d"
+		[ "$i" -le "$2" ] || rm -rf "$d"
 	done
 }
 
