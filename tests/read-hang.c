@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 typedef ssize_t (*read_fn)(int, void *, size_t);
+typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
 
 static int names_hung_file(int fd, const char *want)
 {
@@ -31,13 +32,10 @@ static int names_hung_file(int fd, const char *want)
 	return base && !strcmp(base + 1, want);
 }
 
-ssize_t read(int fd, void *buf, size_t count)
+static void hang_if_asked(int fd)
 {
-	static read_fn real;
 	const char *want = getenv("EFADIAG_TEST_HANG_FILE");
 
-	if (!real)
-		real = (read_fn)dlsym(RTLD_NEXT, "read");
 	if (want && *want && names_hung_file(fd, want)) {
 		const char *s = getenv("EFADIAG_TEST_HANG_SEC");
 		struct timespec ts = { s ? atoi(s) : 30, 0 };
@@ -45,5 +43,34 @@ ssize_t read(int fd, void *buf, size_t count)
 		while (nanosleep(&ts, &ts))
 			;
 	}
+}
+
+ssize_t read(int fd, void *buf, size_t count)
+{
+	static read_fn real;
+
+	if (!real)
+		real = (read_fn)dlsym(RTLD_NEXT, "read");
+	hang_if_asked(fd);
 	return real(fd, buf, count);
+}
+
+ssize_t pread(int fd, void *buf, size_t count, off_t off)
+{
+	static pread_fn real;
+
+	if (!real)
+		real = (pread_fn)dlsym(RTLD_NEXT, "pread");
+	hang_if_asked(fd);
+	return real(fd, buf, count, off);
+}
+
+ssize_t pread64(int fd, void *buf, size_t count, off_t off)
+{
+	static pread_fn real;
+
+	if (!real)
+		real = (pread_fn)dlsym(RTLD_NEXT, "pread64");
+	hang_if_asked(fd);
+	return real(fd, buf, count, off);
 }

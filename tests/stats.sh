@@ -285,7 +285,7 @@ tree ka
 ( for i in $(seq 35); do # 7 s at most: every device but rdmap81s0 keeps getting keep-alives
 	for d in rdmap79s0 rdmap80s0 rdmap82s0; do
 		f=$T/sys/class/infiniband/$d/hw_counters/keep_alive_rcvd
-		echo $(($(cat "$f") + 1)) >"$f"
+		echo $(($(cat "$f") + 1)) >"$f.new" && mv "$f.new" "$f" # whole values only
 	done
 	sleep 0.2
 done ) &

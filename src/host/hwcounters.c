@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "host/efa_dev.h"
@@ -19,12 +21,25 @@
 #include "util.h"
 
 #define IB_CLASS "/sys/class/infiniband"
+#define FD_NONE (-1)
+#define FD_EACH_TIME (-2)
 
 /* A device's reader: its thread reads the device whenever the set asks for a new sample. */
 struct hwc_reader {
 	struct hwc_set *set;
 	struct hwc_device dev;
 	char dir[2][PATH_MAX]; /* per scope, sysroot included */
+	/*
+	 * Open files, kept between samples so that a sample is one pread per counter (sysfs
+	 * makes a fresh value on every read from offset 0), not an open, a read and a close.
+	 * Only the reader's thread touches them. fd: >= 0 open, FD_NONE why in open_err,
+	 * FD_EACH_TIME opened at every sample (out of file descriptors).
+	 */
+	int fd[HWC_MAX];
+	int open_err[HWC_MAX];
+	int lifespan_fd[2];
+	struct stat dir_st[2]; /* the directory as the files were opened */
+	bool dir_opened[2];
 	pthread_t thread;
 	bool started;
 	/* under set->lock */
@@ -140,6 +155,9 @@ static void reader_init(struct hwc_reader *r, struct hwc_set *set, const char *n
 
 	memset(r, 0, sizeof(*r));
 	r->set = set;
+	for (size_t i = 0; i < HWC_MAX; i++)
+		r->fd[i] = FD_NONE;
+	r->lifespan_fd[0] = r->lifespan_fd[1] = FD_NONE;
 	sysfs_printable(r->dev.name, sizeof(r->dev.name), name, strlen(name));
 	if (!sysfs_path(devdir, sizeof(devdir), IB_CLASS "/%s", name))
 		return;
@@ -187,6 +205,21 @@ static int parse_counter(const char *s, uint64_t *v)
 	return 0;
 }
 
+/* A counter file's value from its open descriptor: one pread from the start. */
+static int pread_number(int fd, uint64_t *v)
+{
+	char buf[64];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if ((size_t)n == sizeof(buf) - 1)
+		return -EDOM; /* longer than any number */
+	return parse_counter(buf, v);
+}
+
+/* The same, opening the file by name (a FIFO or a device is never opened: see sysfs.h). */
 static int read_number_at(int dirfd, const char *name, uint64_t *v)
 {
 	char buf[64];
@@ -195,15 +228,103 @@ static int read_number_at(int dirfd, const char *name, uint64_t *v)
 	if (n < 0)
 		return (int)n;
 	if ((size_t)n == sizeof(buf) - 1)
-		return -EDOM; /* longer than any number */
+		return -EDOM;
 	return parse_counter(buf, v);
 }
 
-/* Reads every counter of r's device once into s. Runs on r's thread, without the lock. */
-static void read_device(const struct hwc_reader *r, struct hwc_sample *s)
+/* Opens name in dirfd for preads: a regular file only, never following a link. */
+static int open_counter(int dirfd, const char *name, int *err)
 {
-	int fd[2] = { -1, -1 };
-	bool any_dir = false, any_open = false;
+	struct stat st;
+	int fd;
+
+	*err = 0;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
+		*err = -errno;
+		return FD_NONE;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*err = S_ISLNK(st.st_mode) ? -ELOOP : -EINVAL;
+		return FD_NONE;
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE))
+		return FD_EACH_TIME;
+	if (fd < 0)
+		*err = -errno;
+	return fd < 0 ? FD_NONE : fd;
+}
+
+static void close_scope(struct hwc_reader *r, int sc)
+{
+	size_t i;
+
+	for (i = 0; i < r->dev.n; i++)
+		if ((int)r->dev.scope[i] == sc && r->fd[i] >= 0) {
+			close(r->fd[i]);
+			r->fd[i] = FD_NONE;
+		}
+	if (r->lifespan_fd[sc] >= 0)
+		close(r->lifespan_fd[sc]);
+	r->lifespan_fd[sc] = FD_NONE;
+	r->dir_opened[sc] = false;
+}
+
+static bool same_dir(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * Makes the scope's open files match its directory. sysfs directories never change while
+ * their device lives (a reload makes a new one: another inode). A directory whose entries
+ * changed (created, removed, renamed: fixtures, tests) has a new mtime, and its files are
+ * opened again. Returns false when the directory is gone.
+ */
+static bool sync_scope(struct hwc_reader *r, int sc)
+{
+	struct stat st;
+	size_t i;
+	int dfd, lifespan_err;
+
+	if (stat(r->dir[sc], &st)) {
+		close_scope(r, sc);
+		return false;
+	}
+	if (r->dir_opened[sc] && same_dir(&st, &r->dir_st[sc]))
+		return true;
+	close_scope(r, sc);
+	dfd = open(r->dir[sc], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return false;
+	for (i = 0; i < r->dev.n; i++)
+		if ((int)r->dev.scope[i] == sc)
+			r->fd[i] = open_counter(dfd, r->dev.counter[i], &r->open_err[i]);
+	r->lifespan_fd[sc] = open_counter(dfd, "lifespan", &lifespan_err);
+	close(dfd);
+	r->dir_st[sc] = st;
+	r->dir_opened[sc] = true;
+	return true;
+}
+
+static int read_counter(const struct hwc_reader *r, size_t i, uint64_t *v)
+{
+	char path[PATH_MAX + HWC_NAME_LEN + 2];
+
+	if (r->fd[i] >= 0)
+		return pread_number(r->fd[i], v);
+	if (r->fd[i] == FD_NONE)
+		return r->open_err[i];
+	snprintf(path, sizeof(path), "%s/%s", r->dir[r->dev.scope[i]], r->dev.counter[i]);
+	return read_number_at(AT_FDCWD, path, v);
+}
+
+/* Reads every counter of r's device once into s. Runs on r's thread, without the lock. */
+static void read_device(struct hwc_reader *r, struct hwc_sample *s)
+{
+	bool any_dir = false, any_there = false, there[2] = { false, false };
 	int sc;
 	size_t i;
 
@@ -215,23 +336,16 @@ static void read_device(const struct hwc_reader *r, struct hwc_sample *s)
 		if (!r->dev.has_dir[sc])
 			continue;
 		any_dir = true;
-		fd[sc] = open(r->dir[sc], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd[sc] < 0)
-			continue;
-		any_open = true;
-		if (read_number_at(fd[sc], "lifespan", &ls) == 0 && ls <= LONG_MAX)
+		there[sc] = sync_scope(r, sc);
+		any_there |= there[sc];
+		if (there[sc] && r->lifespan_fd[sc] >= 0 && !pread_number(r->lifespan_fd[sc], &ls) &&
+		    ls <= LONG_MAX)
 			s->lifespan_ms[sc] = (long)ls;
 	}
-	if (any_dir && !any_open)
+	if (any_dir && !any_there)
 		s->err = -ENODEV;
-	for (i = 0; !s->err && i < r->dev.n; i++) {
-		int f = fd[r->dev.scope[i]];
-
-		s->val[i].err = f < 0 ? -ENOENT : read_number_at(f, r->dev.counter[i], &s->val[i].v);
-	}
-	for (sc = 0; sc < 2; sc++)
-		if (fd[sc] >= 0)
-			close(fd[sc]);
+	for (i = 0; !s->err && i < r->dev.n; i++)
+		s->val[i].err = there[r->dev.scope[i]] ? read_counter(r, i, &s->val[i].v) : -ENOENT;
 	s->t = now_sec();
 }
 
@@ -288,6 +402,25 @@ static struct hwc_set *set_new(size_t n)
 	pthread_cond_init(&set->done, &attr);
 	pthread_condattr_destroy(&attr);
 	return set;
+}
+
+/*
+ * Counter files stay open between samples: a host with 32 devices needs more than the usual
+ * soft limit of 1024 descriptors, so it is raised towards the hard limit. Where that is not
+ * enough, files are opened at each sample instead (FD_EACH_TIME): slower, never wrong.
+ */
+static void raise_fd_limit(const struct hwc_set *set)
+{
+	rlim_t want = 64;
+	struct rlimit rl;
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		want += set->readers[i].dev.n + 2;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 static int set_start(struct hwc_set *set)
@@ -424,6 +557,8 @@ static int open_set(struct hwc_set **out, char *const *names, size_t nnames, boo
 	ret = nnames ? open_named(set, names, nnames, quiet, msg, len) : open_efa(set, msg, len);
 	if (!ret && !set->n)
 		ret = -ENODEV;
+	if (!ret)
+		raise_fd_limit(set);
 	if (!ret && set_start(set)) {
 		snprintf(msg, len, "could not start a counter reader thread");
 		ret = -EAGAIN;
@@ -531,9 +666,12 @@ void hwc_close(struct hwc_set *set)
 				pthread_detach(set->readers[i].thread);
 		return;
 	}
-	for (i = 0; i < set->n; i++)
+	for (i = 0; i < set->n; i++) {
 		if (set->readers[i].started)
 			pthread_join(set->readers[i].thread, NULL);
+		close_scope(&set->readers[i], HWC_PORT);
+		close_scope(&set->readers[i], HWC_DEVICE);
+	}
 	pthread_cond_destroy(&set->work);
 	pthread_cond_destroy(&set->done);
 	pthread_mutex_destroy(&set->lock);
