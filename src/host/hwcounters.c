@@ -536,7 +536,9 @@ static int open_efa(struct hwc_set *set, char *msg, size_t len)
 
 		list_ib_devices(here, sizeof(here));
 		snprintf(msg, len,
-			 "no EFA device in %s%s (RDMA devices here: %s); name one with -d DEVICE",
+			 "no EFA device in %s%s (RDMA devices here: %s): no EFA interface is "
+			 "attached, or the efa driver is not loaded (lsmod | grep efa); another "
+			 "RDMA device can be named with -d DEVICE",
 			 sysfs_root(), IB_CLASS, here);
 		return -ENODEV;
 	}
