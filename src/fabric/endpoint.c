@@ -67,6 +67,13 @@ int fab_open(struct fab_ep *f, const struct fab_open_args *a)
 				 "(FI_RMA|%s): this operation is not available; --op send works",
 				 a->provider, (a->caps & FI_READ) ? "read" : "write",
 				 (a->caps & FI_READ) ? "FI_READ" : "FI_WRITE");
+		else if (ret == -FI_ENODATA && (a->caps & FI_HMEM) &&
+			 provider_has(a->provider, a->caps & ~FI_HMEM))
+			snprintf(f->err_text, sizeof(f->err_text), "provider %s offers no FI_HMEM "
+				 "(device memory) here: this libfabric (%u.%u) was built without "
+				 "CUDA support, or the provider cannot reach GPU memory; --mem host "
+				 "works", a->provider, FI_MAJOR(fi_version()),
+				 FI_MINOR(fi_version()));
 		return ret;
 	}
 	chosen = fabric_pick_domain(list, a->domains, a->ndomains, a->peer);
