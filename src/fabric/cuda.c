@@ -4,6 +4,12 @@
 
 #include <ctype.h>
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -167,6 +173,88 @@ bool cuda_library_found(void)
 int cuda_driver_version(void)
 {
 	return cuda_load(NULL, 0) ? 0 : driver_version;
+}
+
+/* The probe's child: "N" when ordinal is usable, else the reason. */
+static void probe_child(int ordinal, int fd)
+{
+	char msg[512];
+	int n = cuda_device_count(msg, sizeof(msg)), len;
+
+	if (n >= 0 && (n == 0 || ordinal >= n)) {
+		if (!n)
+			snprintf(msg, sizeof(msg), "the CUDA driver shows no GPU here");
+		else
+			snprintf(msg, sizeof(msg), "cuda:%d: no such GPU: the CUDA driver shows %d "
+				 "(cuda:0 to cuda:%d)", ordinal, n, n - 1);
+		n = -1;
+	}
+	if (n >= 0)
+		snprintf(msg, sizeof(msg), "%d", n);
+	len = (int)strlen(msg);
+	if (write(fd, msg, (size_t)len) != len)
+		_exit(1);
+	_exit(0);
+}
+
+int cuda_probe(int ordinal, double timeout_sec, char *err, size_t errlen)
+{
+	char buf[512], *end;
+	size_t got = 0;
+	int fds[2], status;
+	double deadline = now_sec() + timeout_sec;
+	pid_t pid;
+	long n;
+
+	if (pipe2(fds, O_CLOEXEC)) {
+		set_err(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		set_err(err, errlen, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (!pid) {
+		close(fds[0]);
+		probe_child(ordinal, fds[1]);
+	}
+	close(fds[1]);
+	for (;;) {
+		struct pollfd p = { .fd = fds[0], .events = POLLIN };
+		double left = deadline - now_sec();
+		ssize_t r;
+
+		if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) <= 0) {
+			kill(pid, SIGKILL);
+			got = 0;
+			set_err(err, errlen, "the CUDA driver did not answer within %.3g s (cuInit)",
+				timeout_sec);
+			break;
+		}
+		r = read(fds[0], buf + got, sizeof(buf) - 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || (got += (size_t)r) >= sizeof(buf) - 1)
+			break;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	buf[got] = '\0';
+	if (!got) {
+		if (timeout_sec > 0 && now_sec() < deadline)
+			set_err(err, errlen, "the CUDA probe ended without an answer (status %d)",
+				status);
+		return -1;
+	}
+	n = strtol(buf, &end, 10);
+	if (end != buf && !*end)
+		return (int)n;
+	set_err(err, errlen, "%s", buf);
+	return -1;
 }
 
 int cuda_device_count(char *err, size_t errlen)

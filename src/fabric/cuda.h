@@ -32,6 +32,13 @@ int cuda_load(char *err, size_t errlen);
 bool cuda_library_found(void);
 /* The driver's CUDA version as cuDriverGetVersion gives it (13000 for 13.0), 0 when unknown. */
 int cuda_driver_version(void);
+/*
+ * Whether GPU ordinal (-1: any GPU) can be used, asked in a child process: CUDA must not be
+ * initialised in a process that forks a child which uses it too (--loopback's server half, a
+ * persistent server's test), and libfabric initialises CUDA with its first fi_getinfo. The
+ * number of GPUs, or -1 with err (what is missing, or no such GPU). Waits at most timeout_sec.
+ */
+int cuda_probe(int ordinal, double timeout_sec, char *err, size_t errlen);
 /* GPUs the driver shows, or -1 with err. */
 int cuda_device_count(char *err, size_t errlen);
 /* Facts about GPU ordinal: 0, or -1 with err. */
