@@ -16,8 +16,8 @@ skip_all() {
 	exit 0
 }
 
-has_provider shm || skip_all "no shm provider"
 run info -p shm --json
+jq -e '.domains | length > 0' <"$TMPD/out" >/dev/null 2>&1 || skip_all "no shm provider"
 [ "$(jq -r '.gpudirect.cuda_library // "no GPU"' <"$TMPD/out")" = loaded ] ||
 	skip_all "no usable CUDA GPU: $(jq -r '.gpudirect.cuda_error // .gpudirect.cuda_library // "no NVIDIA GPU on the PCI bus and none from CUDA"' <"$TMPD/out")"
 NGPU=$(jq -r '[.gpus[] | select(.cuda_device != null)] | length' <"$TMPD/out")

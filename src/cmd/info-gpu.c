@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fabric/discover.h"
+#include "host/sysfs.h"
 #include "util.h"
 
 static const struct out_col gpu_cols[] = {
@@ -143,8 +144,11 @@ static void emit_gpus(struct out *o, const struct info_gpu *gi, const struct efa
 			cJSON_AddItemToArray(near, cJSON_CreateString(tok));
 		out_set_str(row, "link", "%s", pcitopo_link_str(link));
 	}
-	/* GPUs the driver shows that the bus does not (a container without /sys/bus/pci). */
-	for (c = 0; c < gi->ncuda; c++) {
+	/*
+	 * GPUs the driver shows that the bus does not (a container without /sys/bus/pci). Not
+	 * under a sysroot: the driver describes this machine, the tree another.
+	 */
+	for (c = 0; sysfs_is_real_root() && c < gi->ncuda; c++) {
 		cJSON *row;
 
 		for (i = 0; i < gi->ngpus && strcasecmp(gi->gpus[i].pci, gi->cuda[c].pci); i++)
