@@ -38,8 +38,8 @@ static int parse_mem(struct ctx *ctx, const struct opt_def *d, const char *arg)
 }
 
 const struct opt_def options_mem[] = {
-	{ .name = "mem", .arg = "host|cuda[:N]", OPT_CUSTOM(parse_mem),
-	  .help = "test buffers in host memory or GPU N's (cuda: the GPU nearest the NIC)" },
+	{ .name = "mem", .arg = "MEM", OPT_CUSTOM(parse_mem),
+	  .help = "test buffers in host or GPU memory: host, cuda[:N]" },
 	OPT_END,
 };
 
