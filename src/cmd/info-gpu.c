@@ -33,19 +33,6 @@ static const struct out_col gpudirect_cols[] = {
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
-static int provider_has_hmem(const char *provider)
-{
-	struct fi_info *hints = fabric_rdm_hints(provider, FI_MSG | FI_HMEM), *list = NULL;
-	int ret;
-
-	if (!hints)
-		return -1;
-	ret = fi_getinfo(fabric_api_version(), NULL, NULL, 0, hints, &list);
-	fi_freeinfo(hints);
-	fi_freeinfo(list);
-	return ret == 0;
-}
-
 void info_gpu_collect(struct info_gpu *gi, const char *provider, bool ask_hmem)
 {
 	int i;
@@ -58,7 +45,7 @@ void info_gpu_collect(struct info_gpu *gi, const char *provider, bool ask_hmem)
 	for (i = 0; i < gi->ncuda; i++)
 		cuda_device_info(i, &gi->cuda[i], NULL, 0);
 	if (ask_hmem && info_gpu_present(gi))
-		gi->fi_hmem = provider_has_hmem(provider);
+		gi->fi_hmem = fabric_provider_has(provider, FI_MSG | FI_HMEM);
 }
 
 bool info_gpu_present(const struct info_gpu *gi)

@@ -50,6 +50,19 @@ struct fi_info *fabric_rdm_hints(const char *prov, uint64_t caps)
 	return hints;
 }
 
+bool fabric_provider_has(const char *prov, uint64_t caps)
+{
+	struct fi_info *hints = fabric_rdm_hints(prov, caps), *list = NULL;
+	int ret;
+
+	if (!hints)
+		return false;
+	ret = fi_getinfo(fabric_api_version(), NULL, NULL, 0, hints, &list);
+	fi_freeinfo(hints);
+	fi_freeinfo(list);
+	return ret == 0;
+}
+
 bool fabric_domain_wanted(const char *name, char *const *domains, size_t n)
 {
 	size_t i, len;
