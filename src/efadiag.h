@@ -40,6 +40,7 @@ struct opts {
 	bool persist;
 	bool stdio;
 	const char *token; /* shared secret; never printed */
+	const char *mem;   /* --mem: host, cuda, cuda:N (checked); NULL is host */
 	/* bw */
 	long window;	     /* -1: default */
 	const char *op;	     /* send, write, read */

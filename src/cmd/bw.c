@@ -506,7 +506,7 @@ const struct cmd_entry cmd_bw = {
 	.name = "bw",
 	.summary = "bandwidth per domain and in aggregate (send, RMA write or read)",
 	.usage = "[HOST]",
-	.options = (const struct opt_def *const[]){ options_measure, options_peer, bw_options,
+	.options = (const struct opt_def *const[]){ options_measure, options_mem, options_peer, bw_options,
 						    options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = bw_validate,

@@ -13,6 +13,7 @@
 #include "host/checks.h"
 #include "ui/cli.h"
 #include "host/efa_dev.h"
+#include "cmd/info-gpu.h"
 #include "host/gpudirect.h"
 #include "fabric/discover.h"
 #include "fabric/isolate.h"
@@ -95,6 +96,10 @@ struct info_run {
 	struct env_runtime env;
 	bool is_efa;
 	int expected; /* EFA devices/domains this node must have, -1 unknown */
+	struct info_gpu gpu;
+	struct gpudirect_host gd;
+	struct gpudirect_verdict gd_verdict; /* judged when gd_judged */
+	bool gd_judged;
 };
 
 static void caps_array(cJSON *row, uint64_t caps)
@@ -665,30 +670,47 @@ static const char *accel_skip_reason(const struct info_run *r, enum accel_kind w
 	return "no accelerator on this instance type";
 }
 
-static void check_gpudirect(struct info_run *r)
+/*
+ * The GPUDirect paths, judged before the output (the gpudirect record names the path): on an
+ * NVIDIA GPU instance type, or wherever NVIDIA GPUs show, with EFA devices. The CUDA
+ * driver's word on dma-buf counts with the module, kernel and libfabric ones.
+ */
+static void judge_gpudirect(struct info_run *r)
 {
 	const char *p2p[64], *names[64];
 	enum p2p_kind kinds[64];
-	struct gpudirect_host g;
-	struct gpudirect_verdict v;
 	size_t i, n = r->ndevs < 64 ? r->ndevs : 64;
 	const char *skip = accel_skip_reason(r, ACCEL_NVIDIA_GDR);
 
-	if (skip && r->host.type && r->ndevs)
-		check_add(&r->checks, "gpudirect", CHECK_SKIP, "%s: %s", r->host.type->name, skip);
-	else if (skip)
-		check_add(&r->checks, "gpudirect", CHECK_SKIP, "not an NVIDIA GPU instance with "
-			  "EFA");
-	if (skip)
+	gpudirect_collect(&r->gd);
+	r->gd.cuda_dmabuf = info_gpu_dmabuf(&r->gpu);
+	/* The instance table says where GPUDirect applies; on a type it does not know, GPUs
+	 * that CUDA shows decide. */
+	if (!r->ndevs || (skip && (r->host.type || !info_gpu_present(&r->gpu))))
 		return;
-	gpudirect_collect(&g);
 	for (i = 0; i < n; i++) {
 		kinds[i] = gpudirect_p2p_kind(r->devs[i].p2p, r->devs[i].p2p_err);
 		p2p[i] = r->devs[i].p2p;
 		names[i] = r->devs[i].name;
 	}
-	v = gpudirect_judge(&g, n, kinds, p2p, names);
-	check_add(&r->checks, "gpudirect", v.status, "%s", v.detail);
+	r->gd_verdict = gpudirect_judge(&r->gd, n, kinds, p2p, names);
+	r->gd_judged = true;
+}
+
+static void check_gpudirect(struct info_run *r)
+{
+	const struct gpudirect_verdict *v = &r->gd_verdict;
+	const char *skip = accel_skip_reason(r, ACCEL_NVIDIA_GDR);
+
+	if (!r->gd_judged && skip && r->host.type && r->ndevs) {
+		check_add(&r->checks, "gpudirect", CHECK_SKIP, "%s: %s", r->host.type->name, skip);
+		return;
+	}
+	if (!r->gd_judged) {
+		check_add(&r->checks, "gpudirect", CHECK_SKIP, "not an NVIDIA GPU instance with EFA");
+		return;
+	}
+	check_add(&r->checks, "gpudirect", v->status, "%s", v->detail);
 }
 
 /*
@@ -825,9 +847,16 @@ static int info_run(struct ctx *ctx)
 	for (fi = r.domains; fi; fi = fi->next)
 		r.ndomains++;
 
+	/* CUDA after the listing's fork: a child of a process with CUDA loaded cannot use it. */
+	info_gpu_collect(&r.gpu, ctx->opt.provider,
+			 r.listing.fate == LISTING_DONE && !r.getinfo_ret);
+	judge_gpudirect(&r);
+
 	emit_domains(&r);
 	emit_devices(&r);
 	emit_host(&r);
+	info_gpu_emit(ctx->out, &r.gpu, r.devs, r.ndevs, &r.gd,
+		      r.gd_judged ? r.gd_verdict.path : "unknown");
 	checks_begin(&r.checks, ctx->out);
 	check_instance(&r);
 	check_provider(&r);
