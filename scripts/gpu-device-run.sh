@@ -49,10 +49,17 @@ note() { printf '%s\n' "$*" | tee -a "$SUMMARY"; }
 trap 'rc=$?; note "ended with exit $rc after $((SECONDS - START)) s"; exit $rc' EXIT
 
 step "tools"
-for t in gcc make autoconf automake libtoolize pkg-config tar dpkg sed awk timeout; do
-	command -v "$t" >/dev/null 2>&1 || die "'$t' is not installed; this run needs gcc, make, autoconf, automake, libtool, pkg-config, tar, dpkg"
+for t in gcc make tar dpkg sed awk timeout; do
+	command -v "$t" >/dev/null 2>&1 || die "'$t' is not installed; this run needs gcc, make, tar, dpkg"
 	printf '  %-11s %s\n' "$t" "$(command -v "$t")"
 done
+# Autotools may be missing there: configure scripts generated here travel in .gpu-carry
+# (libfabric-2.6.0-generated.tar.gz, efadiag-generated.tar.gz), pkgconf as .deb files.
+AUTOTOOLS=1
+for t in autoconf automake libtoolize; do
+	command -v "$t" >/dev/null 2>&1 || AUTOTOOLS=0
+done
+echo "  autotools   $([ $AUTOTOOLS = 1 ] && echo present || echo 'missing: the carried generated files are used')"
 NO_CUDA=${GPU_RUN_NO_CUDA:-0}
 if [ "$NO_CUDA" = 1 ]; then
 	echo "  GPU_RUN_NO_CUDA=1: building without CUDA (a rehearsal)"
@@ -62,7 +69,9 @@ else
 	command -v nvidia-smi >/dev/null 2>&1 &&
 		nvidia-smi --query-gpu=index,name,pci.bus_id,driver_version --format=csv,noheader | sed 's/^/  GPU /' || true
 fi
-[ -f "$CARRY/libfabric-2.6.0.tar.gz" ] || die "$CARRY/libfabric-2.6.0.tar.gz is missing: copy ../shared/vendor/libfabric-2.6.0.tar.gz there"
+LF_TAR=$CARRY/libfabric-2.6.0-generated.tar.gz # autogen.sh already run
+[ -f "$LF_TAR" ] || LF_TAR=$CARRY/libfabric-2.6.0.tar.gz
+[ -f "$LF_TAR" ] || die "$CARRY/libfabric-2.6.0.tar.gz is missing: copy ../shared/vendor/libfabric-2.6.0.tar.gz there"
 echo "  uname       $(uname -r)"
 
 step "unpacking the carried .deb files into $DEPS (only what this machine lacks is used)"
@@ -84,6 +93,15 @@ deb() { # deb PATTERN: unpacks the carried .deb matching PATTERN
 }
 EXTRA_LD=
 CONF_ENV=()
+if ! command -v pkg-config >/dev/null 2>&1; then
+	deb 'libpkgconf3_*.deb'
+	deb 'pkgconf-bin_*.deb'
+	deb 'pkgconf_*.deb'
+	[ -e "$DEPS/usr/bin/pkg-config" ] || ln -s pkgconf "$DEPS/usr/bin/pkg-config"
+	export PATH=$DEPS/usr/bin:$PATH
+	export LD_LIBRARY_PATH=$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+	pkg-config --version >/dev/null || die "the carried pkgconf does not run"
+fi
 if [ "$FORCE_DEBS" != 1 ] && pkg-config --exists libcjson 2>/dev/null; then
 	echo "  libcjson: the machine's ($(pkg-config --modversion libcjson))"
 else
@@ -125,10 +143,10 @@ if [ $REUSE = 1 ]; then
 else
 step "libfabric 2.6.0: unpack, autogen, configure"
 mkdir -p "$WORK/src"
-tar -xzf "$CARRY/libfabric-2.6.0.tar.gz" -C "$WORK/src" || die "cannot unpack the libfabric tarball"
+tar -xzf "$LF_TAR" -C "$WORK/src" || die "cannot unpack the libfabric tarball"
 LFSRC=$(ls -d "$WORK"/src/libfabric-* | head -n1)
 cd "$LFSRC"
-./autogen.sh >"$WORK/lf-autogen.log" 2>&1 || { tail -20 "$WORK/lf-autogen.log"; die "libfabric autogen.sh"; }
+[ -x configure ] || ./autogen.sh >"$WORK/lf-autogen.log" 2>&1 || { tail -20 "$WORK/lf-autogen.log"; die "libfabric autogen.sh"; }
 LF_CUDA=(--with-cuda="$CUDA" --enable-cuda-dlopen)
 [ "$NO_CUDA" = 1 ] && LF_CUDA=()
 ./configure --prefix="$LFC" --disable-static "${LF_CUDA[@]}" >"$WORK/lf-configure.log" 2>&1 ||
@@ -143,7 +161,7 @@ LD_LIBRARY_PATH=$RUN_LD "$LFC/bin/fi_info" -p shm -c FI_HMEM 2>&1 | grep -E 'pro
 
 step "fabtests (from the same tarball): autogen, configure, make -j$JOBS install"
 cd "$LFSRC/fabtests"
-./autogen.sh >"$WORK/ft-autogen.log" 2>&1 || { tail -20 "$WORK/ft-autogen.log"; die "fabtests autogen.sh"; }
+[ -x configure ] || ./autogen.sh >"$WORK/ft-autogen.log" 2>&1 || { tail -20 "$WORK/ft-autogen.log"; die "fabtests autogen.sh"; }
 FT_CUDA=(--with-cuda="$CUDA")
 [ "$NO_CUDA" = 1 ] && FT_CUDA=()
 ./configure --prefix="$FTC" --with-libfabric="$LFC" "${FT_CUDA[@]}" >"$WORK/ft-configure.log" 2>&1 ||
@@ -155,7 +173,14 @@ fi
 
 step "efadiag: autogen, configure --with-libfabric=$LFC --enable-werror, make"
 cd "$TOP"
-./autogen.sh >"$WORK/ed-autogen.log" 2>&1 || { tail -20 "$WORK/ed-autogen.log"; die "efadiag autogen.sh"; }
+if [ $AUTOTOOLS = 1 ]; then
+	./autogen.sh >"$WORK/ed-autogen.log" 2>&1 || { tail -20 "$WORK/ed-autogen.log"; die "efadiag autogen.sh"; }
+else
+	[ -f "$CARRY/efadiag-generated.tar.gz" ] || die "no autotools here and no $CARRY/efadiag-generated.tar.gz"
+	tar -xzf "$CARRY/efadiag-generated.tar.gz" || die "cannot unpack efadiag-generated.tar.gz"
+	# Newer than the sources they came from, so make does not ask for automake.
+	touch aclocal.m4; sleep 1; touch configure config.h.in; sleep 1; touch Makefile.in
+fi
 rm -rf build-gpu
 mkdir build-gpu
 cd build-gpu
