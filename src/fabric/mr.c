@@ -29,6 +29,21 @@ static int reg_fail(struct fab_ep *ep, const char *call, int ret)
  * provider hands it to the kernel (ib_umem_dmabuf), with no NVIDIA peer-memory module. 0, or
  * a negative error with b->mr_note saying why not.
  */
+/*
+ * FI_HMEM_DEVICE_ONLY for GPU memory (cuMemAlloc's is the device's alone): without it shm
+ * never uses CUDA IPC, a device-to-device copy, and stages every message through host
+ * memory instead (fi_mr(3); fabtests sets it the same way).
+ */
+static uint64_t device_only_flag(const struct fab_buf *b)
+{
+#ifdef FI_HMEM_DEVICE_ONLY
+	return b->mem == FAB_MEM_CUDA ? FI_HMEM_DEVICE_ONLY : 0;
+#else
+	(void)b;
+	return 0;
+#endif
+}
+
 static int register_dmabuf(struct fab_buf *b, struct fab_ep *ep, struct fi_mr_attr *attr)
 {
 #ifdef HAVE_FI_MR_DMABUF
@@ -56,7 +71,7 @@ static int register_dmabuf(struct fab_buf *b, struct fab_ep *ep, struct fi_mr_at
 	dmabuf = (struct fi_mr_dmabuf){ .fd = fd, .offset = offset, .len = b->size,
 					.base_addr = (char *)b->base - offset };
 	attr->dmabuf = &dmabuf;
-	ret = fi_mr_regattr(ep->domain, attr, FI_MR_DMABUF, &b->mr);
+	ret = fi_mr_regattr(ep->domain, attr, FI_MR_DMABUF | device_only_flag(b), &b->mr);
 	/* The registration holds its own reference to the dma-buf. */
 	close(fd);
 	if (ret) {
@@ -112,7 +127,7 @@ int fab_buf_register(struct fab_buf *b, struct fab_ep *ep)
 		attr.mr_iov = &iov;
 		attr.requested_key = __atomic_fetch_add(&next_key, 1, __ATOMIC_RELAXED);
 	}
-	ret = fi_mr_regattr(ep->domain, &attr, 0, &b->mr);
+	ret = fi_mr_regattr(ep->domain, &attr, device_only_flag(b), &b->mr);
 	if (ret) {
 		b->mr = NULL;
 		if (b->mem == FAB_MEM_CUDA) {
