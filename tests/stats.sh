@@ -202,6 +202,15 @@ mkfifo "$P/rx_drops"
 EFADIAG_SYSROOT=$T run stats --json -t 5
 json_true '.devices[1].unreadable.rx_drops=="not a regular file"' "a FIFO is not read, nor waited on"
 
+# For people: "?" where a counter gave no value this interval, "-" where the driver has none.
+tree junktext
+echo "12abc" >"$P/rx_pkts"
+EFADIAG_SYSROOT=$T run stats -i 0.2 -c 1
+like "$OUT" 'rdmap80s0 +[0-9.]+ +[0-9.]+ +[0-9]+ +\? ' "text: an unreadable counter shows ?, never 0"
+EFADIAG_SYSROOT=$OLD run stats -i 0.2 -c 1
+like "$OUT" 'rdmap16s27 +[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9.]+ +- +-$' \
+	"text: a counter the old driver lacks shows -"
+
 if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
 	tree perm
 	chmod -R a+rX "$T"

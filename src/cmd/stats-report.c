@@ -223,14 +223,19 @@ void stats_print_snapshot(struct stats_run *r)
 	}
 }
 
-/* A counter's increment over an interval, per second; -1 when it has none. */
+#define RATE_ABSENT (-1.0)	/* the device has no such counter: "-" */
+#define RATE_UNREAD (-2.0)	/* it has, but no increment this interval (unread, reset): "?" */
+
+/* A counter's increment over an interval, per second, or RATE_ABSENT / RATE_UNREAD. */
 static double per_sec(const struct hwc_device *d, const struct stats_interval *iv,
 		      const char *name)
 {
 	int k = hwc_index(d, name);
 
-	if (k < 0 || !iv->valid[k] || iv->seconds <= 0)
-		return -1;
+	if (k < 0)
+		return RATE_ABSENT;
+	if (!iv->valid[k] || iv->seconds <= 0)
+		return RATE_UNREAD;
 	return (double)iv->delta[k] / iv->seconds;
 }
 
@@ -244,11 +249,16 @@ static size_t name_width(const struct stats_run *r)
 	return w;
 }
 
-/* A rate in a column of width w, or "-" where the counter is absent (never a made-up 0). */
+/*
+ * A rate in a column of width w: "-" where the device has no such counter, "?" where it has
+ * but this interval gave no increment (unreadable, reset): never a made-up 0.
+ */
 static void col(double v, int w, int prec, double scale)
 {
-	if (v < 0)
+	if (v == RATE_ABSENT)
 		printf(" %*s", w, "-");
+	else if (v < 0)
+		printf(" %*s", w, "?");
 	else
 		printf(" %*.*f", w, prec, v * scale);
 }
