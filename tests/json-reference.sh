@@ -192,7 +192,7 @@ fi
 # sg-check: loopback, client and server.
 run_doc "sg-check --loopback" 0 sg-check -- sg-check --loopback -p tcp -j
 if start_bg "$EFADIAG" sg-check -p tcp -P 0 -j; then
-	run_doc "sg-check client" 0 sg-check -- sg-check -p tcp -P "$SERVER_PORT" -j 127.0.0.1
+	run_doc "sg-check client" 0 sg-check -- sg-check -p tcp -P "$SERVER_PORT" -t 15 -j 127.0.0.1
 	stop_bg 100
 	check_doc "sg-check server" "$TMPD/srv.out" sg-check
 fi

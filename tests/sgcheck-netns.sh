@@ -61,6 +61,19 @@ for p in "tcp;ofi_rxm" "udp;ofi_rxd"; do
 	fi
 	sg_clear "$NS_A"; sg_clear "$NS_B"
 
+	# 2b. The same block with -t 1.2: the probes get under 1.5 s, too short to call it a
+	# block (a connection's first retry comes after 1 s): an error that says so.
+	PORT=$((PORT + 1))
+	sg_block "$NS_A" in "$PORT"; sg_block "$NS_B" in "$PORT"
+	if serve_b sg-check -p "$p" -P "$PORT"; then
+		check_a "$p blocked, -t 1.2" 3 -p "$p" -P "$PORT" -t 1.2 "$IP_B"
+		json_is .verdict error "$p blocked, -t 1.2: not called blocked on so short a window"
+		json_true '(.summary | test("too short to tell a blocked path")) and (.remedy | test("larger -t"))' \
+			"$p blocked, -t 1.2: says the window was too short, and the fix"
+		stop_b
+	fi
+	sg_clear "$NS_A"; sg_clear "$NS_B"
+
 	# 3. Stateful one-way: B's inbound dropped. A -> B fails, B -> A works.
 	PORT=$((PORT + 1))
 	sg_block "$NS_B" in "$PORT"
@@ -222,7 +235,7 @@ done
 # signal (libfabric 1.17's rxm crashed in fi_close under loss until operations in flight were
 # drained first), or whose client times out, fails the test.
 loss_runs() { # PROVIDER RUNS
-	local p=$1 runs=$2 batch=2 i j k n port lo hi wrong=0 crashed=0 judged=0 verdicts=""
+	local p=$1 runs=$2 batch=2 i j k n port lo hi wrong=0 crashed=0 judged=0 short=0 verdicts=""
 	local servers clients pid v rc
 	local -A crc srvrc
 	lo=$((PORT + 1)); hi=$((PORT + batch)); PORT=$hi
@@ -277,6 +290,14 @@ loss_runs() { # PROVIDER RUNS
 			v=$(jq -r .verdict "$TMPD/lc$k.out" 2>/dev/null)
 			judged=$((judged + 1))
 			verdicts="$verdicts ${v:-none}"
+			# A run whose setup ate the budget on a loaded node says so ("too short to
+			# tell"): honest, not wrong, as long as it stays the exception.
+			if [ "$v" = error ] && jq -e '.summary | test("too short to tell")' \
+				"$TMPD/lc$k.out" >/dev/null 2>&1; then
+				short=$((short + 1))
+				diag "run $k: window too short to judge: $(jq -r .summary "$TMPD/lc$k.out")"
+				continue
+			fi
 			case $v in pass | lossy) ;; *)
 				diag "server: $(head -c 300 "$TMPD/ls$k.err")"
 				wrong=$((wrong + 1))
@@ -287,7 +308,8 @@ loss_runs() { # PROVIDER RUNS
 	popd >/dev/null || return
 	impair_clear
 	diag "$p 20% loss: $runs runs, $judged judged, $crashed crashed or timed out, $wrong wrong:$verdicts"
-	[ "$wrong" -eq 0 ]; ok $? "$p 20% loss: every judged run says pass or lossy ($judged of $runs)"
+	[ "$wrong" -eq 0 ] && [ $((short * 4)) -le "$runs" ]
+	ok $? "$p 20% loss: every judged run says pass or lossy ($judged of $runs; $short too short to judge)"
 	[ "$crashed" -eq 0 ] && [ "$judged" -eq "$runs" ]
 	ok $? "$p 20% loss: every run ends in a verdict, none by a signal or a timeout ($crashed did not)"
 }

@@ -20,6 +20,8 @@
 /* Shares of --timeout, which sg-check takes as its total budget. */
 #define SETUP_SHARE 0.6	 /* control path, endpoints, addresses */
 #define WINDOW_SHARE 0.85 /* probes end here; the rest is for exchanging results */
+/* Below this, nothing crossing is no proof of a block (see distrust_short_window). */
+#define MIN_TRUSTED_WINDOW_SEC 1.5
 #define SERVER_GRACE_SEC 1.0
 /* How long the probe's last sends get to complete before the endpoints close. */
 #define DRAIN_SEC 0.5
@@ -46,6 +48,8 @@ struct sg_outcome {
 	bool loopback;
 	/* The device's own count of peers that stopped answering, during the probes. */
 	uint64_t unresponsive_events;
+	double window_sec; /* how long the probes had; 0 before they ran */
+	double budget_sec; /* -t */
 };
 
 /*
@@ -128,6 +132,25 @@ static int render_no_probe(struct out *o, const struct sg_outcome *r)
 	return EXIT_ERROR;
 }
 
+/*
+ * A direction where nothing crossed is only a block when the probes had time: a loaded node
+ * whose setup ate most of -t leaves a window shorter than a connection's first retry (tcp
+ * sends its SYN again after 1 s), and "blocked" would then name the wrong cause.
+ */
+static void distrust_short_window(struct sg_verdict *v, const struct sg_outcome *r)
+{
+	if (r->window_sec <= 0 || r->window_sec >= MIN_TRUSTED_WINDOW_SEC ||
+	    (strcmp(v->name, "blocked") && strcmp(v->name, "one_way")))
+		return;
+	v->name = "error";
+	v->code = EXIT_ERROR;
+	snprintf(v->line, sizeof(v->line), "ERROR: the probes had only %.2f s of the -t %.3g s "
+		 "budget (setting up took the rest): too short to tell a blocked path from a slow "
+		 "start", r->window_sec, r->budget_sec);
+	snprintf(v->remedy, sizeof(v->remedy), "Run again with a larger -t (e.g. -t %.0f).",
+		 r->budget_sec * 2 > 10 ? r->budget_sec * 2 : 10);
+}
+
 /* The directions table, the verdict line and the remedy; returns the exit code. */
 static int render(struct out *o, const struct sg_outcome *r)
 {
@@ -139,6 +162,7 @@ static int render(struct out *o, const struct sg_outcome *r)
 	if (!r->probed)
 		return render_no_probe(o, r);
 	sg_judge(&v, &r->to, &r->from, r->me, r->peer);
+	distrust_short_window(&v, r);
 	if (v.code != EXIT_OK && r->unresponsive_events) {
 		size_t used = strlen(v.line);
 
@@ -363,6 +387,8 @@ static void client_probe(struct ctx *ctx, struct session *s, struct sg_side *sd,
 	window_sec = window_end - now_sec();
 	if (window_sec < 0.05)
 		window_sec = 0.05, window_end = now_sec() + window_sec;
+	r->window_sec = window_sec;
+	r->budget_sec = total;
 	/* We send on the session's endpoint (and the extra paths') to the server's; it answers on
 	 * the second ones. */
 	npaths = side_paths(sd, paths, &s->ep, &sd->buf1, s->peer);
@@ -483,6 +509,8 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 	window_sec = m.u.sg_window_ms > 0 && m.u.sg_window_ms <= total * 1e3 ?
 			     m.u.sg_window_ms / 1e3 : total;
 	window_end = now_sec() + window_sec;
+	r.window_sec = window_sec;
+	r.budget_sec = total;
 	npaths = side_paths(&sd, paths, &sd.ep2, &sd.buf2, sd.peer2);
 	ret = probe_start(&sd.probe, paths, npaths, &s->ep, &sd.buf1, PROBE_LARGE, now_sec());
 	if (!ret)
