@@ -47,6 +47,10 @@ struct opts {
 	bool bidir;
 	double duration_sec; /* 0: by iterations */
 	bool all_domains;
+	/* mesh */
+	long mesh_pairs;     /* partners per rank; 0: all (--pairs all) */
+	double min_gbps;     /* 0: no absolute floor */
+	double max_lat_usec; /* 0: no absolute ceiling */
 };
 
 struct out;
