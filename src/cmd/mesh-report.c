@@ -248,6 +248,7 @@ int mesh_report(struct mesh_run *m)
 	cJSON_AddNumberToObject(root, "rounds", m->rounds);
 	cJSON_AddNumberToObject(root, "pair_budget_sec", m->budget);
 	cJSON_AddNumberToObject(root, "median_gbps", v->median_gbps);
+	cJSON_AddNumberToObject(root, "healthy_gbps", v->ref_gbps);
 	cJSON_AddNumberToObject(root, "median_lat_usec", v->median_lat_usec);
 	render_nodes(m);
 	render_pairs(m);

@@ -10,15 +10,25 @@
 #include "util.h"
 
 /*
- * A pair is slow when it is both far from the allocation's typical pair (this many robust
- * standard deviations, 1.4826 MAD) and well off it (this factor): the first alone flags noise
- * when all pairs agree closely, the second alone flags nothing on a noisy fabric.
+ * Bandwidth is judged against the healthy level of the allocation: the median of its upper
+ * half (robust while up to three pairs in four are bad, as a weak node's are in a mesh of
+ * four), with the spread of that half. A pair is slow when it is both far outside that spread
+ * (MAD_SIGMAS robust standard deviations, 1.4826 MAD) and clearly below the level
+ * (BW_DROP): the first alone flags a steady fabric's noise, the second alone a noisy one's.
+ * Below BW_FLOOR of the level a pair is slow however noisy the fabric is.
  */
 #define MAD_SIGMAS 5.0
-#define BW_FACTOR (1.0 / 3.0)
-#define LAT_FACTOR 3.0
 #define MAD_TO_SIGMA 1.4826
-/* Latency is judged relatively only while its MAD is at most this share of its median. */
+#define BW_DROP 0.8
+#define BW_FLOOR 0.1
+/* A NIC pair below this share of the median NIC pair is slow. */
+#define BW_FACTOR (1.0 / 3.0)
+/*
+ * Latency (p50) is slow above LAT_FACTOR times the median and MAD_SIGMAS out, judged only
+ * while the pairs' MAD is at most LAT_MAX_SPREAD of the median: where latencies spread as
+ * widely as that (an oversubscribed host), an outlier means nothing.
+ */
+#define LAT_FACTOR 3.0
 #define LAT_MAX_SPREAD 0.5
 
 static const char *const status_names[] = {
@@ -166,14 +176,18 @@ static int thresholds(const struct mesh_result *pairs, size_t npairs,
 		if (pairs[i].lat_p50_usec >= 0)
 			lat[nl++] = pairs[i].lat_p50_usec;
 	}
-	v->median_gbps = mesh_median(bw, nb);
+	v->median_gbps = mesh_median(bw, nb); /* sorts bw */
 	v->mad_gbps = mesh_mad(bw, nb, v->median_gbps);
+	/* The upper half: from the middle element up (both middles when nb is even). */
+	v->ref_gbps = mesh_median(bw + nb / 2, nb - nb / 2);
+	v->ref_mad_gbps = mesh_mad(bw + nb / 2, nb - nb / 2, v->ref_gbps);
 	v->median_lat_usec = mesh_median(lat, nl);
 	v->mad_lat_usec = mesh_mad(lat, nl, v->median_lat_usec);
 	free(bw);
 	free(lat);
-	v->slow_below_gbps = fmin(v->median_gbps * BW_FACTOR,
-				  v->median_gbps - MAD_SIGMAS * MAD_TO_SIGMA * v->mad_gbps);
+	v->slow_below_gbps = fmax(v->ref_gbps * BW_FLOOR,
+				  fmin(v->ref_gbps * BW_DROP, v->ref_gbps - MAD_SIGMAS * MAD_TO_SIGMA *
+										 v->ref_mad_gbps));
 	if (lim->min_gbps > v->slow_below_gbps)
 		v->slow_below_gbps = lim->min_gbps;
 	v->lat_relative = nl && v->mad_lat_usec <= v->median_lat_usec * LAT_MAX_SPREAD;
@@ -192,8 +206,8 @@ static void mark_slow(struct mesh_result *p, const struct mesh_verdict *v)
 		return;
 	if (p->bw_gbps < v->slow_below_gbps) {
 		p->status = MESH_SLOW;
-		snprintf(p->detail, sizeof(p->detail), "%.3f Gbit/s, below %.3f (median %.3f)",
-			 p->bw_gbps, v->slow_below_gbps, v->median_gbps);
+		snprintf(p->detail, sizeof(p->detail), "%.3f Gbit/s, below %.3f (healthy pairs "
+			 "%.3f)", p->bw_gbps, v->slow_below_gbps, v->ref_gbps);
 	} else if (v->slow_above_usec > 0 && p->lat_p50_usec > v->slow_above_usec) {
 		p->status = MESH_SLOW;
 		snprintf(p->detail, sizeof(p->detail), "latency p50 %.2f us, above %.2f (median "
@@ -341,8 +355,8 @@ static void find_nodes(int n, const bool *reported, const struct mesh_result *pa
 		status_counts(count, what, sizeof(what));
 		v->nodes[v->nnodes].rank = r;
 		snprintf(v->nodes[v->nnodes].reason, sizeof(v->nodes[0].reason),
-			 "bad with %d of %d partners (%s); mean %.3f Gbit/s against a median of %.3f",
-			 bad, with, what, bw_sum / bad, v->median_gbps);
+			 "bad with %d of %d partners (%s); mean %.3f Gbit/s against %.3f of healthy "
+			 "pairs", bad, with, what, bw_sum / bad, v->ref_gbps);
 		v->nnodes++;
 	}
 }

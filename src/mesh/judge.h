@@ -80,6 +80,7 @@ struct mesh_bad_nic {
 
 struct mesh_verdict {
 	double median_gbps, mad_gbps, median_lat_usec, mad_lat_usec;
+	double ref_gbps, ref_mad_gbps; /* the healthy level: the upper half's median and MAD */
 	double slow_below_gbps, slow_above_usec; /* the thresholds applied (0: none) */
 	/*
 	 * Whether latency was judged against the allocation: not when its pairs spread as
