@@ -51,6 +51,7 @@ struct opts {
 	long mesh_pairs;     /* partners per rank; 0: all (--pairs all) */
 	double min_gbps;     /* 0: no absolute floor */
 	double max_lat_usec; /* 0: no absolute ceiling */
+	double lat_factor;   /* latency outliers above this many medians; 0: none */
 };
 
 struct out;

@@ -140,7 +140,7 @@ static const bool all_reported[16] = { true, true, true, true, true, true, true,
 static void judge(int n, const bool *rep, struct mesh_result *p, size_t np,
 		  const struct mesh_limits *lim, struct mesh_verdict *v)
 {
-	static const struct mesh_limits none;
+	static const struct mesh_limits none = { .lat_factor = 3 };
 
 	if (mesh_judge(n, rep, p, np, lim ? lim : &none, v))
 		abort();
@@ -194,7 +194,7 @@ static void test_judge(void)
 {
 	struct mesh_result p[64];
 	struct mesh_verdict v;
-	struct mesh_limits lim = { 0 };
+	struct mesh_limits lim = { .lat_factor = 3 };
 	bool rep[4] = { true, false, true, true };
 	size_t np;
 
@@ -259,6 +259,13 @@ static void test_judge(void)
 	ok(!v.pass && v.nlinks == 1 && find(p, np, 0, 2)->status == MESH_SLOW && v.lat_relative,
 	   "judge: latency 10x the median on a steady fabric is a slow link");
 	mesh_verdict_free(&v);
+	find(p, np, 0, 2)->status = MESH_OK;
+	lim.min_gbps = 0;
+	lim.lat_factor = 0;
+	judge(4, all_reported, p, np, &lim, &v);
+	ok(v.pass && !v.lat_relative, "judge: --lat-factor 0 leaves latency to --max-lat-us");
+	mesh_verdict_free(&v);
+	lim.lat_factor = 3;
 
 	np = healthy(4, p);
 	find(p, np, 0, 1)->lat_p50_usec = 400;

@@ -309,7 +309,8 @@ static int flush_report(struct mesh_run *m, int code)
 static int finish(struct mesh_run *m)
 {
 	struct mesh_limits lim = { .min_gbps = m->ctx->opt.min_gbps,
-				   .max_lat_usec = m->ctx->opt.max_lat_usec };
+				   .max_lat_usec = m->ctx->opt.max_lat_usec,
+				   .lat_factor = m->ctx->opt.lat_factor };
 	char *s = mesh_sides_encode(m->sides, (size_t)m->nsides), buf[16];
 	int code;
 
@@ -483,6 +484,8 @@ static const struct opt_def mesh_options[] = {
 	  .help = "a pair below GBPS Gbit/s (the slower direction) is slow" },
 	{ .name = "max-lat-us", .arg = "USEC", OPT_SECONDS(max_lat_usec, 0, 1e9),
 	  .help = "a pair above USEC us one-way latency is slow" },
+	{ .name = "lat-factor", .arg = "F", OPT_SECONDS(lat_factor, 0, 1000),
+	  .help = "a pair above F times the median latency is slow (default 3; 0: never)" },
 	{ .name = "iterations", .letter = 'I', .arg = "N", OPT_LONG(iterations, 1, 1000000),
 	  .help = "latency round trips per pair (default 100)" },
 	{ .name = "warmup", .letter = 'w', .arg = "N", OPT_LONG(warmup, 0, 1000000),

@@ -24,11 +24,10 @@
 /* A NIC pair below this share of the median NIC pair is slow. */
 #define BW_FACTOR (1.0 / 3.0)
 /*
- * Latency (p50) is slow above LAT_FACTOR times the median and MAD_SIGMAS out, judged only
- * while the pairs' MAD is at most LAT_MAX_SPREAD of the median: where latencies spread as
- * widely as that (an oversubscribed host), an outlier means nothing.
+ * Latency (p50) is slow above lat_factor times the median (--lat-factor, default 3) and
+ * MAD_SIGMAS out, judged only while the pairs' MAD is at most LAT_MAX_SPREAD of the median:
+ * where latencies spread as widely as that (an oversubscribed host), an outlier means nothing.
  */
-#define LAT_FACTOR 3.0
 #define LAT_MAX_SPREAD 0.5
 
 static const char *const status_names[] = {
@@ -190,9 +189,10 @@ static int thresholds(const struct mesh_result *pairs, size_t npairs,
 										 v->ref_mad_gbps));
 	if (lim->min_gbps > v->slow_below_gbps)
 		v->slow_below_gbps = lim->min_gbps;
-	v->lat_relative = nl && v->mad_lat_usec <= v->median_lat_usec * LAT_MAX_SPREAD;
+	v->lat_relative = nl && lim->lat_factor > 0 &&
+			  v->mad_lat_usec <= v->median_lat_usec * LAT_MAX_SPREAD;
 	v->slow_above_usec = v->lat_relative ?
-				     fmax(v->median_lat_usec * LAT_FACTOR,
+				     fmax(v->median_lat_usec * lim->lat_factor,
 					  v->median_lat_usec + MAD_SIGMAS * MAD_TO_SIGMA * v->mad_lat_usec) :
 				     0;
 	if (lim->max_lat_usec > 0 && (!v->slow_above_usec || lim->max_lat_usec < v->slow_above_usec))

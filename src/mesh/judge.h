@@ -61,6 +61,7 @@ void mesh_merge(int a, int b, int round, const struct mesh_side *sa, const struc
 struct mesh_limits {
 	double min_gbps;     /* 0: none */
 	double max_lat_usec; /* 0: none */
+	double lat_factor;   /* latency above this many medians is slow; 0: not judged relatively */
 };
 
 struct mesh_bad_node {
