@@ -478,8 +478,8 @@ static int mesh_validate(struct ctx *ctx)
 }
 
 static const struct opt_def mesh_options[] = {
-	{ .name = "pairs", .arg = "K|all", OPT_CUSTOM(parse_pairs),
-	  .help = "partners per rank: K rounds instead of all N-1 (default all)" },
+	{ .name = "pairs", .arg = "K", OPT_CUSTOM(parse_pairs),
+	  .help = "K partners per rank in K rounds, or all (default: all N-1)" },
 	{ .name = "min-gbps", .arg = "GBPS", OPT_SECONDS(min_gbps, 0, 1e6),
 	  .help = "a pair below GBPS Gbit/s (the slower direction) is slow" },
 	{ .name = "max-lat-us", .arg = "USEC", OPT_SECONDS(max_lat_usec, 0, 1e9),
