@@ -27,11 +27,16 @@
 #define KEY_T0 "efadiag.mesh.t0"
 #define KEY_SIDES "efadiag.mesh.sides"
 #define KEY_EXIT "efadiag.mesh.exit"
+#define KEY_RETEST "efadiag.mesh.retest"
+#define KEY_RETEST_SIDES "efadiag.mesh.retest.sides"
+/* Suspect links are measured again in at most this many more rounds. */
+#define RETEST_ROUNDS 2
 
 #define DEFAULT_ITERATIONS 100
 #define DEFAULT_WARMUP 10
+/* 1 MiB in flight per NIC pair: enough to fill a link, little left to drain at a slot's end. */
 #define BW_SIZE (256 * 1024)
-#define BW_WINDOW 16
+#define BW_WINDOW 4
 /* The launch itself (every rank started, endpoints opened) may take this long at least. */
 #define SETUP_MIN_SEC 10.0
 /* Round 0 starts this long after rank 0 read every card, plus a little per rank. */
@@ -172,35 +177,41 @@ static void progress(const struct mesh_run *m, int r)
 		fprintf(stderr, "\r%40s\r", "");
 }
 
-static void run_round(struct mesh_run *m, int r)
+/* This rank's side of the pair with peer in a slot; side_round names it in the results. */
+static void run_pair(struct mesh_run *m, int side_round, int peer, const struct mesh_slot *slot,
+		     struct mesh_side *side)
 {
-	int me = m->boot.rank, peer = mesh_partner(m->boot.size, r, me);
-	struct mesh_side *side;
-	struct mesh_slot slot;
-	int nlanes;
+	int me = m->boot.rank, nlanes;
 
-	if (peer < 0)
-		return; /* the bye */
-	side = &m->sides[m->nsides++];
 	memset(side, 0, sizeof(*side));
-	side->round = r;
+	side->round = side_round;
 	side->peer = peer;
 	side->pinger = me < peer;
-	mesh_slot_plan(m->t0, m->budget, r, &slot);
 	if (!m->have_card[me] || !m->have_card[peer]) {
 		snprintf(side->err, sizeof(side->err), "rank %d has no usable endpoint (its card "
 			 "is missing)", m->have_card[me] ? peer : me);
 		return;
 	}
-	if (now_sec() > slot.lat_end) {
+	if (now_sec() > slot->lat_end) {
 		/* A rank that was stopped or starved comes back after its partner left. */
-		snprintf(side->err, sizeof(side->err), "this rank reached round %d %.3g s late",
-			 r + 1, now_sec() - slot.start);
+		snprintf(side->err, sizeof(side->err), "this rank reached the slot %.3g s late",
+			 now_sec() - slot->start);
 		return;
 	}
 	nlanes = m->cards[me].nnics < m->cards[peer].nnics ? m->cards[me].nnics :
 							      m->cards[peer].nnics;
-	mesh_measure(&m->fab, peer, nlanes, &slot, &m->params, side);
+	mesh_measure(&m->fab, peer, nlanes, slot, &m->params, side);
+}
+
+static void run_round(struct mesh_run *m, int r)
+{
+	int peer = mesh_partner(m->boot.size, r, m->boot.rank);
+	struct mesh_slot slot;
+
+	if (peer < 0)
+		return; /* the bye */
+	mesh_slot_plan(m->t0, m->budget, r, &slot);
+	run_pair(m, r, peer, &slot, &m->sides[m->nsides++]);
 }
 
 static void run_rounds(struct mesh_run *m)
@@ -305,6 +316,154 @@ static int flush_report(struct mesh_run *m, int code)
 	return code;
 }
 
+/* The retest: suspect links measured again, in rounds of their own after the others. */
+struct retest {
+	int nrounds, npairs;
+	double start_wall;
+	struct mesh_pair *pairs;
+	int *round;
+};
+
+/* Rank 0: the bad links of the first judgement, packed into retest rounds, as text. */
+static char *retest_plan(struct mesh_run *m, struct retest *t)
+{
+	const struct mesh_verdict *v = &m->verdict;
+	size_t i, len = 64 + 40 * (v->nlinks + 1);
+	char *s = malloc(len);
+	int k, used;
+
+	t->pairs = calloc(v->nlinks + 1, sizeof(*t->pairs));
+	t->round = calloc(v->nlinks + 1, sizeof(*t->round));
+	if (!s || !t->pairs || !t->round) {
+		free(s);
+		return NULL;
+	}
+	for (i = 0; i < v->nlinks; i++)
+		t->pairs[i] = (struct mesh_pair){ v->links[i].a, v->links[i].b };
+	t->npairs = (int)v->nlinks;
+	t->nrounds = mesh_pack_rounds(t->pairs, t->npairs, RETEST_ROUNDS, t->round);
+	t->start_wall = wall_sec() + START_LEAD_SEC;
+	used = snprintf(s, len, "retest %.6f %d\n", t->start_wall, t->nrounds);
+	for (k = 0; k < t->npairs; k++)
+		if (t->round[k] >= 0)
+			used += snprintf(s + used, len - (size_t)used, "pair %d %d %d\n", t->pairs[k].a,
+					 t->pairs[k].b, t->round[k]);
+	return s;
+}
+
+/* Another rank: rank 0's plan, checked (ranks and rounds in range). 0, or -1. */
+static int retest_parse(const char *s, struct retest *t, int n)
+{
+	const char *p = s;
+	int a, b, r, used;
+
+	if (sscanf(p, "retest %lf %d\n%n", &t->start_wall, &t->nrounds, &used) != 2 ||
+	    t->nrounds < 0 || t->nrounds > RETEST_ROUNDS)
+		return -1;
+	t->pairs = calloc((size_t)n + 1, sizeof(*t->pairs));
+	t->round = calloc((size_t)n + 1, sizeof(*t->round));
+	if (!t->pairs || !t->round)
+		return -1;
+	p += used;
+	while (sscanf(p, "pair %d %d %d\n%n", &a, &b, &r, &used) == 3 && t->npairs < n) {
+		if (a < 0 || b < 0 || a >= n || b >= n || a == b || r < 0 || r >= t->nrounds)
+			return -1;
+		t->pairs[t->npairs] = (struct mesh_pair){ a, b };
+		t->round[t->npairs++] = r;
+		p += used;
+	}
+	return 0;
+}
+
+/* Every rank: its retest pairs, in the plan's slots; results published like the first. */
+static int run_retest(struct mesh_run *m, struct retest *t, struct mesh_side *out, int *nout)
+{
+	double t0 = now_sec() + (t->start_wall - wall_sec());
+	int k, me = m->boot.rank;
+	char *s;
+
+	*nout = 0;
+	for (k = 0; k < t->npairs; k++) {
+		struct mesh_slot slot;
+		int peer = t->pairs[k].a == me ? t->pairs[k].b : t->pairs[k].b == me ? t->pairs[k].a :
+										       -1;
+
+		if (peer < 0 || t->round[k] < 0)
+			continue;
+		mesh_slot_plan(t0, m->budget, t->round[k], &slot);
+		run_pair(m, m->rounds + t->round[k], peer, &slot, &out[(*nout)++]);
+	}
+	while (now_sec() < t0 + m->budget * t->nrounds)
+		usleep(10000);
+	s = mesh_sides_encode(out, (size_t)*nout);
+	if (!s || boot_put(&m->boot, KEY_RETEST_SIDES, s)) {
+		free(s);
+		return fail_run(m, "publishing the retest: %s", m->boot.err);
+	}
+	free(s);
+	return 0;
+}
+
+/* Rank 0: the retested pairs merged and applied, and the mesh judged again. */
+static int apply_retest(struct mesh_run *m, const struct retest *t, struct mesh_side *mine,
+			int nmine)
+{
+	struct mesh_limits lim = { .min_gbps = m->ctx->opt.min_gbps,
+				   .max_lat_usec = m->ctx->opt.max_lat_usec,
+				   .lat_factor = m->ctx->opt.lat_factor };
+	int n = m->boot.size, k, r;
+	struct mesh_side **sides = calloc((size_t)n, sizeof(*sides));
+	int *ns = calloc((size_t)n, sizeof(*ns));
+	double deadline = now_sec() + m->budget + 2;
+	size_t i;
+
+	if (!sides || !ns) {
+		free(sides);
+		free(ns);
+		return fail_run(m, "out of memory");
+	}
+	sides[0] = mine;
+	ns[0] = nmine;
+	for (k = 0; k < t->npairs; k++) {
+		int who[2] = { t->pairs[k].a, t->pairs[k].b };
+		const struct mesh_side *sa = NULL, *sb = NULL;
+		struct mesh_result res;
+
+		for (r = 0; r < 2; r++) {
+			char *s = NULL;
+			int w = who[r];
+
+			if (sides[w] || w == 0)
+				continue;
+			sides[w] = calloc(RETEST_ROUNDS + 1, sizeof(**sides));
+			if (sides[w] && !boot_get(&m->boot, w, KEY_RETEST_SIDES, deadline - now_sec(),
+						  &s))
+				ns[w] = mesh_sides_decode(s, sides[w], RETEST_ROUNDS + 1);
+			if (ns[w] < 0)
+				ns[w] = 0;
+			free(s);
+		}
+		for (r = 0; r < ns[who[0]]; r++)
+			if (sides[who[0]][r].round == m->rounds + t->round[k])
+				sa = &sides[who[0]][r];
+		for (r = 0; r < ns[who[1]]; r++)
+			if (sides[who[1]][r].round == m->rounds + t->round[k])
+				sb = &sides[who[1]][r];
+		mesh_merge(who[0], who[1], m->rounds + t->round[k], sa, sb, &res);
+		for (i = 0; i < m->npairs; i++)
+			if (m->pairs[i].a == who[0] && m->pairs[i].b == who[1])
+				mesh_apply_retest(&m->pairs[i], &res, &m->verdict);
+	}
+	for (r = 1; r < n; r++)
+		free(sides[r]);
+	free(sides);
+	free(ns);
+	mesh_verdict_free(&m->verdict);
+	if (mesh_judge(m->boot.size, m->reported, m->pairs, m->npairs, &lim, &m->verdict))
+		return fail_run(m, "out of memory");
+	return 0;
+}
+
 /* Rank 0 judges and reports; every rank then exits with rank 0's code. */
 static int finish(struct mesh_run *m)
 {
@@ -312,18 +471,32 @@ static int finish(struct mesh_run *m)
 				   .max_lat_usec = m->ctx->opt.max_lat_usec,
 				   .lat_factor = m->ctx->opt.lat_factor };
 	char *s = mesh_sides_encode(m->sides, (size_t)m->nsides), buf[16];
-	int code;
+	struct mesh_side mine[RETEST_ROUNDS + 1];
+	struct retest t = { 0 };
+	int code, nmine = 0;
+	/* Rank 0 waits for the slowest report (one budget), then judges. */
+	double wait = 2 * m->budget + SETUP_MIN_SEC + m->boot.size;
 
 	if (!s || boot_put(&m->boot, KEY_SIDES, s)) {
 		free(s);
 		return fail_run(m, "publishing the results: %s", m->boot.err);
 	}
 	free(s);
+	s = NULL;
 	if (m->boot.rank) {
-		/* Rank 0 waits for the slowest report (one budget), then judges. */
-		double wait = 2 * m->budget + SETUP_MIN_SEC + m->boot.size;
-
-		if (boot_get(&m->boot, 0, KEY_EXIT, wait, &s))
+		if (boot_get(&m->boot, 0, KEY_RETEST, wait, &s))
+			return fail_run(m, "rank 0 gave no verdict within %.3g s (%s)", wait,
+					m->boot.err);
+		code = retest_parse(s, &t, m->boot.size) ? fail_run(m, "rank 0's retest plan is "
+								   "malformed") : 0;
+		free(s);
+		if (!code && t.nrounds)
+			code = run_retest(m, &t, mine, &nmine);
+		free(t.pairs);
+		free(t.round);
+		if (code)
+			return code;
+		if (boot_get(&m->boot, 0, KEY_EXIT, wait + t.nrounds * m->budget, &s))
 			return fail_run(m, "rank 0 gave no verdict within %.3g s (%s)", wait,
 					m->boot.err);
 		code = atoi(s);
@@ -335,6 +508,17 @@ static int finish(struct mesh_run *m)
 		code = merge_pairs(m);
 	if (!code && mesh_judge(m->boot.size, m->reported, m->pairs, m->npairs, &lim, &m->verdict))
 		code = fail_run(m, "out of memory");
+	if (!code && !(s = retest_plan(m, &t)))
+		code = fail_run(m, "out of memory");
+	if (!code && boot_put(&m->boot, KEY_RETEST, s))
+		code = fail_run(m, "publishing the retest plan: %s", m->boot.err);
+	free(s);
+	if (!code && t.nrounds)
+		code = run_retest(m, &t, mine, &nmine);
+	if (!code && t.nrounds)
+		code = apply_retest(m, &t, mine, nmine);
+	free(t.pairs);
+	free(t.round);
 	if (!code)
 		code = mesh_report(m);
 	code = flush_report(m, code);
@@ -469,6 +653,36 @@ static int parse_pairs(struct ctx *ctx, const struct opt_def *d, const char *arg
 	return 0;
 }
 
+/* A number >= 0 (0 turns the check off), decimals allowed. */
+static int parse_figure(struct ctx *ctx, const struct opt_def *d, const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (!*arg || *end || errno || !isfinite(v) || v < 0 || v > 1e9)
+		return cli_usage_error(ctx, "invalid value '%s' for --%s: a number from 0 to 1e9",
+				       arg, d->name);
+	*out = v;
+	return 0;
+}
+
+static int parse_min_gbps(struct ctx *ctx, const struct opt_def *d, const char *arg)
+{
+	return parse_figure(ctx, d, arg, &ctx->opt.min_gbps);
+}
+
+static int parse_max_lat(struct ctx *ctx, const struct opt_def *d, const char *arg)
+{
+	return parse_figure(ctx, d, arg, &ctx->opt.max_lat_usec);
+}
+
+static int parse_lat_factor(struct ctx *ctx, const struct opt_def *d, const char *arg)
+{
+	return parse_figure(ctx, d, arg, &ctx->opt.lat_factor);
+}
+
 static int mesh_validate(struct ctx *ctx)
 {
 	if (ctx->opt.timeout_sec < 1)
@@ -480,11 +694,11 @@ static int mesh_validate(struct ctx *ctx)
 static const struct opt_def mesh_options[] = {
 	{ .name = "pairs", .arg = "K", OPT_CUSTOM(parse_pairs),
 	  .help = "K partners per rank in K rounds, or all (default: all N-1)" },
-	{ .name = "min-gbps", .arg = "GBPS", OPT_SECONDS(min_gbps, 0, 1e6),
+	{ .name = "min-gbps", .arg = "GBPS", OPT_CUSTOM(parse_min_gbps),
 	  .help = "a pair below GBPS Gbit/s (the slower direction) is slow" },
-	{ .name = "max-lat-us", .arg = "USEC", OPT_SECONDS(max_lat_usec, 0, 1e9),
+	{ .name = "max-lat-us", .arg = "USEC", OPT_CUSTOM(parse_max_lat),
 	  .help = "a pair above USEC us one-way latency is slow" },
-	{ .name = "lat-factor", .arg = "F", OPT_SECONDS(lat_factor, 0, 1000),
+	{ .name = "lat-factor", .arg = "F", OPT_CUSTOM(parse_lat_factor),
 	  .help = "a pair above F times the median latency is slow (default 3; 0: never)" },
 	{ .name = "iterations", .letter = 'I', .arg = "N", OPT_LONG(iterations, 1, 1000000),
 	  .help = "latency round trips per pair (default 100)" },

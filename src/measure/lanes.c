@@ -90,7 +90,7 @@ static void drain(struct lane *l)
 	for (i = 0; i < NCTX; i++)
 		if (l->ctx[i].posted && l->ctx[i].is_rx)
 			fab_cancel(l->ep, &l->ctx[i]);
-	fab_drain(l->ep, now_sec() + DRAIN_SEC);
+	fab_drain(l->ep, now_sec() + (l->job.drain_sec > 0 ? l->job.drain_sec : DRAIN_SEC));
 	for (i = 0; i < NCTX; i++)
 		l->ctx[i].posted = 0;
 }
@@ -192,10 +192,11 @@ static void *lane_main(void *arg)
 	start = last_progress = now_sec();
 	for (;;) {
 		double now;
-		bool active = false;
+		bool active = false, quiet;
 
 		/* Keep the window full. */
-		while (j->receive && posted_rx < j->count && nfree_rx) {
+		quiet = __atomic_load_n(&l->quiesce, __ATOMIC_ACQUIRE);
+		while (j->receive && posted_rx < j->count && nfree_rx && !quiet) {
 			struct lane_ctx *rc = free_rx[nfree_rx - 1];
 
 			ret = post_one(l, rc, 0);
@@ -210,7 +211,7 @@ static void *lane_main(void *arg)
 			inflight_rx++;
 			posted_rx++;
 		}
-		while (j->initiate && posted_tx < j->count && nfree_tx) {
+		while (j->initiate && posted_tx < j->count && nfree_tx && !quiet) {
 			struct lane_ctx *tc = free_tx[nfree_tx - 1];
 
 			ret = post_one(l, tc, (uint64_t)posted_tx);
@@ -236,7 +237,11 @@ static void *lane_main(void *arg)
 				fail(l, -c.err, "completion");
 				goto out;
 			}
-			if (!lc)
+			/*
+			 * Not one of ours: an earlier lane's operation on this endpoint, which its
+			 * drain could not wait for (mesh runs a lane per pair on one endpoint).
+			 */
+			if (!lc || lc < l->ctx || lc >= l->ctx + NCTX)
 				continue;
 			lc->posted = 0;
 			last_progress = now_sec();
@@ -339,6 +344,7 @@ int lane_start(struct lane *l, const struct lane_job *job)
 	__atomic_store_n(&l->done_tx, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->done_rx, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->stop, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&l->quiesce, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&l->finished, 0, __ATOMIC_RELEASE);
 	memset(&l->res, 0, sizeof(l->res));
 	l->res.bad_offset = -1;
@@ -354,6 +360,11 @@ int lane_start(struct lane *l, const struct lane_job *job)
 bool lane_finished(const struct lane *l)
 {
 	return __atomic_load_n(&l->finished, __ATOMIC_ACQUIRE);
+}
+
+void lane_quiesce(struct lane *l)
+{
+	__atomic_store_n(&l->quiesce, 1, __ATOMIC_RELEASE);
 }
 
 void lane_stop(struct lane *l)

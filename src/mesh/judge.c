@@ -418,3 +418,22 @@ void mesh_verdict_free(struct mesh_verdict *v)
 	v->links = NULL;
 	v->nics = NULL;
 }
+
+void mesh_apply_retest(struct mesh_result *pair, const struct mesh_result *retest,
+		       const struct mesh_verdict *v)
+{
+	struct mesh_result r = *retest;
+	char was[sizeof(pair->detail)];
+
+	mark_slow(&r, v);
+	str_copy(was, sizeof(was), pair->detail);
+	if (r.status == MESH_OK) {
+		r.round = pair->round;
+		snprintf(r.detail, sizeof(r.detail), "ok on retest (first %s: %.120s)",
+			 mesh_status_str(pair->status), was);
+		*pair = r;
+		return;
+	}
+	snprintf(pair->detail, sizeof(pair->detail), "%.150s; confirmed on retest (%s)", was,
+		 mesh_status_str(r.status));
+}

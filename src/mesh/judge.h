@@ -107,6 +107,14 @@ int mesh_judge(int n, const bool *reported, struct mesh_result *pairs, size_t np
 	       const struct mesh_limits *lim, struct mesh_verdict *v);
 void mesh_verdict_free(struct mesh_verdict *v);
 
+/*
+ * A suspect pair measured again (retest, merged like any pair): one that is ok now (against
+ * the thresholds of v) was a passing disturbance and becomes ok; one still bad is confirmed.
+ * Judge again afterwards.
+ */
+void mesh_apply_retest(struct mesh_result *pair, const struct mesh_result *retest,
+		       const struct mesh_verdict *v);
+
 /* The median of n values (sorted in place), and the median absolute deviation from it. */
 double mesh_median(double *x, size_t n);
 double mesh_mad(const double *x, size_t n, double median);

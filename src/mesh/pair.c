@@ -15,10 +15,13 @@
 
 #define LAT_SIZE 64
 /* The share of the slot each phase may use; the rest absorbs drains and clock skew. */
-#define SLOT_PING_DELAY 0.05 /* the echoing side posts its receives first */
-#define SLOT_LAT_END 0.30
-#define SLOT_BW_START 0.35
-#define SLOT_BW_END 0.75
+#define SLOT_PING_DELAY 0.02 /* the echoing side posts its receives first */
+#define SLOT_LAT_END 0.25    /* a failed latency phase then settles for 0.5 s at most */
+#define SLOT_BW_START 0.30
+#define SLOT_BW_END 0.80  /* sending stops; what is in flight completes until the stop */
+#define SLOT_BW_STOP 0.90
+/* At the stop, operations still in flight (a weak peer) are left behind, not waited for. */
+#define BW_DRAIN_SEC 0.05
 
 static void sleep_until(double t)
 {
@@ -178,6 +181,7 @@ void mesh_slot_plan(double t0, double budget, int round, struct mesh_slot *s)
 	s->lat_end = s->start + budget * SLOT_LAT_END;
 	s->bw_start = s->start + budget * SLOT_BW_START;
 	s->bw_end = s->start + budget * SLOT_BW_END;
+	s->bw_stop = s->start + budget * SLOT_BW_STOP;
 	s->end = s->start + budget;
 }
 
@@ -246,7 +250,7 @@ static void measure_bandwidth(struct mesh_fabric *f, int peer, int nlanes,
 	struct lane *lanes[MESH_MAX_LANES] = { 0 };
 	struct lane_job job = { .op = LANE_SEND, .size = p->bw_size, .count = 1L << 40,
 				.window = p->window, .initiate = true, .receive = true,
-				.corrupt_offset = -1 };
+				.corrupt_offset = -1, .drain_sec = BW_DRAIN_SEC };
 	double t0, t1;
 	int i;
 
@@ -274,8 +278,11 @@ static void measure_bandwidth(struct mesh_fabric *f, int peer, int nlanes,
 		long rx = __atomic_load_n(&lanes[i]->done_rx, __ATOMIC_RELAXED);
 
 		side->rx_gbps[i] = t1 > t0 ? (double)rx * (double)p->bw_size * 8 / (t1 - t0) / 1e9 : 0;
-		lane_stop(lanes[i]);
+		lane_quiesce(lanes[i]);
 	}
+	sleep_until(s->bw_stop);
+	for (i = 0; i < nlanes && lanes[i]; i++)
+		lane_stop(lanes[i]);
 	for (i = 0; i < nlanes && lanes[i]; i++) {
 		lane_join(lanes[i]);
 		if (lanes[i]->res.err && !side->err[0])

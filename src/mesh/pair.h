@@ -41,7 +41,7 @@ struct mesh_params {
 
 /* The moments of one round's slot, on this process's monotonic clock (now_sec). */
 struct mesh_slot {
-	double start, ping_at, lat_end, bw_start, bw_end, end;
+	double start, ping_at, lat_end, bw_start, bw_end, bw_stop, end;
 };
 
 /*

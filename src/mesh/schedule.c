@@ -59,3 +59,30 @@ int mesh_round_pairs(int n, int r, struct mesh_pair *out)
 	}
 	return k;
 }
+
+/* Whether rank is already in a pair of round r among the first i pairs. */
+static int busy(const struct mesh_pair *pairs, const int *round, int i, int r, int rank)
+{
+	int k;
+
+	for (k = 0; k < i; k++)
+		if (round[k] == r && (pairs[k].a == rank || pairs[k].b == rank))
+			return 1;
+	return 0;
+}
+
+int mesh_pack_rounds(const struct mesh_pair *pairs, int n, int max_rounds, int *round)
+{
+	int i, r, used = 0;
+
+	for (i = 0; i < n; i++) {
+		round[i] = -1;
+		for (r = 0; r < max_rounds && round[i] < 0; r++)
+			if (!busy(pairs, round, i, r, pairs[i].a) &&
+			    !busy(pairs, round, i, r, pairs[i].b))
+				round[i] = r;
+		if (round[i] + 1 > used)
+			used = round[i] + 1;
+	}
+	return used;
+}
