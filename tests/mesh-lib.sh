@@ -45,7 +45,7 @@ mesh_netns() {
 	ip netns del "$MESH_NS" 2>/dev/null
 	ip netns add "$MESH_NS" 2>/dev/null || mesh_skip "ip netns add failed (no netns support?)"
 	ip -n "$MESH_NS" link set lo up
-	for i in $(seq "$N"); do
+	for i in $(seq "$MESH_N"); do
 		ip -n "$MESH_NS" link add "m$i" type veth peer name "p$i" &&
 			ip -n "$MESH_NS" addr add "10.77.$i.1/24" dev "m$i" &&
 			ip -n "$MESH_NS" link set "m$i" up && ip -n "$MESH_NS" link set "p$i" up ||
@@ -53,7 +53,7 @@ mesh_netns() {
 	done
 	# Bounded wait (5 s): libfabric lists only running interfaces.
 	for _ in $(seq 50); do
-		[ "$(ip -n "$MESH_NS" -br link show up | grep -c '^m[0-9]')" -ge "$N" ] && break
+		[ "$(ip -n "$MESH_NS" -br link show up | grep -c '^m[0-9]')" -ge "$MESH_N" ] && break
 		sleep 0.1
 	done
 	ip netns exec "$MESH_NS" nft -f - <<-NFT || mesh_skip "nft cannot add a table in the namespace"
@@ -127,7 +127,7 @@ mesh_check_case() {
 
 mesh_slurm_require() {
 	local c
-	for c in slurmctld slurmd srun sinfo munged nsenter; do
+	for c in slurmctld slurmd srun sinfo munged nsenter unshare; do
 		command -v "$c" >/dev/null 2>&1 || mesh_skip "needs $c (slurmctld, slurmd, slurm-client, munge)"
 	done
 	[ -e /usr/lib/x86_64-linux-gnu/slurm-wlm/mpi_pmix_v4.so ] ||
@@ -161,7 +161,7 @@ mesh_slurm_start() {
 		AuthInfo=socket=$d/munge/munge.socket
 		CredType=cred/munge
 		StateSaveLocation=$d/state
-		SlurmdSpoolDir=$d/spool/%n
+		SlurmdSpoolDir=$d/spool/node
 		SlurmctldPidFile=$d/slurmctld.pid
 		SlurmdPidFile=$d/slurmd.%n.pid
 		SlurmctldLogFile=$d/log/slurmctld.log
@@ -185,9 +185,14 @@ mesh_slurm_start() {
 	for _ in $(seq 50); do [ -S "$d/munge/munge.socket" ] && break; sleep 0.1; done
 	nsenter --net="/run/netns/$MESH_NS" slurmctld -D -i -f "$SLURM_CONF" >"$d/log/ctld.out" 2>&1 &
 	MESH_PIDS="$MESH_PIDS $!"
+	# Each slurmd sees its own spool directory at one path, in a mount namespace of its own:
+	# Slurm's PMIx plugin asks a node's slurmd to forward to the step's socket at the
+	# sender's SlurmdSpoolDir, unexpanded, so a %n in it would name no node's directory.
+	mkdir -p "$d/spool/node"
 	for i in $(seq "$MESH_N"); do
-		nsenter --net="/run/netns/$MESH_NS" slurmd -D -N "n$i" -f "$SLURM_CONF" \
-			>"$d/log/slurmd.n$i.out" 2>&1 &
+		unshare --mount --propagation private sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' \
+			sh "$d/spool/n$i" "$d/spool/node" nsenter --net="/run/netns/$MESH_NS" \
+			slurmd -D -N "n$i" -f "$SLURM_CONF" >"$d/log/slurmd.n$i.out" 2>&1 &
 		MESH_PIDS="$MESH_PIDS $!"
 	done
 	for _ in $(seq 80); do

@@ -464,6 +464,16 @@ static int apply_retest(struct mesh_run *m, const struct retest *t, struct mesh_
 	return 0;
 }
 
+/*
+ * The last step of every rank: a fence, so no rank (rank 0 above all) leaves while another
+ * may still read what it published. Under Slurm a rank's values are served by its node's
+ * step daemon, which ends with the rank. A stopped rank makes it time out: bounded.
+ */
+static void linger(struct mesh_run *m)
+{
+	boot_fence(&m->boot, m->budget + 5);
+}
+
 /* Rank 0 judges and reports; every rank then exits with rank 0's code. */
 static int finish(struct mesh_run *m)
 {
@@ -501,6 +511,7 @@ static int finish(struct mesh_run *m)
 					m->boot.err);
 		code = atoi(s);
 		free(s);
+		linger(m);
 		return code == EXIT_OK || code == EXIT_FAIL ? code : EXIT_ERROR;
 	}
 	code = collect(m);
@@ -525,6 +536,7 @@ static int finish(struct mesh_run *m)
 	snprintf(buf, sizeof(buf), "%d", code);
 	if (boot_put(&m->boot, KEY_EXIT, buf))
 		fprintf(stderr, "efadiag: mesh: publishing the verdict: %s\n", m->boot.err);
+	linger(m);
 	return code;
 }
 

@@ -4,6 +4,7 @@
 
 #include "ctl/pmix.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,35 @@ static int whole_sec(double sec)
 }
 
 static pmix_proc_t me;
+
+/*
+ * A guard behind PMIx's own timeouts: a launcher's PMIx server that never answers (a node's
+ * daemon gone) must not hold a rank forever. Past its timeout and a grace, the rank exits 3.
+ */
+#define GUARD_GRACE_SEC 10
+
+static void guard_fired(int sig)
+{
+	static const char msg[] = "efadiag: mesh: the PMIx server did not answer within its "
+				  "timeout; giving up\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0) {
+		/* nothing left to do */
+	}
+	_exit(3);
+}
+
+static void guard_on(int timeout)
+{
+	signal(SIGALRM, guard_fired);
+	alarm((unsigned)(timeout + GUARD_GRACE_SEC));
+}
+
+static void guard_off(void)
+{
+	alarm(0);
+}
 
 bool boot_available(void)
 {
@@ -87,7 +117,9 @@ int boot_fence(struct boot *b, double timeout_sec)
 	PMIX_LOAD_PROCID(&all, me.nspace, PMIX_RANK_WILDCARD);
 	PMIX_INFO_LOAD(&info[0], PMIX_COLLECT_DATA, &collect, PMIX_BOOL);
 	PMIX_INFO_LOAD(&info[1], PMIX_TIMEOUT, &t, PMIX_INT);
+	guard_on(t);
 	rc = PMIx_Fence(&all, 1, info, 2);
+	guard_off();
 	PMIX_INFO_DESTRUCT(&info[0]);
 	PMIX_INFO_DESTRUCT(&info[1]);
 	return rc == PMIX_SUCCESS ? 0 : failed(b, "PMIx_Fence", rc);
@@ -104,7 +136,9 @@ static pmix_status_t get_once(int rank, const char *key, int timeout, bool refre
 	PMIX_LOAD_PROCID(&p, me.nspace, (pmix_rank_t)rank);
 	PMIX_INFO_LOAD(&info[0], PMIX_TIMEOUT, &timeout, PMIX_INT);
 	PMIX_INFO_LOAD(&info[1], PMIX_GET_REFRESH_CACHE, &refresh, PMIX_BOOL);
+	guard_on(timeout);
 	rc = PMIx_Get(&p, key, info, 2, v);
+	guard_off();
 	PMIX_INFO_DESTRUCT(&info[0]);
 	PMIX_INFO_DESTRUCT(&info[1]);
 	return rc;
