@@ -148,7 +148,9 @@ mesh_slurm_start() {
 	MESH_PIDS="$MESH_PIDS $!"
 	for i in $(seq "$MESH_N"); do
 		mkdir -p "$d/spool/n$i" "$d/tmp/n$i"
-		nodes="${nodes}NodeName=n$i NodeAddr=10.77.$i.1 Port=$((6900 + i)) CPUs=1 State=UNKNOWN
+		# Slurm's own traffic goes over 127.0.0.1, the management network, untouched by
+		# the faults on the nodes' fabric addresses.
+		nodes="${nodes}NodeName=n$i NodeAddr=127.0.0.1 Port=$((6900 + i)) CPUs=1 State=UNKNOWN
 "
 	done
 	cat >"$d/slurm.conf" <<-EOF

@@ -37,6 +37,7 @@ mesh_netns "$N"
 
 mesh_run
 is_rc 0 "healthy: pass"
+[ "$RC" -eq 0 ] || diag "pairs: $(mesh_jq '[.pairs[]? | [.a, .b, .status, .bw_gbps, .detail]]')"
 contract_keys "mesh"
 json_true '.verdict == "pass" and .ranks == 4 and (.pairs | length) == 6 and
 	([.pairs[].status] | unique) == ["ok"] and (.bad_nodes | length) == 0 and

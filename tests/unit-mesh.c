@@ -68,6 +68,14 @@ static void test_schedule(void)
 	is_int(mesh_rounds(64, 4), 4, "schedule: --pairs 4 runs 4 rounds");
 	is_int(mesh_rounds(4, 10), 3, "schedule: --pairs above N - 1 runs N - 1");
 	is_int(mesh_partner(4, 3, 0), -1, "schedule: no round past the last");
+	{
+		struct mesh_pair sus[] = { { 0, 1 }, { 0, 3 }, { 1, 2 }, { 0, 2 }, { 4, 5 } };
+		int round[5];
+
+		is_int(mesh_pack_rounds(sus, 5, 2, round), 2, "retest: suspects packed in 2 rounds");
+		ok(round[0] == 0 && round[1] == 1 && round[2] == 1 && round[3] == -1 && round[4] == 0,
+		   "retest: disjoint pairs per round, one that does not fit is left out");
+	}
 }
 
 /* --- merge --------------------------------------------------------------------------------- */
@@ -190,6 +198,26 @@ static void test_noisy(void)
 	mesh_verdict_free(&v);
 }
 
+/* A whole round slowed (another job, a shared CPU) is no fault; one pair of a round is. */
+static void test_rounds(void)
+{
+	struct mesh_result p[8];
+	struct mesh_verdict v;
+	size_t np = healthy(4, p), k;
+
+	for (k = 0; k < np; k++)
+		p[k].round = (int)k / 2;
+	p[0].bw_gbps = p[1].bw_gbps = 0.4;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(v.pass, "judge: a round slowed as a whole (0.4 against 2 Gbit/s) passes");
+	mesh_verdict_free(&v);
+	p[2].bw_gbps = 0.4;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(!v.pass && p[2].status == MESH_SLOW && p[0].status == MESH_OK,
+	   "judge: the same figure beside a round-mate at full speed is slow");
+	mesh_verdict_free(&v);
+}
+
 static void test_judge(void)
 {
 	struct mesh_result p[64];
@@ -246,6 +274,28 @@ static void test_judge(void)
 		   !v.nlinks,
 	   "judge: one NIC slow against every partner is a bad NIC (rank 0, second NIC)");
 	mesh_verdict_free(&v);
+
+	np = healthy(4, p);
+	set_node(p, np, 2, MESH_BLOCKED, 0);
+	ok(mesh_bad_with_all(p, np, all_reported, 2) && !mesh_bad_with_all(p, np, all_reported, 0),
+	   "retest: a node bad with all its partners is not retested, its partners are");
+	{
+		struct mesh_result again = *find(p, np, 0, 2);
+
+		judge(4, all_reported, p, np, NULL, &v);
+		again.status = MESH_OK;
+		again.bw_gbps = 2.0;
+		mesh_apply_retest(find(p, np, 0, 2), &again, &v, -1);
+		ok(find(p, np, 0, 2)->status == MESH_OK &&
+			   strstr(find(p, np, 0, 2)->detail, "ok on retest (first blocked"),
+		   "retest: a pair fine on retest is ok, and says what it was first");
+		again.status = MESH_BLOCKED;
+		mesh_apply_retest(find(p, np, 1, 2), &again, &v, -1);
+		ok(find(p, np, 1, 2)->status == MESH_BLOCKED &&
+			   strstr(find(p, np, 1, 2)->detail, "confirmed on retest"),
+		   "retest: a pair bad again is confirmed");
+		mesh_verdict_free(&v);
+	}
 
 	np = healthy(4, p);
 	lim.min_gbps = 3;
@@ -325,6 +375,7 @@ int main(void)
 	test_merge();
 	test_judge();
 	test_noisy();
+	test_rounds();
 	test_wire();
 	return done_testing();
 }

@@ -29,8 +29,8 @@
 #define KEY_EXIT "efadiag.mesh.exit"
 #define KEY_RETEST "efadiag.mesh.retest"
 #define KEY_RETEST_SIDES "efadiag.mesh.retest.sides"
-/* Suspect links are measured again in at most this many more rounds. */
-#define RETEST_ROUNDS 2
+/* Suspect pairs are measured again in at most this many more rounds. */
+#define RETEST_ROUNDS 3
 
 #define DEFAULT_ITERATIONS 100
 #define DEFAULT_WARMUP 10
@@ -324,23 +324,32 @@ struct retest {
 	int *round;
 };
 
-/* Rank 0: the bad links of the first judgement, packed into retest rounds, as text. */
+/*
+ * Rank 0: the suspects of the first judgement, packed into retest rounds, as text. Every bad
+ * pair is one, except those of a node bad with all its partners (a retest would confirm it)
+ * and of a rank that did not report (it would not come).
+ */
 static char *retest_plan(struct mesh_run *m, struct retest *t)
 {
-	const struct mesh_verdict *v = &m->verdict;
-	size_t i, len = 64 + 40 * (v->nlinks + 1);
+	size_t i, len = 64 + 40 * (m->npairs + 1);
 	char *s = malloc(len);
 	int k, used;
 
-	t->pairs = calloc(v->nlinks + 1, sizeof(*t->pairs));
-	t->round = calloc(v->nlinks + 1, sizeof(*t->round));
+	t->pairs = calloc(m->npairs + 1, sizeof(*t->pairs));
+	t->round = calloc(m->npairs + 1, sizeof(*t->round));
 	if (!s || !t->pairs || !t->round) {
 		free(s);
 		return NULL;
 	}
-	for (i = 0; i < v->nlinks; i++)
-		t->pairs[i] = (struct mesh_pair){ v->links[i].a, v->links[i].b };
-	t->npairs = (int)v->nlinks;
+	for (i = 0; i < m->npairs; i++) {
+		const struct mesh_result *p = &m->pairs[i];
+
+		if (p->status == MESH_OK || !m->reported[p->a] || !m->reported[p->b] ||
+		    mesh_bad_with_all(m->pairs, m->npairs, m->reported, p->a) ||
+		    mesh_bad_with_all(m->pairs, m->npairs, m->reported, p->b))
+			continue;
+		t->pairs[t->npairs++] = (struct mesh_pair){ p->a, p->b };
+	}
 	t->nrounds = mesh_pack_rounds(t->pairs, t->npairs, RETEST_ROUNDS, t->round);
 	t->start_wall = wall_sec() + START_LEAD_SEC;
 	used = snprintf(s, len, "retest %.6f %d\n", t->start_wall, t->nrounds);
@@ -414,12 +423,14 @@ static int apply_retest(struct mesh_run *m, const struct retest *t, struct mesh_
 	int n = m->boot.size, k, r;
 	struct mesh_side **sides = calloc((size_t)n, sizeof(*sides));
 	int *ns = calloc((size_t)n, sizeof(*ns));
-	double deadline = now_sec() + m->budget + 2;
+	double deadline = now_sec() + m->budget + 2, *best;
+	struct mesh_result *res = calloc((size_t)t->npairs + 1, sizeof(*res));
 	size_t i;
 
-	if (!sides || !ns) {
+	if (!sides || !ns || !res) {
 		free(sides);
 		free(ns);
+		free(res);
 		return fail_run(m, "out of memory");
 	}
 	sides[0] = mine;
@@ -427,7 +438,6 @@ static int apply_retest(struct mesh_run *m, const struct retest *t, struct mesh_
 	for (k = 0; k < t->npairs; k++) {
 		int who[2] = { t->pairs[k].a, t->pairs[k].b };
 		const struct mesh_side *sa = NULL, *sb = NULL;
-		struct mesh_result res;
 
 		for (r = 0; r < 2; r++) {
 			char *s = NULL;
@@ -449,11 +459,17 @@ static int apply_retest(struct mesh_run *m, const struct retest *t, struct mesh_
 		for (r = 0; r < ns[who[1]]; r++)
 			if (sides[who[1]][r].round == m->rounds + t->round[k])
 				sb = &sides[who[1]][r];
-		mesh_merge(who[0], who[1], m->rounds + t->round[k], sa, sb, &res);
-		for (i = 0; i < m->npairs; i++)
-			if (m->pairs[i].a == who[0] && m->pairs[i].b == who[1])
-				mesh_apply_retest(&m->pairs[i], &res, &m->verdict);
+		mesh_merge(who[0], who[1], t->round[k], sa, sb, &res[k]);
 	}
+	/* Judged like the first rounds: against the allocation and the retest round's mates. */
+	best = mesh_round_best(res, (size_t)t->npairs);
+	for (k = 0; best && k < t->npairs; k++)
+		for (i = 0; i < m->npairs; i++)
+			if (m->pairs[i].a == res[k].a && m->pairs[i].b == res[k].b && t->round[k] >= 0)
+				mesh_apply_retest(&m->pairs[i], &res[k], &m->verdict,
+						  best[t->round[k]]);
+	free(best);
+	free(res);
 	for (r = 1; r < n; r++)
 		free(sides[r]);
 	free(sides);

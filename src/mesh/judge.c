@@ -19,7 +19,7 @@
  */
 #define MAD_SIGMAS 5.0
 #define MAD_TO_SIGMA 1.4826
-#define BW_DROP 0.8
+#define BW_DROP 0.5
 #define BW_FLOOR 0.1
 /* A NIC pair below this share of the median NIC pair is slow. */
 #define BW_FACTOR (1.0 / 3.0)
@@ -184,7 +184,9 @@ static int thresholds(const struct mesh_result *pairs, size_t npairs,
 	v->mad_lat_usec = mesh_mad(lat, nl, v->median_lat_usec);
 	free(bw);
 	free(lat);
-	v->slow_below_gbps = fmax(v->ref_gbps * BW_FLOOR,
+	v->floor_gbps = v->ref_gbps * BW_FLOOR;
+	v->min_gbps = lim->min_gbps;
+	v->slow_below_gbps = fmax(v->floor_gbps,
 				  fmin(v->ref_gbps * BW_DROP, v->ref_gbps - MAD_SIGMAS * MAD_TO_SIGMA *
 										 v->ref_mad_gbps));
 	if (lim->min_gbps > v->slow_below_gbps)
@@ -200,11 +202,20 @@ static int thresholds(const struct mesh_result *pairs, size_t npairs,
 	return 0;
 }
 
-static void mark_slow(struct mesh_result *p, const struct mesh_verdict *v)
+/*
+ * Slow against the allocation, and against the best pair of its own round too: the pairs of
+ * a round run at the same moment, so what slows the whole host or fabric then (another job,
+ * a shared CPU) slows them all, and a round-mate at full speed shows the pair's own fault.
+ * round_best < 0: no round-mate to compare with.
+ */
+static void mark_slow(struct mesh_result *p, const struct mesh_verdict *v, double round_best)
 {
+	bool round_slow = round_best < 0 || p->bw_gbps < round_best * BW_DROP;
+
 	if (p->status != MESH_OK)
 		return;
-	if (p->bw_gbps < v->slow_below_gbps) {
+	if (p->bw_gbps < v->min_gbps ||
+	    (p->bw_gbps < v->slow_below_gbps && (round_slow || p->bw_gbps < v->floor_gbps))) {
 		p->status = MESH_SLOW;
 		snprintf(p->detail, sizeof(p->detail), "%.3f Gbit/s, below %.3f (healthy pairs "
 			 "%.3f)", p->bw_gbps, v->slow_below_gbps, v->ref_gbps);
@@ -213,6 +224,34 @@ static void mark_slow(struct mesh_result *p, const struct mesh_verdict *v)
 		snprintf(p->detail, sizeof(p->detail), "latency p50 %.2f us, above %.2f (median "
 			 "%.2f)", p->lat_p50_usec, v->slow_above_usec, v->median_lat_usec);
 	}
+}
+
+/* The best bandwidth among the measured pairs of each round (-1 where a pair is alone). */
+double *mesh_round_best(const struct mesh_result *pairs, size_t npairs)
+{
+	int rounds = 0;
+	size_t i, j;
+	double *best;
+
+	for (i = 0; i < npairs; i++)
+		if (pairs[i].round + 1 > rounds)
+			rounds = pairs[i].round + 1;
+	best = malloc(((size_t)rounds + 1) * sizeof(*best));
+	if (!best)
+		return NULL;
+	for (i = 0; i < (size_t)rounds + 1; i++)
+		best[i] = -1;
+	for (i = 0; i < npairs; i++) {
+		int mates = 0;
+
+		if (pairs[i].status != MESH_OK || pairs[i].round < 0)
+			continue;
+		for (j = 0; j < npairs; j++)
+			mates += j != i && pairs[j].round == pairs[i].round && pairs[j].status == MESH_OK;
+		if (mates && pairs[i].bw_gbps > best[pairs[i].round])
+			best[pairs[i].round] = pairs[i].bw_gbps;
+	}
+	return best;
 }
 
 /* Lane i of pair p is slow against the median of every measured lane. */
@@ -386,7 +425,7 @@ static void find_links(const bool *reported, struct mesh_result *pairs, size_t n
 int mesh_judge(int n, const bool *reported, struct mesh_result *pairs, size_t npairs,
 	       const struct mesh_limits *lim, struct mesh_verdict *v)
 {
-	double lane_median = 0;
+	double lane_median = 0, *best;
 	size_t i;
 
 	memset(v, 0, sizeof(*v));
@@ -397,8 +436,14 @@ int mesh_judge(int n, const bool *reported, struct mesh_result *pairs, size_t np
 		mesh_verdict_free(v);
 		return -1;
 	}
+	best = mesh_round_best(pairs, npairs);
+	if (!best) {
+		mesh_verdict_free(v);
+		return -1;
+	}
 	for (i = 0; i < npairs; i++)
-		mark_slow(&pairs[i], v);
+		mark_slow(&pairs[i], v, pairs[i].round >= 0 ? best[pairs[i].round] : -1);
+	free(best);
 	if (find_nics(n, reported, pairs, npairs, v, &lane_median)) {
 		mesh_verdict_free(v);
 		return -1;
@@ -420,12 +465,12 @@ void mesh_verdict_free(struct mesh_verdict *v)
 }
 
 void mesh_apply_retest(struct mesh_result *pair, const struct mesh_result *retest,
-		       const struct mesh_verdict *v)
+		       const struct mesh_verdict *v, double round_best)
 {
 	struct mesh_result r = *retest;
 	char was[sizeof(pair->detail)];
 
-	mark_slow(&r, v);
+	mark_slow(&r, v, round_best);
 	str_copy(was, sizeof(was), pair->detail);
 	if (r.status == MESH_OK) {
 		r.round = pair->round;
@@ -436,4 +481,22 @@ void mesh_apply_retest(struct mesh_result *pair, const struct mesh_result *retes
 	}
 	snprintf(pair->detail, sizeof(pair->detail), "%.150s; confirmed on retest (%s)", was,
 		 mesh_status_str(r.status));
+}
+
+bool mesh_bad_with_all(const struct mesh_result *pairs, size_t npairs, const bool *reported,
+		       int rank)
+{
+	int with = 0, bad = 0;
+	size_t i;
+
+	for (i = 0; i < npairs; i++) {
+		const struct mesh_result *p = &pairs[i];
+		int other = p->a == rank ? p->b : p->a;
+
+		if ((p->a != rank && p->b != rank) || !reported[other])
+			continue;
+		with++;
+		bad += p->status != MESH_OK;
+	}
+	return with > 1 && bad == with;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The judgement: what each rank saw of a pair merged into the pair's status and figures, then
- * the allocation judged against itself (median and MAD over its pairs, plus optional absolute
- * floors), and the bad pairs localised: a node bad with most partners, a NIC slow against
+ * the allocation judged against itself (median and MAD over its pairs, and the pair's
+ * round-mates, plus optional absolute floors), and the bad pairs localised: a node bad with most partners, a NIC slow against
  * every partner, a link bad on its own. Pure: figures in, verdict out.
  */
 #ifndef EFADIAG_MESH_JUDGE_H
@@ -82,6 +82,7 @@ struct mesh_bad_nic {
 struct mesh_verdict {
 	double median_gbps, mad_gbps, median_lat_usec, mad_lat_usec;
 	double ref_gbps, ref_mad_gbps; /* the healthy level: the upper half's median and MAD */
+	double floor_gbps, min_gbps;   /* slow whatever the round: BW_FLOOR of it, --min-gbps */
 	double slow_below_gbps, slow_above_usec; /* the thresholds applied (0: none) */
 	/*
 	 * Whether latency was judged against the allocation: not when its pairs spread as
@@ -112,8 +113,17 @@ void mesh_verdict_free(struct mesh_verdict *v);
  * the thresholds of v) was a passing disturbance and becomes ok; one still bad is confirmed.
  * Judge again afterwards.
  */
+/* Whether rank's every pair with a reporting partner is bad: a retest would only confirm it. */
+bool mesh_bad_with_all(const struct mesh_result *pairs, size_t npairs, const bool *reported,
+		       int rank);
+
 void mesh_apply_retest(struct mesh_result *pair, const struct mesh_result *retest,
-		       const struct mesh_verdict *v);
+		       const struct mesh_verdict *v, double round_best);
+/*
+ * The best bandwidth of each round's measured pairs (indexed by round; -1 where a pair had no
+ * measured round-mate): malloc'd, NULL when out of memory.
+ */
+double *mesh_round_best(const struct mesh_result *pairs, size_t npairs);
 
 /* The median of n values (sorted in place), and the median absolute deviation from it. */
 double mesh_median(double *x, size_t n);
