@@ -246,6 +246,7 @@ int mesh_report(struct mesh_run *m)
 	cJSON_AddStringToObject(root, "provider", m->provider);
 	cJSON_AddNumberToObject(root, "ranks", m->boot.size);
 	cJSON_AddNumberToObject(root, "rounds", m->rounds);
+	cJSON_AddNumberToObject(root, "retest_rounds", m->retest_rounds);
 	cJSON_AddNumberToObject(root, "pair_budget_sec", m->budget);
 	cJSON_AddNumberToObject(root, "median_gbps", v->median_gbps);
 	cJSON_AddNumberToObject(root, "healthy_gbps", v->ref_gbps);

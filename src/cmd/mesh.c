@@ -544,6 +544,7 @@ static int finish(struct mesh_run *m)
 		code = run_retest(m, &t, mine, &nmine);
 	if (!code && t.nrounds)
 		code = apply_retest(m, &t, mine, nmine);
+	m->retest_rounds = t.nrounds;
 	free(t.pairs);
 	free(t.round);
 	if (!code)

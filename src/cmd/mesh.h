@@ -20,6 +20,7 @@ struct mesh_run {
 	double budget; /* seconds per round: the pair budget */
 	double t0;     /* round 0 starts (now_sec clock) */
 	double rounds_sec; /* measured wall time of the rounds */
+	int retest_rounds;
 	bool fence_ok;
 	char fence_err[256];
 	/* Per rank. */
