@@ -213,7 +213,7 @@ static void render_estimate(struct mesh_run *m)
 {
 	static const int sizes[] = { 16, 256, 1024 };
 	double per_round = m->rounds ? m->rounds_sec / m->rounds : 0;
-	cJSON *est = cJSON_AddObjectToObject(out_root(m->ctx->out), "estimate_sec");
+	cJSON *est = cJSON_AddArrayToObject(out_root(m->ctx->out), "estimate");
 	char line[256];
 	size_t i, used;
 	long k = m->ctx->opt.mesh_pairs;
@@ -222,10 +222,12 @@ static void render_estimate(struct mesh_run *m)
 	used = (size_t)snprintf(line, sizeof(line), "Estimate at %.3g s per round:", per_round);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		int rounds = k > 0 && k < sizes[i] - 1 ? (int)k : sizes[i] - 1;
-		char key[16];
+		cJSON *e = cJSON_CreateObject();
 
-		snprintf(key, sizeof(key), "%d", sizes[i]);
-		cJSON_AddNumberToObject(est, key, rounds * per_round);
+		cJSON_AddNumberToObject(e, "nodes", sizes[i]);
+		cJSON_AddNumberToObject(e, "rounds", rounds);
+		cJSON_AddNumberToObject(e, "wall_sec", rounds * per_round);
+		cJSON_AddItemToArray(est, e);
 		if (used < sizeof(line))
 			used += (size_t)snprintf(line + used, sizeof(line) - used, "%s %d nodes %.0f s",
 						 i ? "," : "", sizes[i], rounds * per_round);
