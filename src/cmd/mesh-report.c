@@ -205,7 +205,6 @@ static void render_remedy(struct mesh_run *m)
 			cJSON_AddItemToArray(list, cJSON_CreateString(cmd));
 		}
 	}
-	out_text(m->ctx->out, "\n");
 }
 
 /* Rounds cost what a round cost here: N - 1 of them for all pairs, K with --pairs K. */
@@ -270,7 +269,7 @@ int mesh_report(struct mesh_run *m)
 			    "not ok)", v->nnodes, v->nnodes == 1 ? "" : "s", v->nnics,
 			    v->nnics == 1 ? "" : "s", v->nlinks, v->nlinks == 1 ? "" : "s",
 			    v->nbad_pairs, m->npairs);
-	if (!v->lat_relative && v->median_lat_usec > 0)
+	if (!v->lat_relative && v->median_lat_usec > 0 && m->ctx->opt.lat_factor > 0)
 		out_text(o, "Note: latency not judged against the median: the pairs spread too widely "
 			    "(MAD %.2f us of a median %.2f us; an oversubscribed host?)\n",
 			 v->mad_lat_usec, v->median_lat_usec);
