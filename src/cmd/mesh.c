@@ -233,16 +233,20 @@ static void run_rounds(struct mesh_run *m)
 
 /* --- results -------------------------------------------------------------------------------- */
 
-static const struct mesh_side *side_of(const struct mesh_run *m, int rank, int round)
+/* The side of round among a rank's n sides, or NULL. */
+static const struct mesh_side *find_side(const struct mesh_side *sides, int n, int round)
 {
 	int k;
 
-	if (!m->reported[rank])
-		return NULL;
-	for (k = 0; k < m->nall[rank]; k++)
-		if (m->all_sides[rank][k].round == round)
-			return &m->all_sides[rank][k];
+	for (k = 0; sides && k < n; k++)
+		if (sides[k].round == round)
+			return &sides[k];
 	return NULL;
+}
+
+static const struct mesh_side *side_of(const struct mesh_run *m, int rank, int round)
+{
+	return m->reported[rank] ? find_side(m->all_sides[rank], m->nall[rank], round) : NULL;
 }
 
 /* Rank 0: every rank's sides, each wait bounded by what is left of one budget. */
@@ -453,12 +457,8 @@ static int apply_retest(struct mesh_run *m, const struct retest *t, struct mesh_
 				ns[w] = 0;
 			free(s);
 		}
-		for (r = 0; r < ns[who[0]]; r++)
-			if (sides[who[0]][r].round == m->rounds + t->round[k])
-				sa = &sides[who[0]][r];
-		for (r = 0; r < ns[who[1]]; r++)
-			if (sides[who[1]][r].round == m->rounds + t->round[k])
-				sb = &sides[who[1]][r];
+		sa = find_side(sides[who[0]], ns[who[0]], m->rounds + t->round[k]);
+		sb = find_side(sides[who[1]], ns[who[1]], m->rounds + t->round[k]);
 		mesh_merge(who[0], who[1], t->round[k], sa, sb, &res[k]);
 	}
 	/* Judged like the first rounds: against the allocation and the retest round's mates. */
