@@ -262,8 +262,9 @@ int mesh_report(struct mesh_run *m)
 	cJSON_AddBoolToObject(root, "latency_judged_relative", v->lat_relative);
 	render_remedy(m);
 	if (v->pass)
-		out_verdict(o, "OK: %zu pairs of %d ranks; median %.3f Gbit/s, %.2f us", m->npairs,
-			    m->boot.size, v->median_gbps, v->median_lat_usec);
+		out_verdict(o, "OK: %zu pair%s of %d ranks; median %.3f Gbit/s, %.2f us", m->npairs,
+			    m->npairs == 1 ? "" : "s", m->boot.size, v->median_gbps,
+			    v->median_lat_usec);
 	else
 		out_verdict(o, "FAIL: %zu bad node%s, %zu bad NIC%s, %zu bad link%s (%zu of %zu pairs "
 			    "not ok)", v->nnodes, v->nnodes == 1 ? "" : "s", v->nnics,
