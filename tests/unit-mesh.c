@@ -216,6 +216,27 @@ static void test_rounds(void)
 	ok(!v.pass && p[2].status == MESH_SLOW && p[0].status == MESH_OK,
 	   "judge: the same figure beside a round-mate at full speed is slow");
 	mesh_verdict_free(&v);
+
+	/* Round 0 slowed as a whole, one of its pairs fine on retest (at 6 Gbit/s, this
+	 * time): its round-mate is still judged against what it did in their round. */
+	np = healthy(4, p);
+	for (k = 0; k < np; k++)
+		p[k].round = (int)k / 2;
+	p[0].bw_gbps = 0.4;
+	p[1].bw_gbps = 0.3;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(v.pass, "judge: round 0 slowed as a whole passes");
+	{
+		struct mesh_result again = p[1];
+
+		again.bw_gbps = 6;
+		mesh_apply_retest(&p[1], &again, &v, -1);
+	}
+	mesh_verdict_free(&v);
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(v.pass && p[0].status == MESH_OK && p[1].status == MESH_OK && p[1].retested,
+	   "judge: after a retest, a round-mate is not compared with the retest's figure");
+	mesh_verdict_free(&v);
 }
 
 static void test_judge(void)

@@ -212,7 +212,7 @@ static void mark_slow(struct mesh_result *p, const struct mesh_verdict *v, doubl
 {
 	bool round_slow = round_best < 0 || p->bw_gbps < round_best * BW_DROP;
 
-	if (p->status != MESH_OK)
+	if (p->status != MESH_OK || p->retested)
 		return;
 	if (p->bw_gbps < v->min_gbps ||
 	    (p->bw_gbps < v->slow_below_gbps && (round_slow || p->bw_gbps < v->floor_gbps))) {
@@ -242,14 +242,16 @@ double *mesh_round_best(const struct mesh_result *pairs, size_t npairs)
 	for (i = 0; i < (size_t)rounds + 1; i++)
 		best[i] = -1;
 	for (i = 0; i < npairs; i++) {
+		const struct mesh_result *p = &pairs[i];
+		double bw = p->retested ? p->round_bw_gbps : p->bw_gbps;
 		int mates = 0;
 
-		if (pairs[i].status != MESH_OK || pairs[i].round < 0)
+		if (!measured(p) || p->round < 0)
 			continue;
 		for (j = 0; j < npairs; j++)
-			mates += j != i && pairs[j].round == pairs[i].round && pairs[j].status == MESH_OK;
-		if (mates && pairs[i].bw_gbps > best[pairs[i].round])
-			best[pairs[i].round] = pairs[i].bw_gbps;
+			mates += j != i && pairs[j].round == p->round && measured(&pairs[j]);
+		if (mates && bw > best[p->round])
+			best[p->round] = bw;
 	}
 	return best;
 }
@@ -472,8 +474,12 @@ void mesh_apply_retest(struct mesh_result *pair, const struct mesh_result *retes
 
 	mark_slow(&r, v, round_best);
 	str_copy(was, sizeof(was), pair->detail);
+	pair->retested = true;
+	pair->round_bw_gbps = pair->bw_gbps;
 	if (r.status == MESH_OK) {
 		r.round = pair->round;
+		r.retested = true;
+		r.round_bw_gbps = pair->bw_gbps;
 		snprintf(r.detail, sizeof(r.detail), "ok on retest (first %s: %.120s)",
 			 mesh_status_str(pair->status), was);
 		*pair = r;

@@ -52,6 +52,12 @@ struct mesh_result {
 	int nlanes;
 	double lane_gbps[MESH_MAX_LANES]; /* per NIC pair, the slower direction */
 	char detail[200];
+	/*
+	 * Measured again (mesh_apply_retest): its status stands, and its round-mates are still
+	 * judged against what it did in their round (round_bw_gbps), not in the retest.
+	 */
+	bool retested;
+	double round_bw_gbps;
 };
 
 /* Merges a's and b's sides (either may be NULL: that rank did not report). */
