@@ -237,6 +237,24 @@ static void test_rounds(void)
 	ok(v.pass && p[0].status == MESH_OK && p[1].status == MESH_OK && p[1].retested,
 	   "judge: after a retest, a round-mate is not compared with the retest's figure");
 	mesh_verdict_free(&v);
+
+	/* Alone in its round (its mate's partner did not report): only a gross drop counts. */
+	np = healthy(4, p);
+	for (k = 0; k < np; k++)
+		p[k].round = (int)k / 2;
+	p[0].bw_gbps = 0.5;
+	p[1].status = MESH_CONTROL_UNREACHABLE;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(p[0].status == MESH_OK, "judge: alone in its round, a quarter of the level is not slow");
+	mesh_verdict_free(&v);
+	np = healthy(4, p);
+	for (k = 0; k < np; k++)
+		p[k].round = (int)k / 2;
+	p[0].bw_gbps = 0.1;
+	p[1].status = MESH_CONTROL_UNREACHABLE;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(p[0].status == MESH_SLOW, "judge: alone in its round, a twentieth of the level is slow");
+	mesh_verdict_free(&v);
 }
 
 static void test_judge(void)

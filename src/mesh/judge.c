@@ -206,11 +206,12 @@ static int thresholds(const struct mesh_result *pairs, size_t npairs,
  * Slow against the allocation, and against the best pair of its own round too: the pairs of
  * a round run at the same moment, so what slows the whole host or fabric then (another job,
  * a shared CPU) slows them all, and a round-mate at full speed shows the pair's own fault.
- * round_best < 0: no round-mate to compare with.
+ * round_best < 0: no round-mate measured at the same moment (a partner that did not report,
+ * a retest round of one pair), so only a drop below BW_FLOOR of the healthy level counts.
  */
 static void mark_slow(struct mesh_result *p, const struct mesh_verdict *v, double round_best)
 {
-	bool round_slow = round_best < 0 || p->bw_gbps < round_best * BW_DROP;
+	bool round_slow = round_best >= 0 && p->bw_gbps < round_best * BW_DROP;
 
 	if (p->status != MESH_OK || p->retested)
 		return;
