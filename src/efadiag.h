@@ -40,6 +40,7 @@ struct opts {
 	bool persist;
 	bool stdio;
 	const char *token; /* shared secret; never printed */
+	const char *mem;   /* --mem: host, cuda, cuda:N (checked); NULL is host */
 	/* bw */
 	long window;	     /* -1: default */
 	const char *op;	     /* send, write, read */
@@ -47,6 +48,10 @@ struct opts {
 	bool bidir;
 	double duration_sec; /* 0: by iterations */
 	bool all_domains;
+	/* stats */
+	double interval_sec; /* 0: one snapshot */
+	long count;	     /* 0: until a signal */
+	const char *prom;    /* Prometheus textfile, "-" for stdout, NULL for none */
 	/* mesh */
 	long mesh_pairs;     /* partners per rank; 0: all (--pairs all) */
 	double min_gbps;     /* 0: no absolute floor */

@@ -32,7 +32,7 @@ jq -R -s 'split("\n") | map(select(length > 0) | split("\t") |
 	"$TMPD/ref.tsv" >"$TMPD/ref.json"
 
 # The reference itself: every table there, well formed.
-for t in common usage-error info pingpong bw sg-check serve help; do
+for t in common usage-error info pingpong bw sg-check serve stats help; do
 	n=$(jq --arg t "$t" '[.[] | select(.table == $t)] | length' "$TMPD/ref.json")
 	[ "$n" -gt 0 ]; ok $? "docs/json.md: a table of the $t document ($n keys)"
 done
@@ -64,7 +64,10 @@ for tk in common:.efadiag_version common:.command common:.status common:.error.m
 	bw:.results[].iterations bw:.results[].bw_gbps bw:.results[].msg_rate_mps \
 	bw:.results[].domains bw:.aggregate_gbps sg-check:.verdict sg-check:.directions.to_peer.status \
 	sg-check:.directions.to_peer.elapsed_ms sg-check:.directions.from_peer.status \
-	sg-check:.directions.from_peer.elapsed_ms sg-check:.remedy; do
+	sg-check:.directions.from_peer.elapsed_ms sg-check:.remedy stats:.time stats:.interval_sec \
+	stats:.devices stats:.devices[].device stats:.devices[].port stats:.devices[].counters \
+	stats:.devices[].rates stats:.checks stats:.checks[].name stats:.checks[].status \
+	stats:.checks[].detail pingpong:.counters bw:.counters sg-check:.counters; do
 	jq -e --arg t "${tk%%:*}" --arg p "${tk#*:}" 'any(.[]; .table == $t and .path == $p)' \
 		"$TMPD/ref.json" >/dev/null || bad="$bad $tk"
 done
@@ -88,13 +91,17 @@ check_doc() {
 		problems=$(printf '%s' "$doc" | jq -r \
 			--argjson tables "$(printf '%s\n' "${tables[@]}" common | jq -R . | jq -s .)" \
 			--slurpfile ref "$TMPD/ref.json" '
-			def norm: map(if type == "number" then "[]" else "." + . end) | join("") |
-				if . == "" then "." else . end;
+			# A path as the tables write it: an array index is "[]", and so is an object key
+			# where the table documents the object as a map ("[]") and not the key itself.
+			def norm($R): reduce .[] as $c ("";
+				if ($c | type) == "number" then . + "[]"
+				elif $R[. + "." + $c] == null and $R[. + "[]"] != null then . + "[]"
+				else . + "." + $c end) | if . == "" then "." else . end;
 			. as $doc | $doc.status as $st |
 			# The rows of the tables, in order; the first row of a path wins.
 			([$tables[] as $t | $ref[0][] | select(.table == $t)]
 			 | reduce .[] as $r ({}; if has($r.path) then . else .[$r.path] = $r end)) as $R |
-			[paths as $p | {path: ($p | norm), type: ($doc | getpath($p) | type)}] | unique |
+			[paths as $p | {path: ($p | norm($R)), type: ($doc | getpath($p) | type)}] | unique |
 			(map(select($R[.path] == null) | "undocumented key \(.path) (\(.type))") +
 			 map(. as $k | $R[$k.path] | select(. != null) | select(.types | index($k.type) | not) |
 				"\($k.path) is a \($k.type); documented: \(.types | join(" or "))")) as $found |
@@ -102,7 +109,7 @@ check_doc() {
 			[$R[] | select(.key != null) |
 				select(.presence == "always" or (.presence == "unless error" and $st != "error") or
 					(.presence == "if ok" and $st == "ok")) | . as $r |
-				$objs[] as $o | select(($o | norm) == $r.parent) |
+				$objs[] as $o | select(($o | norm($R)) == $r.parent) |
 				select($doc | getpath($o) | has($r.key) | not) |
 				"missing \($r.path) (documented: \($r.presence))"] as $missing |
 			($found + ($missing | unique))[]' 2>&1)
@@ -212,6 +219,45 @@ if start_bg "$EFADIAG" serve --persist -p tcp -P 0 -j; then
 		check_doc "serve --persist, client $((i + 1)) (${tests[$i]})" "$TMPD/serve-$i.json" serve "${tests[$i]}"
 	done
 fi
+
+# stats: a snapshot of both driver layouts, a record stream, a device with junk in a counter
+# and a failed admin command, a device that is not there.
+EFADIAG_SYSROOT="$FIXTURES/stats-current" run stats -j
+is_rc 0 "stats on the stats-current fixture"
+json_true '.devices | length == 4 and all(has("counters") and (.lifespan_ms | has("device")))' \
+	"stats snapshot: four devices with counters and both lifespans"
+check_doc "stats snapshot (current layout)" "$TMPD/out" stats
+EFADIAG_SYSROOT="$FIXTURES/stats-old" run stats -j
+is_rc 0 "stats on the stats-old fixture"
+check_doc "stats snapshot (old layout)" "$TMPD/out" stats
+EFADIAG_SYSROOT="$FIXTURES/stats-current" run stats -i 0.2 -c 2 -j -d rdmap79s0,rdmap80s0-rdm
+is_rc 0 "stats -i 0.2 -c 2"
+jq -e -s 'length == 2 and all(.sample > 0 and (.devices[0] | has("rates") and has("deltas")))' \
+	"$TMPD/out" >/dev/null
+ok $? "stats -i 0.2 -c 2: two records with rates and deltas"
+check_doc "stats records (-i 0.2 -c 2)" "$TMPD/out" stats
+rm -rf "$TMPD/stats-bad"
+cp -r "$FIXTURES/stats-current" "$TMPD/stats-bad"
+echo junk >"$TMPD/stats-bad/sys/class/infiniband/rdmap80s0/ports/1/hw_counters/tx_pkts"
+echo 1 >"$TMPD/stats-bad/sys/class/infiniband/rdmap80s0/hw_counters/no_completion_cmds"
+EFADIAG_SYSROOT="$TMPD/stats-bad" run stats -j
+is_rc 1 "stats with junk in a counter and a timed-out admin command"
+json_true '.status == "fail" and .devices[1].unreadable.tx_pkts == "not a number"' \
+	"stats: the junk counter is unreadable, the admin command fails the run"
+check_doc "stats with an unreadable counter (status fail)" "$TMPD/out" stats
+run_doc "stats -d with no such device (error)" 3 stats -- stats -d nosuch -j
+run_doc "usage error (stats --prom - --json)" 2 usage-error -- stats --prom - -j
+
+# counters around tests: a sysroot whose rdma device is named as tcp's loopback domain.
+mkdir -p "$TMPD/lo-root/sys/class/infiniband"
+cp -r "$FIXTURES/stats-current/sys/class/infiniband/rdmap79s0" "$TMPD/lo-root/sys/class/infiniband/lo"
+for t in "pingpong -S 64 -I 50" "bw -S 64k -I 50" "sg-check"; do
+	# shellcheck disable=SC2086
+	EFADIAG_SYSROOT="$TMPD/lo-root" run $t --loopback -p tcp -d lo -j
+	is_rc 0 "${t%% *} --loopback -d lo with a device named lo"
+	json_true '.counters.lo | type == "object" and has("tx_bytes")' "${t%% *}: counters holds lo's deltas"
+	check_doc "${t%% *} with counters" "$TMPD/out" "${t%% *}"
+done
 
 # Usage errors, and help.
 run_doc "usage error (pingpong -S 0)" 2 usage-error -- pingpong -S 0 --loopback -j

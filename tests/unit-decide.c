@@ -20,6 +20,7 @@
 #include "efadiag.h"
 #include "fabric/discover.h"
 #include "host/gpudirect.h"
+#include "host/pcitopo.h"
 #include "host/sysfs.h"
 #include "tap.h"
 
@@ -649,9 +650,21 @@ static void test_gpudirect(void)
 	dmabuf.nvidia = NVIDIA_PROPRIETARY;
 	ok(!gpudirect_dmabuf(&dmabuf).available, "dma-buf: not with the proprietary module");
 	dmabuf.nvidia = NVIDIA_OPEN;
+	dmabuf.cuda_dmabuf = CUDA_DMABUF_NO;
+	v = gd_two(&dmabuf, "", "");
+	ok(!gpudirect_dmabuf(&dmabuf).available && !gpudirect_dmabuf(&dmabuf).cuda,
+	   "dma-buf: not when the CUDA driver says the GPUs do not export it");
+	is_int(v.status, CHECK_FAIL, "... and without peer memory that fails");
+	is_str(v.path, "none", "... with path none");
+	has(v.detail, "CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED is 0", "... naming the attribute");
+	dmabuf.cuda_dmabuf = CUDA_DMABUF_YES;
+	ok(gpudirect_dmabuf(&dmabuf).available, "dma-buf: the CUDA driver confirming it");
+	is_str(gd_two(&dmabuf, "", "").path, "dmabuf", "... is path dmabuf");
+	dmabuf.cuda_dmabuf = CUDA_DMABUF_UNKNOWN;
 
 	v = gd_two(&old, "NVIDIA peermem", "NVIDIA");
 	is_int(v.status, CHECK_PASS, "peer memory on both devices passes without dma-buf");
+	is_str(v.path, "peer_memory", "... through peer memory");
 	has(v.detail, "peer memory: provider NVIDIA peermem on all 2 devices", "... and says so");
 	has(v.detail, "dma-buf not available", "... and that dma-buf is not");
 	v = gd_two(&old, "NEURON", "NEURON");
@@ -670,9 +683,53 @@ static void test_gpudirect(void)
 	is_int(v.status, CHECK_PASS, "NEURON with dma-buf available: pass through dma-buf");
 	v = gd_two(&old, "NVIDIA", NULL);
 	is_int(v.status, CHECK_WARN, "an unreadable p2p, the rest NVIDIA: warn, not a guess");
+	is_str(v.path, "unknown", "... path unknown");
 	has(v.detail, "rdmapB's device/p2p is unreadable (permission)", "... naming it");
 	v = gd_two(&old, "", NULL);
 	is_int(v.status, CHECK_FAIL, "unreadable and none, no dma-buf: fail");
+}
+
+/* --- PCIe tree ----------------------------------------------------------------------------- */
+
+static struct pci_node pnode(const char *pci, const char *path)
+{
+	struct pci_node n;
+
+	memset(&n, 0, sizeof(n));
+	snprintf(n.pci, sizeof(n.pci), "%s", pci);
+	snprintf(n.path, sizeof(n.path), "%s", path);
+	n.numa_node = -1;
+	return n;
+}
+
+static void test_pcitopo(void)
+{
+	/* A p5-like tree: root port, switch upstream port, downstream ports, devices. */
+	struct pci_node nic = pnode("0000:54:00.0", "/sys/devices/pci0000:50/0000:50:01.1/"
+				    "0000:51:00.0/0000:52:01.0/0000:54:00.0");
+	struct pci_node gpus[3] = {
+		pnode("0000:23:00.0", "/sys/devices/pci0000:20/0000:20:01.1/0000:21:00.0/"
+		      "0000:22:00.0/0000:23:00.0"),
+		pnode("0000:53:00.0", "/sys/devices/pci0000:50/0000:50:01.1/0000:51:00.0/"
+		      "0000:52:00.0/0000:53:00.0"),
+		pnode("0000:5a:00.0", "/sys/devices/pci0000:50/0000:50:02.1/0000:5a:00.0"),
+	};
+	struct pci_node unknown = pnode("0000:99:00.0", "");
+	int steps;
+
+	is_int(pcitopo_link(&nic, &gpus[1], &steps), PCI_LINK_PIX, "GPU under the NIC's switch: PIX");
+	is_int(steps, 4, "... 4 steps: up two, down two");
+	is_int(pcitopo_link(&nic, &gpus[2], &steps), PCI_LINK_PHB, "another root port: PHB");
+	is_int(pcitopo_link(&nic, &gpus[0], &steps), PCI_LINK_SYS, "another host bridge: SYS");
+	is_int(pcitopo_link(&nic, &unknown, &steps), PCI_LINK_UNKNOWN, "no path: unknown");
+	is_int(steps, -1, "... steps -1");
+	is_int(pcitopo_nearest(&nic, gpus, 3), 1, "the nearest GPU is the one on the switch");
+	is_int(pcitopo_nearest(&nic, gpus, 1), 0, "a farther GPU when it is the only one");
+	is_int(pcitopo_nearest(&unknown, gpus, 3), -1, "a NIC without a path pairs with none");
+	gpus[1] = pnode("0000:5b:00.0", "/sys/devices/pci0000:50/0000:50:01.1/0000:51:00.0/"
+			"0000:52:02.0/0000:5b:00.0");
+	is_int(pcitopo_nearest(&nic, gpus, 3), 1, "... whatever the GPU's own address");
+	is_str(pcitopo_link_str(PCI_LINK_PXB), "PXB", "link names are NCCL's");
 }
 
 /* --- sysfs text ----------------------------------------------------------------------------- */
@@ -695,6 +752,7 @@ static void test_printable(void)
 
 int main(void)
 {
+	test_pcitopo();
 	test_sg_direction();
 	test_sg_judge();
 	test_bw_median();

@@ -192,7 +192,9 @@ static void test_hello(void)
 	snprintf(h->token, sizeof(h->token), "%s", TRICKY);
 	h->has_addr = true;
 	fill_addr(&h->addr, 3, 32, "192.0.2.17");
+	h->mem = (struct fab_mem_spec){ .kind = FAB_MEM_CUDA, .device = 3 };
 	roundtrips(&in, &out, "hello (pingpong, token, endpoint with ip) round trips");
+	ok(g->mem.kind == FAB_MEM_CUDA && g->mem.device == 3, "hello mem cuda:3");
 	is_str(g->test, "pingpong", "hello test");
 	is_str(g->provider, "efa", "hello provider");
 	is_int(g->nsizes, 4, "hello nsizes");
@@ -230,6 +232,7 @@ static void test_hello(void)
 	h->bw.bidir = false;
 	roundtrips(&in, &out, "hello (bw, read, 64 sizes) round trips");
 	is_str(g->test, "bw", "bw hello test");
+	ok(g->mem.kind == FAB_MEM_HOST, "a hello without mem is host memory");
 	is_str(g->provider, "tcp;ofi_rxm", "bw hello provider");
 	is_int(g->nsizes, EFADIAG_MAX_SIZES, "bw hello has all 64 sizes");
 	for (i = 0; i < EFADIAG_MAX_SIZES && g->sizes[i] == h->sizes[i]; i++)
@@ -690,6 +693,10 @@ static void test_hello_refusals(void)
 	is_str(out.u.hello.bw.op, "write", "the base bw hello's op");
 
 	hello_refuses(hello_base, "test", NULL, "'test' must be a string", "hello without test");
+	hello_refuses(hello_base, "mem", "\"gpu\"", "'mem' must be host, cuda or cuda:N",
+		      "hello with mem gpu");
+	hello_refuses(hello_base, "mem", "7", "'mem' must be a string", "hello with a numeric mem");
+	hello_accepts(hello_base, "mem", "\"cuda:0\"", "hello with mem cuda:0");
 	hello_refuses(hello_base, "test", "\"\"", "'test' must not be empty", "hello with empty test");
 	hello_refuses(hello_base, "test", "\"0123456789abcdef\"", "'test' is too long",
 		      "hello with a test of 16 characters");

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# valgrind memcheck on info, pingpong --loopback, sg-check --loopback and a client/server
+# valgrind memcheck on info, stats, pingpong --loopback, sg-check --loopback and a client/server
 # pingpong: no invalid access, no definite leak in efadiag's own code.
 . "${TOP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -39,6 +39,9 @@ memcheck "pingpong --loopback" 0 pingpong --loopback -p tcp -S 64,64k -I 50 -t 3
 memcheck "sg-check --loopback" 0 sg-check --loopback -p tcp -t 30 -j
 memcheck "bw --loopback" 0 bw --loopback -p tcp -S 64k -I 20 -W 4 -t 30 -j
 memcheck "pingpong --exec (client and peer)" 0 pingpong -p tcp --exec env -S 64 -I 20 -t 30 -j
+EFADIAG_SYSROOT="$FIXTURES/stats-current" memcheck "stats snapshot" 0 stats -j
+EFADIAG_SYSROOT="$FIXTURES/stats-current" memcheck "stats -i 0.1 -c 3" 0 stats -i 0.1 -c 3
+EFADIAG_SYSROOT="$FIXTURES/stats-old" memcheck "stats --prom - (old layout)" 0 stats --prom - -i 0.1 -c 2
 memcheck "usage error" 2 pingpong -S bogus -j
 if hold_closed_port; then
 	memcheck "no server" 3 pingpong -p tcp -P "$CLOSED_PORT" -t 1 127.0.0.1 -j

@@ -11,7 +11,9 @@
 
 #include "cmd/bw.h"
 #include "cmd/test.h"
+#include "fabric/cuda.h"
 #include "fabric/discover.h"
+#include "host/efa_dev.h"
 #include "fabric/mr.h"
 #include "util.h"
 
@@ -24,7 +26,8 @@ static int open_lane(struct bw *b, size_t i, char *domain, const struct sockaddr
 {
 	struct fab_open_args fa = { .provider = b->s->hello.provider,
 				    .domains = domain ? &domain : NULL, .ndomains = domain ? 1 : 0,
-				    .peer = peer, .caps = bw_caps(b->cfg.op) };
+				    .peer = peer,
+				    .caps = bw_caps(b->cfg.op) | test_mem_caps(&b->s->hello) };
 
 	if (fab_open(&b->eps[i], &fa))
 		return test_stop(&b->rep.stop, EXIT_ERROR, "domain %s: %s", domain ? domain : "(any)",
@@ -32,24 +35,67 @@ static int open_lane(struct bw *b, size_t i, char *domain, const struct sockaddr
 	return 0;
 }
 
+/*
+ * The GPU a lane's buffer goes to with plain --mem cuda: the one nearest to the domain's NIC
+ * on the PCIe tree, as NCCL pairs them. -1 (GPU 0) where the domain has no PCI device of its
+ * own (tcp, shm) or the tree does not say; g says what was found.
+ */
+static int nearest_gpu(const char *domain, struct bw_lane_gpu *g)
+{
+	struct pci_node gpus[PCITOPO_MAX_GPUS], nic;
+	struct efa_dev *devs = NULL;
+	const struct efa_dev *dev;
+	size_t ngpus, ndevs = efa_dev_scan(&devs);
+	int near, ordinal = -1;
+
+	dev = efa_dev_for_domain(devs, ndevs, domain);
+	if (dev && !pcitopo_node(dev->pci, &nic)) {
+		str_copy(g->nic_pci, sizeof(g->nic_pci), dev->pci);
+		ngpus = pcitopo_gpus(gpus, PCITOPO_MAX_GPUS);
+		near = pcitopo_nearest(&nic, gpus, ngpus);
+		if (near >= 0) {
+			ordinal = cuda_ordinal_of_pci(gpus[near].pci);
+			g->link = pcitopo_link(&nic, &gpus[near], &g->steps);
+		}
+	}
+	free(devs);
+	return ordinal;
+}
+
 /* Every lane's buffer, registered with its endpoint, and the lanes pointed at them. */
 static int lane_buffers(struct bw *b, size_t max_size)
 {
 	size_t i, size = lane_buf_size(max_size, b->cfg.window, b->cfg.verify);
+	const struct fab_mem_spec *mem = &b->s->hello.mem;
+	char err[512];
 
 	for (i = 0; i < b->cfg.nlanes; i++) {
 		struct fab_ep *ep = lane_ep(b, i);
+		struct bw_lane_gpu *g = &b->rep.gpu[i];
+		int near = -1;
 
 		b->lanes[i].ep = ep;
 		b->lanes[i].buf = &b->bufs[i];
 		str_copy(b->rep.domains[i], sizeof(b->rep.domains[i]), fab_domain_name(ep));
-		if (fab_buf_alloc(&b->bufs[i], FAB_MEM_HOST, size))
-			return test_stop(&b->rep.stop, EXIT_ERROR, "out of memory for a %zu-byte buffer",
-				       size);
+		*g = (struct bw_lane_gpu){ .gpu = -1, .steps = -1, .link = PCI_LINK_UNKNOWN };
+		if (mem->kind == FAB_MEM_CUDA && mem->device < 0)
+			near = nearest_gpu(fab_domain_name(ep), g);
+		if (fab_buf_alloc_mem(&b->bufs[i], mem, near, size, err, sizeof(err)))
+			return test_stop(&b->rep.stop, EXIT_ERROR, "domain %s: %s", fab_domain_name(ep),
+					 err);
 		if (fab_buf_register(&b->bufs[i], ep))
 			return test_stop(&b->rep.stop, EXIT_ERROR, "domain %s: %s", fab_domain_name(ep),
 				       ep->err_text);
+		if (mem->kind == FAB_MEM_CUDA) {
+			g->gpu = b->bufs[i].device;
+			g->nearest = near >= 0;
+			g->path = b->bufs[i].mr_path;
+			str_copy(g->dmabuf_error, sizeof(g->dmabuf_error), b->bufs[i].mr_note);
+		}
 	}
+	/* Lane 0 stands for the run; the pairs table names every lane's GPU. */
+	test_describe_mem(b->ctx->out, out_root(b->ctx->out), &b->bufs[0],
+			  b->cfg.nlanes > 1 ? "lane 0 " : "");
 	b->lanes[0].peer = b->s->peer;
 	str_copy(b->rep.peer_domains[0], sizeof(b->rep.peer_domains[0]), b->s->remote.domain);
 	b->rep.nlanes = b->cfg.nlanes;

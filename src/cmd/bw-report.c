@@ -6,6 +6,7 @@
 
 #include "cmd/bw.h"
 #include "cmd/test.h"
+#include "fabric/cuda.h"
 #include "ui/parse.h"
 #include "util.h"
 
@@ -22,6 +23,15 @@ static const struct out_col domain_cols[] = {
 	{ "bw_gbps", "BW(Gbit/s)", OUT_DBL, 3, 0 },
 	{ "msg_rate_mps", "RATE(Mmsg/s)", OUT_DBL, 4, 0 },
 	{ "weak", "BELOW 80% OF MEDIAN", OUT_BOOL, 0, 0 },
+};
+
+static const struct out_col pair_cols[] = {
+	{ "domain", "DOMAIN", OUT_STR, 0, 0 },
+	{ "nic_pci", "NIC", OUT_STR, 0, 0 },
+	{ "gpu", "GPU", OUT_INT, 0, 0 },
+	{ "gpu_pci", "GPU PCI", OUT_STR, 0, 0 },
+	{ "link", "LINK", OUT_STR, 0, 0 },
+	{ "registration", "REGISTERED", OUT_STR, 0, 0 },
 };
 
 double bw_lane_elapsed(const struct bw *b, size_t i, const struct msg_bw_report *peer)
@@ -142,6 +152,40 @@ static void set_domain_fields(cJSON *d, const struct bw_report *r, const struct 
 	out_set_num(d, "bw_gbps", row->lane_gbps[i]);
 	out_set_num(d, "msg_rate_mps", row->lane_rate_mps[i]);
 	out_set_bool(d, "weak", row->weak[i]);
+	if (r->gpu[i].gpu >= 0)
+		out_set_num(d, "gpu", r->gpu[i].gpu);
+}
+
+/*
+ * With --mem cuda, which GPU each domain's buffer is on, how far it is from the NIC and how
+ * the registration reached it: the pairs NCCL would use, and their GPUDirect path.
+ */
+static void pair_table(struct out *o, const struct bw_report *r)
+{
+	struct out_table *t;
+	size_t i;
+
+	if (!r->nlanes || r->gpu[0].gpu < 0)
+		return;
+	t = out_table_new(o, "gpu_nic_pairs", "GPU-NIC pairs:", pair_cols, NCOLS(pair_cols));
+	for (i = 0; i < r->nlanes; i++) {
+		const struct bw_lane_gpu *g = &r->gpu[i];
+		cJSON *p = out_table_row(t);
+		struct cuda_device d;
+
+		out_set_str(p, "domain", "%s", r->domains[i]);
+		out_set_str(p, "nic_pci", "%s", g->nic_pci[0] ? g->nic_pci : "-");
+		out_set_num(p, "gpu", g->gpu);
+		out_set_str(p, "gpu_pci", "%s", cuda_device_info(g->gpu, &d, NULL, 0) ? "-" : d.pci);
+		out_set_str(p, "link", "%s", pcitopo_link_str(g->link));
+		if (g->steps >= 0)
+			out_set_num(p, "pci_steps", g->steps);
+		out_set_bool(p, "nearest", g->nearest);
+		out_set_str(p, "registration", "%s", fab_mr_path_name(g->path));
+		if (g->path != FAB_MR_DMABUF && g->dmabuf_error[0])
+			out_set_str(p, "dmabuf_error", "%s", g->dmabuf_error);
+	}
+	out_table_end(t);
 }
 
 static void render_rows(struct out *o, const struct bw_report *r, bool show)
@@ -245,6 +289,8 @@ int bw_render(struct out *o, const struct bw *b)
 					b->cfg.reverse ? "server_to_client" : "client_to_server");
 		cJSON_AddNumberToObject(root, "window", b->cfg.window);
 	}
+	if (!b->server)
+		pair_table(o, r);
 	/* A failed run shows the sizes that completed, and no empty table. */
 	render_rows(o, r, r->nrows > 0 || (r->stop.code == EXIT_OK && !b->server));
 	if (r->stop.code == EXIT_OK)

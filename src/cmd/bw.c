@@ -10,6 +10,7 @@
 #include "cmd/bw.h"
 #include "cmd/common-options.h"
 #include "cmd/test.h"
+#include "cmd/test-counters.h"
 #include "fabric/discover.h"
 #include "host/host.h"
 #include "host/sysfs.h"
@@ -330,6 +331,8 @@ static int bw_client(struct ctx *ctx, const struct session_target *t)
 	struct msg_hello h;
 	struct host_facts facts;
 	char *names[LANE_MAX] = { 0 };
+	struct test_counters tc = { 0 };
+	char *domain;
 	size_t nnames, k;
 	int code = 0;
 
@@ -364,6 +367,11 @@ static int bw_client(struct ctx *ctx, const struct session_target *t)
 	/* A session that cannot be set up is reported there: nothing else to render. */
 	code = test_client_start(ctx, &s, &lane0, &h, bw_caps(b->cfg.op), 0);
 	if (!code) {
+		domain = (char *)fab_domain_name(&s.ep);
+		if (nnames)
+			test_counters_start(&tc, names, nnames);
+		else
+			test_counters_start(&tc, &domain, 1);
 		if (!bw_client_lanes(b, names, test_max_size(&h)))
 			client_sizes(b, &h, peer);
 		if (!b->rep.stop.code)
@@ -379,8 +387,12 @@ out:
 	session_end(&s);
 	for (k = 0; k < LANE_MAX; k++)
 		free(names[k]);
-	if (!code)
+	if (!code) {
+		test_counters_finish(&tc, ctx->out);
 		code = bw_render(ctx->out, b);
+		test_counters_print(&tc, ctx->out);
+	}
+	test_counters_free(&tc);
 	free(b);
 	free(peer);
 	return code;
@@ -494,7 +506,7 @@ const struct cmd_entry cmd_bw = {
 	.name = "bw",
 	.summary = "bandwidth per domain and in aggregate (send, RMA write or read)",
 	.usage = "[HOST]",
-	.options = (const struct opt_def *const[]){ options_measure, options_peer, bw_options,
+	.options = (const struct opt_def *const[]){ options_measure, options_mem, options_peer, bw_options,
 						    options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = bw_validate,

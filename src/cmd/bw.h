@@ -10,6 +10,7 @@
 #include "cmd/test.h"
 #include "ctl/session.h"
 #include "efadiag.h"
+#include "host/pcitopo.h"
 #include "measure/lanes.h"
 #include "ui/out.h"
 
@@ -36,12 +37,24 @@ struct bw_row {
 	bool weak[LANE_MAX];
 };
 
+/* Which GPU a lane's buffer is on with --mem cuda, and how it is linked to the NIC. */
+struct bw_lane_gpu {
+	int gpu;	    /* CUDA ordinal; -1 for host memory */
+	bool nearest;	    /* chosen as the GPU nearest the domain's NIC */
+	char nic_pci[32];   /* "" when the domain has no PCI device of its own */
+	enum pci_link link; /* NIC to GPU */
+	int steps;	    /* edges of the PCIe tree between them, -1 unknown */
+	enum fab_mr_path path;
+	char dmabuf_error[256];
+};
+
 /* What a run found, on either side; rendered once at the end. */
 struct bw_report {
 	struct bw_row rows[EFADIAG_MAX_SIZES];
 	size_t nrows;
 	size_t nlanes;
 	char domains[LANE_MAX][64], peer_domains[LANE_MAX][64];
+	struct bw_lane_gpu gpu[LANE_MAX];
 	double peak_gbps;
 	size_t peak_size;
 	/* The instance's line rate, for the share of it reached (0: not known). */

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "fabric/buffer.h"
+
 const struct opt_def options_measure[] = {
 	{ .name = "sizes", .letter = 'S', .arg = "LIST", OPT_SIZES(sizes, nsizes),
 	  .help = "message sizes: 64,4k,1M | 64:1M (powers of two) | all" },
@@ -20,6 +22,24 @@ const struct opt_def options_peer[] = {
 	  .help = "start the peer as 'CMD efadiag serve --stdio'" },
 	{ .name = "loopback", OPT_FLAG(loopback),
 	  .help = "both ends on this node, the server half as a child process" },
+	OPT_END,
+};
+
+static int parse_mem(struct ctx *ctx, const struct opt_def *d, const char *arg)
+{
+	struct fab_mem_spec m;
+
+	(void)d;
+	if (fab_mem_parse(arg, &m))
+		return cli_usage_error(ctx, "invalid value '%s' for --mem: host, cuda or cuda:N "
+				       "(N a GPU's number, 0 to 63)", arg);
+	ctx->opt.mem = arg;
+	return 0;
+}
+
+const struct opt_def options_mem[] = {
+	{ .name = "mem", .arg = "MEM", OPT_CUSTOM(parse_mem),
+	  .help = "test buffers in host or GPU memory: host, cuda[:N]" },
 	OPT_END,
 };
 

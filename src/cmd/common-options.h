@@ -9,6 +9,8 @@
 extern const struct opt_def options_measure[];
 /* Reaching the peer of a test (pingpong, bw, sg-check): --exec, --loopback. */
 extern const struct opt_def options_peer[];
+/* Where test buffers live (pingpong, bw): --mem host|cuda[:N]. */
+extern const struct opt_def options_mem[];
 /* The shared secret (the tests and serve): --token. */
 extern const struct opt_def options_token[];
 

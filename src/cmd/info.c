@@ -13,11 +13,13 @@
 #include "host/checks.h"
 #include "ui/cli.h"
 #include "host/efa_dev.h"
+#include "cmd/info-gpu.h"
 #include "host/gpudirect.h"
 #include "fabric/discover.h"
 #include "fabric/isolate.h"
 #include "host/env.h"
 #include "host/host.h"
+#include "host/instance.h"
 #include "ui/out.h"
 #include "host/sysfs.h"
 #include "util.h"
@@ -61,6 +63,10 @@ static const struct out_col device_cols[] = {
 static const struct out_col host_cols[] = {
 	{ "instance_type", "instance type", OUT_STR, 0, 0 },
 	{ "expected_efa_devices", "expected EFA devices", OUT_INT, 0, 0 },
+	{ "line_rate_gbps", "line rate (Gbit/s)", OUT_INT, 0, 0 },
+	{ "accelerator", "accelerator", OUT_STR, 0, 0 },
+	{ "expected_rdma_read", "RDMA read (type)", OUT_STR, 0, 0 },
+	{ "expected_rdma_write", "RDMA write (type)", OUT_STR, 0, 0 },
 	{ "efa_devices", "EFA devices found", OUT_INT, 0, 0 },
 	{ "unconfirmed_devices", "devices with unreadable ids", OUT_INT, 0, 0 },
 	{ "libfabric_version", "libfabric version", OUT_STR, 0, 0 },
@@ -90,6 +96,10 @@ struct info_run {
 	struct env_runtime env;
 	bool is_efa;
 	int expected; /* EFA devices/domains this node must have, -1 unknown */
+	struct info_gpu gpu;
+	struct gpudirect_host gd;
+	struct gpudirect_verdict gd_verdict; /* judged when gd_judged */
+	bool gd_judged;
 };
 
 static void caps_array(cJSON *row, uint64_t caps)
@@ -206,6 +216,12 @@ static void emit_host(struct info_run *r)
 		out_set_num(obj, "expected_efa_devices", r->expected);
 	else
 		cJSON_AddNullToObject(obj, "expected_efa_devices");
+	if (h->type) {
+		out_set_num(obj, "line_rate_gbps", h->type->line_rate_gbps);
+		out_set_str(obj, "accelerator", "%s", instance_accel_str(h->type->accel));
+		out_set_str(obj, "expected_rdma_read", "%s", instance_cap_str(h->type->rdma_read));
+		out_set_str(obj, "expected_rdma_write", "%s", instance_cap_str(h->type->rdma_write));
+	}
 	out_set_num(obj, "efa_devices", (double)r->nefa);
 	out_set_num(obj, "unconfirmed_devices", (double)(r->ndevs - r->nefa));
 	out_set_str(obj, "libfabric_version", "%s", h->libfabric_version);
@@ -237,9 +253,12 @@ static void check_instance(struct info_run *r)
 		check_add(&r->checks, "instance_type", CHECK_PASS, "%s; expecting %d EFA devices "
 			  "(--expect-domains)", h->instance_type[0] ? h->instance_type : "unknown",
 			  r->expected);
-	else if (h->expected_efa_devices >= 0)
-		check_add(&r->checks, "instance_type", CHECK_PASS, "%s supports %d EFA devices",
-			  h->instance_type, h->expected_efa_devices);
+	else if (h->type)
+		check_add(&r->checks, "instance_type", CHECK_PASS, "%s supports %d EFA devices "
+			  "(%d Gbit/s, accelerator %s, RDMA read %s, write %s)", h->type->name,
+			  h->type->efa_devices, h->type->line_rate_gbps,
+			  instance_accel_str(h->type->accel), instance_cap_str(h->type->rdma_read),
+			  instance_cap_str(h->type->rdma_write));
 	else if (err && err != -ENOENT)
 		/* Unreadable is not "not EC2": the device count would go unchecked unseen. */
 		check_add(&r->checks, "instance_type", CHECK_WARN, "/sys/devices/virtual/dmi/id/"
@@ -247,8 +266,8 @@ static void check_instance(struct info_run *r)
 			  sysfs_err_is_permission(err) ? "run as root, or " : "");
 	else if (h->instance_type[0])
 		check_add(&r->checks, "instance_type", CHECK_SKIP, "'%s' is not in the EFA "
-			  "instance table; use --expect-domains N to check the device count",
-			  h->instance_type);
+			  "instance table; use --expect-domains N to check the device count; "
+			  INSTANCE_REPORT_HINT, h->instance_type, h->instance_type);
 	else
 		check_add(&r->checks, "instance_type", CHECK_SKIP, "instance type unknown (no "
 			  "/sys/devices/virtual/dmi/id/product_name); use --expect-domains N");
@@ -625,26 +644,161 @@ static void check_environment(struct info_run *r)
 			  fp ? fp : "FI_PROVIDER not set");
 }
 
-static void check_gpudirect(struct info_run *r)
+/* Why an instance's accelerator check does not apply, or NULL when it does. */
+static const char *accel_skip_reason(const struct info_run *r, enum accel_kind want)
+{
+	const struct instance_type *t = r->host.type;
+
+	if (!r->ndevs)
+		return "no EFA device";
+	if (!t)
+		return "instance type not in the EFA instance table";
+	if (t->accel == want)
+		return NULL;
+	switch (t->accel) {
+	case ACCEL_NVIDIA:
+		return "its NVIDIA GPUs are not reached by GPUDirect RDMA over EFA on this type "
+		       "(P series from p4d only)";
+	case ACCEL_NEURON:
+		return "a Trainium/Inferentia (Neuron) instance: see check neuron";
+	case ACCEL_GAUDI:
+		return "a Gaudi instance: EFA reaches host memory only";
+	case ACCEL_NVIDIA_GDR:
+	case ACCEL_NONE:
+		break;
+	}
+	return "no accelerator on this instance type";
+}
+
+/*
+ * The GPUDirect paths, judged before the output (the gpudirect record names the path): on an
+ * NVIDIA GPU instance type, or wherever NVIDIA GPUs show, with EFA devices. The CUDA
+ * driver's word on dma-buf counts with the module, kernel and libfabric ones.
+ */
+static void judge_gpudirect(struct info_run *r)
 {
 	const char *p2p[64], *names[64];
 	enum p2p_kind kinds[64];
-	struct gpudirect_host g;
-	struct gpudirect_verdict v;
 	size_t i, n = r->ndevs < 64 ? r->ndevs : 64;
+	const char *skip = accel_skip_reason(r, ACCEL_NVIDIA_GDR);
 
-	if (!r->ndevs || !r->host.gpu_instance) {
-		check_add(&r->checks, "gpudirect", CHECK_SKIP, "not an NVIDIA GPU instance with EFA");
+	gpudirect_collect(&r->gd);
+	r->gd.cuda_dmabuf = info_gpu_dmabuf(&r->gpu);
+	/* The instance table says where GPUDirect applies; on a type it does not know, GPUs
+	 * that CUDA shows decide. */
+	if (!r->ndevs || (skip && (r->host.type || !info_gpu_present(&r->gpu))))
 		return;
-	}
-	gpudirect_collect(&g);
 	for (i = 0; i < n; i++) {
 		kinds[i] = gpudirect_p2p_kind(r->devs[i].p2p, r->devs[i].p2p_err);
 		p2p[i] = r->devs[i].p2p;
 		names[i] = r->devs[i].name;
 	}
-	v = gpudirect_judge(&g, n, kinds, p2p, names);
-	check_add(&r->checks, "gpudirect", v.status, "%s", v.detail);
+	r->gd_verdict = gpudirect_judge(&r->gd, n, kinds, p2p, names);
+	r->gd_judged = true;
+}
+
+static void check_gpudirect(struct info_run *r)
+{
+	const struct gpudirect_verdict *v = &r->gd_verdict;
+	const char *skip = accel_skip_reason(r, ACCEL_NVIDIA_GDR);
+
+	if (!r->gd_judged && skip && r->host.type && r->ndevs) {
+		check_add(&r->checks, "gpudirect", CHECK_SKIP, "%s: %s", r->host.type->name, skip);
+		return;
+	}
+	if (!r->gd_judged) {
+		check_add(&r->checks, "gpudirect", CHECK_SKIP, "not an NVIDIA GPU instance with EFA");
+		return;
+	}
+	check_add(&r->checks, "gpudirect", v->status, "%s", v->detail);
+}
+
+/*
+ * Trainium and Inferentia: the efa driver reaches Neuron device memory through the Neuron
+ * driver's peer-direct interface, and says so in each device's device/p2p ("NEURON").
+ */
+static void check_neuron(struct info_run *r)
+{
+	const char *skip = accel_skip_reason(r, ACCEL_NEURON);
+	const struct efa_dev *lacking = NULL, *unreadable = NULL;
+	size_t i, with = 0;
+
+	if (skip && r->host.type && r->ndevs)
+		check_add(&r->checks, "neuron", CHECK_SKIP, "%s has no Trainium/Inferentia "
+			  "(accelerator: %s)", r->host.type->name,
+			  instance_accel_str(r->host.type->accel));
+	else if (skip)
+		check_add(&r->checks, "neuron", CHECK_SKIP, "%s", skip);
+	if (skip)
+		return;
+	for (i = 0; i < r->ndevs; i++) {
+		const struct efa_dev *d = &r->devs[i];
+
+		if (!d->p2p_err && !strncmp(d->p2p, "NEURON", 6))
+			with++;
+		else if (d->p2p_err && d->p2p_err != -ENOENT && d->p2p_err != -ENOTDIR)
+			unreadable = unreadable ? unreadable : d;
+		else
+			lacking = lacking ? lacking : d;
+	}
+	if (with == r->ndevs)
+		check_add(&r->checks, "neuron", CHECK_PASS, "Neuron peer-direct (device/p2p "
+			  "NEURON) on all %zu devices", r->ndevs);
+	else if (lacking)
+		check_add(&r->checks, "neuron", CHECK_FAIL, "%zu of %zu devices have Neuron "
+			  "peer-direct (%s's device/p2p is '%s'): load the Neuron driver "
+			  "(aws-neuronx-dkms) and the efa driver from the EFA installer, then reload "
+			  "efa", with, r->ndevs, lacking->name, lacking->p2p[0] ? lacking->p2p :
+										 "empty");
+	else
+		check_add(&r->checks, "neuron", CHECK_WARN, "cannot tell: %s's device/p2p is %s: "
+			  "run as root", unreadable->name, unreadable->p2p);
+}
+
+/* One device's efadv capabilities against what its instance type offers. */
+static void rdma_cap_gap(const struct efa_dev *d, const struct instance_type *t, char *buf,
+			 size_t len)
+{
+	bool read = t->rdma_read == CAP_YES && !d->rdma_read;
+	bool write = t->rdma_write == CAP_YES && !d->rdma_write;
+
+	buf[0] = '\0';
+	if (read || write)
+		snprintf(buf, len, "%s lacks RDMA %s, which %s offers", d->name,
+			 read && write ? "read and write" : read ? "read" : "write", t->name);
+}
+
+static void check_rdma_caps(struct info_run *r)
+{
+	const struct instance_type *t = r->host.type;
+	char gap[256], first[256] = "";
+	size_t i, queried = 0, short_of = 0;
+
+	if (!r->ndevs || !t || (t->rdma_read != CAP_YES && t->rdma_write != CAP_YES)) {
+		check_add(&r->checks, "rdma_caps", CHECK_SKIP, "%s", !r->ndevs ? "no EFA device" :
+			  !t ? "instance type not in the EFA instance table" :
+			  "the instance table expects neither RDMA read nor write of this type");
+		return;
+	}
+	for (i = 0; i < r->ndevs; i++) {
+		if (!r->devs[i].efadv_queried)
+			continue;
+		queried++;
+		rdma_cap_gap(&r->devs[i], t, gap, sizeof(gap));
+		if (gap[0] && !short_of++)
+			memcpy(first, gap, sizeof(first));
+	}
+	if (!queried)
+		check_add(&r->checks, "rdma_caps", CHECK_SKIP, "efadv capabilities unknown (efadiag "
+			  "built without rdma-core's libefa, or devices not opened)");
+	else if (short_of)
+		check_add(&r->checks, "rdma_caps", CHECK_WARN, "%zu of %zu devices short: %s: "
+			  "update the efa kernel driver and rdma-core (EFA installer); libfabric "
+			  "falls back to slower protocols", short_of, queried, first);
+	else
+		check_add(&r->checks, "rdma_caps", CHECK_PASS, "all %zu devices offer what %s "
+			  "should (RDMA read: %s, write: %s)", queried, t->name,
+			  instance_cap_str(t->rdma_read), instance_cap_str(t->rdma_write));
 }
 
 static void verdict(struct info_run *r, int code)
@@ -693,9 +847,16 @@ static int info_run(struct ctx *ctx)
 	for (fi = r.domains; fi; fi = fi->next)
 		r.ndomains++;
 
+	/* CUDA after the listing's fork: a child of a process with CUDA loaded cannot use it. */
+	info_gpu_collect(&r.gpu, ctx->opt.provider,
+			 r.listing.fate == LISTING_DONE && !r.getinfo_ret);
+	judge_gpudirect(&r);
+
 	emit_domains(&r);
 	emit_devices(&r);
 	emit_host(&r);
+	info_gpu_emit(ctx->out, &r.gpu, r.devs, r.ndevs, &r.gd,
+		      r.gd_judged ? r.gd_verdict.path : "unknown");
 	checks_begin(&r.checks, ctx->out);
 	check_instance(&r);
 	check_provider(&r);
@@ -710,6 +871,8 @@ static int info_run(struct ctx *ctx)
 	check_ptrace(&r);
 	check_environment(&r);
 	check_gpudirect(&r);
+	check_neuron(&r);
+	check_rdma_caps(&r);
 	code = checks_end(&r.checks);
 	verdict(&r, code);
 	fi_freeinfo(r.domains);

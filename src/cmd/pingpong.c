@@ -8,6 +8,7 @@
 
 #include "cmd/common-options.h"
 #include "cmd/test.h"
+#include "cmd/test-counters.h"
 #include "fabric/mr.h"
 #include "measure/latency.h"
 #include "ui/cli.h"
@@ -191,6 +192,20 @@ static int client_size(struct ctx *ctx, struct session *s, struct fab_buf *buf, 
 	return EXIT_OK;
 }
 
+/* The test buffer, in the memory the hello names, registered with ep: 0, or the stop's code. */
+static int alloc_buffer(struct fab_buf *buf, const struct msg_hello *h, struct fab_ep *ep,
+			struct pp_report *rep)
+{
+	size_t size = lat_buf_size(test_max_size(h));
+	char err[512];
+
+	if (fab_buf_alloc_mem(buf, &h->mem, -1, size, err, sizeof(err)))
+		return test_stop(&rep->stop, EXIT_ERROR, "%s", err);
+	if (fab_buf_register(buf, ep))
+		return test_stop(&rep->stop, EXIT_ERROR, "%s", ep->err_text);
+	return 0;
+}
+
 static int pingpong_client(struct ctx *ctx, const struct session_target *target)
 {
 	struct session_target t_ = *target, *t = &t_;
@@ -198,6 +213,8 @@ static int pingpong_client(struct ctx *ctx, const struct session_target *target)
 	struct msg_hello h;
 	struct session s;
 	struct fab_buf buf = { 0 };
+	struct test_counters tc;
+	char *domain;
 	size_t k;
 	int code;
 
@@ -214,11 +231,10 @@ static int pingpong_client(struct ctx *ctx, const struct session_target *target)
 		free(rep);
 		return code;
 	}
-	if (fab_buf_alloc(&buf, FAB_MEM_HOST, lat_buf_size(test_max_size(&h))))
-		test_stop(&rep->stop, EXIT_ERROR, "out of memory for a %zu-byte buffer",
-		     lat_buf_size(test_max_size(&h)));
-	else if (fab_buf_register(&buf, &s.ep))
-		test_stop(&rep->stop, EXIT_ERROR, "%s", s.ep.err_text);
+	domain = (char *)fab_domain_name(&s.ep);
+	test_counters_start(&tc, &domain, 1);
+	if (alloc_buffer(&buf, &h, &s.ep, rep) == 0)
+		test_describe_mem(ctx->out, out_root(ctx->out), &buf, "");
 	for (k = 0; k < h.nsizes && !rep->stop.code; k++)
 		client_size(ctx, &s, &buf, h.sizes[k], rep);
 	if (!rep->stop.code)
@@ -227,7 +243,10 @@ static int pingpong_client(struct ctx *ctx, const struct session_target *target)
 	fab_close_endpoint(&s.ep);
 	fab_buf_free(&buf);
 	session_end(&s);
+	test_counters_finish(&tc, ctx->out);
 	code = render(ctx->out, rep);
+	test_counters_print(&tc, ctx->out);
+	test_counters_free(&tc);
 	free(rep);
 	return code;
 }
@@ -293,10 +312,8 @@ static int pingpong_serve(struct ctx *ctx, struct session *s)
 		out_error(ctx->out, "out of memory");
 		return EXIT_ERROR;
 	}
-	if (fab_buf_alloc(&buf, FAB_MEM_HOST, lat_buf_size(max)))
-		test_stop(&rep->stop, EXIT_ERROR, "out of memory for a %zu-byte buffer", lat_buf_size(max));
-	else if (fab_buf_register(&buf, ep))
-		test_stop(&rep->stop, EXIT_ERROR, "%s", ep->err_text);
+	if (alloc_buffer(&buf, &s->hello, ep, rep) == 0)
+		test_describe_mem(ctx->out, out_root(ctx->out), &buf, "");
 	while (!rep->stop.code) {
 		double deadline = now_sec() + s->hello.timeout_sec + SERVER_GRACE_SEC;
 
@@ -338,8 +355,8 @@ const struct cmd_entry cmd_pingpong = {
 	.name = "pingpong",
 	.summary = "one-way latency per message size (client with HOST or --exec, else server)",
 	.usage = "[HOST]",
-	.options = (const struct opt_def *const[]){ options_measure, options_peer, options_token,
-						    NULL },
+	.options = (const struct opt_def *const[]){ options_measure, options_mem, options_peer,
+						    options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = test_validate_peer,
 	.run = test_run,

@@ -10,6 +10,7 @@
 
 #include "cmd/common-options.h"
 #include "cmd/test.h"
+#include "cmd/test-counters.h"
 #include "fabric/mr.h"
 #include "measure/probe.h"
 #include "ui/cli.h"
@@ -43,6 +44,8 @@ struct sg_outcome {
 	char remedy[512];
 	const char *me, *peer; /* how the two ends are named */
 	bool loopback;
+	/* The device's own count of peers that stopped answering, during the probes. */
+	uint64_t unresponsive_events;
 };
 
 /*
@@ -136,6 +139,14 @@ static int render(struct out *o, const struct sg_outcome *r)
 	if (!r->probed)
 		return render_no_probe(o, r);
 	sg_judge(&v, &r->to, &r->from, r->me, r->peer);
+	if (v.code != EXIT_OK && r->unresponsive_events) {
+		size_t used = strlen(v.line);
+
+		snprintf(v.line + used, sizeof(v.line) - used,
+			 "; the EFA device itself counted %llu unresponsive_remote_events during the "
+			 "test: it saw the peer stop answering",
+			 (unsigned long long)r->unresponsive_events);
+	}
 	cJSON_AddStringToObject(root, "verdict", v.name);
 	dirs = cJSON_AddObjectToObject(root, "directions");
 	/* The table is for people; the JSON directions object is what scripts read. */
@@ -384,9 +395,10 @@ static int sgcheck_client(struct ctx *ctx, const struct session_target *t)
 	struct sg_outcome r = { .me = "this node", .peer = peer_label(ctx),
 				.loopback = ctx->opt.loopback };
 	struct sg_side sd;
+	struct test_counters tc = { 0 };
 	struct msg_hello h;
 	struct session s;
-	char remedy[512];
+	char remedy[512], *domain;
 	int code;
 
 	memset(&sd, 0, sizeof(sd));
@@ -413,13 +425,19 @@ static int sgcheck_client(struct ctx *ctx, const struct session_target *t)
 		}
 	} else {
 		test_describe(ctx->out, &s);
+		domain = (char *)fab_domain_name(&s.ep);
+		test_counters_start(&tc, &domain, 1);
 		client_probe(ctx, &s, &sd, t0, &r);
 	}
 	side_close(&sd, &s, t0 + ctx->opt.timeout_sec);
 	/* A peer that outlives the budget (a hung --exec command) is stopped within the bound. */
 	s.oob.close_by = t0 + ctx->opt.timeout_sec;
 	session_end(&s);
+	test_counters_finish(&tc, ctx->out);
+	r.unresponsive_events = tc.unresponsive;
 	code = render(ctx->out, &r);
+	test_counters_print(&tc, ctx->out);
+	test_counters_free(&tc);
 	return code;
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "fabric/cuda.h"
 #include "ctl/server.h"
 #include "host/env.h"
 #include "ui/cli.h"
@@ -81,6 +82,56 @@ void test_hello(struct msg_hello *h, const struct ctx *ctx, const char *test,
 	h->warmup = o->warmup >= 0 ? o->warmup : default_warmup;
 	h->verify = o->verify;
 	h->timeout_sec = o->timeout_sec;
+	if (!o->mem || fab_mem_parse(o->mem, &h->mem))
+		h->mem = (struct fab_mem_spec){ .kind = FAB_MEM_HOST, .device = -1 };
+}
+
+/* cuInit takes seconds on a node with many GPUs, more while their driver loads. */
+#define CUDA_PROBE_SEC 60.0
+
+uint64_t test_mem_caps(const struct msg_hello *h)
+{
+	return h->mem.kind == FAB_MEM_CUDA ? FI_HMEM : 0;
+}
+
+int test_mem_check(const struct fab_mem_spec *m, char *err, size_t errlen)
+{
+	char why[384];
+
+	if (m->kind != FAB_MEM_CUDA)
+		return 0;
+	/* In a child: this process forks test halves that use CUDA themselves (cuda_probe). */
+	if (cuda_probe(m->device, CUDA_PROBE_SEC, why, sizeof(why)) >= 0)
+		return 0;
+	snprintf(err, errlen, "--mem %s%s", !strncmp(why, "cuda:", 5) ? "" : "cuda: ", why);
+	return -1;
+}
+
+void test_describe_mem(struct out *o, cJSON *at, const struct fab_buf *b, const char *side)
+{
+	cJSON *mem = cJSON_AddObjectToObject(at, "memory");
+	struct cuda_device d;
+	char name[16];
+
+	if (!mem || !b->base)
+		return;
+	fab_mem_name(b->mem, b->device, name, sizeof(name));
+	cJSON_AddStringToObject(mem, "type", b->mem == FAB_MEM_CUDA ? "cuda" : "host");
+	cJSON_AddStringToObject(mem, "registration", fab_mr_path_name(b->mr_path));
+	if (b->mem != FAB_MEM_CUDA)
+		return;
+	cJSON_AddNumberToObject(mem, "gpu", b->device);
+	if (!cuda_device_info(b->device, &d, NULL, 0)) {
+		cJSON_AddStringToObject(mem, "gpu_name", d.name);
+		cJSON_AddStringToObject(mem, "gpu_pci", d.pci);
+	}
+	if (b->mr_path != FAB_MR_DMABUF && b->mr_note[0])
+		cJSON_AddStringToObject(mem, "dmabuf_error", b->mr_note);
+	out_text(o, "%smemory: %s (%s, %s), registered %s%s%s\n", side, name, d.name, d.pci,
+		 b->mr_path == FAB_MR_DMABUF ? "through dma-buf" :
+		 b->mr_path == FAB_MR_VA ? "by virtual address (peer memory)" : "not at all",
+		 b->mr_path != FAB_MR_DMABUF && b->mr_note[0] ? "; " : "",
+		 b->mr_path != FAB_MR_DMABUF ? b->mr_note : "");
 }
 
 size_t test_max_size(const struct msg_hello *h)
@@ -125,7 +176,15 @@ void test_sgcheck_hint(const struct ctx *ctx, char *buf, size_t len)
 int test_client_start(struct ctx *ctx, struct session *s, const struct session_target *t,
 		      const struct msg_hello *h, uint64_t caps, double hard_deadline)
 {
+	char err[512];
+
 	session_init(s);
+	/* Before any peer is started: a node without CUDA cannot run the test at all. */
+	if (test_mem_check(&h->mem, err, sizeof(err))) {
+		out_error(ctx->out, "%s", err);
+		return EXIT_ERROR;
+	}
+	caps |= test_mem_caps(h);
 	if (session_client_start(s, t, h, caps, hard_deadline)) {
 		out_error(ctx->out, "%s", s->err);
 		if (s->fix[0]) {
@@ -162,7 +221,7 @@ static const struct test_entry *accept_client(const struct serve_args *a, struct
 	struct session_policy pol = { .token = o->token, .timeout_sec = o->timeout_sec,
 				      .provider = o->provider_set ? o->provider : NULL };
 	const struct test_entry *t;
-	char err[256], *follow[1] = { NULL };
+	char err[512], *follow[1] = { NULL };
 	uint64_t caps = FI_MSG;
 
 	if (session_server_hello(s, &pol))
@@ -175,11 +234,14 @@ static const struct test_entry *accept_client(const struct serve_args *a, struct
 			       a->only_test, t->name);
 	else if (t->caps && t->caps(&s->hello, &caps, err, sizeof(err)))
 		session_refuse(s, "%s", err);
+	else if (test_mem_check(&s->hello.mem, err, sizeof(err)))
+		session_refuse(s, "the server cannot use GPU memory: %s", err);
 	else if (a->follow_client_domain && s->hello.has_addr) {
 		follow[0] = s->hello.addr.domain;
-		if (!session_server_accept(s, caps, follow, 1))
+		if (!session_server_accept(s, caps | test_mem_caps(&s->hello), follow, 1))
 			return t;
-	} else if (!session_server_accept(s, caps, o->domains, o->ndomains)) {
+	} else if (!session_server_accept(s, caps | test_mem_caps(&s->hello), o->domains,
+					  o->ndomains)) {
 		return t;
 	}
 	return NULL;

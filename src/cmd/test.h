@@ -55,6 +55,15 @@ void test_hello(struct msg_hello *h, const struct ctx *ctx, const char *test,
 		const size_t *default_sizes, size_t ndefault, long default_iters,
 		long default_warmup);
 size_t test_max_size(const struct msg_hello *h);
+/* FI_HMEM when the hello asks for GPU memory, else 0: added to the test's capabilities. */
+uint64_t test_mem_caps(const struct msg_hello *h);
+/* Whether this node can give the memory m names (CUDA loads, the GPU exists): 0, or -1 and err. */
+int test_mem_check(const struct fab_mem_spec *m, char *err, size_t errlen);
+/*
+ * The test buffer's memory and how it was registered: a "memory" object in at, and for GPU
+ * memory a line for people, starting with side ("" or "domain X ").
+ */
+void test_describe_mem(struct out *o, cJSON *at, const struct fab_buf *b, const char *side);
 
 /*
  * Client: the session to the server (see session_client_start); a failure is reported and

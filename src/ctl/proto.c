@@ -248,6 +248,13 @@ static void enc_hello(cJSON *j, const struct msg *m)
 		cJSON_AddStringToObject(j, "token", h->token);
 	if (h->has_addr)
 		cJSON_AddItemToObject(j, "endpoint", enc_addr(&h->addr));
+	/* Absent for host memory, as a peer from before --mem sends it. */
+	if (h->mem.kind != FAB_MEM_HOST) {
+		char mem[16];
+
+		fab_mem_name(h->mem.kind, h->mem.device, mem, sizeof(mem));
+		cJSON_AddStringToObject(j, "mem", mem);
+	}
 	if (!strcmp(h->test, "bw")) {
 		cJSON_AddStringToObject(j, "op", h->bw.op);
 		cJSON_AddNumberToObject(j, "window", h->bw.window);
@@ -287,6 +294,15 @@ static bool dec_hello(struct dec *d, struct msg *m)
 	    !dec_opt_str(d, "token", h->token, sizeof(h->token), &h->has_token))
 		return false;
 	h->verify = dec_bool(d, "verify");
+	h->mem = (struct fab_mem_spec){ .kind = FAB_MEM_HOST, .device = -1 };
+	if (field(d, "mem")) {
+		char mem[16];
+
+		if (!dec_str(d, "mem", mem, sizeof(mem), false))
+			return false;
+		if (fab_mem_parse(mem, &h->mem))
+			return dec_fail(d, "mem", "must be host, cuda or cuda:N (N 0 to 63)");
+	}
 	h->has_addr = field(d, "endpoint") != NULL;
 	if (h->has_addr && !dec_addr_at(d, "endpoint", &h->addr))
 		return false;

@@ -79,6 +79,7 @@ struct msg_hello {
 	bool has_addr; /* over TCP the client opens first and sends its address here */
 	struct ep_addr addr;
 	struct bw_hello bw; /* test "bw" only */
+	struct fab_mem_spec mem; /* where both ends' test buffers live */
 };
 
 struct msg_ready {

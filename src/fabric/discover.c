@@ -34,6 +34,9 @@ struct fi_info *fabric_rdm_hints(const char *prov, uint64_t caps)
 	hints->mode = FI_CONTEXT | FI_CONTEXT2;
 	hints->domain_attr->mr_mode = FI_MR_LOCAL | FI_MR_ALLOCATED | FI_MR_PROV_KEY |
 				      FI_MR_VIRT_ADDR | FI_MR_ENDPOINT | FI_MR_RAW;
+	/* GPU memory: every device buffer registered (its descriptor names the memory). */
+	if (caps & FI_HMEM)
+		hints->domain_attr->mr_mode |= FI_MR_HMEM;
 	hints->domain_attr->threading = FI_THREAD_DOMAIN;
 	hints->domain_attr->control_progress = FI_PROGRESS_MANUAL;
 	hints->domain_attr->data_progress = FI_PROGRESS_MANUAL;
@@ -45,6 +48,19 @@ struct fi_info *fabric_rdm_hints(const char *prov, uint64_t caps)
 		}
 	}
 	return hints;
+}
+
+bool fabric_provider_has(const char *prov, uint64_t caps)
+{
+	struct fi_info *hints = fabric_rdm_hints(prov, caps), *list = NULL;
+	int ret;
+
+	if (!hints)
+		return false;
+	ret = fi_getinfo(fabric_api_version(), NULL, NULL, 0, hints, &list);
+	fi_freeinfo(hints);
+	fi_freeinfo(list);
+	return ret == 0;
 }
 
 bool fabric_domain_wanted(const char *name, char *const *domains, size_t n)

@@ -16,6 +16,8 @@ uint32_t fabric_api_version(void);
 
 /* Hints for an FI_EP_RDM endpoint on prov (NULL: any) with caps; free with fi_freeinfo. */
 struct fi_info *fabric_rdm_hints(const char *prov, uint64_t caps);
+/* Whether prov offers FI_EP_RDM endpoints with caps here (fi_getinfo with those hints). */
+bool fabric_provider_has(const char *prov, uint64_t caps);
 
 /*
  * Lists the RDM domains of prov, one fi_info per (fabric, domain), restricted to the names in

@@ -29,19 +29,6 @@ static int fail(struct fab_ep *f, const char *call, int ret)
 	return ret;
 }
 
-static bool provider_has(const char *prov, uint64_t caps)
-{
-	struct fi_info *hints = fabric_rdm_hints(prov, caps), *list = NULL;
-	int ret;
-
-	if (!hints)
-		return false;
-	ret = fi_getinfo(fabric_api_version(), NULL, NULL, 0, hints, &list);
-	fi_freeinfo(hints);
-	fi_freeinfo(list);
-	return ret == 0;
-}
-
 int fab_open(struct fab_ep *f, const struct fab_open_args *a)
 {
 	struct fi_cq_attr cq_attr = { .format = FI_CQ_FORMAT_MSG, .wait_obj = FI_WAIT_NONE };
@@ -63,11 +50,19 @@ int fab_open(struct fab_ep *f, const struct fab_open_args *a)
 			 "%s: fi_getinfo: %s (%d)", a->provider, fi_strerror(-ret), ret);
 		f->err_class = FAB_ERR_OTHER;
 		/* Say which capability is missing when the provider exists without it. */
-		if (ret == -FI_ENODATA && (a->caps & FI_RMA) && provider_has(a->provider, FI_MSG))
+		if (ret == -FI_ENODATA && (a->caps & FI_RMA) &&
+		    fabric_provider_has(a->provider, FI_MSG))
 			snprintf(f->err_text, sizeof(f->err_text), "provider %s offers no RMA %s here "
 				 "(FI_RMA|%s): this operation is not available; --op send works",
 				 a->provider, (a->caps & FI_READ) ? "read" : "write",
 				 (a->caps & FI_READ) ? "FI_READ" : "FI_WRITE");
+		else if (ret == -FI_ENODATA && (a->caps & FI_HMEM) &&
+			 fabric_provider_has(a->provider, a->caps & ~FI_HMEM))
+			snprintf(f->err_text, sizeof(f->err_text), "provider %s offers no FI_HMEM "
+				 "(device memory) here: this libfabric (%u.%u) was built without "
+				 "CUDA support, or the provider cannot reach GPU memory; --mem host "
+				 "works", a->provider, FI_MAJOR(fi_version()),
+				 FI_MINOR(fi_version()));
 		return ret;
 	}
 	chosen = fabric_pick_domain(list, a->domains, a->ndomains, a->peer);

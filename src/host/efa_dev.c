@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -158,6 +159,36 @@ static void query_efadv(struct efa_dev *devs, size_t n)
 }
 #endif
 
+/*
+ * A sysroot has no device to ask: a fixture tree carries what efadv_query_device would say in
+ * efadv/DEVICE/device_caps (efadv_device_attr.device_caps, rdma-core's bits below) and
+ * efadv/DEVICE/max_rdma_size. A tree without them leaves the capabilities unknown.
+ */
+#define FIXTURE_CAP_RDMA_READ (1u << 0)
+#define FIXTURE_CAP_RNR_RETRY (1u << 1)
+#define FIXTURE_CAP_RDMA_WRITE (1u << 3)
+
+static void read_fixture_efadv(struct efa_dev *devs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		long caps, size = 0;
+
+		if (devs[i].id_err || sysfs_read_long(&caps, "/efadv/%s/device_caps", devs[i].dir) ||
+		    caps < 0)
+			continue;
+		if (sysfs_read_long(&size, "/efadv/%s/max_rdma_size", devs[i].dir) || size < 0 ||
+		    size > (long)UINT32_MAX)
+			size = 0;
+		devs[i].efadv_queried = true;
+		devs[i].rdma_read = caps & FIXTURE_CAP_RDMA_READ;
+		devs[i].rnr_retry = caps & FIXTURE_CAP_RNR_RETRY;
+		devs[i].rdma_write = caps & FIXTURE_CAP_RDMA_WRITE;
+		devs[i].max_rdma_size = (unsigned int)size;
+	}
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct efa_dev *)a)->name, ((const struct efa_dev *)b)->name);
@@ -247,6 +278,8 @@ size_t efa_dev_scan(struct efa_dev **devs)
 	closedir(dir);
 	if (n)
 		qsort(list, n, sizeof(*list), by_name);
+	if (n && !sysfs_is_real_root())
+		read_fixture_efadv(list, n);
 #ifdef HAVE_EFADV
 	if (n && sysfs_is_real_root())
 		query_efadv(list, n);

@@ -93,7 +93,8 @@ struct dmabuf_path gpudirect_dmabuf(const struct gpudirect_host *g)
 	d.kernel = g->kernel_major > DMABUF_KERNEL_MAJOR ||
 		   (g->kernel_major == DMABUF_KERNEL_MAJOR && g->kernel_minor >= DMABUF_KERNEL_MINOR);
 	d.libfabric = g->libfabric >= DMABUF_LIBFABRIC;
-	d.available = d.open_module && d.kernel && d.libfabric;
+	d.cuda = g->cuda_dmabuf != CUDA_DMABUF_NO;
+	d.available = d.open_module && d.kernel && d.libfabric && d.cuda;
 	return d;
 }
 
@@ -141,16 +142,21 @@ static void describe_dmabuf(const struct gpudirect_host *g, char *buf, size_t le
 			    g->kernel_minor);
 		sep = ", ";
 	}
-	if (!d.libfabric)
+	if (!d.libfabric) {
 		add(buf, len, &used, "%slibfabric 1.20+ (this is %u.%u)", sep,
 		    FI_MAJOR(g->libfabric), FI_MINOR(g->libfabric));
+		sep = ", ";
+	}
+	if (!d.cuda)
+		add(buf, len, &used, "%sGPUs that export dma-buf (the CUDA driver says "
+		    "CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED is 0)", sep);
 }
 
 struct gpudirect_verdict gpudirect_judge(const struct gpudirect_host *g, size_t n,
 					 const enum p2p_kind *kinds, const char *const *p2p,
 					 const char *const *names)
 {
-	struct gpudirect_verdict v = { .status = CHECK_PASS };
+	struct gpudirect_verdict v = { .status = CHECK_PASS, .path = "peer_memory" };
 	size_t count[4] = { 0, 0, 0, 0 }, i, first[4] = { 0, 0, 0, 0 };
 	char dmabuf[384], lacking[256] = "";
 	size_t used = 0, lack_i = n;
@@ -179,6 +185,7 @@ struct gpudirect_verdict gpudirect_judge(const struct gpudirect_host *g, size_t 
 		return v;
 	}
 	if (gpudirect_dmabuf(g).available) {
+		v.path = "dmabuf";
 		add(v.detail, sizeof(v.detail), &used, "%s; peer memory on %zu of %zu devices (%s)",
 		    dmabuf, count[P2P_NVIDIA], n, lacking);
 		return v;
@@ -186,12 +193,14 @@ struct gpudirect_verdict gpudirect_judge(const struct gpudirect_host *g, size_t 
 	/* Only unreadable files stand between this node and a pass: say so, do not guess. */
 	if (count[P2P_NVIDIA] + count[P2P_UNREADABLE] == n) {
 		v.status = CHECK_WARN;
+		v.path = "unknown";
 		add(v.detail, sizeof(v.detail), &used, "cannot tell: %zu of %zu devices' "
 		    "device/p2p unreadable (%s): run as root; %s", count[P2P_UNREADABLE], n,
 		    lacking, dmabuf);
 		return v;
 	}
 	v.status = CHECK_FAIL;
+	v.path = "none";
 	add(v.detail, sizeof(v.detail), &used, "no GPUDirect path: peer memory on %zu of %zu "
 	    "devices (%s), and %s; install the EFA driver with NVIDIA peer-memory support (EFA "
 	    "installer) with the NVIDIA driver loaded, or use dma-buf", count[P2P_NVIDIA], n,

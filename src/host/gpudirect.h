@@ -25,6 +25,12 @@ enum p2p_kind {
 
 enum nvidia_module { NVIDIA_NOT_LOADED, NVIDIA_PROPRIETARY, NVIDIA_OPEN };
 
+enum cuda_dmabuf {
+	CUDA_DMABUF_UNKNOWN, /* CUDA not loaded, or not asked */
+	CUDA_DMABUF_YES,     /* every GPU exports dma-buf */
+	CUDA_DMABUF_NO,	     /* a GPU does not */
+};
+
 struct gpudirect_host {
 	enum nvidia_module nvidia;
 	char nvidia_version[128];  /* /proc/driver/nvidia/version's first line, printable */
@@ -32,6 +38,9 @@ struct gpudirect_host {
 	int kernel_minor;
 	char kernel_release[64];   /* "6.1.0-18-amd64", "" when unknown */
 	uint32_t libfabric;	   /* FI_VERSION of the runtime */
+	/* What the CUDA driver says of dma-buf export (CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED):
+	 * set by the caller that asked it. */
+	enum cuda_dmabuf cuda_dmabuf;
 };
 
 /* Facts below EFADIAG_SYSROOT (/proc/driver/nvidia, /sys/module/nvidia, osrelease). */
@@ -46,6 +55,7 @@ struct dmabuf_path {
 	bool open_module;
 	bool kernel;
 	bool libfabric;
+	bool cuda;	/* the CUDA driver does not deny it (cuda_dmabuf is not CUDA_DMABUF_NO) */
 	bool available;
 };
 struct dmabuf_path gpudirect_dmabuf(const struct gpudirect_host *g);
@@ -53,6 +63,7 @@ struct dmabuf_path gpudirect_dmabuf(const struct gpudirect_host *g);
 /* The verdict for the gpudirect check. */
 struct gpudirect_verdict {
 	enum check_status status;
+	const char *path; /* "dmabuf", "peer_memory", "none" or "unknown" */
 	char detail[768];
 };
 /*

@@ -7,11 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct instance_type;
+
 struct host_facts {
 	char instance_type[64];	   /* "" when not an EC2 instance; printable */
 	int instance_type_err;	   /* 0, or why product_name could not be read */
 	int expected_efa_devices;  /* -1 when the type is unknown */
-	bool gpu_instance;	   /* the type has GPUs that GPUDirect RDMA would serve */
+	const struct instance_type *type; /* its row in the instance table, NULL when unknown */
 	int line_rate_gbps;	   /* the type's network bandwidth, 0 when unknown */
 	uint64_t memlock_bytes;	   /* UINT64_MAX for unlimited */
 	long hugepages_total;	   /* 2 MiB pages, -1 when unknown */

@@ -92,21 +92,24 @@ static int readable_kind(const struct stat *st)
 	return 0;
 }
 
-/* Reads at most len - 1 bytes of a regular file into buf and terminates it; returns the count. */
-static ssize_t read_bounded(const char *path, char *buf, size_t len)
+/*
+ * Reads at most len - 1 bytes of a regular file (path relative to dirfd, or AT_FDCWD) into buf
+ * and terminates it; returns the count.
+ */
+static ssize_t read_bounded_at(int dirfd, const char *path, char *buf, size_t len)
 {
 	struct stat st;
 	size_t got = 0;
 	int fd, ret, tries;
 
 	/* lstat first, so a FIFO or a device is never even opened (opening can have effects). */
-	if (lstat(path, &st))
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW))
 		return -errno;
 	ret = readable_kind(&st);
 	if (ret)
 		return ret;
 	/* NONBLOCK and NOFOLLOW in case it was swapped for a FIFO or a link since the lstat. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY);
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st)) {
@@ -136,6 +139,16 @@ out:
 	close(fd);
 	buf[got] = '\0';
 	return ret ? ret : (ssize_t)got;
+}
+
+static ssize_t read_bounded(const char *path, char *buf, size_t len)
+{
+	return read_bounded_at(AT_FDCWD, path, buf, len);
+}
+
+ssize_t sysfs_read_raw_at(int dirfd, const char *name, char *buf, size_t len)
+{
+	return read_bounded_at(dirfd, name, buf, len);
 }
 
 void sysfs_printable(char *dst, size_t len, const char *src, size_t srclen)

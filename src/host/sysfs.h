@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "efadiag.h"
 
@@ -34,6 +35,12 @@ int sysfs_read(char *buf, size_t len, const char *fmt, ...) PRINTF_LIKE(3, 4);
 int sysfs_read_long(long *v, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* The raw bytes of a whole file (not escaped, NUL-terminated), same rules as sysfs_read. */
 int sysfs_read_raw(char *buf, size_t len, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/*
+ * The raw bytes of name, relative to the open directory dirfd (no sysroot added: dirfd was
+ * opened below it), by the same rules. Returns the count, or a negative errno. For readers of
+ * many files in one directory (hardware counters), where a path walk per file costs.
+ */
+ssize_t sysfs_read_raw_at(int dirfd, const char *name, char *buf, size_t len);
 /* Reads an absolute path outside the sysroot (e.g. /opt), by the same rules, raw. */
 int host_file_read_raw(const char *path, char *buf, size_t len);
 bool sysfs_exists(const char *fmt, ...) PRINTF_LIKE(1, 2);

@@ -103,9 +103,13 @@ static int post_one(struct lane *l, struct lane_ctx *c, uint64_t seq)
 	if (c->is_rx)
 		return fab_post_recv(l->ep, l->buf, rxoff, j->size, c, now_sec() + j->stall_sec);
 	if (j->verify && j->op != LANE_READ) {
-		fill(fab_buf_at(l->buf, txoff), j->size, seq);
+		unsigned char *p = fab_buf_stage(l->buf, txoff);
+
+		fill(p, j->size, seq);
 		if (j->corrupt_offset >= 0 && (size_t)j->corrupt_offset < j->size)
-			fab_buf_at(l->buf, txoff)[j->corrupt_offset] ^= 0xff;
+			p[j->corrupt_offset] ^= 0xff;
+		if (fab_buf_commit(l->buf, txoff, j->size))
+			return -FI_EIO;
 	}
 	switch (j->op) {
 	case LANE_SEND:
@@ -147,6 +151,14 @@ static int readback(struct lane *l, struct lane_ctx *rb, unsigned n)
 	return 0;
 }
 
+/* The first byte of the slot at off that breaks the pattern, -1 when none (0: unreadable). */
+static long check_at(struct lane *l, size_t off)
+{
+	const unsigned char *p = fab_buf_fetch(l->buf, off, l->job.size);
+
+	return p ? check(p, l->job.size) : 0;
+}
+
 static void fail(struct lane *l, int err, const char *what)
 {
 	/* Once finished, the main thread reads the results: they must not change any more. */
@@ -176,6 +188,11 @@ static void *lane_main(void *arg)
 		fail(l, -FI_ENOMEM, "lane");
 		goto out;
 	}
+	/* GPU memory: this thread posts, copies and progresses, so it needs the GPU's context. */
+	if (fab_buf_bind_thread(l->buf, l->res.err_text, sizeof(l->res.err_text))) {
+		l->res.err = -FI_EINVAL;
+		goto out;
+	}
 	/* With --verify the window is bounded by the distinct buffers there is room for. */
 	if (j->verify && w > nslots)
 		w = nslots;
@@ -186,9 +203,14 @@ static void *lane_main(void *arg)
 		free_rx[nfree_rx++] = &ctx[w + i];
 	}
 	/* A read target serves patterns the reader can check: slot k carries sequence k. */
-	if (j->passive && j->op == LANE_READ && j->verify)
+	if (j->passive && j->op == LANE_READ && j->verify) {
 		for (i = 0; i < nslots; i++)
-			fill(fab_buf_at(l->buf, 0) + (size_t)i * j->size, j->size, i);
+			fill(fab_buf_stage(l->buf, (size_t)i * j->size), j->size, i);
+		if (fab_buf_commit(l->buf, 0, (size_t)nslots * j->size)) {
+			fail(l, -FI_EIO, "--verify: copying the read target's patterns to the GPU");
+			goto out;
+		}
+	}
 	start = last_progress = now_sec();
 	for (;;) {
 		double now;
@@ -246,8 +268,7 @@ static void *lane_main(void *arg)
 			lc->posted = 0;
 			last_progress = now_sec();
 			if (lc->readback) {
-				long bad = check(fab_buf_at(l->buf, 0) +
-						 (size_t)lc->slot * j->size, j->size);
+				long bad = check_at(l, (size_t)lc->slot * j->size);
 
 				if (bad >= 0 && l->res.bad_offset < 0)
 					l->res.bad_offset = bad;
@@ -260,8 +281,7 @@ static void *lane_main(void *arg)
 				done_rx++;
 				__atomic_store_n(&l->done_rx, done_rx, __ATOMIC_RELAXED);
 				if (j->verify && l->res.bad_offset < 0) {
-					long bad = check(fab_buf_at(l->buf, 0) +
-							 rx_off(l, lc->slot), j->size);
+					long bad = check_at(l, rx_off(l, lc->slot));
 
 					if (bad >= 0)
 						l->res.bad_offset = bad;
@@ -272,8 +292,7 @@ static void *lane_main(void *arg)
 				done_tx++;
 				__atomic_store_n(&l->done_tx, done_tx, __ATOMIC_RELAXED);
 				if (j->verify && j->op == LANE_READ && l->res.bad_offset < 0) {
-					long bad = check(fab_buf_at(l->buf, 0) +
-							 rx_off(l, lc->slot), j->size);
+					long bad = check_at(l, rx_off(l, lc->slot));
 
 					if (bad >= 0)
 						l->res.bad_offset = bad;

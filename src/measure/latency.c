@@ -45,15 +45,39 @@ long lat_check(const unsigned char *p, size_t n, long iter, int dir)
 	return -1;
 }
 
-static unsigned char *tx(struct side *s)
+/*
+ * The payload to send, written through the buffer's host side (GPU memory is filled by a
+ * copy), with the test hook's flipped byte. 0, or -FI_EIO when the copy failed.
+ */
+static int fill_tx(struct side *s, long iter, int dir, long corrupt_offset)
 {
-	return fab_buf_at(s->buf, 0);
+	unsigned char *p = fab_buf_stage(s->buf, 0);
+
+	lat_fill(p, s->p->size, iter, dir);
+	if (corrupt_offset >= 0 && (size_t)corrupt_offset < s->p->size)
+		p[corrupt_offset] ^= 0xff;
+	if (!fab_buf_commit(s->buf, 0, s->p->size))
+		return 0;
+	snprintf(s->ep->err_text, sizeof(s->ep->err_text), "--verify: copying the payload to the "
+		 "GPU failed");
+	s->ep->err_class = FAB_ERR_OTHER;
+	return -FI_EIO;
 }
+
 
 /* Message i is received into slot i % 2: the next receive is posted before this one is done. */
 static size_t rx_off(const struct side *s, long i)
 {
 	return (size_t)(1 + i % 2) * s->p->max_size;
+}
+
+/* The first byte of received message i that is not what dir sent, -1 when all are. */
+static long check_rx(struct side *s, long i, int dir)
+{
+	const unsigned char *p = fab_buf_fetch(s->buf, rx_off(s, i), s->p->size);
+
+	/* A copy back from the GPU that failed proves nothing: the first byte is called bad. */
+	return p ? lat_check(p, s->p->size, i, dir) : 0;
 }
 
 static int post_recv(struct side *s, long i, double deadline)
@@ -149,9 +173,9 @@ int lat_ping(struct fab_ep *ep, fi_addr_t peer, struct fab_buf *buf, const struc
 	 */
 	ret = post_recv(&s, 0, within);
 	for (i = 0; !ret && i < total; i++) {
-		if (p->verify)
-			lat_fill(tx(&s), p->size, i, FROM_PING);
-		ret = send_msg(&s, &pending, within);
+		ret = p->verify ? fill_tx(&s, i, FROM_PING, -1) : 0;
+		if (!ret)
+			ret = send_msg(&s, &pending, within);
 		if (!ret && i + 1 < total)
 			ret = post_recv(&s, i + 1, within);
 		if (!ret)
@@ -162,8 +186,7 @@ int lat_ping(struct fab_ep *ep, fi_addr_t peer, struct fab_buf *buf, const struc
 		}
 		if (ret)
 			break;
-		if (p->verify &&
-		    (bad = lat_check(fab_buf_at(buf, rx_off(&s, i)), p->size, i, FROM_ECHO)) >= 0) {
+		if (p->verify && (bad = check_rx(&s, i, FROM_ECHO)) >= 0) {
 			lap_timer_free(&tm);
 			r->bad_offset = bad;
 			r->iteration = i;
@@ -212,17 +235,16 @@ int lat_echo(struct fab_ep *ep, fi_addr_t peer, struct fab_buf *buf, const struc
 		ret = wait_recv(&s, i, within);
 		if (ret)
 			break;
-		if (p->verify &&
-		    (bad = lat_check(fab_buf_at(buf, rx_off(&s, i)), p->size, i, FROM_PING)) >= 0) {
+		if (p->verify && (bad = check_rx(&s, i, FROM_PING)) >= 0) {
 			r->bad_offset = bad;
 			r->iteration = i;
 			settle(&s);
 			return 0;
 		}
-		if (p->verify)
-			lat_fill(tx(&s), p->size, i, FROM_ECHO);
-		if (p->corrupt_offset >= 0 && (size_t)p->corrupt_offset < p->size)
-			tx(&s)[p->corrupt_offset] ^= 0xff;
+		if (p->verify || p->corrupt_offset >= 0)
+			ret = fill_tx(&s, i, FROM_ECHO, p->corrupt_offset);
+		if (ret)
+			break;
 		/* Reply first; message i + 1 already has its receive, i + 2 gets this slot. */
 		ret = send_msg(&s, &pending, within);
 		if (!ret && i + 2 < total)

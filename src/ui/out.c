@@ -14,6 +14,7 @@ struct out {
 	bool quiet;
 	bool printed; /* text mode: something went to stdout, separate the next block */
 	bool compact; /* JSON on one line: streaming records */
+	bool stream_closed; /* the last record is out: no document follows it */
 	bool errors_unsaid; /* errors go into the document only: another process reports them */
 	cJSON *root;
 };
@@ -412,10 +413,15 @@ int out_stream_record(struct out *o, int code)
 	return code;
 }
 
+void out_stream_close(struct out *o)
+{
+	o->stream_closed = true;
+}
+
 int out_finish(struct out *o, int code)
 {
 	reconcile_status(o, code);
-	if (o->json) {
+	if (o->json && !o->stream_closed) {
 		char *doc = o->compact ? cJSON_PrintUnformatted(o->root) : cJSON_Print(o->root);
 
 		if (!doc) {

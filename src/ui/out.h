@@ -90,5 +90,7 @@ int out_finish(struct out *o, int code);
  * Returns code, or EXIT_ERROR when stdout could not be written.
  */
 int out_stream_record(struct out *o, int code);
+/* After the last record of a stream: out_finish then prints no document of its own. */
+void out_stream_close(struct out *o);
 
 #endif

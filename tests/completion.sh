@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The bash completion (completions/efadiag) as a shell runs it: commands, options, and the
+# values of stats' options (--prom files or -, -d rdma device names from the fixture's sysfs).
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+
+COMPLETION=$TOP_SRCDIR/completions/efadiag
+
+# complete ROOT WORD...: what <TAB> offers after "efadiag WORD..." (the last word is the one
+# being completed), one candidate a line, sorted; ROOT is EFADIAG_SYSROOT ("" for none).
+complete_words() {
+	local root=$1
+	shift
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	env EFADIAG_SYSROOT="$root" timeout 20 bash -c '
+		. "$1"
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="${COMP_WORDS[*]}"
+		COMP_POINT=${#COMP_LINE}
+		_efadiag "${COMP_WORDS[0]}"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$COMPLETION" "$EFADIAG" "$@" 2>/dev/null | sort
+}
+
+if [ "${BASH_VERSINFO[0]}" -lt 4 ] || ! command -v timeout >/dev/null; then
+	skip "bash completion" "needs bash 4 and timeout"
+	done_testing
+	exit
+fi
+
+got=$(complete_words "" st)
+[ "$got" = stats ]
+ok $? "a command: st completes to stats (got: ${got//$'\n'/ })"
+
+got=$(complete_words "" stats --)
+for o in --interval --count --prom --domain --timeout --json; do
+	printf '%s\n' "$got" | grep -qx -- "$o"
+	ok $? "stats --<TAB> offers $o"
+done
+printf '%s\n' "$got" | grep -qx -- --sizes
+ok $((!$?)) "stats --<TAB> does not offer pingpong's --sizes"
+
+got=$(complete_words "" stats -i "")
+printf '%s\n' "$got" | grep -qx 1
+ok $? "stats -i <TAB> offers seconds"
+
+# --prom: file names, and - for standard output.
+mkdir -p "$TMPD/textfile"
+: >"$TMPD/textfile/efa.prom"
+got=$(complete_words "" stats --prom "")
+printf '%s\n' "$got" | grep -qx -- -
+ok $? "stats --prom <TAB> offers - (standard output)"
+got=$(complete_words "" stats --prom "$TMPD/textfile/e")
+[ "$got" = "$TMPD/textfile/efa.prom" ]
+ok $? "stats --prom PATH<TAB> completes the file name (got: $got)"
+got=$(complete_words "" stats -i 1 --prom "$TMPD/text")
+[ "$got" = "$TMPD/textfile" ]
+ok $? "stats --prom completes a directory on the way (got: $got)"
+
+# -d: every rdma device in sysfs, EFA or not, the ones already listed left out.
+ROOT=$TMPD/root
+mkdir -p "$ROOT/sys/class/infiniband"
+cp -r "$FIXTURES/stats-current/sys/class/infiniband/." "$ROOT/sys/class/infiniband/"
+mkdir -p "$ROOT/sys/class/infiniband/mlx5_0" # not EFA: stats -d reads it too
+got=$(complete_words "$ROOT" stats -d "")
+want=$(printf '%s\n' mlx5_0 rdmap79s0 rdmap80s0 rdmap81s0 rdmap82s0)
+[ "$got" = "$want" ]
+ok $? "stats -d <TAB> offers every rdma device (got: ${got//$'\n'/ })"
+got=$(complete_words "$ROOT" stats -d rdmap79s0,rdmap8)
+want=$(printf '%s\n' rdmap79s0,rdmap80s0 rdmap79s0,rdmap81s0 rdmap79s0,rdmap82s0)
+[ "$got" = "$want" ]
+ok $? "stats -d A,<TAB> completes the next name (got: ${got//$'\n'/ })"
+got=$(complete_words "$ROOT" -q stats --domain "")
+printf '%s\n' "$got" | grep -qx mlx5_0
+ok $? "stats --domain after a global option: the same names"
+
+done_testing

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Test-only LD_PRELOAD shim: a read() of a file whose name is EFADIAG_TEST_HANG_FILE sleeps
+ * (at most EFADIAG_TEST_HANG_SEC seconds, default 30) before it reads. It stands in for a
+ * hardware counter whose driver read hangs (an EFA device whose admin queue stopped), which
+ * a fixture file cannot do, so tests/stats.sh can show that stats is not held up by it.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef ssize_t (*read_fn)(int, void *, size_t);
+typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
+
+static int names_hung_file(int fd, const char *want)
+{
+	char link[64], path[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return 0;
+	path[n] = '\0';
+	base = strrchr(path, '/');
+	return base && !strcmp(base + 1, want);
+}
+
+static void hang_if_asked(int fd)
+{
+	const char *want = getenv("EFADIAG_TEST_HANG_FILE");
+
+	if (want && *want && names_hung_file(fd, want)) {
+		const char *s = getenv("EFADIAG_TEST_HANG_SEC");
+		struct timespec ts = { s ? atoi(s) : 30, 0 };
+
+		while (nanosleep(&ts, &ts))
+			;
+	}
+}
+
+ssize_t read(int fd, void *buf, size_t count)
+{
+	static read_fn real;
+
+	if (!real)
+		real = (read_fn)dlsym(RTLD_NEXT, "read");
+	hang_if_asked(fd);
+	return real(fd, buf, count);
+}
+
+ssize_t pread(int fd, void *buf, size_t count, off_t off)
+{
+	static pread_fn real;
+
+	if (!real)
+		real = (pread_fn)dlsym(RTLD_NEXT, "pread");
+	hang_if_asked(fd);
+	return real(fd, buf, count, off);
+}
+
+ssize_t pread64(int fd, void *buf, size_t count, off_t off)
+{
+	static pread_fn real;
+
+	if (!real)
+		real = (pread_fn)dlsym(RTLD_NEXT, "pread64");
+	hang_if_asked(fd);
+	return real(fd, buf, count, off);
+}

@@ -1,0 +1,349 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# efadiag stats on fixture trees (EFADIAG_SYSROOT) of both driver layouts: snapshots, rates
+# checked against the increments this script writes into the counter files while stats runs,
+# the health checks, and bad input from the files: junk, counters going backwards, files and
+# devices vanishing, a FIFO, an unreadable file, a read that hangs.
+. "$(dirname "$0")/lib.sh"
+
+CUR=$FIXTURES/stats-current
+OLD=$FIXTURES/stats-old
+SHIM=${EFADIAG_TEST_READ_SHIM:-$(dirname "$EFADIAG")/tests/read-hang.so}
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+
+# lines_true FILTER DESCRIPTION: json_true over the JSON Lines of the last stdout, as one array.
+lines_true() {
+	local r=1
+	[ -s "$TMPD/out" ] && jq -e -s "$1" <"$TMPD/out" >/dev/null 2>&1 && r=0
+	ok $r "$2"
+	[ $r -eq 0 ] || diag "jq -s -e '$1' failed on: $(head -c 600 "$TMPD/out")"
+}
+
+# stream CMD...: runs efadiag CMD... in the background with its stdout on a FIFO that this
+# script reads line by line from fd $S (read -t bounds each wait); STREAM_PID is its pid. Unlike
+# a coprocess, the lines stay readable after the command has exited.
+stream() {
+	rm -f "$TMPD/stream.fifo"
+	mkfifo "$TMPD/stream.fifo"
+	"$EFADIAG" "$@" >"$TMPD/stream.fifo" 2>"$TMPD/stream.err" &
+	STREAM_PID=$!
+	exec {S}<"$TMPD/stream.fifo"
+}
+
+# tree NAME: a writable copy of stats-current in $TMPD/NAME; sets T and P (rdmap80s0's port
+# counters) and D (its device counters).
+tree() {
+	T=$TMPD/$1
+	rm -rf "$T"
+	cp -r "$CUR" "$T"
+	chmod 755 "$T"
+	P=$T/sys/class/infiniband/rdmap80s0/ports/1/hw_counters
+	D=$T/sys/class/infiniband/rdmap80s0/hw_counters
+}
+
+# ---- snapshots --------------------------------------------------------------------------------
+EFADIAG_SYSROOT=$CUR run stats --json
+is_rc 0 "snapshot of the current layout"
+contract_keys "stats snapshot"
+json_is '.devices|map(.device)|join(",")' "rdmap79s0,rdmap80s0,rdmap81s0,rdmap82s0" \
+	"snapshot: every EFA device, in order"
+json_is '.devices[1].counters.tx_bytes' 2000000000 "snapshot: a device's own port counter"
+json_is '.devices[1].counters.keep_alive_rcvd' 88400 "snapshot: a device-directory counter"
+json_true '.devices|all(.port==1 and .lifespan_ms.port==10 and .lifespan_ms.device==10)' \
+	"snapshot: port and both lifespans, which are settings"
+json_true '.devices|all((.counters|has("lifespan")|not) and (has("rates")|not))' \
+	"snapshot: lifespan is no counter, and there are no rates"
+json_true '.interval_sec==0 and (.time|test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$"))' \
+	"snapshot: RFC 3339 time and interval 0"
+json_true '.checks[]|select(.name=="trouble counters")|.status=="pass"' \
+	"snapshot: no trouble counter is set"
+
+EFADIAG_SYSROOT=$CUR run stats
+is_rc 0 "snapshot for people"
+like "$OUT" 'rdmap81s0 port 1: hardware counters' "text: a table per device"
+like "$OUT" 'keep_alive_rcvd +device +89400' "text: counter, scope and value"
+like "$OUT" 'OK: no trouble on 4 EFA devices since the driver loaded' "text: the verdict"
+
+EFADIAG_SYSROOT=$OLD run stats --json
+is_rc 0 "snapshot of the old layout (everything under the port)"
+json_true '.devices[0].counters|has("keep_alive_rcvd") and has("tx_bytes") and
+	(has("retrans_pkts")|not) and (has("unresponsive_remote_events")|not)' \
+	"old layout: what the driver lacks is absent, never 0"
+json_true '.devices[0].lifespan_ms|has("device")|not' "old layout: no device directory"
+json_true '.checks[]|select(.name=="retransmissions")|.status=="skip"' \
+	"old layout: the sibling check says it needs retrans_pkts"
+EFADIAG_SYSROOT=$OLD run stats
+like "$OUT" 'keep_alive_rcvd +port ' "old layout: admin counters shown under the port"
+
+EFADIAG_SYSROOT=$CUR run stats -d rdmap80s0-rdm --json
+json_is '.devices|map(.device)|join(",")' rdmap80s0 "-d takes an efa domain name for its device"
+EFADIAG_SYSROOT=$CUR run stats -d nosuch0
+is_rc 3 "-d names no device"
+like "$ERR" 'no RDMA device "nosuch0".*devices here: .*rdmap79s0' "the error lists the devices"
+EFADIAG_SYSROOT=$FIXTURES/no-efa run stats --json
+is_rc 3 "no EFA device"
+json_true '.status=="error" and (.error.message|test("no EFA device.*mlx5_0"))' \
+	"no EFA device: the error names what is there"
+EFADIAG_SYSROOT=$TMPD/nonexistent run stats
+is_rc 3 "a sysroot that is not there"
+
+# Trouble since the driver loaded: history is a warning, a stopped admin queue a failure.
+tree hist
+echo 7 >"$P/unresponsive_remote_events"
+EFADIAG_SYSROOT=$T run stats --json
+is_rc 0 "snapshot: a remote failure counted since load is a warning"
+json_true '.checks[]|select(.name=="rdmap80s0 unresponsive_remote_events")|
+	.status=="warn" and (.detail|test("7 since the driver loaded.*sg-check"))' \
+	"snapshot: the warning gives the count, meaning and next command"
+echo 1 >"$D/no_completion_cmds"
+EFADIAG_SYSROOT=$T run stats --json
+is_rc 1 "snapshot: a timed-out admin command fails"
+json_true '.status=="fail" and (.summary|test("^FAIL: rdmap80s0 no_completion_cmds"))' \
+	"snapshot: the verdict names the device and counter"
+
+# ---- rates, in lockstep with the writer ------------------------------------------------------
+# After each record, this script adds a known increment; the next record must show exactly it.
+tree rates
+EFADIAG_SYSROOT=$T stream stats -i 0.2 -c 5 --json
+stats_pid=$STREAM_PID
+: >"$TMPD/rates.out"
+tx=$(cat "$P/tx_bytes")
+drops=0
+for k in 1 2 3 4 5; do
+	IFS= read -r -t 10 line <&"$S" || break
+	printf '%s\n' "$line" >>"$TMPD/rates.out"
+	[ "$k" -lt 5 ] || break
+	tx=$((tx + k * 25000000))
+	echo "$tx" >"$P/tx_bytes"
+	drops=$((drops + k))
+	echo "$drops" >"$T/sys/class/infiniband/rdmap81s0/ports/1/hw_counters/rx_drops"
+done
+wait "$stats_pid"
+RC=$?
+exec {S}<&-
+cp "$TMPD/rates.out" "$TMPD/out"
+is_rc 0 "stats -i 0.2 -c 5 --json"
+lines_true 'length==5 and all(.command=="stats")' "five samples: five JSON lines"
+lines_true '[.[].sample]==[1,2,3,4,5] and all(.interval_sec>0.15 and .interval_sec<0.6)' \
+	"each record numbers its sample and measures its interval"
+lines_true '[.[1:][]|.devices[1].deltas.tx_bytes]==[25000000,50000000,75000000,100000000]' \
+	"the deltas are exactly the increments written"
+lines_true '.[1:]|to_entries|all((.value.devices[1].rates.tx_bytes*.value.interval_sec) as $b|
+	($b - (.key+1)*25000000|fabs) < 0.02*(.key+1)*25000000)' \
+	"rates are the increments over the interval (within 2%)"
+lines_true '.[0].devices[1].rates.tx_bytes==0 and .[0].devices[0].rates.tx_bytes==0' \
+	"no increment, no rate"
+lines_true '.[-1].checks[]|select(.name=="rdmap81s0 rx_drops")|
+	.status=="warn" and (.detail|test("^\\+10 in"))' \
+	"the last record's checks cover the whole run: rx_drops +10"
+
+# The same in text, where the writer follows the lines of the last device.
+tree text
+EFADIAG_SYSROOT=$T stream stats -i 0.2 -c 3
+stats_pid=$STREAM_PID
+: >"$TMPD/text.out"
+tx=$(cat "$P/tx_bytes")
+k=0
+for i in $(seq 40); do
+	IFS= read -r -t 10 line <&"$S" || break
+	printf '%s\n' "$line" >>"$TMPD/text.out"
+	case $line in *" rdmap82s0 "*) k=$((k + 1)); tx=$((tx + k * 25000000)); echo "$tx" >"$P/tx_bytes" ;; esac
+done
+wait "$stats_pid"
+RC=$?
+exec {S}<&-
+OUT=$(cat "$TMPD/text.out")
+is_rc 0 "stats -i 0.2 -c 3 for people"
+like "$OUT" '^TIME +DEVICE +TX\(Gb/s\) +RX\(Gb/s\) +TX\(pkt/s\)' "the header, with units"
+gbps=$(awk '$2=="rdmap80s0" && NF>=8 {print $3}' "$TMPD/text.out" | sed -n 2p)
+awk -v g="$gbps" 'BEGIN { exit !(g > 0.9 && g < 1.1) }'
+ok $? "25 MB in 0.2 s shows as 1.0 Gbit/s (got $gbps)"
+like "$OUT" '--- efadiag stats: 3 samples over 0\.[0-9] s ---' "the closing summary"
+like "$OUT" 'OK: no trouble on 4 EFA devices over' "the verdict"
+
+# ---- bad input from the files, between samples -----------------------------------------------
+tree bad
+EFADIAG_SYSROOT=$T stream stats -i 0.2 -c 5 --json
+stats_pid=$STREAM_PID
+: >"$TMPD/bad.out"
+for k in 1 2 3 4 5; do
+	IFS= read -r -t 10 line <&"$S" || break
+	printf '%s\n' "$line" >>"$TMPD/bad.out"
+	case $k in
+	1) echo 5 >"$P/tx_bytes" # backwards: a driver reload
+	   echo "12abc" >"$P/rx_pkts" ;;
+	2) echo 7 >"$P/tx_bytes"
+	   rm -f "$P/retrans_pkts" ;;
+	3) rm -rf "$T/sys/class/infiniband/rdmap82s0" ;;
+	esac
+done
+wait "$stats_pid"
+RC=$?
+exec {S}<&-
+cp "$TMPD/bad.out" "$TMPD/out"
+is_rc 1 "a device vanishing during the run fails it"
+lines_true 'length==5' "every sample still gives its record"
+lines_true '[..|numbers|select(. < 0)]|length==0' "no negative number anywhere (no negative rate)"
+lines_true '.[1].devices[1]|(.rates|has("tx_bytes")|not) and (.counters.tx_bytes==5)' \
+	"a counter going backwards gets no rate in that interval"
+lines_true '.[2].devices[1].deltas.tx_bytes==2' "counting restarts from the reset"
+lines_true '.[1].devices[1]|(.unreadable.rx_pkts=="not a number") and (.counters|has("rx_pkts")|not)' \
+	"junk in a counter file: named, no value"
+lines_true '.[2].devices[1].unreadable.retrans_pkts=="vanished"' "a counter file vanishing"
+lines_true '.[3].devices[3].error|test("vanished")' "a device vanishing"
+lines_true '.[-1].checks|(map(select(.name=="rdmap82s0 counters" and .status=="fail"))|length==1) and
+	(map(select(.name=="rdmap80s0 counters" and (.detail|test("went backwards"))))|length==1)' \
+	"the checks name the vanished device and the reset"
+
+tree fifo
+rm "$P/rx_drops"
+mkfifo "$P/rx_drops"
+EFADIAG_SYSROOT=$T run stats --json -t 5
+json_true '.devices[1].unreadable.rx_drops=="not a regular file"' "a FIFO is not read, nor waited on"
+
+# For people: "?" where a counter gave no value this interval, "-" where the driver has none.
+tree junktext
+echo "12abc" >"$P/rx_pkts"
+EFADIAG_SYSROOT=$T run stats -i 0.2 -c 1
+like "$OUT" 'rdmap80s0 +[0-9.]+ +[0-9.]+ +[0-9]+ +\? ' "text: an unreadable counter shows ?, never 0"
+EFADIAG_SYSROOT=$OLD run stats -i 0.2 -c 1
+like "$OUT" 'rdmap16s27 +[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9.]+ +- +-$' \
+	"text: a counter the old driver lacks shows -"
+
+if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+	tree perm
+	chmod -R a+rX "$T"
+	chmod 000 "$P/tx_pkts"
+	chmod 755 "$TMPD"
+	setpriv --reuid=65534 --regid=65534 --clear-groups env EFADIAG_SYSROOT="$T" \
+		"$EFADIAG" stats --json >"$TMPD/out" 2>"$TMPD/err"
+	json_true '.devices[1].unreadable.tx_pkts|test("permission")' "an unreadable file is named"
+	json_true '.checks[]|select(.name=="rdmap80s0 counters")|.detail|test("tx_pkts.*run as root")' \
+		"an unreadable file: the check says to run as root"
+else
+	skip "an unreadable counter file" "needs root and setpriv to read as another user"
+fi
+
+# ---- a read that hangs ----------------------------------------------------------------------
+if [ -f "$SHIM" ]; then
+	start=$SECONDS
+	EFADIAG_TEST_HANG_FILE=keep_alive_rcvd EFADIAG_TEST_HANG_SEC=20 LD_PRELOAD=$SHIM \
+		EFADIAG_SYSROOT=$CUR run stats -d rdmap79s0,rdmap80s0 -t 1 --json
+	is_rc 1 "a counter read that hangs fails the device"
+	ok $((SECONDS - start > 5)) "a hung read costs -t, not the hang ($((SECONDS - start)) s)"
+	json_true '.devices|all(.error|test("did not return in time"))' \
+		"the hung devices are named, with why"
+else
+	skip "a counter read that hangs" "no shim at $SHIM (make tests/read-hang.so)"
+fi
+
+# ---- Prometheus -------------------------------------------------------------------------------
+tree prom
+mkdir "$TMPD/textfile"
+EFADIAG_SYSROOT=$T run stats --prom "$TMPD/textfile/efa.prom" -q
+is_rc 0 "--prom FILE"
+PROM=$(cat "$TMPD/textfile/efa.prom" 2>/dev/null)
+like "$PROM" '^efadiag_efa_tx_bytes_total\{device="rdmap80s0",port="1"\} 2000000000$' \
+	"counters are _total with labels device and port"
+like "$PROM" '# TYPE efadiag_efa_keep_alive_rcvd_total counter' "a TYPE line per family"
+like "$PROM" '# HELP efadiag_efa_unresponsive_remote_events_total .*remote peer stopped' \
+	"HELP says what the counter means"
+like "$PROM" 'efadiag_efa_lifespan_milliseconds\{device="rdmap80s0",port="1",scope="device"\} 10' \
+	"lifespan is a gauge, per directory"
+printf '%s' "$PROM" | grep -q 'lifespan_total'
+ok $((!$?)) "lifespan is never a counter"
+ok "$(find "$TMPD/textfile" -type f | wc -l | awk '{print ($1==1)?0:1}')" \
+	"no temporary file is left beside it"
+if command -v promtool >/dev/null 2>&1; then
+	promtool check metrics <"$TMPD/textfile/efa.prom" >"$TMPD/promtool.out" 2>&1
+	prc=$?
+	# The contract names the setting in milliseconds, the driver's unit; promtool's lint
+	# prefers base units and says so (exit 3). Anything else it says is a failure.
+	others=$(grep -v 'efadiag_efa_lifespan_milliseconds use base unit' "$TMPD/promtool.out")
+	ok $(( !((prc == 0 || prc == 3) && ${#others} == 0) )) "promtool check metrics accepts it"
+	[ -z "$others" ] || diag "promtool: $others"
+	grep -v lifespan_milliseconds "$TMPD/textfile/efa.prom" | promtool check metrics
+	ok $? "promtool: no lint at all beyond the contract's lifespan name"
+else
+	skip "promtool check metrics" "promtool (Debian package prometheus) is not installed"
+fi
+EFADIAG_SYSROOT=$T run stats --prom -
+is_rc 0 "--prom - prints the exposition"
+like "$OUT" '^# HELP efadiag_efa_' "--prom -: the exposition, nothing before it"
+printf '%s' "$OUT" | grep -q 'OK: no trouble'
+ok $((!$?)) "--prom -: no table or verdict mixed in"
+EFADIAG_SYSROOT=$T run stats --prom - --json
+is_rc 2 "--prom - with --json"
+EFADIAG_SYSROOT=$T run stats --prom "$TMPD/no/such/dir/efa.prom"
+is_rc 3 "--prom into a directory that is not there"
+like "$ERR" "--prom: cannot create $TMPD/no/such/dir/efa.prom.tmp" "the error names the path"
+# Written every sample: the file follows the counters while stats runs.
+EFADIAG_SYSROOT=$T stream stats -i 0.2 -c 3 --json --prom "$TMPD/textfile/efa.prom"
+stats_pid=$STREAM_PID
+IFS= read -r -t 10 line <&"$S"
+echo 123456789012 >"$P/tx_bytes"
+for i in 1 2; do IFS= read -r -t 10 line <&"$S"; done
+wait "$stats_pid"
+grep -q '^efadiag_efa_tx_bytes_total{device="rdmap80s0",port="1"} 123456789012$' \
+	"$TMPD/textfile/efa.prom"
+ok $? "--prom FILE is rewritten after every sample"
+
+# ---- keep-alive, siblings, Ctrl-C, lifespan, options ---------------------------------------------
+tree ka
+( for i in $(seq 35); do # 7 s at most: every device but rdmap81s0 keeps getting keep-alives
+	for d in rdmap79s0 rdmap80s0 rdmap82s0; do
+		f=$T/sys/class/infiniband/$d/hw_counters/keep_alive_rcvd
+		echo $(($(cat "$f") + 1)) >"$f.new" && mv "$f.new" "$f" # whole values only
+	done
+	sleep 0.2
+done ) &
+writer=$!
+EFADIAG_SYSROOT=$T run stats -i 1 -c 6 --json
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+lines_true '.[-1].checks|(map(select(.status=="warn" and (.name|test("keep_alive")))|.name)==["rdmap81s0 keep_alive_rcvd"])' \
+	"keep_alive_rcvd not growing over 6 s: that device, and only it, is named"
+
+tree sib
+echo 40 >"$P/retrans_pkts"
+EFADIAG_SYSROOT=$T run stats --json
+json_true '.checks[]|select(.name=="retransmissions")|.status=="warn" and
+	(.detail|test("^rdmap80s0 retransmitted 40 packets since the driver loaded while its 3 siblings"))' \
+	"one device retransmitting while its siblings do not is named"
+
+tree sigint
+EFADIAG_SYSROOT=$T "$EFADIAG" stats -i 0.2 >"$TMPD/out" 2>"$TMPD/err" &
+pid=$!
+sleep 0.9
+kill -INT "$pid"
+for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+wait "$pid"
+RC=$?
+OUT=$(cat "$TMPD/out")
+is_rc 0 "Ctrl-C ends a run without --count, with its summary"
+like "$OUT" '--- efadiag stats: [0-9]+ samples? over' "Ctrl-C: the closing summary"
+like "$OUT" 'OK: no trouble on 4 EFA devices' "Ctrl-C: the verdict"
+
+EFADIAG_SYSROOT=$T "$EFADIAG" stats -i 0.2 --json >"$TMPD/out" 2>"$TMPD/err" &
+pid=$!
+sleep 0.7
+kill -TERM "$pid"
+wait "$pid"
+RC=$?
+is_rc 0 "SIGTERM ends a JSON stream cleanly"
+lines_true 'length>=1 and all(.command=="stats")' "SIGTERM: every line a whole record"
+
+tree slow
+echo 400 >"$P/lifespan"
+EFADIAG_SYSROOT=$T run stats -i 0.1 -c 2 --json
+like "$ERR" 'interval raised to 0\.400 s.*lifespan \(400 ms\)' "never sampled faster than lifespan"
+lines_true 'all(.interval_sec > 0.35)' "the interval follows the lifespan"
+
+for bad in "-i 0" "-i abc" "-i -1" "-c 0" "-c x" "--prom"; do
+	# shellcheck disable=SC2086
+	EFADIAG_SYSROOT=$CUR run stats $bad
+	is_rc 2 "stats $bad is refused"
+done
+
+done_testing
