@@ -27,10 +27,6 @@
 #define KEY_T0 "efadiag.mesh.t0"
 #define KEY_SIDES "efadiag.mesh.sides"
 #define KEY_EXIT "efadiag.mesh.exit"
-#define KEY_RETEST "efadiag.mesh.retest"
-#define KEY_RETEST_SIDES "efadiag.mesh.retest.sides"
-/* Suspect pairs are measured again in at most this many more rounds. */
-#define RETEST_ROUNDS 3
 
 #define DEFAULT_ITERATIONS 100
 #define DEFAULT_WARMUP 10
@@ -39,15 +35,14 @@
 #define BW_WINDOW 4
 /* The launch itself (every rank started, endpoints opened) may take this long at least. */
 #define SETUP_MIN_SEC 10.0
-/* Round 0 starts this long after rank 0 read every card, plus a little per rank. */
-#define START_LEAD_SEC 0.5
+/* Round 0 starts MESH_START_LEAD_SEC after rank 0 read every card, plus a little per rank. */
 #define START_LEAD_PER_RANK_SEC 0.002
 
 static const char launch_hint[] =
 	"mesh runs as every rank of a PMIx launch, one rank per node: 'srun --mpi=pmix -N NODES "
 	"--ntasks-per-node=1 efadiag mesh' or 'mpirun -np NODES --map-by ppr:1:node efadiag mesh'";
 
-static double wall_sec(void)
+double mesh_wall_sec(void)
 {
 	struct timeval tv;
 
@@ -69,10 +64,8 @@ static void node_name(char *buf, size_t len)
 	buf[len - 1] = 0;
 }
 
-static int fail_run(struct mesh_run *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* An error on this rank: reported with its rank, the run cannot go on. */
-static int fail_run(struct mesh_run *m, const char *fmt, ...)
+int mesh_fail(struct mesh_run *m, const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
@@ -110,10 +103,10 @@ static int publish_card(struct mesh_run *m)
 	m->have_card[m->boot.rank] = card.nnics > 0;
 	s = mesh_card_encode(&card);
 	if (!s)
-		return fail_run(m, "out of memory");
+		return mesh_fail(m, "out of memory");
 	ret = boot_put(&m->boot, KEY_CARD, s);
 	free(s);
-	return ret ? fail_run(m, "%s", m->boot.err) : 0;
+	return ret ? mesh_fail(m, "%s", m->boot.err) : 0;
 }
 
 /* Every other rank's card; one that published none (or none usable) is left out. */
@@ -150,18 +143,18 @@ static int agree_start(struct mesh_run *m)
 	double start;
 
 	if (m->boot.rank == 0) {
-		start = wall_sec() + START_LEAD_SEC + START_LEAD_PER_RANK_SEC * m->boot.size;
+		start = mesh_wall_sec() + MESH_START_LEAD_SEC + START_LEAD_PER_RANK_SEC * m->boot.size;
 		snprintf(buf, sizeof(buf), "%.6f", start);
 		if (boot_put(&m->boot, KEY_T0, buf))
-			return fail_run(m, "%s", m->boot.err);
+			return mesh_fail(m, "%s", m->boot.err);
 	} else {
 		if (boot_get(&m->boot, 0, KEY_T0, SETUP_MIN_SEC + m->budget, &s))
-			return fail_run(m, "rank 0 did not publish the start (%s): is it stopped?",
+			return mesh_fail(m, "rank 0 did not publish the start (%s): is it stopped?",
 					m->boot.err);
 		start = strtod(s, NULL);
 		free(s);
 	}
-	m->t0 = now_sec() + (start - wall_sec());
+	m->t0 = now_sec() + (start - mesh_wall_sec());
 	return 0;
 }
 
@@ -178,8 +171,8 @@ static void progress(const struct mesh_run *m, int r)
 }
 
 /* This rank's side of the pair with peer in a slot; side_round names it in the results. */
-static void run_pair(struct mesh_run *m, int side_round, int peer, const struct mesh_slot *slot,
-		     struct mesh_side *side)
+void mesh_run_pair(struct mesh_run *m, int side_round, int peer, const struct mesh_slot *slot,
+		   struct mesh_side *side)
 {
 	int me = m->boot.rank, nlanes;
 
@@ -211,7 +204,7 @@ static void run_round(struct mesh_run *m, int r)
 	if (peer < 0)
 		return; /* the bye */
 	mesh_slot_plan(m->t0, m->budget, r, &slot);
-	run_pair(m, r, peer, &slot, &m->sides[m->nsides++]);
+	mesh_run_pair(m, r, peer, &slot, &m->sides[m->nsides++]);
 }
 
 static void run_rounds(struct mesh_run *m)
@@ -234,7 +227,7 @@ static void run_rounds(struct mesh_run *m)
 /* --- results -------------------------------------------------------------------------------- */
 
 /* The side of round among a rank's n sides, or NULL. */
-static const struct mesh_side *find_side(const struct mesh_side *sides, int n, int round)
+const struct mesh_side *mesh_find_side(const struct mesh_side *sides, int n, int round)
 {
 	int k;
 
@@ -246,7 +239,7 @@ static const struct mesh_side *find_side(const struct mesh_side *sides, int n, i
 
 static const struct mesh_side *side_of(const struct mesh_run *m, int rank, int round)
 {
-	return m->reported[rank] ? find_side(m->all_sides[rank], m->nall[rank], round) : NULL;
+	return m->reported[rank] ? mesh_find_side(m->all_sides[rank], m->nall[rank], round) : NULL;
 }
 
 /* Rank 0: every rank's sides, each wait bounded by what is left of one budget. */
@@ -261,7 +254,7 @@ static int collect(struct mesh_run *m)
 
 		m->all_sides[r] = calloc((size_t)m->rounds + 1, sizeof(struct mesh_side));
 		if (!m->all_sides[r])
-			return fail_run(m, "out of memory");
+			return mesh_fail(m, "out of memory");
 		if (r == 0) {
 			memcpy(m->all_sides[0], m->sides, (size_t)m->nsides * sizeof(*m->sides));
 			m->nall[0] = m->nsides;
@@ -291,7 +284,7 @@ static int merge_pairs(struct mesh_run *m)
 			  sizeof(*m->pairs));
 	if (!round || !m->pairs) {
 		free(round);
-		return fail_run(m, "out of memory");
+		return mesh_fail(m, "out of memory");
 	}
 	for (r = 0; r < m->rounds; r++) {
 		np = mesh_round_pairs(m->boot.size, r, round);
@@ -320,166 +313,6 @@ static int flush_report(struct mesh_run *m, int code)
 	return code;
 }
 
-/* The retest: suspect links measured again, in rounds of their own after the others. */
-struct retest {
-	int nrounds, npairs;
-	double start_wall;
-	struct mesh_pair *pairs;
-	int *round;
-};
-
-/*
- * Rank 0: the suspects of the first judgement, packed into retest rounds, as text. Every bad
- * pair is one, except those of a node bad with all its partners (a retest would confirm it)
- * and of a rank that did not report (it would not come).
- */
-static char *retest_plan(struct mesh_run *m, struct retest *t)
-{
-	size_t i, len = 64 + 40 * (m->npairs + 1);
-	char *s = malloc(len);
-	int k, used;
-
-	t->pairs = calloc(m->npairs + 1, sizeof(*t->pairs));
-	t->round = calloc(m->npairs + 1, sizeof(*t->round));
-	if (!s || !t->pairs || !t->round) {
-		free(s);
-		return NULL;
-	}
-	for (i = 0; i < m->npairs; i++) {
-		const struct mesh_result *p = &m->pairs[i];
-
-		if (p->status == MESH_OK || !m->reported[p->a] || !m->reported[p->b] ||
-		    mesh_bad_with_all(m->pairs, m->npairs, m->reported, p->a) ||
-		    mesh_bad_with_all(m->pairs, m->npairs, m->reported, p->b))
-			continue;
-		t->pairs[t->npairs++] = (struct mesh_pair){ p->a, p->b };
-	}
-	t->nrounds = mesh_pack_rounds(t->pairs, t->npairs, RETEST_ROUNDS, t->round);
-	t->start_wall = wall_sec() + START_LEAD_SEC;
-	used = snprintf(s, len, "retest %.6f %d\n", t->start_wall, t->nrounds);
-	for (k = 0; k < t->npairs; k++)
-		if (t->round[k] >= 0)
-			used += snprintf(s + used, len - (size_t)used, "pair %d %d %d\n", t->pairs[k].a,
-					 t->pairs[k].b, t->round[k]);
-	return s;
-}
-
-/* Another rank: rank 0's plan, checked (ranks and rounds in range). 0, or -1. */
-static int retest_parse(const char *s, struct retest *t, int n)
-{
-	const char *p = s;
-	int a, b, r, used;
-
-	if (sscanf(p, "retest %lf %d\n%n", &t->start_wall, &t->nrounds, &used) != 2 ||
-	    t->nrounds < 0 || t->nrounds > RETEST_ROUNDS)
-		return -1;
-	t->pairs = calloc((size_t)n + 1, sizeof(*t->pairs));
-	t->round = calloc((size_t)n + 1, sizeof(*t->round));
-	if (!t->pairs || !t->round)
-		return -1;
-	p += used;
-	while (sscanf(p, "pair %d %d %d\n%n", &a, &b, &r, &used) == 3 && t->npairs < n) {
-		if (a < 0 || b < 0 || a >= n || b >= n || a == b || r < 0 || r >= t->nrounds)
-			return -1;
-		t->pairs[t->npairs] = (struct mesh_pair){ a, b };
-		t->round[t->npairs++] = r;
-		p += used;
-	}
-	return 0;
-}
-
-/* Every rank: its retest pairs, in the plan's slots; results published like the first. */
-static int run_retest(struct mesh_run *m, struct retest *t, struct mesh_side *out, int *nout)
-{
-	double t0 = now_sec() + (t->start_wall - wall_sec());
-	int k, me = m->boot.rank;
-	char *s;
-
-	*nout = 0;
-	for (k = 0; k < t->npairs; k++) {
-		struct mesh_slot slot;
-		int peer = t->pairs[k].a == me ? t->pairs[k].b : t->pairs[k].b == me ? t->pairs[k].a :
-										       -1;
-
-		if (peer < 0 || t->round[k] < 0)
-			continue;
-		mesh_slot_plan(t0, m->budget, t->round[k], &slot);
-		run_pair(m, m->rounds + t->round[k], peer, &slot, &out[(*nout)++]);
-	}
-	while (now_sec() < t0 + m->budget * t->nrounds)
-		usleep(10000);
-	s = mesh_sides_encode(out, (size_t)*nout);
-	if (!s || boot_put(&m->boot, KEY_RETEST_SIDES, s)) {
-		free(s);
-		return fail_run(m, "publishing the retest: %s", m->boot.err);
-	}
-	free(s);
-	return 0;
-}
-
-/* Rank 0: the retested pairs merged and applied, and the mesh judged again. */
-static int apply_retest(struct mesh_run *m, const struct retest *t, struct mesh_side *mine,
-			int nmine)
-{
-	struct mesh_limits lim = { .min_gbps = m->ctx->opt.min_gbps,
-				   .max_lat_usec = m->ctx->opt.max_lat_usec,
-				   .lat_factor = m->ctx->opt.lat_factor };
-	int n = m->boot.size, k, r;
-	struct mesh_side **sides = calloc((size_t)n, sizeof(*sides));
-	int *ns = calloc((size_t)n, sizeof(*ns));
-	double deadline = now_sec() + m->budget + 2, *best;
-	struct mesh_result *res = calloc((size_t)t->npairs + 1, sizeof(*res));
-	size_t i;
-
-	if (!sides || !ns || !res) {
-		free(sides);
-		free(ns);
-		free(res);
-		return fail_run(m, "out of memory");
-	}
-	sides[0] = mine;
-	ns[0] = nmine;
-	for (k = 0; k < t->npairs; k++) {
-		int who[2] = { t->pairs[k].a, t->pairs[k].b };
-		const struct mesh_side *sa = NULL, *sb = NULL;
-
-		for (r = 0; r < 2; r++) {
-			char *s = NULL;
-			int w = who[r];
-
-			if (sides[w] || w == 0)
-				continue;
-			sides[w] = calloc(RETEST_ROUNDS + 1, sizeof(**sides));
-			if (sides[w] && !boot_get(&m->boot, w, KEY_RETEST_SIDES, deadline - now_sec(),
-						  &s))
-				ns[w] = mesh_sides_decode(s, sides[w], RETEST_ROUNDS + 1);
-			if (ns[w] < 0)
-				ns[w] = 0;
-			free(s);
-		}
-		sa = find_side(sides[who[0]], ns[who[0]], m->rounds + t->round[k]);
-		sb = find_side(sides[who[1]], ns[who[1]], m->rounds + t->round[k]);
-		mesh_merge(who[0], who[1], t->round[k], sa, sb, &res[k]);
-	}
-	/* Judged like the first rounds: against the allocation and the retest round's mates. */
-	best = mesh_round_best(res, (size_t)t->npairs);
-	for (k = 0; best && k < t->npairs; k++)
-		for (i = 0; i < m->npairs; i++)
-			if (m->pairs[i].a == res[k].a && m->pairs[i].b == res[k].b && t->round[k] >= 0)
-				mesh_apply_retest(&m->pairs[i], &res[k], &m->verdict,
-						  best[t->round[k]]);
-	free(best);
-	free(res);
-	for (r = 1; r < n; r++)
-		free(sides[r]);
-	free(sides);
-	free(ns);
-	mesh_verdict_free(&m->verdict);
-	if (mesh_judge(m->boot.size, m->reported, m->pairs, m->npairs, &lim, &m->verdict))
-		return fail_run(m, "out of memory");
-	return 0;
-}
-
 /*
  * The last step of every rank: a fence, so no rank (rank 0 above all) leaves while another
  * may still read what it published. Under Slurm a rank's values are served by its node's
@@ -497,33 +330,33 @@ static int finish(struct mesh_run *m)
 				   .max_lat_usec = m->ctx->opt.max_lat_usec,
 				   .lat_factor = m->ctx->opt.lat_factor };
 	char *s = mesh_sides_encode(m->sides, (size_t)m->nsides), buf[16];
-	struct mesh_side mine[RETEST_ROUNDS + 1];
-	struct retest t = { 0 };
+	struct mesh_side mine[MESH_RETEST_ROUNDS + 1];
+	struct mesh_retest t = { 0 };
 	int code, nmine = 0;
 	/* Rank 0 waits for the slowest report (one budget), then judges. */
 	double wait = 2 * m->budget + SETUP_MIN_SEC + m->boot.size;
 
 	if (!s || boot_put(&m->boot, KEY_SIDES, s)) {
 		free(s);
-		return fail_run(m, "publishing the results: %s", m->boot.err);
+		return mesh_fail(m, "publishing the results: %s", m->boot.err);
 	}
 	free(s);
 	s = NULL;
 	if (m->boot.rank) {
-		if (boot_get(&m->boot, 0, KEY_RETEST, wait, &s))
-			return fail_run(m, "rank 0 gave no verdict within %.3g s (%s)", wait,
+		if (boot_get(&m->boot, 0, MESH_KEY_RETEST, wait, &s))
+			return mesh_fail(m, "rank 0 gave no verdict within %.3g s (%s)", wait,
 					m->boot.err);
-		code = retest_parse(s, &t, m->boot.size) ? fail_run(m, "rank 0's retest plan is "
+		code = mesh_retest_parse(s, &t, m->boot.size) ? mesh_fail(m, "rank 0's retest plan is "
 								   "malformed") : 0;
 		free(s);
 		if (!code && t.nrounds)
-			code = run_retest(m, &t, mine, &nmine);
+			code = mesh_retest_run(m, &t, mine, &nmine);
 		free(t.pairs);
 		free(t.round);
 		if (code)
 			return code;
 		if (boot_get(&m->boot, 0, KEY_EXIT, wait + t.nrounds * m->budget, &s))
-			return fail_run(m, "rank 0 gave no verdict within %.3g s (%s)", wait,
+			return mesh_fail(m, "rank 0 gave no verdict within %.3g s (%s)", wait,
 					m->boot.err);
 		code = atoi(s);
 		free(s);
@@ -534,16 +367,16 @@ static int finish(struct mesh_run *m)
 	if (!code)
 		code = merge_pairs(m);
 	if (!code && mesh_judge(m->boot.size, m->reported, m->pairs, m->npairs, &lim, &m->verdict))
-		code = fail_run(m, "out of memory");
-	if (!code && !(s = retest_plan(m, &t)))
-		code = fail_run(m, "out of memory");
-	if (!code && boot_put(&m->boot, KEY_RETEST, s))
-		code = fail_run(m, "publishing the retest plan: %s", m->boot.err);
+		code = mesh_fail(m, "out of memory");
+	if (!code && !(s = mesh_retest_plan(m, &t)))
+		code = mesh_fail(m, "out of memory");
+	if (!code && boot_put(&m->boot, MESH_KEY_RETEST, s))
+		code = mesh_fail(m, "publishing the retest plan: %s", m->boot.err);
 	free(s);
 	if (!code && t.nrounds)
-		code = run_retest(m, &t, mine, &nmine);
+		code = mesh_retest_run(m, &t, mine, &nmine);
 	if (!code && t.nrounds)
-		code = apply_retest(m, &t, mine, nmine);
+		code = mesh_retest_apply(m, &t, mine, nmine);
 	m->retest_rounds = t.nrounds;
 	free(t.pairs);
 	free(t.round);
@@ -571,7 +404,7 @@ static int alloc_run(struct mesh_run *m)
 	m->nall = calloc(n, sizeof(*m->nall));
 	return m->cards && m->have_card && m->sides && m->reported && m->all_sides && m->nall ?
 		       0 :
-		       fail_run(m, "out of memory");
+		       mesh_fail(m, "out of memory");
 }
 
 static void free_run(struct mesh_run *m)
@@ -597,16 +430,16 @@ static int mesh_main(struct mesh_run *m)
 	int code;
 
 	if (boot_init(&m->boot))
-		return fail_run(m, "%s: %s", m->boot.err, launch_hint);
+		return mesh_fail(m, "%s: %s", m->boot.err, launch_hint);
 	/*
 	 * Rank 0 speaks for the run: the others' stdout would interleave with its report (and
 	 * several JSON documents are no document). Their errors still go to stderr.
 	 */
 	if (m->boot.rank && !freopen("/dev/null", "w", stdout))
-		return fail_run(m, "cannot silence stdout: %s", strerror(errno));
+		return mesh_fail(m, "cannot silence stdout: %s", strerror(errno));
 	m->rounds = mesh_rounds(m->boot.size, (int)ctx->opt.mesh_pairs);
 	if (m->boot.size < 2)
-		return fail_run(m, "a mesh needs at least 2 ranks, this launch has %d: %s",
+		return mesh_fail(m, "a mesh needs at least 2 ranks, this launch has %d: %s",
 				m->boot.size, launch_hint);
 	code = alloc_run(m);
 	if (!code)

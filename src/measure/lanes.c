@@ -4,6 +4,7 @@
 
 #include <rdma/fi_errno.h>
 #include <rdma/fi_rma.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,7 @@ static void *lane_main(void *arg)
 	for (;;) {
 		double now;
 		bool active = false, quiet;
+		int got;
 
 		/* Keep the window full. */
 		quiet = __atomic_load_n(&l->quiesce, __ATOMIC_ACQUIRE);
@@ -250,7 +252,9 @@ static void *lane_main(void *arg)
 			posted_tx++;
 		}
 		/* Take what completed. */
+		got = 0;
 		while ((ret = fab_poll(l->ep, &c)) > 0) {
+			got++;
 			struct lane_ctx *lc = c.context;
 
 			if (c.err) {
@@ -299,6 +303,9 @@ static void *lane_main(void *arg)
 				}
 			}
 		}
+		/* Nothing came: let another runnable thread have the CPU (see lane_job.yield). */
+		if (!got && j->yield)
+			sched_yield();
 		if (ret < 0) {
 			if (__atomic_load_n(&l->finished, __ATOMIC_ACQUIRE))
 				break;

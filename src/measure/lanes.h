@@ -28,6 +28,11 @@ struct lane_job {
 	double stall_sec; /* no completion for this long: the fabric stopped delivering */
 	long corrupt_offset; /* test hook: flip this byte of what we send (-1: never) */
 	double drain_sec; /* how long the end waits for operations in flight; 0: 0.5 s */
+	/*
+	 * Yield the CPU after a poll that found nothing: many lanes and ranks sharing few CPUs
+	 * (mesh's ranks side by side on one host) then still progress the peer they wait for.
+	 */
+	bool yield;
 };
 
 /* How a lane's part of a size went. */

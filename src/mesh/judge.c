@@ -489,21 +489,3 @@ void mesh_apply_retest(struct mesh_result *pair, const struct mesh_result *retes
 	snprintf(pair->detail, sizeof(pair->detail), "%.150s; confirmed on retest (%s)", was,
 		 mesh_status_str(r.status));
 }
-
-bool mesh_bad_with_all(const struct mesh_result *pairs, size_t npairs, const bool *reported,
-		       int rank)
-{
-	int with = 0, bad = 0;
-	size_t i;
-
-	for (i = 0; i < npairs; i++) {
-		const struct mesh_result *p = &pairs[i];
-		int other = p->a == rank ? p->b : p->a;
-
-		if ((p->a != rank && p->b != rank) || !reported[other])
-			continue;
-		with++;
-		bad += p->status != MESH_OK;
-	}
-	return with > 1 && bad == with;
-}

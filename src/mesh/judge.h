@@ -119,10 +119,6 @@ void mesh_verdict_free(struct mesh_verdict *v);
  * the thresholds of v) was a passing disturbance and becomes ok; one still bad is confirmed.
  * Judge again afterwards.
  */
-/* Whether rank's every pair with a reporting partner is bad: a retest would only confirm it. */
-bool mesh_bad_with_all(const struct mesh_result *pairs, size_t npairs, const bool *reported,
-		       int rank);
-
 void mesh_apply_retest(struct mesh_result *pair, const struct mesh_result *retest,
 		       const struct mesh_verdict *v, double round_best);
 /*

@@ -250,7 +250,7 @@ static void measure_bandwidth(struct mesh_fabric *f, int peer, int nlanes,
 	struct lane *lanes[MESH_MAX_LANES] = { 0 };
 	struct lane_job job = { .op = LANE_SEND, .size = p->bw_size, .count = 1L << 40,
 				.window = p->window, .initiate = true, .receive = true,
-				.corrupt_offset = -1, .drain_sec = BW_DRAIN_SEC };
+				.corrupt_offset = -1, .drain_sec = BW_DRAIN_SEC, .yield = true };
 	double t0, t1;
 	int i;
 
