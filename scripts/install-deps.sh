@@ -16,12 +16,13 @@ if command -v apt-get >/dev/null 2>&1; then
 		build-essential autoconf automake libtool pkg-config \
 		libfabric-dev libfabric-bin libibverbs-dev rdma-core ibverbs-providers \
 		libcjson-dev bash-completion jq iproute2 nftables procps \
-		valgrind clang libclang-rt-14-dev man-db >/dev/null
+		valgrind clang libclang-rt-14-dev man-db \
+		libpmix-dev openmpi-bin slurmctld slurmd slurm-client munge >/dev/null
 elif command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1; then
 	PM=$(command -v dnf || command -v yum)
 	$SUDO "$PM" install -y gcc make autoconf automake libtool pkgconfig \
 		libfabric-devel libfabric rdma-core-devel cjson-devel bash-completion jq \
-		iproute nftables valgrind
+		iproute nftables valgrind pmix-devel openmpi
 else
 	echo "install-deps: no apt-get, dnf or yum here; install libfabric, rdma-core," \
 	     "libcjson and autotools by hand" >&2

@@ -52,6 +52,11 @@ struct opts {
 	double interval_sec; /* 0: one snapshot */
 	long count;	     /* 0: until a signal */
 	const char *prom;    /* Prometheus textfile, "-" for stdout, NULL for none */
+	/* mesh */
+	long mesh_pairs;     /* partners per rank; 0: all (--pairs all) */
+	double min_gbps;     /* 0: no absolute floor */
+	double max_lat_usec; /* 0: no absolute ceiling */
+	double lat_factor;   /* latency outliers above this many medians; 0: none */
 };
 
 struct out;

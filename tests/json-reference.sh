@@ -267,4 +267,17 @@ run_doc "usage error (client -P 0)" 2 usage-error -- bw -p tcp -P 0 -j 127.0.0.1
 run_doc "help -j" 0 help -- help -j
 run_doc "help pingpong -j" 0 help -- help pingpong -j
 
+# mesh: outside a launcher (only the common keys), and a launch of two ranks under mpirun.
+run_doc "mesh outside a launcher" 3 common -- mesh -p tcp -j
+if command -v mpirun >/dev/null 2>&1 && ! "$EFADIAG" mesh 2>&1 | grep -q "without PMIx"; then
+	timeout 60 mpirun --allow-run-as-root --oversubscribe -np 2 "$EFADIAG" mesh -p tcp -t 1 \
+		--lat-factor 0 -j >"$TMPD/out" 2>"$TMPD/err"
+	RC=$?
+	[ "$RC" -le 1 ]
+	ok $? "mesh under mpirun -np 2 (exit $RC)"
+	check_doc "mesh under mpirun" "$TMPD/out" mesh
+else
+	skip "mesh under mpirun" "no mpirun, or efadiag built without PMIx"
+fi
+
 done_testing

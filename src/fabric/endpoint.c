@@ -38,6 +38,7 @@ int fab_open(struct fab_ep *f, const struct fab_open_args *a)
 	int ret;
 
 	memset(f, 0, sizeof(*f));
+	f->recv_from = FI_ADDR_UNSPEC;
 	f->caps = a->caps ? a->caps : FI_MSG;
 	hints = fabric_rdm_hints(a->provider, a->caps ? a->caps : FI_MSG);
 	if (!hints)
@@ -438,7 +439,7 @@ int fab_post_recv(struct fab_ep *f, struct fab_buf *b, size_t off, size_t len, v
 	ssize_t ret;
 
 	ret = POST_RETRY(f, deadline, fi_recv(f->ep, fab_buf_at(b, off), len, b->desc,
-					      FI_ADDR_UNSPEC, context));
+					      f->recv_from, context));
 	if (!ret)
 		f->inflight++;
 	if (ret == -FI_ETIMEDOUT) {

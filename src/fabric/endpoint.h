@@ -49,6 +49,12 @@ struct fab_ep {
 	size_t inject_size;
 	size_t max_msg_size;
 	size_t npeers; /* addresses inserted so far */
+	/*
+	 * The peer receives are posted for (FI_ADDR_UNSPEC: any). It matters only on an
+	 * endpoint opened with FI_DIRECTED_RECV, where a late message from an earlier peer then
+	 * waits for a receive of its own instead of taking the current peer's (mesh).
+	 */
+	fi_addr_t recv_from;
 	/* Operations posted that still owe a completion: what must drain before the close. */
 	size_t inflight;
 	/* Closed with operations in flight: left to the process's exit (fab_close_endpoint). */

@@ -27,6 +27,12 @@ struct lane_job {
 	bool verify;
 	double stall_sec; /* no completion for this long: the fabric stopped delivering */
 	long corrupt_offset; /* test hook: flip this byte of what we send (-1: never) */
+	double drain_sec; /* how long the end waits for operations in flight; 0: 0.5 s */
+	/*
+	 * Yield the CPU after a poll that found nothing: many lanes and ranks sharing few CPUs
+	 * (mesh's ranks side by side on one host) then still progress the peer they wait for.
+	 */
+	bool yield;
 };
 
 /* How a lane's part of a size went. */
@@ -58,6 +64,7 @@ struct lane {
 	long done_tx, done_rx;
 	int finished; /* the active part is over (or failed): set by the lane's thread */
 	int stop;     /* set by the main thread: stop progressing and return */
+	int quiesce;  /* set by the main thread: post nothing more, let what is posted complete */
 	struct lane_result res; /* valid once finished */
 };
 
@@ -66,6 +73,11 @@ size_t lane_buf_size(size_t max_size, unsigned window, bool verify);
 int lane_start(struct lane *l, const struct lane_job *job);
 bool lane_finished(const struct lane *l);
 void lane_stop(struct lane *l);
+/*
+ * Stops posting and keeps progressing, so the operations in flight complete while the peer
+ * still receives: a lane run for a time (mesh) ends with little left to drain.
+ */
+void lane_quiesce(struct lane *l);
 /* Waits for the lane's thread, which has ended or cancelled its operations (bounded). */
 void lane_join(struct lane *l);
 /* Releases the lane's contexts: only after its endpoint is closed. */

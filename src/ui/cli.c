@@ -120,6 +120,7 @@ void cli_defaults(struct opts *opt)
 	opt->warmup = -1;
 	opt->window = -1;
 	opt->op = "send";
+	opt->lat_factor = 3;
 	opt->token = getenv("EFADIAG_TOKEN");
 	if (opt->token && !*opt->token)
 		opt->token = NULL;

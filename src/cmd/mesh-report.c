@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+/* efadiag mesh's report on rank 0: nodes, pairs, what is bad and why, the remedy, the estimate. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/mesh.h"
+#include "ui/out.h"
+#include "util.h"
+
+/* All pairs up to this many ranks; above it, the worst pairs. */
+#define ALL_PAIRS_UP_TO 16
+#define WORST_PAIRS 20
+
+static const struct out_col node_cols[] = {
+	{ "rank", "RANK", OUT_INT, 0, 0 },
+	{ "host", "HOST", OUT_STR, 0, 0 },
+	{ "domains", "DOMAINS", OUT_STR, 0, 0 },
+};
+
+static const struct out_col pair_cols[] = {
+	{ "a", "A", OUT_INT, 0, 0 },
+	{ "b", "B", OUT_INT, 0, 0 },
+	{ "host_a", "HOST A", OUT_STR, 0, 0 },
+	{ "host_b", "HOST B", OUT_STR, 0, 0 },
+	{ "round", "ROUND", OUT_INT, 0, OUT_JSON_ONLY },
+	{ "lat_avg_usec", "LAT(us)", OUT_DBL, 2, 0 },
+	{ "lat_p50_usec", "P50(us)", OUT_DBL, 2, OUT_JSON_ONLY },
+	{ "bw_gbps", "BW(Gbit/s)", OUT_DBL, 3, 0 },
+	{ "bw_ab_gbps", "A->B", OUT_DBL, 3, OUT_JSON_ONLY },
+	{ "bw_ba_gbps", "B->A", OUT_DBL, 3, OUT_JSON_ONLY },
+	{ "status", "STATUS", OUT_STR, 0, 0 },
+	{ "detail", "DETAIL", OUT_STR, 0, 0 },
+};
+
+static const struct out_col bad_node_cols[] = {
+	{ "rank", "RANK", OUT_INT, 0, 0 },
+	{ "host", "HOST", OUT_STR, 0, 0 },
+	{ "reason", "REASON", OUT_STR, 0, 0 },
+};
+
+static const struct out_col bad_nic_cols[] = {
+	{ "rank", "RANK", OUT_INT, 0, 0 },
+	{ "host", "HOST", OUT_STR, 0, 0 },
+	{ "domain", "DOMAIN", OUT_STR, 0, 0 },
+	{ "reason", "REASON", OUT_STR, 0, 0 },
+};
+
+static const struct out_col bad_link_cols[] = {
+	{ "a", "A", OUT_INT, 0, 0 },
+	{ "b", "B", OUT_INT, 0, 0 },
+	{ "host_a", "HOST A", OUT_STR, 0, 0 },
+	{ "host_b", "HOST B", OUT_STR, 0, 0 },
+	{ "reason", "REASON", OUT_STR, 0, 0 },
+};
+
+#define NCOLS(c) (sizeof(c) / sizeof((c)[0]))
+
+static const char *host_of(const struct mesh_run *m, int rank)
+{
+	return m->cards[rank].host[0] ? m->cards[rank].host : "?";
+}
+
+static void render_nodes(struct mesh_run *m)
+{
+	struct out_table *t = out_table_new(m->ctx->out, "nodes", NULL, node_cols, NCOLS(node_cols));
+	int r, i;
+
+	for (r = 0; r < m->boot.size; r++) {
+		cJSON *row = out_table_row(t), *doms = cJSON_AddArrayToObject(row, "domains");
+
+		out_set_num(row, "rank", r);
+		out_set_str(row, "host", "%s", host_of(m, r));
+		for (i = 0; doms && i < m->cards[r].nnics; i++)
+			cJSON_AddItemToArray(doms, cJSON_CreateString(m->cards[r].nics[i].domain));
+	}
+	out_table_end(t);
+}
+
+static int worse(const void *x, const void *y)
+{
+	const struct mesh_result *a = x, *b = y;
+
+	if ((a->status != MESH_OK) != (b->status != MESH_OK))
+		return a->status != MESH_OK ? -1 : 1;
+	return a->bw_gbps < b->bw_gbps ? -1 : a->bw_gbps > b->bw_gbps;
+}
+
+static void pair_row(struct mesh_run *m, struct out_table *t, const struct mesh_result *p)
+{
+	cJSON *row = out_table_row(t);
+
+	out_set_num(row, "a", p->a);
+	out_set_num(row, "b", p->b);
+	out_set_str(row, "host_a", "%s", host_of(m, p->a));
+	out_set_str(row, "host_b", "%s", host_of(m, p->b));
+	out_set_num(row, "round", p->round + 1);
+	if (p->lat_avg_usec >= 0) {
+		out_set_num(row, "lat_avg_usec", p->lat_avg_usec);
+		out_set_num(row, "lat_p50_usec", p->lat_p50_usec);
+	} else {
+		cJSON_AddNullToObject(row, "lat_avg_usec");
+		cJSON_AddNullToObject(row, "lat_p50_usec");
+	}
+	out_set_num(row, "bw_gbps", p->bw_gbps);
+	out_set_num(row, "bw_ab_gbps", p->ab_gbps);
+	out_set_num(row, "bw_ba_gbps", p->ba_gbps);
+	out_set_str(row, "status", "%s", mesh_status_str(p->status));
+	out_set_str(row, "detail", "%s", p->detail);
+}
+
+/* Every pair in JSON; for people every pair of a small mesh, else the worst. */
+static void render_pairs(struct mesh_run *m)
+{
+	struct out *o = m->ctx->out;
+	bool all = m->boot.size <= ALL_PAIRS_UP_TO || out_is_json(o);
+	struct mesh_result *sorted = malloc((m->npairs + 1) * sizeof(*sorted));
+	size_t k, n = m->npairs;
+	struct out_table *t;
+
+	if (!sorted)
+		return;
+	memcpy(sorted, m->pairs, m->npairs * sizeof(*sorted));
+	if (!all) {
+		qsort(sorted, n, sizeof(*sorted), worse);
+		n = n < WORST_PAIRS ? n : WORST_PAIRS;
+	}
+	t = out_table_new(o, "pairs", all ? "Pairs:" : "Worst pairs:", pair_cols, NCOLS(pair_cols));
+	for (k = 0; k < n; k++)
+		pair_row(m, t, &sorted[k]);
+	out_table_end(t);
+	free(sorted);
+}
+
+static void render_bad(struct mesh_run *m)
+{
+	const struct mesh_verdict *v = &m->verdict;
+	struct out *o = m->ctx->out;
+	struct out_table *t;
+	size_t i;
+
+	t = out_table_new(o, "bad_nodes", "Bad nodes:", bad_node_cols, NCOLS(bad_node_cols));
+	for (i = 0; i < v->nnodes; i++) {
+		cJSON *row = out_table_row(t);
+
+		out_set_num(row, "rank", v->nodes[i].rank);
+		out_set_str(row, "host", "%s", host_of(m, v->nodes[i].rank));
+		out_set_str(row, "reason", "%s", v->nodes[i].reason);
+	}
+	v->nnodes ? out_table_end(t) : out_table_discard(t);
+	t = out_table_new(o, "bad_nics", "Bad NICs:", bad_nic_cols, NCOLS(bad_nic_cols));
+	for (i = 0; i < v->nnics; i++) {
+		const struct mesh_card *c = &m->cards[v->nics[i].rank];
+		cJSON *row = out_table_row(t);
+
+		out_set_num(row, "rank", v->nics[i].rank);
+		out_set_str(row, "host", "%s", host_of(m, v->nics[i].rank));
+		out_set_str(row, "domain", "%s", v->nics[i].lane < c->nnics ?
+						   c->nics[v->nics[i].lane].domain : "?");
+		out_set_str(row, "reason", "%s", v->nics[i].reason);
+	}
+	v->nnics ? out_table_end(t) : out_table_discard(t);
+	t = out_table_new(o, "bad_links", "Bad links:", bad_link_cols, NCOLS(bad_link_cols));
+	for (i = 0; i < v->nlinks; i++) {
+		cJSON *row = out_table_row(t);
+
+		out_set_num(row, "a", v->links[i].a);
+		out_set_num(row, "b", v->links[i].b);
+		out_set_str(row, "host_a", "%s", host_of(m, v->links[i].a));
+		out_set_str(row, "host_b", "%s", host_of(m, v->links[i].b));
+		out_set_str(row, "reason", "%s", v->links[i].reason);
+	}
+	v->nlinks ? out_table_end(t) : out_table_discard(t);
+}
+
+/*
+ * The commands that take a bad node out of service, printed, never run: Slurm's drain where
+ * Slurm launched us, Kubernetes' cordon in a pod, both otherwise.
+ */
+static void render_remedy(struct mesh_run *m)
+{
+	const struct mesh_verdict *v = &m->verdict;
+	bool slurm = getenv("SLURM_JOB_ID") != NULL, k8s = getenv("KUBERNETES_SERVICE_HOST") != NULL;
+	cJSON *list = cJSON_AddArrayToObject(out_root(m->ctx->out), "remedy");
+	char cmd[512];
+	size_t i;
+
+	if (!v->nnodes && !v->nnics)
+		return;
+	out_text(m->ctx->out, "Remedy (commands to run; efadiag runs none):\n");
+	for (i = 0; i < v->nnodes + v->nnics; i++) {
+		int rank = i < v->nnodes ? v->nodes[i].rank : v->nics[i - v->nnodes].rank;
+		const char *why = i < v->nnodes ? "bad node" : "bad NIC";
+
+		if (slurm || !k8s) {
+			snprintf(cmd, sizeof(cmd), "scontrol update NodeName=%s State=DRAIN "
+				 "Reason=\"efadiag mesh: %s\"", host_of(m, rank), why);
+			out_text(m->ctx->out, "  %s\n", cmd);
+			cJSON_AddItemToArray(list, cJSON_CreateString(cmd));
+		}
+		if (k8s || !slurm) {
+			snprintf(cmd, sizeof(cmd), "kubectl cordon $(kubectl get pod %s -o "
+				 "jsonpath='{.spec.nodeName}')", host_of(m, rank));
+			out_text(m->ctx->out, "  %s\n", cmd);
+			cJSON_AddItemToArray(list, cJSON_CreateString(cmd));
+		}
+	}
+}
+
+/* Rounds cost what a round cost here: N - 1 of them for all pairs, K with --pairs K. */
+static void render_estimate(struct mesh_run *m)
+{
+	static const int sizes[] = { 16, 256, 1024 };
+	double per_round = m->rounds ? m->rounds_sec / m->rounds : 0;
+	cJSON *est = cJSON_AddArrayToObject(out_root(m->ctx->out), "estimate");
+	char line[256];
+	size_t i, used;
+	long k = m->ctx->opt.mesh_pairs;
+
+	cJSON_AddNumberToObject(out_root(m->ctx->out), "round_sec", per_round);
+	used = (size_t)snprintf(line, sizeof(line), "Estimate at %.3g s per round:", per_round);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		int rounds = k > 0 && k < sizes[i] - 1 ? (int)k : sizes[i] - 1;
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(e, "nodes", sizes[i]);
+		cJSON_AddNumberToObject(e, "rounds", rounds);
+		cJSON_AddNumberToObject(e, "wall_sec", rounds * per_round);
+		cJSON_AddItemToArray(est, e);
+		if (used < sizeof(line))
+			used += (size_t)snprintf(line + used, sizeof(line) - used, "%s %d nodes %.0f s",
+						 i ? "," : "", sizes[i], rounds * per_round);
+	}
+	out_text(m->ctx->out, "%s%s\n", line, k > 0 ? "" : " (--pairs K runs K rounds)");
+}
+
+int mesh_report(struct mesh_run *m)
+{
+	const struct mesh_verdict *v = &m->verdict;
+	struct out *o = m->ctx->out;
+	cJSON *root = out_root(o);
+	int pairs_per_round = m->boot.size / 2;
+
+	out_text(o, "mesh %s: %d ranks, %d round%s of %d pair%s, %.3g s per round\n", m->provider,
+		 m->boot.size, m->rounds, m->rounds == 1 ? "" : "s", pairs_per_round,
+		 pairs_per_round == 1 ? "" : "s", m->budget);
+	cJSON_AddStringToObject(root, "provider", m->provider);
+	cJSON_AddNumberToObject(root, "ranks", m->boot.size);
+	cJSON_AddNumberToObject(root, "rounds", m->rounds);
+	cJSON_AddNumberToObject(root, "retest_rounds", m->retest_rounds);
+	cJSON_AddNumberToObject(root, "pair_budget_sec", m->budget);
+	cJSON_AddNumberToObject(root, "median_gbps", v->median_gbps);
+	cJSON_AddNumberToObject(root, "healthy_gbps", v->ref_gbps);
+	cJSON_AddNumberToObject(root, "median_lat_usec", v->median_lat_usec);
+	render_nodes(m);
+	render_pairs(m);
+	render_bad(m);
+	cJSON_AddStringToObject(root, "verdict", v->pass ? "pass" : "fail");
+	cJSON_AddNumberToObject(root, "slow_below_gbps", v->slow_below_gbps);
+	if (v->slow_above_usec > 0)
+		cJSON_AddNumberToObject(root, "slow_above_usec", v->slow_above_usec);
+	cJSON_AddBoolToObject(root, "latency_judged_relative", v->lat_relative);
+	render_remedy(m);
+	if (v->pass)
+		out_verdict(o, "OK: %zu pair%s of %d ranks; median %.3f Gbit/s, %.2f us", m->npairs,
+			    m->npairs == 1 ? "" : "s", m->boot.size, v->median_gbps,
+			    v->median_lat_usec);
+	else
+		out_verdict(o, "FAIL: %zu bad node%s, %zu bad NIC%s, %zu bad link%s (%zu of %zu pairs "
+			    "not ok)", v->nnodes, v->nnodes == 1 ? "" : "s", v->nnics,
+			    v->nnics == 1 ? "" : "s", v->nlinks, v->nlinks == 1 ? "" : "s",
+			    v->nbad_pairs, m->npairs);
+	if (!v->lat_relative && v->median_lat_usec > 0 && m->ctx->opt.lat_factor > 0)
+		out_text(o, "Note: latency not judged against the median: the pairs spread too widely "
+			    "(MAD %.2f us of a median %.2f us; an oversubscribed host?)\n",
+			 v->mad_lat_usec, v->median_lat_usec);
+	render_estimate(m);
+	if (v->pass)
+		return EXIT_OK;
+	out_fail(o);
+	return EXIT_FAIL;
+}

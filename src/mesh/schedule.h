@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Which ranks meet in which round: the circle method. N ranks (one more, a bye, when N is
+ * odd) meet every other rank in N - 1 rounds of N / 2 disjoint pairs, all pairs of a round at
+ * once, so the wall time grows as O(N). --pairs K keeps the first K rounds: K partners each.
+ */
+#ifndef EFADIAG_MESH_SCHEDULE_H
+#define EFADIAG_MESH_SCHEDULE_H
+
+/* Two ranks that meet, a < b. */
+struct mesh_pair {
+	int a, b;
+};
+
+/* Rounds for n ranks with k partners each (k <= 0: every other rank). 0 when n < 2. */
+int mesh_rounds(int n, int k);
+/* The partner of rank in round r, or -1 when rank has the bye (odd n) or r is out of range. */
+int mesh_partner(int n, int r, int rank);
+/* The pairs of round r into out (room for n / 2); returns how many. Byes are left out. */
+int mesh_round_pairs(int n, int r, struct mesh_pair *out);
+
+/*
+ * Retest rounds: pairs (suspects) packed greedily into at most max_rounds rounds of disjoint
+ * pairs, in order. round[i] gets pair i's round, or -1 when it did not fit. Returns the
+ * rounds used.
+ */
+int mesh_pack_rounds(const struct mesh_pair *pairs, int n, int max_rounds, int *round);
+
+#endif

@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# efadiag mesh under Open MPI's mpirun (PMIx): four ranks, each on its own interface of one
+# network namespace, healthy and then with one fault each (a dead node, a bad link, a weak
+# node, a rank stopped with SIGSTOP): every verdict names exactly the faulty node or link,
+# within its budget. Also: outside a launcher, and --pairs K.
+. "$TOP_SRCDIR/tests/lib.sh"
+. "$TOP_SRCDIR/tests/mesh-lib.sh"
+
+mesh_require
+command -v mpirun >/dev/null 2>&1 || mesh_skip "needs mpirun (openmpi-bin)"
+
+N=4
+T=2 # seconds per round (the pair budget): room for a starved rank on a shared 2-core host
+# Rounds (N - 1 of T, and up to 2 retest rounds), the set-up and rank 0's wait for a missing
+# report (T + 2), with a margin for a loaded machine.
+BOUND=$((5 * T + 25))
+# The weak node's rate limit, MB/s. Healthy pairs here range from 0.15 to 5 Gbit/s (ranks
+# and their lane threads share 2 CPUs with whatever else runs): 1 MB/s stays clearly apart.
+export MESH_WEAK_RATE=1
+
+mesh_run() { # mesh_run [OPTIONS]: the mesh under mpirun, JSON in $TMPD/out; RC, ELAPSED
+	local t0=$SECONDS
+	timeout 120 ip netns exec "$MESH_NS" mpirun --allow-run-as-root --oversubscribe -np "$N" \
+		-x MESH_STOP_RANK -x MESH_STOP_AT -x MESH_STOP_FOR \
+		"$MESH_WRAP" mesh -p tcp -t "$T" --lat-factor 0 --json "$@" >"$TMPD/out" 2>"$TMPD/err"
+	RC=$?
+	ELAPSED=$((SECONDS - t0))
+}
+
+# Outside a launcher: how to launch it, exit 3.
+run mesh -p tcp
+is_rc 3 "outside a PMIx launch"
+like "$ERR" "srun --mpi=pmix.*mpirun" "it says how to launch it under srun and mpirun"
+
+mesh_netns "$N"
+
+mesh_run
+is_rc 0 "healthy: pass"
+[ "$RC" -eq 0 ] || diag "pairs: $(mesh_jq '[.pairs[]? | [.a, .b, .status, .bw_gbps, .detail]]')"
+contract_keys "mesh"
+json_true '.verdict == "pass" and .ranks == 4 and (.pairs | length) == 6 and
+	([.pairs[].status] | unique) == ["ok"] and (.bad_nodes | length) == 0 and
+	(.bad_links | length) == 0 and ([.nodes[].domains[0]] == ["m1","m2","m3","m4"])' \
+	"healthy: 6 pairs ok, each rank on its own interface"
+json_true '[.pairs[] | [.a, .b] | sort] | unique | length == 6' "healthy: every pair once"
+
+# Two pairs are too few to judge one against the other: only the schedule is checked.
+mesh_run --pairs 1
+[ "$RC" -le 1 ]
+ok $? "--pairs 1: runs (exit $RC)"
+json_true '.rounds == 1 and (.pairs | length) == 2 and ([.pairs[] | .a, .b] | sort) == [0,1,2,3]' \
+	"--pairs 1: one round of two disjoint pairs"
+
+mesh_fault_dead 2
+mesh_run
+mesh_check_case "dead node (rank 2)" "[2]" "[]"
+json_true '[.pairs[] | select(.a == 2 or .b == 2) | .status] | unique == ["blocked"]' \
+	"dead node: its pairs are blocked"
+mesh_fault_clear
+
+mesh_fault_link 1 3
+mesh_run
+mesh_check_case "bad link (ranks 1-3)" "[]" "[[1,3]]"
+mesh_fault_clear
+
+mesh_fault_weak 3
+mesh_run
+mesh_check_case "weak node (rank 3)" "[3]" "[]"
+mesh_fault_clear
+
+export MESH_STOP_RANK=1 MESH_STOP_AT=2.5 MESH_STOP_FOR=60
+mesh_run
+unset MESH_STOP_RANK MESH_STOP_AT MESH_STOP_FOR
+mesh_check_case "stopped rank (rank 1)" "[1]" "[]"
+json_true '.bad_nodes[0].reason | test("did not report")' "stopped rank: named as not reporting"
+[ "$ELAPSED" -le "$BOUND" ]
+ok $? "stopped rank: the run ends within ${BOUND} s (took ${ELAPSED} s)"
+
+done_testing

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of mesh's pure parts: the schedule (src/mesh/schedule.c), the merge of both
+ * sides' views and the judgement with its localisation (src/mesh/judge.c), and the text the
+ * ranks exchange through PMIx (src/mesh/wire.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mesh/judge.h"
+#include "mesh/schedule.h"
+#include "mesh/wire.h"
+#include "tap.h"
+#include "util.h"
+
+/* --- schedule ------------------------------------------------------------------------------ */
+
+/* Every pair meets exactly once, rounds are disjoint, partners agree, odd n has one bye each. */
+static void schedule_complete(int n)
+{
+	int rounds = mesh_rounds(n, 0), r, k, np;
+	int *met = calloc((size_t)n * n, sizeof(int)), *byes = calloc((size_t)n, sizeof(int));
+	struct mesh_pair pairs[64];
+	bool good = true, disjoint = true, agree = true;
+
+	for (r = 0; r < rounds; r++) {
+		int *seen = calloc((size_t)n, sizeof(int));
+
+		np = mesh_round_pairs(n, r, pairs);
+		if (np != n / 2)
+			good = false;
+		for (k = 0; k < np; k++) {
+			if (seen[pairs[k].a]++ || seen[pairs[k].b]++)
+				disjoint = false;
+			met[pairs[k].a * n + pairs[k].b]++;
+			if (mesh_partner(n, r, pairs[k].a) != pairs[k].b ||
+			    mesh_partner(n, r, pairs[k].b) != pairs[k].a)
+				agree = false;
+		}
+		for (k = 0; k < n; k++)
+			if (mesh_partner(n, r, k) < 0)
+				byes[k]++;
+		free(seen);
+	}
+	for (r = 0; r < n; r++)
+		for (k = r + 1; k < n; k++)
+			if (met[r * n + k] != 1)
+				good = false;
+	for (k = 0; k < n; k++)
+		if (byes[k] != (n % 2 ? 1 : 0))
+			good = false;
+	is_int(rounds, n % 2 ? n : n - 1, "schedule: N - 1 rounds (N with a bye when odd)");
+	ok(good, "schedule n=%d: every pair meets exactly once, N/2 pairs a round", n);
+	ok(disjoint, "schedule n=%d: a rank is in one pair per round", n);
+	ok(agree, "schedule n=%d: mesh_partner agrees with the round's pairs", n);
+	free(met);
+	free(byes);
+}
+
+static void test_schedule(void)
+{
+	int n;
+
+	for (n = 2; n <= 9; n++)
+		schedule_complete(n);
+	is_int(mesh_rounds(1, 0), 0, "schedule: one rank, no rounds");
+	is_int(mesh_rounds(64, 4), 4, "schedule: --pairs 4 runs 4 rounds");
+	is_int(mesh_rounds(4, 10), 3, "schedule: --pairs above N - 1 runs N - 1");
+	is_int(mesh_partner(4, 3, 0), -1, "schedule: no round past the last");
+	{
+		struct mesh_pair sus[] = { { 0, 1 }, { 0, 3 }, { 1, 2 }, { 0, 2 }, { 4, 5 } };
+		int round[5];
+
+		is_int(mesh_pack_rounds(sus, 5, 2, round), 2, "retest: suspects packed in 2 rounds");
+		ok(round[0] == 0 && round[1] == 1 && round[2] == 1 && round[3] == -1 && round[4] == 0,
+		   "retest: disjoint pairs per round, one that does not fit is left out");
+	}
+}
+
+/* --- merge --------------------------------------------------------------------------------- */
+
+static struct mesh_side side(bool pinger, long done, long total, double rx)
+{
+	struct mesh_side s = { .pinger = pinger, .ran = true, .lat_done = done, .lat_total = total,
+			       .lat_avg_usec = 10, .lat_p50_usec = 9, .nlanes = 1 };
+
+	s.rx_gbps[0] = rx;
+	return s;
+}
+
+static void test_merge(void)
+{
+	struct mesh_side a, b;
+	struct mesh_result r;
+
+	a = side(true, 100, 100, 5);
+	b = side(false, 110, 110, 4);
+	mesh_merge(0, 1, 0, &a, &b, &r);
+	is_str(mesh_status_str(r.status), "ok", "merge: both ways fine is ok");
+	ok(r.bw_gbps == 4 && r.ab_gbps == 4 && r.ba_gbps == 5, "merge: bw is the slower direction");
+	a = side(true, 0, 100, 0);
+	b = side(false, 0, 110, 0);
+	mesh_merge(0, 1, 0, &a, &b, &r);
+	is_str(mesh_status_str(r.status), "blocked", "merge: nothing either way is blocked");
+	b = side(false, 1, 110, 0);
+	mesh_merge(0, 1, 0, &a, &b, &r);
+	is_str(mesh_status_str(r.status), "one_way", "merge: pings in, no answer out is one_way");
+	a = side(true, 40, 100, 0);
+	mesh_merge(0, 1, 0, &a, &b, &r);
+	is_str(mesh_status_str(r.status), "lossy", "merge: some round trips is lossy");
+	a = side(true, 100, 100, 0);
+	b = side(false, 110, 110, 0);
+	mesh_merge(0, 1, 0, &a, &b, &r);
+	is_str(mesh_status_str(r.status), "size_limited",
+	       "merge: latency fine, no bandwidth message is size_limited");
+	b = side(false, 110, 110, 5);
+	mesh_merge(0, 1, 0, NULL, &b, &r);
+	is_str(mesh_status_str(r.status), "control_unreachable",
+	       "merge: the pinging rank's view missing is control_unreachable");
+}
+
+/* --- judgement ----------------------------------------------------------------------------- */
+
+/* All pairs of n ranks healthy: bw around 2 Gbit/s, latency around 10 us. */
+static size_t healthy(int n, struct mesh_result *p)
+{
+	size_t k = 0;
+	int a, b;
+
+	for (a = 0; a < n; a++)
+		for (b = a + 1; b < n; b++, k++) {
+			memset(&p[k], 0, sizeof(p[k]));
+			p[k].a = a;
+			p[k].b = b;
+			p[k].status = MESH_OK;
+			p[k].bw_gbps = 2.0 + 0.01 * (double)(k % 5);
+			p[k].lat_avg_usec = p[k].lat_p50_usec = 10 + 0.1 * (double)(k % 3);
+			p[k].nlanes = 1;
+			p[k].lane_gbps[0] = p[k].bw_gbps;
+		}
+	return k;
+}
+
+static const bool all_reported[16] = { true, true, true, true, true, true, true, true,
+				       true, true, true, true, true, true, true, true };
+
+static void judge(int n, const bool *rep, struct mesh_result *p, size_t np,
+		  const struct mesh_limits *lim, struct mesh_verdict *v)
+{
+	static const struct mesh_limits none = { .lat_factor = 3 };
+
+	if (mesh_judge(n, rep, p, np, lim ? lim : &none, v))
+		abort();
+}
+
+static void set_node(struct mesh_result *p, size_t np, int rank, enum mesh_status st, double bw)
+{
+	size_t k;
+
+	for (k = 0; k < np; k++)
+		if (p[k].a == rank || p[k].b == rank) {
+			p[k].status = st;
+			p[k].bw_gbps = p[k].lane_gbps[0] = bw;
+		}
+}
+
+static struct mesh_result *find(struct mesh_result *p, size_t np, int a, int b)
+{
+	size_t k;
+
+	for (k = 0; k < np; k++)
+		if (p[k].a == a && p[k].b == b)
+			return &p[k];
+	return NULL;
+}
+
+/* Pairs as measured on this 2-core test machine under load: healthy, and 5x apart. */
+static void test_noisy(void)
+{
+	static const double bw[] = { 2.49, 1.05, 1.12, 2.33, 4.32, 5.67 };
+	static const double lat[] = { 20, 45, 128, 70, 7, 8.5 };
+	struct mesh_result p[8];
+	struct mesh_verdict v;
+	size_t np = healthy(4, p), k;
+
+	for (k = 0; k < np; k++) {
+		p[k].bw_gbps = p[k].lane_gbps[0] = bw[k];
+		p[k].lat_p50_usec = lat[k];
+	}
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(v.pass, "judge: a noisy but healthy mesh passes (slow below %.3f, latency %s)",
+	   v.slow_below_gbps, v.lat_relative ? "judged" : "not judged");
+	mesh_verdict_free(&v);
+	p[5].bw_gbps = p[5].lane_gbps[0] = 0.08;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(!v.pass && p[5].status == MESH_SLOW, "judge: 0.08 Gbit/s is slow on that noisy mesh");
+	mesh_verdict_free(&v);
+}
+
+/* A whole round slowed (another job, a shared CPU) is no fault; one pair of a round is. */
+static void test_rounds(void)
+{
+	struct mesh_result p[8];
+	struct mesh_verdict v;
+	size_t np = healthy(4, p), k;
+
+	for (k = 0; k < np; k++)
+		p[k].round = (int)k / 2;
+	p[0].bw_gbps = p[1].bw_gbps = 0.4;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(v.pass, "judge: a round slowed as a whole (0.4 against 2 Gbit/s) passes");
+	mesh_verdict_free(&v);
+	p[2].bw_gbps = 0.4;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(!v.pass && p[2].status == MESH_SLOW && p[0].status == MESH_OK,
+	   "judge: the same figure beside a round-mate at full speed is slow");
+	mesh_verdict_free(&v);
+
+	/* Round 0 slowed as a whole, one of its pairs fine on retest (at 6 Gbit/s, this
+	 * time): its round-mate is still judged against what it did in their round. */
+	np = healthy(4, p);
+	for (k = 0; k < np; k++)
+		p[k].round = (int)k / 2;
+	p[0].bw_gbps = 0.4;
+	p[1].bw_gbps = 0.3;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(v.pass, "judge: round 0 slowed as a whole passes");
+	{
+		struct mesh_result again = p[1];
+
+		again.bw_gbps = 6;
+		mesh_apply_retest(&p[1], &again, &v, -1);
+	}
+	mesh_verdict_free(&v);
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(v.pass && p[0].status == MESH_OK && p[1].status == MESH_OK && p[1].retested,
+	   "judge: after a retest, a round-mate is not compared with the retest's figure");
+	mesh_verdict_free(&v);
+
+	/* Alone in its round (its mate's partner did not report): only a gross drop counts. */
+	np = healthy(4, p);
+	for (k = 0; k < np; k++)
+		p[k].round = (int)k / 2;
+	p[0].bw_gbps = 0.5;
+	p[1].status = MESH_CONTROL_UNREACHABLE;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(p[0].status == MESH_OK, "judge: alone in its round, a quarter of the level is not slow");
+	mesh_verdict_free(&v);
+	np = healthy(4, p);
+	for (k = 0; k < np; k++)
+		p[k].round = (int)k / 2;
+	p[0].bw_gbps = 0.1;
+	p[1].status = MESH_CONTROL_UNREACHABLE;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(p[0].status == MESH_SLOW, "judge: alone in its round, a twentieth of the level is slow");
+	mesh_verdict_free(&v);
+}
+
+static void test_judge(void)
+{
+	struct mesh_result p[64];
+	struct mesh_verdict v;
+	struct mesh_limits lim = { .lat_factor = 3 };
+	bool rep[4] = { true, false, true, true };
+	size_t np;
+
+	np = healthy(4, p);
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(v.pass && !v.nnodes && !v.nlinks && !v.nnics, "judge: a healthy mesh passes");
+	mesh_verdict_free(&v);
+
+	np = healthy(4, p);
+	set_node(p, np, 2, MESH_BLOCKED, 0);
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(!v.pass && v.nnodes == 1 && v.nodes[0].rank == 2 && !v.nlinks,
+	   "judge: blocked with every partner is a bad node (rank 2), and no link");
+	ok(v.nnodes && strstr(v.nodes[0].reason, "3 of 3") && strstr(v.nodes[0].reason, "blocked"),
+	   "judge: the node's evidence counts its bad pairs (%s)", v.nnodes ? v.nodes[0].reason : "");
+	mesh_verdict_free(&v);
+
+	np = healthy(6, p);
+	find(p, np, 1, 3)->status = MESH_BLOCKED;
+	judge(6, all_reported, p, np, NULL, &v);
+	ok(!v.pass && !v.nnodes && v.nlinks == 1 && v.links[0].a == 1 && v.links[0].b == 3,
+	   "judge: one bad pair is a bad link (1-3), no node");
+	mesh_verdict_free(&v);
+
+	np = healthy(4, p);
+	set_node(p, np, 3, MESH_OK, 0.08);
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(!v.pass && v.nnodes == 1 && v.nodes[0].rank == 3 && !v.nlinks,
+	   "judge: slow with every partner (0.08 against 2 Gbit/s) is a bad node (rank 3)");
+	ok(find(p, np, 0, 3)->status == MESH_SLOW && find(p, np, 0, 1)->status == MESH_OK,
+	   "judge: its pairs are slow, the others ok");
+	mesh_verdict_free(&v);
+
+	np = healthy(4, p);
+	judge(4, rep, p, np, NULL, &v);
+	ok(!v.pass && v.nnodes == 1 && v.nodes[0].rank == 1 && !v.nlinks &&
+		   strstr(v.nodes[0].reason, "did not report"),
+	   "judge: a rank that did not report is a bad node, its pairs no links");
+	mesh_verdict_free(&v);
+
+	np = healthy(4, p);
+	for (size_t k = 0; k < np; k++) {
+		p[k].nlanes = 2;
+		p[k].lane_gbps[0] = 1.0;
+		p[k].lane_gbps[1] = p[k].a == 0 ? 0.05 : 1.0;
+	}
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(!v.pass && v.nnics == 1 && v.nics[0].rank == 0 && v.nics[0].lane == 1 && !v.nnodes &&
+		   !v.nlinks,
+	   "judge: one NIC slow against every partner is a bad NIC (rank 0, second NIC)");
+	mesh_verdict_free(&v);
+
+	np = healthy(4, p);
+	set_node(p, np, 2, MESH_BLOCKED, 0);
+	{
+		struct mesh_result again = *find(p, np, 0, 2);
+
+		judge(4, all_reported, p, np, NULL, &v);
+		again.status = MESH_OK;
+		again.bw_gbps = 2.0;
+		mesh_apply_retest(find(p, np, 0, 2), &again, &v, -1);
+		ok(find(p, np, 0, 2)->status == MESH_OK &&
+			   strstr(find(p, np, 0, 2)->detail, "ok on retest (first blocked"),
+		   "retest: a pair fine on retest is ok, and says what it was first");
+		again.status = MESH_BLOCKED;
+		mesh_apply_retest(find(p, np, 1, 2), &again, &v, -1);
+		ok(find(p, np, 1, 2)->status == MESH_BLOCKED &&
+			   strstr(find(p, np, 1, 2)->detail, "confirmed on retest"),
+		   "retest: a pair bad again is confirmed");
+		mesh_verdict_free(&v);
+	}
+
+	np = healthy(4, p);
+	lim.min_gbps = 3;
+	judge(4, all_reported, p, np, &lim, &v);
+	ok(!v.pass && v.nnodes == 4, "judge: --min-gbps above every pair fails every node");
+	mesh_verdict_free(&v);
+
+	np = healthy(4, p);
+	find(p, np, 0, 2)->lat_p50_usec = 100;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(!v.pass && v.nlinks == 1 && find(p, np, 0, 2)->status == MESH_SLOW && v.lat_relative,
+	   "judge: latency 10x the median on a steady fabric is a slow link");
+	mesh_verdict_free(&v);
+	find(p, np, 0, 2)->status = MESH_OK;
+	lim.min_gbps = 0;
+	lim.lat_factor = 0;
+	judge(4, all_reported, p, np, &lim, &v);
+	ok(v.pass && !v.lat_relative, "judge: --lat-factor 0 leaves latency to --max-lat-us");
+	mesh_verdict_free(&v);
+	lim.lat_factor = 3;
+
+	np = healthy(4, p);
+	find(p, np, 0, 1)->lat_p50_usec = 400;
+	find(p, np, 0, 2)->lat_p50_usec = 3000;
+	find(p, np, 1, 2)->lat_p50_usec = 90;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(v.pass && !v.lat_relative,
+	   "judge: latency spread as wide as its median is not judged relatively");
+	mesh_verdict_free(&v);
+	lim.min_gbps = 0;
+	lim.max_lat_usec = 1000;
+	judge(4, all_reported, p, np, &lim, &v);
+	ok(!v.pass && find(p, np, 0, 2)->status == MESH_SLOW, "judge: --max-lat-us still applies");
+	mesh_verdict_free(&v);
+}
+
+/* --- wire ---------------------------------------------------------------------------------- */
+
+static void test_wire(void)
+{
+	struct mesh_card c = { .host = "node-7", .nnics = 2 }, d;
+	struct mesh_side s[2] = { side(true, 100, 100, 1.5), side(false, 3, 110, 0) }, t[4];
+	char *txt;
+
+	str_copy(c.nics[0].domain, sizeof(c.nics[0].domain), "rdmap16s27-rdm");
+	str_copy(c.nics[1].domain, sizeof(c.nics[1].domain), "rdmap32s27-rdm");
+	c.nics[0].lat_len = c.nics[0].bw_len = c.nics[1].lat_len = c.nics[1].bw_len = 3;
+	memcpy(c.nics[1].bw_addr, "\x01\xff\x00", 3);
+	txt = mesh_card_encode(&c);
+	ok(txt && !mesh_card_decode(txt, &d) && d.nnics == 2 && !strcmp(d.host, "node-7") &&
+		   !strcmp(d.nics[1].domain, "rdmap32s27-rdm") && d.nics[1].bw_len == 3 &&
+		   !memcmp(d.nics[1].bw_addr, "\x01\xff\x00", 3),
+	   "wire: a card survives its text form");
+	free(txt);
+	ok(mesh_card_decode("host x\n", &d) < 0, "wire: a card without NICs is refused");
+	ok(mesh_card_decode("host x\nnic a zz 00\n", &d) < 0, "wire: a bad address is refused");
+	ok(mesh_card_decode("junk", &d) < 0, "wire: junk is no card");
+	s[0].round = 2;
+	s[0].peer = 5;
+	str_copy(s[1].err, sizeof(s[1].err), "latency: no answer\twithin | the slot");
+	txt = mesh_sides_encode(s, 2);
+	ok(txt && mesh_sides_decode(txt, t, 4) == 2 && t[0].round == 2 && t[0].peer == 5 &&
+		   t[0].pinger && t[0].lat_done == 100 && t[0].rx_gbps[0] == 1.5 && !t[1].pinger &&
+		   t[1].lat_done == 3 && !strcmp(t[1].err, "latency: no answer within | the slot"),
+	   "wire: sides survive their text form");
+	ok(mesh_sides_decode(txt, t, 1) < 0, "wire: more sides than room is refused");
+	free(txt);
+	ok(mesh_sides_decode("side 1 2 3\n", t, 4) < 0, "wire: a short record is refused");
+	ok(mesh_sides_decode("side 0 1 1 1 5 5 1 1 99 |\n", t, 4) < 0,
+	   "wire: more NICs than a rank has is refused");
+	is_int(mesh_sides_decode("", t, 4), 0, "wire: no sides is none");
+}
+
+int main(void)
+{
+	test_schedule();
+	test_merge();
+	test_judge();
+	test_noisy();
+	test_rounds();
+	test_wire();
+	return done_testing();
+}
