@@ -45,6 +45,21 @@ json_true '.verdict == "pass" and .ranks == 4 and (.pairs | length) == 6 and
 	"healthy: 6 pairs ok, each rank on its own interface"
 json_true '[.pairs[] | [.a, .b] | sort] | unique | length == 6' "healthy: every pair once"
 
+json_true '.memory.type == "host"' "healthy: the document says where the buffers are"
+
+# --mem cuda on nodes without CUDA: every rank says so, exit 3, one document (rank 0's), and
+# no node or link is blamed for it. (Where a driver is installed, tests/gpu.sh covers GPUs.)
+if ! ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; then
+	mesh_run --mem cuda
+	is_rc 3 "--mem cuda without libcuda.so.1"
+	json_true '.status == "error" and (.error.message | test("--mem cuda: libcuda.so.1 cannot be loaded")) and
+		(has("bad_links") | not)' "--mem cuda without CUDA: the reason, no verdict on the fabric"
+	ok "$(grep -c '"efadiag_version"' "$TMPD/out" | awk '{print ($1 == 1) ? 0 : 1}')" \
+		"--mem cuda without CUDA: one document on stdout"
+else
+	skip "--mem cuda without libcuda.so.1" "this machine has a CUDA driver"
+fi
+
 # Two pairs are too few to judge one against the other: only the schedule is checked.
 mesh_run --pairs 1
 [ "$RC" -le 1 ]

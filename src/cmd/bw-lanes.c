@@ -12,6 +12,7 @@
 #include "cmd/bw.h"
 #include "cmd/test.h"
 #include "fabric/cuda.h"
+#include "fabric/gpu-near.h"
 #include "fabric/discover.h"
 #include "host/efa_dev.h"
 #include "fabric/mr.h"
@@ -35,30 +36,15 @@ static int open_lane(struct bw *b, size_t i, char *domain, const struct sockaddr
 	return 0;
 }
 
-/*
- * The GPU a lane's buffer goes to with plain --mem cuda: the one nearest to the domain's NIC
- * on the PCIe tree, as NCCL pairs them. -1 (GPU 0) where the domain has no PCI device of its
- * own (tcp, shm) or the tree does not say; g says what was found.
- */
+/* The GPU nearest the domain's NIC (fabric/gpu-near.h), into the lane's report. */
 static int nearest_gpu(const char *domain, struct bw_lane_gpu *g)
 {
-	struct pci_node gpus[PCITOPO_MAX_GPUS], nic;
-	struct efa_dev *devs = NULL;
-	const struct efa_dev *dev;
-	size_t ngpus, ndevs = efa_dev_scan(&devs);
-	int near, ordinal = -1;
+	struct gpu_near near;
+	int ordinal = gpu_nearest_domain(domain, &near);
 
-	dev = efa_dev_for_domain(devs, ndevs, domain);
-	if (dev && !pcitopo_node(dev->pci, &nic)) {
-		str_copy(g->nic_pci, sizeof(g->nic_pci), dev->pci);
-		ngpus = pcitopo_gpus(gpus, PCITOPO_MAX_GPUS);
-		near = pcitopo_nearest(&nic, gpus, ngpus);
-		if (near >= 0) {
-			ordinal = cuda_ordinal_of_pci(gpus[near].pci);
-			g->link = pcitopo_link(&nic, &gpus[near], &g->steps);
-		}
-	}
-	free(devs);
+	str_copy(g->nic_pci, sizeof(g->nic_pci), near.nic_pci);
+	g->link = near.link;
+	g->steps = near.steps;
 	return ordinal;
 }
 

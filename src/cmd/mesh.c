@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd/mesh.h"
+#include "cmd/common-options.h"
 #include "cmd/test.h"
 #include "fabric/discover.h"
 #include "mesh/schedule.h"
@@ -99,6 +100,9 @@ static int publish_card(struct mesh_run *m)
 	}
 	if (card.nnics)
 		str_copy(m->provider, sizeof(m->provider), fab_provider_name(&m->fab.nic[0].lat));
+	/* Rank 0's document says where the buffers are (the first NIC's stand for all). */
+	if (card.nnics && m->boot.rank == 0)
+		test_describe_mem(m->ctx->out, out_root(m->ctx->out), &m->fab.nic[0].bwbuf, "");
 	m->cards[m->boot.rank] = card;
 	m->have_card[m->boot.rank] = card.nnics > 0;
 	s = mesh_card_encode(&card);
@@ -437,6 +441,14 @@ static int mesh_main(struct mesh_run *m)
 	 */
 	if (m->boot.rank && !freopen("/dev/null", "w", stdout))
 		return mesh_fail(m, "cannot silence stdout: %s", strerror(errno));
+	/* Every rank checks its own GPU memory first: a node without CUDA says so, exit 3, and
+	 * does not stand as a "bad link" in the others' matrix. */
+	if (m->params.mem.kind == FAB_MEM_CUDA) {
+		char err[512];
+
+		if (test_mem_check(&m->params.mem, err, sizeof(err)))
+			return mesh_fail(m, "%s", err);
+	}
 	m->rounds = mesh_rounds(m->boot.size, (int)ctx->opt.mesh_pairs);
 	if (m->boot.size < 2)
 		return mesh_fail(m, "a mesh needs at least 2 ranks, this launch has %d: %s",
@@ -477,7 +489,11 @@ static int mesh_cmd(struct ctx *ctx)
 		.warmup = ctx->opt.warmup >= 0 ? ctx->opt.warmup : DEFAULT_WARMUP,
 		.bw_size = BW_SIZE,
 		.window = BW_WINDOW,
+		.mem = { .kind = FAB_MEM_HOST, .device = -1 },
 	};
+	/* Checked by the option parser already. */
+	if (ctx->opt.mem)
+		fab_mem_parse(ctx->opt.mem, &m->params.mem);
 	str_copy(m->provider, sizeof(m->provider), ctx->opt.provider);
 	node_name(m->host, sizeof(m->host));
 	if (!boot_available()) {
@@ -573,7 +589,7 @@ const struct cmd_entry cmd_mesh = {
 	.name = "mesh",
 	.summary = "every pair of a PMIx launch (srun, mpirun): the bad node, NIC or link",
 	.usage = "",
-	.options = (const struct opt_def *const[]){ mesh_options, NULL },
+	.options = (const struct opt_def *const[]){ options_mem, mesh_options, NULL },
 	.validate = mesh_validate,
 	.run = mesh_cmd,
 };

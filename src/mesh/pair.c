@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "fabric/discover.h"
+#include "fabric/gpu-near.h"
 #include "fabric/mr.h"
 #include "measure/latency.h"
 #include "util.h"
@@ -52,7 +53,9 @@ static int open_nic(struct mesh_fabric *f, struct mesh_nic_eps *n, const char *p
 		    char *domain, const struct mesh_params *p, char *err, size_t errlen)
 {
 	size_t bwsize = lane_buf_size(p->bw_size, p->window, false);
-	int r;
+	struct gpu_near g;
+	char why[512];
+	int r, near = -1;
 
 	n->lat_peer = malloc((size_t)f->nranks * sizeof(fi_addr_t));
 	n->bw_peer = malloc((size_t)f->nranks * sizeof(fi_addr_t));
@@ -65,9 +68,13 @@ static int open_nic(struct mesh_fabric *f, struct mesh_nic_eps *n, const char *p
 	if (open_one(&n->lat, provider, domain, f->nranks, err, errlen) ||
 	    open_one(&n->bw, provider, domain, f->nranks, err, errlen))
 		return -1;
-	if (fab_buf_alloc(&n->latbuf, FAB_MEM_HOST, lat_buf_size(LAT_SIZE)) ||
-	    fab_buf_alloc(&n->bwbuf, FAB_MEM_HOST, bwsize)) {
-		snprintf(err, errlen, "out of memory for a %zu-byte buffer", bwsize);
+	/* --mem cuda: the GPU nearest this NIC, as bw --all-domains pairs them. */
+	if (p->mem.kind == FAB_MEM_CUDA && p->mem.device < 0)
+		near = gpu_nearest_domain(fab_domain_name(&n->lat), &g);
+	if (fab_buf_alloc_mem(&n->latbuf, &p->mem, near, lat_buf_size(LAT_SIZE), why,
+			      sizeof(why)) ||
+	    fab_buf_alloc_mem(&n->bwbuf, &p->mem, near, bwsize, why, sizeof(why))) {
+		snprintf(err, errlen, "domain %s: %s", fab_domain_name(&n->lat), why);
 		return -1;
 	}
 	if (fab_buf_register(&n->latbuf, &n->lat) || fab_buf_register(&n->bwbuf, &n->bw)) {

@@ -37,6 +37,7 @@ struct mesh_params {
 	long iterations, warmup;
 	size_t bw_size;
 	unsigned window;
+	struct fab_mem_spec mem; /* --mem: where both buffers of every NIC live */
 };
 
 /* The moments of one round's slot, on this process's monotonic clock (now_sec). */
