@@ -202,6 +202,12 @@ mkfifo "$P/rx_drops"
 EFADIAG_SYSROOT=$T run stats --json -t 5
 json_true '.devices[1].unreadable.rx_drops=="not a regular file"' "a FIFO is not read, nor waited on"
 
+# Short of file descriptors (a low ulimit -n): files are opened at each sample instead of kept
+# open, and every counter still reads.
+(ulimit -n 48 && EFADIAG_SYSROOT=$CUR "$EFADIAG" stats -i 0.1 -c 2 --json >"$TMPD/out" 2>"$TMPD/err")
+lines_true 'length == 2 and all(.status == "ok" and (.devices | all((.counters | length) == 34 and
+	(has("unreadable") | not))))' "ulimit -n 48: every counter of every device still reads"
+
 # For people: "?" where a counter gave no value this interval, "-" where the driver has none.
 tree junktext
 echo "12abc" >"$P/rx_pkts"

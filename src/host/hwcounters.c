@@ -54,6 +54,7 @@ struct hwc_set {
 	pthread_cond_t done; /* a reader finished */
 	unsigned long gen;
 	bool closing;
+	bool keep_open; /* the descriptor limit allows every counter file to stay open */
 	size_t n;
 	struct hwc_reader *readers;
 };
@@ -296,12 +297,17 @@ static bool sync_scope(struct hwc_reader *r, int sc)
 	if (r->dir_opened[sc] && same_dir(&st, &r->dir_st[sc]))
 		return true;
 	close_scope(r, sc);
-	dfd = open(r->dir[sc], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return false;
+	/* Short of descriptors, every file is opened at each sample instead (one at a time). */
+	dfd = r->set->keep_open ? open(r->dir[sc], O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	for (i = 0; i < r->dev.n; i++)
 		if ((int)r->dev.scope[i] == sc)
-			r->fd[i] = open_counter(dfd, r->dev.counter[i], &r->open_err[i]);
+			r->fd[i] = dfd < 0 ? FD_EACH_TIME :
+				   open_counter(dfd, r->dev.counter[i], &r->open_err[i]);
+	if (dfd < 0) {
+		r->dir_st[sc] = st;
+		r->dir_opened[sc] = true;
+		return true;
+	}
 	r->lifespan_fd[sc] = open_counter(dfd, "lifespan", &lifespan_err);
 	close(dfd);
 	r->dir_st[sc] = st;
@@ -407,20 +413,25 @@ static struct hwc_set *set_new(size_t n)
 /*
  * Counter files stay open between samples: a host with 32 devices needs more than the usual
  * soft limit of 1024 descriptors, so it is raised towards the hard limit. Where that is not
- * enough, files are opened at each sample instead (FD_EACH_TIME): slower, never wrong.
+ * enough, every file is opened at each sample instead (FD_EACH_TIME): slower, never wrong.
  */
-static void raise_fd_limit(const struct hwc_set *set)
+static void raise_fd_limit(struct hwc_set *set)
 {
-	rlim_t want = 64;
+	/* Beyond the counters: libfabric, the JSON and the Prometheus file, the test's endpoints. */
+	rlim_t want = 256;
 	struct rlimit rl;
 	size_t i;
 
 	for (i = 0; i < set->n; i++)
 		want += set->readers[i].dev.n + 2;
-	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+	if (getrlimit(RLIMIT_NOFILE, &rl))
 		return;
-	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
-	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	set->keep_open = rl.rlim_cur >= want;
 }
 
 static int set_start(struct hwc_set *set)
