@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,14 +437,21 @@ static void raise_fd_limit(struct hwc_set *set)
 
 static int set_start(struct hwc_set *set)
 {
+	sigset_t all, old;
+	int ret = 0;
 	size_t i;
 
-	for (i = 0; i < set->n; i++) {
+	/* Readers take no signal: Ctrl-C must reach the thread that sleeps between samples. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < set->n && !ret; i++) {
 		if (pthread_create(&set->readers[i].thread, NULL, reader_main, &set->readers[i]))
-			return -EAGAIN;
-		set->readers[i].started = true;
+			ret = -EAGAIN;
+		else
+			set->readers[i].started = true;
 	}
-	return 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ret;
 }
 
 /* Whether /sys/class/infiniband/name exists (below the sysroot). */
