@@ -13,20 +13,19 @@ fi
 dyn=$(readelf -d "$EFADIAG" 2>/dev/null)
 rpath=$(printf '%s\n' "$dyn" | sed -n 's/.*(RPATH) *Library rpath: \[\(.*\)\]/\1/p')
 runpath=$(printf '%s\n' "$dyn" | sed -n 's/.*(RUNPATH) *Library runpath: \[\(.*\)\]/\1/p')
-if [ -z "$rpath$runpath" ]; then
-	echo "1..0 # SKIP built without --with-libfabric (libfabric from pkg-config, no rpath)"
+# The libfabric directory among the paths (others may be there: Debian's PMIx lives in a
+# private directory that its pkg-config file adds as an rpath).
+dir=""
+for d in ${rpath//:/ } ${runpath//:/ }; do
+	[ -e "$d/libfabric.so.1" ] && { dir=$d; break; }
+done
+if [ -z "$dir" ]; then
+	echo "1..0 # SKIP built without --with-libfabric (libfabric from pkg-config, none in the rpath '$rpath$runpath')"
 	exit 0
 fi
-[ -n "$rpath" ] && [ -z "$runpath" ]
+[[ ":$rpath:" == *":$dir:"* ]] && [ -z "$runpath" ]
 ok $? "the libfabric directory is DT_RPATH, not DT_RUNPATH (rpath '$rpath', runpath '$runpath')"
-dir=${rpath:-$runpath}
-dir=${dir%%:*}
 lib=$(realpath "$dir/libfabric.so.1" 2>/dev/null)
-if [ -z "$lib" ]; then
-	skip "the rpath's libfabric is loaded" "no libfabric.so.1 in $dir"
-	done_testing
-	exit
-fi
 
 run info -p tcp --json
 json_is .host.libfabric_path "$lib" "without LD_LIBRARY_PATH: info reports $lib"
