@@ -149,11 +149,13 @@ kill -0 "$SERVER_PID" 2>/dev/null; ok $? "SIGSTOP: the server is still running"
 # the server records how it ended and serves the next client.
 in_a "$EFADIAG" bw -p tcp -P "$PORT" -S 64k -I 1000000 -t 2 -j "$IP_B" >"$TMPD/bw.out" 2>"$TMPD/bw.err" &
 client=$!
-for _ in $(seq 50); do
+# Up to 20 s for the test's process: a loaded machine under ASan can take that long to start it.
+for _ in $(seq 200); do
 	kids=$(serving_children)
 	[ -n "$kids" ] && break
 	sleep 0.1
 done
+[ -n "$kids" ] || diag "no test process under the server after 20 s"
 sleep 0.5
 for k in $kids; do kill -SEGV "$k"; done
 wait $client
