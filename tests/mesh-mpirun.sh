@@ -54,6 +54,8 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; then
 	is_rc 3 "--mem cuda without libcuda.so.1"
 	json_true '.status == "error" and (.error.message | test("--mem cuda: libcuda.so.1 cannot be loaded")) and
 		(has("bad_links") | not)' "--mem cuda without CUDA: the reason, no verdict on the fabric"
+	jq -e '.status == "error"' "$TMPD/out" >/dev/null 2>&1 ||
+		diag "document: $(head -c 1500 "$TMPD/out" | tr '\n\t' '  ')" "stderr: $(head -c 800 "$TMPD/err" | tr '\n' ' ')"
 	ok "$(grep -c '"efadiag_version"' "$TMPD/out" | awk '{print ($1 == 1) ? 0 : 1}')" \
 		"--mem cuda without CUDA: one document on stdout"
 else

@@ -446,8 +446,13 @@ static int mesh_main(struct mesh_run *m)
 	if (m->params.mem.kind == FAB_MEM_CUDA) {
 		char err[512];
 
-		if (test_mem_check(&m->params.mem, err, sizeof(err)))
-			return mesh_fail(m, "%s", err);
+		/* Rank 0's document first, then leave together: mpirun cuts every rank short
+		 * once one exits non-zero (see flush_report). */
+		if (test_mem_check(&m->params.mem, err, sizeof(err))) {
+			code = flush_report(m, mesh_fail(m, "%s", err));
+			linger(m);
+			return code;
+		}
 	}
 	m->rounds = mesh_rounds(m->boot.size, (int)ctx->opt.mesh_pairs);
 	if (m->boot.size < 2)
