@@ -264,7 +264,10 @@ loss_runs() { # PROVIDER RUNS
 		done
 		for ((j = 0; j < ${#servers[@]}; j++)); do
 			k=$((i + j))
-			in_a timeout 20 "$EFADIAG" sg-check -j -p "$p" -P "$((lo + j))" -t 5 "$IP_B" \
+			# -t 8: probes of about 6 s, past tcp's second SYN retry (1 s, then 2 s more).
+			# With 5 s, a connection whose SYN was lost twice (20 % loss: a few % of
+			# connections) could leave one direction with nothing and read as one_way.
+			in_a timeout 20 "$EFADIAG" sg-check -j -p "$p" -P "$((lo + j))" -t 8 "$IP_B" \
 				>"$TMPD/lc$k.out" 2>"$TMPD/lc$k.err" &
 			clients+=($!)
 		done
