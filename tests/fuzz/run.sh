@@ -14,6 +14,11 @@ trap 'rm -rf "$work"' EXIT
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE"
 incs="-I$build -I$top/src $(pkg-config --cflags libfabric libcjson)"
 libs="$(pkg-config --libs libfabric libefa libibverbs libcjson) -lm -lpthread"
+# mesh's PMIx, where configure found it (config.h then says HAVE_PMIX).
+if grep -q '^#define HAVE_PMIX 1' "$build/config.h" 2>/dev/null; then
+	incs="$incs $(pkg-config --cflags pmix)"
+	libs="$libs $(pkg-config --libs pmix)"
+fi
 # Every module but main: the targets call into the same code the binary runs.
 srcs=$(find "$top/src" -name "*.c" ! -name main.c | sort)
 status=0
