@@ -54,11 +54,18 @@ static double wall_now(void)
 /* Reads every device once into r->cur; the previous reading moves to r->prev. */
 static void take_sample(struct stats_run *r, double wait_sec)
 {
-	struct hwc_sample *t = r->prev;
+	struct hwc_sample *spare = r->prev;
+	size_t i;
+	double t;
 
 	r->prev = r->cur;
-	r->cur = t;
+	r->cur = spare;
 	hwc_read(r->set, r->cur, wait_sec);
+	/* One time per sample: every device's rate over the same interval_sec the record shows. */
+	t = now_sec();
+	for (i = 0; i < r->n; i++)
+		if (!r->cur[i].err)
+			r->cur[i].t = t;
 	r->cur_wall = wall_now();
 }
 
