@@ -207,31 +207,32 @@ static int parse_counter(const char *s, uint64_t *v)
 	return 0;
 }
 
+/* What a read of a counter file gave (n bytes in buf of size cap, or -errno) as a number. */
+static int number_read(char *buf, ssize_t n, size_t cap, uint64_t *v)
+{
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	if ((size_t)n == cap - 1)
+		return -EDOM; /* longer than any number */
+	return parse_counter(buf, v);
+}
+
 /* A counter file's value from its open descriptor: one pread from the start. */
 static int pread_number(int fd, uint64_t *v)
 {
 	char buf[64];
 	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
 
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	if ((size_t)n == sizeof(buf) - 1)
-		return -EDOM; /* longer than any number */
-	return parse_counter(buf, v);
+	return number_read(buf, n < 0 ? -errno : n, sizeof(buf), v);
 }
 
 /* The same, opening the file by name (a FIFO or a device is never opened: see sysfs.h). */
 static int read_number_at(int dirfd, const char *name, uint64_t *v)
 {
 	char buf[64];
-	ssize_t n = sysfs_read_raw_at(dirfd, name, buf, sizeof(buf));
 
-	if (n < 0)
-		return (int)n;
-	if ((size_t)n == sizeof(buf) - 1)
-		return -EDOM;
-	return parse_counter(buf, v);
+	return number_read(buf, sysfs_read_raw_at(dirfd, name, buf, sizeof(buf)), sizeof(buf), v);
 }
 
 /* Opens name in dirfd for preads: a regular file only, never following a link. */
