@@ -41,6 +41,7 @@ struct opts {
 	bool stdio;
 	const char *token; /* shared secret; never printed */
 	const char *mem;   /* --mem: host, cuda, cuda:N (checked); NULL is host */
+	const char *fabric; /* --fabric: NULL for the provider's own (efa: "efa") */
 	/* bw */
 	long window;	     /* -1: default */
 	const char *op;	     /* send, write, read */

@@ -28,7 +28,9 @@ static int open_lane(struct bw *b, size_t i, char *domain, const struct sockaddr
 	struct fab_open_args fa = { .provider = b->s->hello.provider,
 				    .domains = domain ? &domain : NULL, .ndomains = domain ? 1 : 0,
 				    .peer = peer,
-				    .caps = bw_caps(b->cfg.op) | test_mem_caps(&b->s->hello) };
+				    .caps = bw_caps(b->cfg.op) | test_mem_caps(&b->s->hello),
+				    .fabric = b->s->hello.fabric,
+				    .max_msg = test_max_size(&b->s->hello) };
 
 	if (fab_open(&b->eps[i], &fa))
 		return test_stop(&b->rep.stop, EXIT_ERROR, "domain %s: %s", domain ? domain : "(any)",
@@ -73,6 +75,8 @@ static int lane_buffers(struct bw *b, size_t max_size)
 			return test_stop(&b->rep.stop, EXIT_ERROR, "domain %s: %s", fab_domain_name(ep),
 				       ep->err_text);
 		if (mem->kind == FAB_MEM_CUDA) {
+			if (!b->rep.gdr.missing)
+				test_gdr_judge(&b->rep.gdr, &b->bufs[i], ep);
 			g->gpu = b->bufs[i].device;
 			g->nearest = near >= 0;
 			g->path = b->bufs[i].mr_path;
@@ -80,7 +84,7 @@ static int lane_buffers(struct bw *b, size_t max_size)
 		}
 	}
 	/* Lane 0 stands for the run; the pairs table names every lane's GPU. */
-	test_describe_mem(b->ctx->out, out_root(b->ctx->out), &b->bufs[0],
+	test_describe_mem(b->ctx->out, out_root(b->ctx->out), &b->bufs[0], lane_ep(b, 0),
 			  b->cfg.nlanes > 1 ? "lane 0 " : "");
 	b->lanes[0].peer = b->s->peer;
 	str_copy(b->rep.peer_domains[0], sizeof(b->rep.peer_domains[0]), b->s->remote.domain);

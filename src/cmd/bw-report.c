@@ -255,6 +255,9 @@ static int verdict(struct out *o, const struct bw_report *r)
 		out_set_num(root, "line_rate_share", r->peak_gbps / r->line_rate_gbps);
 	}
 	size_str(r->peak_size, sz, sizeof(sz));
+	/* Numbers over CUDA copies say nothing of the NIC's path to GPU memory. */
+	if (r->gdr.missing)
+		return test_gdr_render(o, &r->gdr);
 	if (weak[0]) {
 		out_verdict(o, "WEAK: %s below %.0f%% of the median of the other domains; peak %.3f "
 			    "Gbit/s at %s", weak, BW_WEAK_SHARE * 100, r->peak_gbps, sz);

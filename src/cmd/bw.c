@@ -428,6 +428,13 @@ static int bw_serve(struct ctx *ctx, struct session *s)
 		}
 		if (m->kind == MSG_BYE)
 			break;
+		if (m->kind == MSG_BW_SIZE && m->u.bw_size.bytes > s->ep.max_msg_size) {
+			test_stop(&b->rep.stop, EXIT_ERROR, "client %s asked for %zu-byte messages, "
+				  "above fabric %s's max_msg_size (%zu)", s->oob.peer,
+				  m->u.bw_size.bytes, fab_fabric_name(&s->ep), s->ep.max_msg_size);
+			proto_send_error(&s->oob, b->rep.stop.error, now_sec() + 1);
+			break;
+		}
 		if (m->kind != MSG_BW_SIZE || m->u.bw_size.bytes > test_max_size(&s->hello)) {
 			test_stop(&b->rep.stop, EXIT_ERROR, "client %s: unexpected %s message", s->oob.peer,
 				proto_kind_str(m->kind));
@@ -506,7 +513,7 @@ const struct cmd_entry cmd_bw = {
 	.name = "bw",
 	.summary = "bandwidth per domain and in aggregate (send, RMA write or read)",
 	.usage = "[HOST]",
-	.options = (const struct opt_def *const[]){ options_measure, options_mem, options_peer, bw_options,
+	.options = (const struct opt_def *const[]){ options_measure, options_mem, options_fabric, options_peer, bw_options,
 						    options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = bw_validate,

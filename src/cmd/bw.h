@@ -61,6 +61,7 @@ struct bw_report {
 	int line_rate_gbps;
 	char instance_type[64];
 	struct test_stop stop;
+	struct test_gdr gdr; /* the first lane whose GPU memory has no GPUDirect RDMA */
 };
 
 struct bw {

@@ -43,6 +43,23 @@ const struct opt_def options_mem[] = {
 	OPT_END,
 };
 
+static int parse_fabric(struct ctx *ctx, const struct opt_def *d, const char *arg)
+{
+	(void)d;
+	/* The hello carries it in 64 bytes; libfabric's fabric names are short ("efa-direct"). */
+	if (!*arg || strlen(arg) > 63)
+		return cli_usage_error(ctx, "invalid value '%s' for --fabric: a fabric name, 1 to 63 "
+				       "characters (efa's: efa, efa-direct; see 'efadiag info')", arg);
+	ctx->opt.fabric = arg;
+	return 0;
+}
+
+const struct opt_def options_fabric[] = {
+	{ .name = "fabric", .arg = "NAME", OPT_CUSTOM(parse_fabric),
+	  .help = "the provider's fabric to test (efa: efa, the default, or efa-direct)" },
+	OPT_END,
+};
+
 /* The value is not echoed in the error: it is a secret. */
 static int parse_token(struct ctx *ctx, const struct opt_def *d, const char *arg)
 {

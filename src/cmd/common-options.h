@@ -11,6 +11,8 @@ extern const struct opt_def options_measure[];
 extern const struct opt_def options_peer[];
 /* Where test buffers live (pingpong, bw): --mem host|cuda[:N]. */
 extern const struct opt_def options_mem[];
+/* Which of the provider's fabrics (pingpong, bw, sg-check, mesh): --fabric NAME. */
+extern const struct opt_def options_fabric[];
 /* The shared secret (the tests and serve): --token. */
 extern const struct opt_def options_token[];
 

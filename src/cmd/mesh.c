@@ -100,9 +100,12 @@ static int publish_card(struct mesh_run *m)
 	}
 	if (card.nnics)
 		str_copy(m->provider, sizeof(m->provider), fab_provider_name(&m->fab.nic[0].lat));
+	if (card.nnics && m->boot.rank == 0)
+		test_describe_fabric(out_root(m->ctx->out), &m->fab.nic[0].bw);
 	/* Rank 0's document says where the buffers are (the first NIC's stand for all). */
 	if (card.nnics && m->boot.rank == 0)
-		test_describe_mem(m->ctx->out, out_root(m->ctx->out), &m->fab.nic[0].bwbuf, "");
+		test_describe_mem(m->ctx->out, out_root(m->ctx->out), &m->fab.nic[0].bwbuf,
+				  &m->fab.nic[0].bw, "");
 	m->cards[m->boot.rank] = card;
 	m->have_card[m->boot.rank] = card.nnics > 0;
 	s = mesh_card_encode(&card);
@@ -495,6 +498,7 @@ static int mesh_cmd(struct ctx *ctx)
 		.bw_size = BW_SIZE,
 		.window = BW_WINDOW,
 		.mem = { .kind = FAB_MEM_HOST, .device = -1 },
+		.fabric = ctx->opt.fabric,
 	};
 	/* Checked by the option parser already. */
 	if (ctx->opt.mem)
@@ -594,7 +598,7 @@ const struct cmd_entry cmd_mesh = {
 	.name = "mesh",
 	.summary = "every pair of a PMIx launch (srun, mpirun): the bad node, NIC or link",
 	.usage = "",
-	.options = (const struct opt_def *const[]){ options_mem, mesh_options, NULL },
+	.options = (const struct opt_def *const[]){ options_mem, options_fabric, mesh_options, NULL },
 	.validate = mesh_validate,
 	.run = mesh_cmd,
 };

@@ -40,6 +40,7 @@ struct pp_report {
 	struct msg_pp_row rows[EFADIAG_MAX_SIZES];
 	size_t nrows;
 	struct test_stop stop;
+	struct test_gdr gdr;
 };
 
 /* A size's row from its round trips: one-way latency is half a round trip. */
@@ -84,6 +85,8 @@ static int render(struct out *o, const struct pp_report *rep)
 		out_table_end(t);
 	else
 		out_table_discard(t);
+	if (rep->stop.code == EXIT_OK && rep->nrows && rep->gdr.missing)
+		return test_gdr_render(o, &rep->gdr);
 	if (rep->stop.code == EXIT_OK && rep->nrows)
 		out_verdict(o, "OK: %zu size%s; %zu B one-way latency avg %.2f us, p99 %.2f us",
 			    rep->nrows, rep->nrows == 1 ? "" : "s", first->bytes,
@@ -233,8 +236,10 @@ static int pingpong_client(struct ctx *ctx, const struct session_target *target)
 	}
 	domain = (char *)fab_domain_name(&s.ep);
 	test_counters_start(&tc, &domain, 1);
-	if (alloc_buffer(&buf, &h, &s.ep, rep) == 0)
-		test_describe_mem(ctx->out, out_root(ctx->out), &buf, "");
+	if (alloc_buffer(&buf, &h, &s.ep, rep) == 0) {
+		test_describe_mem(ctx->out, out_root(ctx->out), &buf, &s.ep, "");
+		test_gdr_judge(&rep->gdr, &buf, &s.ep);
+	}
 	for (k = 0; k < h.nsizes && !rep->stop.code; k++)
 		client_size(ctx, &s, &buf, h.sizes[k], rep);
 	if (!rep->stop.code)
@@ -313,7 +318,7 @@ static int pingpong_serve(struct ctx *ctx, struct session *s)
 		return EXIT_ERROR;
 	}
 	if (alloc_buffer(&buf, &s->hello, ep, rep) == 0)
-		test_describe_mem(ctx->out, out_root(ctx->out), &buf, "");
+		test_describe_mem(ctx->out, out_root(ctx->out), &buf, ep, "");
 	while (!rep->stop.code) {
 		double deadline = now_sec() + s->hello.timeout_sec + SERVER_GRACE_SEC;
 
@@ -328,6 +333,14 @@ static int pingpong_serve(struct ctx *ctx, struct session *s)
 		if (m.kind == MSG_PP_ROW && rep->nrows < EFADIAG_MAX_SIZES) {
 			rep->rows[rep->nrows++] = m.u.pp_row;
 			continue;
+		}
+		/* Never post more than the fabric takes (efa-direct: the MTU; see fit_sizes). */
+		if (m.kind == MSG_PP_SIZE && m.u.pp_size > ep->max_msg_size) {
+			test_stop(&rep->stop, EXIT_ERROR, "client %s asked for %zu-byte messages, "
+				  "above fabric %s's max_msg_size (%zu)", s->oob.peer, m.u.pp_size,
+				  fab_fabric_name(ep), ep->max_msg_size);
+			proto_send_error(&s->oob, rep->stop.error, now_sec() + 1);
+			break;
 		}
 		if (m.kind != MSG_PP_SIZE || m.u.pp_size > max) {
 			test_stop(&rep->stop, EXIT_ERROR, "client %s: unexpected %s message", s->oob.peer,
@@ -355,7 +368,7 @@ const struct cmd_entry cmd_pingpong = {
 	.name = "pingpong",
 	.summary = "one-way latency per message size (client with HOST or --exec, else server)",
 	.usage = "[HOST]",
-	.options = (const struct opt_def *const[]){ options_measure, options_mem, options_peer,
+	.options = (const struct opt_def *const[]){ options_measure, options_mem, options_fabric, options_peer,
 						    options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = test_validate_peer,

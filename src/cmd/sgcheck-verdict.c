@@ -16,6 +16,17 @@ const char *sg_dir_status_str(enum dir_status s)
 	return names[s];
 }
 
+const char *sg_size_words(size_t bytes, char *buf, size_t len, const char *sep)
+{
+	if (!bytes)
+		bytes = PROBE_LARGE;
+	if (bytes % 1024 == 0)
+		snprintf(buf, len, "%zu%sKiB", bytes / 1024, sep);
+	else
+		snprintf(buf, len, "%zu%sB", bytes, sep);
+	return buf;
+}
+
 bool sg_dir_dead(const struct dir_result *d)
 {
 	return !d->delivered[PROBE_S] && !d->delivered[PROBE_L];
@@ -111,13 +122,14 @@ static void size_limited_where(char *buf, size_t len, const struct dir_result *t
 static void judge_size_limited(struct sg_verdict *v, const struct dir_result *to,
 			       const struct dir_result *from, const char *me, const char *peer)
 {
-	char where[256];
+	char where[256], large[32];
 
 	size_limited_where(where, sizeof(where), to, from, me, peer);
 	v->name = "size_limited";
 	v->code = EXIT_FAIL;
-	snprintf(v->line, sizeof(v->line), "SIZE-LIMITED: 64-byte probes cross, 64 KiB probes do "
-		 "not (%s): large packets are lost on the way", where);
+	snprintf(v->line, sizeof(v->line), "SIZE-LIMITED: 64-byte probes cross, %s probes do "
+		 "not (%s): large packets are lost on the way",
+		 sg_size_words(to->large_bytes, large, sizeof(large), " "), where);
 	snprintf(v->remedy, sizeof(v->remedy), "The security group lets this traffic through: "
 		 "small messages cross. Look at the path's packet size instead: an MTU that differs "
 		 "between the nodes or along the path (jumbo frames on one side only), fragmented "

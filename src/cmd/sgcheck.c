@@ -65,6 +65,7 @@ struct sg_side {
 	fi_addr_t xpeer[PROBE_PATHS - 1]; /* the peer's receiving endpoint, in xtx's AVs */
 	size_t nx;			  /* extra paths open */
 	struct probe_side probe;
+	size_t large; /* the large probe's bytes (see large_probe) */
 };
 
 static int no_probe(struct sg_outcome *r, const char *verdict, const char *why,
@@ -154,13 +155,22 @@ static void distrust_short_window(struct sg_verdict *v, const struct sg_outcome 
 /* The directions table, the verdict line and the remedy; returns the exit code. */
 static int render(struct out *o, const struct sg_outcome *r)
 {
+	struct out_col cols[sizeof(dir_cols) / sizeof(dir_cols[0])];
+	cJSON *root = out_root(o), *dirs, *bytes;
+	char l1[128], l2[128], large[32];
 	struct sg_verdict v;
-	cJSON *root = out_root(o), *dirs;
 	struct out_table *t;
-	char l1[128], l2[128];
 
 	if (!r->probed)
 		return render_no_probe(o, r);
+	/* The large column is headed by its size: 64KiB, or the fabric's limit (efa-direct). */
+	memcpy(cols, dir_cols, sizeof(cols));
+	cols[3].head = sg_size_words(r->to.large_bytes, large, sizeof(large), "");
+	bytes = cJSON_AddObjectToObject(root, "probe_bytes");
+	if (bytes) {
+		cJSON_AddNumberToObject(bytes, "small", PROBE_SMALL);
+		cJSON_AddNumberToObject(bytes, "large", (double)r->to.large_bytes);
+	}
 	sg_judge(&v, &r->to, &r->from, r->me, r->peer);
 	distrust_short_window(&v, r);
 	if (v.code != EXIT_OK && r->unresponsive_events) {
@@ -174,7 +184,7 @@ static int render(struct out *o, const struct sg_outcome *r)
 	cJSON_AddStringToObject(root, "verdict", v.name);
 	dirs = cJSON_AddObjectToObject(root, "directions");
 	/* The table is for people; the JSON directions object is what scripts read. */
-	t = out_table_new(o, NULL, NULL, dir_cols, sizeof(dir_cols) / sizeof(dir_cols[0]));
+	t = out_table_new(o, NULL, NULL, cols, sizeof(cols) / sizeof(cols[0]));
 	snprintf(l1, sizeof(l1), "%s -> %s", r->me, r->peer);
 	snprintf(l2, sizeof(l2), "%s -> %s", r->peer, r->me);
 	add_direction(t, dirs, "to_peer", l1, &r->to);
@@ -217,14 +227,28 @@ static void report_of(const struct probe_side *p, double window_sec, struct msg 
 	}
 }
 
-/* The second endpoint, on the session's domain, and a probe buffer for each endpoint. */
+/*
+ * The large probe: 64 KiB, above every provider's inject size and EFA's MTU, or the largest
+ * message the session's fabric takes where that is less. efa-direct takes messages up to the
+ * device's MTU (libfabric v2.1.0..v2.6.0 prov/efa/src/efa_user_info.c,
+ * efa_user_info_alter_direct) and the device fails a longer one: a 64 KiB probe there would
+ * call a healthy path size_limited. Both ends open the same fabric, so both agree.
+ */
+static size_t large_probe(const struct fab_ep *ep)
+{
+	return ep->max_msg_size < PROBE_LARGE ? ep->max_msg_size : PROBE_LARGE;
+}
+
+/* The second endpoint, on the session's domain and fabric, and a probe buffer for each. */
 static int side_open(struct sg_side *sd, struct session *s, char *err, size_t errlen)
 {
 	char *domain = (char *)fab_domain_name(&s->ep);
 	struct fab_open_args fa = { .provider = fab_provider_name(&s->ep), .domains = &domain,
-				    .ndomains = 1, .caps = FI_MSG };
+				    .ndomains = 1, .caps = FI_MSG, .fabric = s->hello.fabric };
 	size_t size = probe_buf_size(PROBE_LARGE);
 
+	sd->large = large_probe(&s->ep);
+	fa.max_msg = sd->large;
 	if (fab_open(&sd->ep2, &fa)) {
 		snprintf(err, errlen, "second endpoint: %s", sd->ep2.err_text);
 		return -1;
@@ -267,7 +291,8 @@ static void side_open_paths(struct sg_side *sd, struct session *s, const struct 
 {
 	char *domain = (char *)fab_domain_name(&s->ep);
 	struct fab_open_args fa = { .provider = fab_provider_name(&s->ep), .domains = &domain,
-				    .ndomains = 1, .caps = FI_MSG };
+				    .ndomains = 1, .caps = FI_MSG, .fabric = s->hello.fabric,
+				    .max_msg = sd->large };
 
 	while (sd->nx < PROBE_PATHS - 1 && !open_path(sd, sd->nx, &fa, peer_rx))
 		sd->nx++;
@@ -340,10 +365,12 @@ static int exchange_reports(struct session *s, struct sg_side *sd, double window
 }
 
 /* Both directions from the two reports. */
-static void conclude(struct sg_outcome *r, const struct msg *mine, const struct msg *peer)
+static void conclude(struct sg_outcome *r, const struct msg *mine, const struct msg *peer,
+		     size_t large)
 {
 	sg_direction(&r->to, &peer->u.sg_report, &mine->u.sg_report);
 	sg_direction(&r->from, &mine->u.sg_report, &peer->u.sg_report);
+	r->to.large_bytes = r->from.large_bytes = large;
 	r->probed = true;
 }
 
@@ -392,7 +419,7 @@ static void client_probe(struct ctx *ctx, struct session *s, struct sg_side *sd,
 	/* We send on the session's endpoint (and the extra paths') to the server's; it answers on
 	 * the second ones. */
 	npaths = side_paths(sd, paths, &s->ep, &sd->buf1, s->peer);
-	ret = probe_start(&sd->probe, paths, npaths, &sd->ep2, &sd->buf2, PROBE_LARGE, now_sec());
+	ret = probe_start(&sd->probe, paths, npaths, &sd->ep2, &sd->buf2, sd->large, now_sec());
 	m = (struct msg){ .kind = MSG_SG_PROBE, .u.sg_window_ms = window_sec * 1e3 };
 	if (!ret)
 		ret = proto_send(&s->oob, &m, window_end);
@@ -410,7 +437,7 @@ static void client_probe(struct ctx *ctx, struct session *s, struct sg_side *sd,
 			 "again.");
 		return;
 	}
-	conclude(r, &mine, &peer);
+	conclude(r, &mine, &peer, sd->large);
 	proto_send_kind(&s->oob, MSG_BYE, now_sec() + 0.5);
 }
 
@@ -512,7 +539,7 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 	r.window_sec = window_sec;
 	r.budget_sec = total;
 	npaths = side_paths(&sd, paths, &sd.ep2, &sd.buf2, sd.peer2);
-	ret = probe_start(&sd.probe, paths, npaths, &s->ep, &sd.buf1, PROBE_LARGE, now_sec());
+	ret = probe_start(&sd.probe, paths, npaths, &s->ep, &sd.buf1, sd.large, now_sec());
 	if (!ret)
 		ret = probe_run(&sd.probe, window_end);
 	if (!ret)
@@ -525,7 +552,7 @@ static int sgcheck_serve(struct ctx *ctx, struct session *s)
 		side_close(&sd, s, now_sec() + DRAIN_SEC);
 		return EXIT_ERROR;
 	}
-	conclude(&r, &mine, &peer);
+	conclude(&r, &mine, &peer, sd.large);
 	side_close(&sd, s, now_sec() + DRAIN_SEC);
 	code = render(ctx->out, &r);
 	return code;
@@ -561,7 +588,8 @@ const struct cmd_entry cmd_sgcheck = {
 	.summary = "check that fabric traffic crosses both ways (security group test), with the fix",
 	.usage = "[HOST]",
 	/* It sends fixed probes: sizes and counts are for the measuring commands only. */
-	.options = (const struct opt_def *const[]){ options_peer, options_token, NULL },
+	.options = (const struct opt_def *const[]){ options_fabric, options_peer, options_token,
+						    NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = test_validate_peer,
 	.run = test_run,

@@ -18,6 +18,7 @@ struct dir_result {
 	enum dir_status status;
 	bool small, large;	   /* at least one probe of the size arrived */
 	long sent[2], delivered[2]; /* per size: small, large */
+	size_t large_bytes;	    /* the large probe's size; 0 for 64 KiB */
 	double elapsed_ms;
 	char error[512];
 	bool provider_error; /* an error other than unreachable: verdict "error" */
@@ -32,6 +33,8 @@ struct sg_verdict {
 };
 
 const char *sg_dir_status_str(enum dir_status s);
+/* "64KiB" (sep "") or "64 KiB" (sep " ") for a probe size in bytes; 0 is the 64 KiB default. */
+const char *sg_size_words(size_t bytes, char *buf, size_t len, const char *sep);
 /* Nothing of either size arrived: the only case that says "blocked" about a direction. */
 bool sg_dir_dead(const struct dir_result *d);
 /* Every small probe arrived, no large one: packets above some size are lost. */

@@ -13,6 +13,7 @@
 #include "ctl/server.h"
 #include "host/env.h"
 #include "ui/cli.h"
+#include "ui/parse.h"
 #include "util.h"
 
 /* The test a client asks for: every command that registers one can be served. */
@@ -71,6 +72,8 @@ void test_hello(struct msg_hello *h, const struct ctx *ctx, const char *test,
 	memset(h, 0, sizeof(*h));
 	str_copy(h->test, sizeof(h->test), test);
 	str_copy(h->provider, sizeof(h->provider), o->provider);
+	if (o->fabric)
+		str_copy(h->fabric, sizeof(h->fabric), o->fabric);
 	if (o->nsizes) {
 		memcpy(h->sizes, o->sizes, o->nsizes * sizeof(size_t));
 		h->nsizes = o->nsizes;
@@ -107,19 +110,42 @@ int test_mem_check(const struct fab_mem_spec *m, char *err, size_t errlen)
 	return -1;
 }
 
-void test_describe_mem(struct out *o, cJSON *at, const struct fab_buf *b, const char *side)
+/* The efa provider: where GPU memory must reach the NIC itself for NCCL to use it. */
+static bool is_efa(const struct fab_ep *ep)
+{
+	return !strncmp(fab_provider_name(ep), "efa", 3);
+}
+
+/* How the buffer was registered, as the provider really used it. */
+static const char *registration_word(const struct fab_buf *b, const struct fab_ep *ep)
+{
+	/*
+	 * efa refuses FI_OPT_CUDA_API_PERMITTED=false exactly when the device cannot register
+	 * GPU memory (p2p_supported_by_device); its registration then skipped ibv_reg_mr and
+	 * made up a key, and data moves by CUDA copies (libfabric v2.6.0
+	 * prov/efa/src/rdm/efa_rdm_mr.c, efa_rdm_mr_reg_impl; efa_rdm_ep_fiops.c).
+	 */
+	if (b->mem == FAB_MEM_CUDA && ep->gdr == FAB_GDR_NO && is_efa(ep))
+		return "cuda_copies";
+	return fab_mr_path_name(b->mr_path);
+}
+
+void test_describe_mem(struct out *o, cJSON *at, const struct fab_buf *b,
+		       const struct fab_ep *ep, const char *side)
 {
 	cJSON *mem = cJSON_AddObjectToObject(at, "memory");
-	struct cuda_device d;
+	struct cuda_device d = { 0 };
+	const char *reg = registration_word(b, ep);
 	char name[16];
 
 	if (!mem || !b->base)
 		return;
 	fab_mem_name(b->mem, b->device, name, sizeof(name));
 	cJSON_AddStringToObject(mem, "type", b->mem == FAB_MEM_CUDA ? "cuda" : "host");
-	cJSON_AddStringToObject(mem, "registration", fab_mr_path_name(b->mr_path));
+	cJSON_AddStringToObject(mem, "registration", reg);
 	if (b->mem != FAB_MEM_CUDA)
 		return;
+	cJSON_AddStringToObject(mem, "gpudirect", fab_gdr_key(ep->gdr));
 	cJSON_AddNumberToObject(mem, "gpu", b->device);
 	if (!cuda_device_info(b->device, &d, NULL, 0)) {
 		cJSON_AddStringToObject(mem, "gpu_name", d.name);
@@ -127,11 +153,47 @@ void test_describe_mem(struct out *o, cJSON *at, const struct fab_buf *b, const 
 	}
 	if (b->mr_path != FAB_MR_DMABUF && b->mr_note[0])
 		cJSON_AddStringToObject(mem, "dmabuf_error", b->mr_note);
-	out_text(o, "%smemory: %s (%s, %s), registered %s%s%s\n", side, name, d.name, d.pci,
+	out_text(o, "%smemory: %s (%s, %s), registered %s%s%s; %s\n", side, name,
+		 d.name[0] ? d.name : "?", d.pci[0] ? d.pci : "?",
+		 !strcmp(reg, "cuda_copies") ? "with a key of the provider's own, not with the NIC" :
 		 b->mr_path == FAB_MR_DMABUF ? "through dma-buf" :
 		 b->mr_path == FAB_MR_VA ? "by virtual address (peer memory)" : "not at all",
 		 b->mr_path != FAB_MR_DMABUF && b->mr_note[0] ? "; " : "",
-		 b->mr_path != FAB_MR_DMABUF ? b->mr_note : "");
+		 b->mr_path != FAB_MR_DMABUF ? b->mr_note : "", fab_gdr_str(ep->gdr));
+}
+
+void test_gdr_judge(struct test_gdr *g, const struct fab_buf *b, const struct fab_ep *ep)
+{
+	memset(g, 0, sizeof(*g));
+	if (b->mem != FAB_MEM_CUDA || !is_efa(ep) ||
+	    (ep->gdr != FAB_GDR_NO && ep->gdr != FAB_GDR_NO_CUDA))
+		return;
+	g->missing = true;
+	snprintf(g->line, sizeof(g->line), "FAIL: no GPUDirect RDMA on %s: %s. aws-ofi-nccl "
+		 "forbids those copies (FI_OPT_CUDA_API_PERMITTED=false) and then does not use "
+		 "this NIC for GPU memory", fab_domain_name(ep), fab_gdr_str(ep->gdr));
+	/*
+	 * libfabric decides peer to peer once, by registering a GPU buffer with the device
+	 * through dma-buf, else ibv_reg_mr through NVIDIA's peer memory (v2.6.0
+	 * prov/efa/src/efa_hmem.c, efa_hmem_info_check_p2p_support_cuda).
+	 */
+	snprintf(g->fix, sizeof(g->fix), ep->gdr == FAB_GDR_NO_CUDA ?
+		 "libfabric could not load CUDA: install the NVIDIA driver's libcuda and check "
+		 "'efadiag info' (gpu checks)." :
+		 "The EFA device could not register GPU memory: load NVIDIA's peer-memory module "
+		 "(modprobe nvidia_peermem), or use the NVIDIA open kernel module on Linux 5.12+ for "
+		 "dma-buf; unset FI_HMEM_DISABLE_P2P. Then check 'efadiag info' (gpudirect).");
+}
+
+int test_gdr_render(struct out *o, const struct test_gdr *g)
+{
+	if (!g->missing)
+		return EXIT_OK;
+	out_verdict(o, "%s", g->line);
+	cJSON_AddStringToObject(out_root(o), "remedy", g->fix);
+	out_text(o, "Fix: %s\n", g->fix);
+	out_fail(o);
+	return EXIT_FAIL;
 }
 
 size_t test_max_size(const struct msg_hello *h)
@@ -147,6 +209,7 @@ size_t test_max_size(const struct msg_hello *h)
 void test_describe(struct out *o, const struct session *s)
 {
 	cJSON *root = out_root(o), *peer, *local;
+	char max[128];
 
 	cJSON_DeleteItemFromObjectCaseSensitive(root, "provider");
 	cJSON_AddStringToObject(root, "provider", fab_provider_name(&s->ep));
@@ -162,9 +225,37 @@ void test_describe(struct out *o, const struct session *s)
 		cJSON_AddStringToObject(peer, "fabric", s->remote.fabric);
 		cJSON_AddStringToObject(peer, "efadiag_version", s->remote_version);
 	}
-	out_text(o, "%s %s: %s (%s) <-> %s (%s) via %s\n", s->hello.test,
+	test_describe_fabric(root, &s->ep);
+	out_text(o, "%s %s: %s (%s) <-> %s (%s) via %s; %s\n", s->hello.test,
 		 fab_provider_name(&s->ep), fab_domain_name(&s->ep), fab_fabric_name(&s->ep),
-		 s->remote.domain, s->remote.fabric, s->oob.peer);
+		 s->remote.domain, s->remote.fabric, s->oob.peer,
+		 test_max_msg_str(&s->ep, max, sizeof(max)));
+}
+
+const char *test_max_msg_str(const struct fab_ep *ep, char *buf, size_t len)
+{
+	char size[32];
+
+	/* Software providers say SIZE_MAX: no limit worth a number. */
+	if (ep->max_msg_size >= ((size_t)1 << 62))
+		snprintf(buf, len, "fabric %s, messages of any size", fab_fabric_name(ep));
+	else
+		snprintf(buf, len, "fabric %s, messages up to %s", fab_fabric_name(ep),
+			 size_str(ep->max_msg_size, size, sizeof(size)));
+	return buf;
+}
+
+void test_describe_fabric(cJSON *at, const struct fab_ep *ep)
+{
+	cJSON *fab;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(at, "fabric");
+	fab = cJSON_AddObjectToObject(at, "fabric");
+	if (!fab)
+		return;
+	cJSON_AddStringToObject(fab, "provider", fab_provider_name(ep));
+	cJSON_AddStringToObject(fab, "name", fab_fabric_name(ep));
+	cJSON_AddNumberToObject(fab, "max_msg_size", (double)ep->max_msg_size);
 }
 
 void test_sgcheck_hint(const struct ctx *ctx, char *buf, size_t len)
@@ -173,10 +264,52 @@ void test_sgcheck_hint(const struct ctx *ctx, char *buf, size_t len)
 		 ctx->host ? ctx->host : ctx->opt.loopback ? "--loopback" : "--exec ...");
 }
 
+/*
+ * The sizes the opened fabric takes. No provider may be sent more than its entry's
+ * ep_attr->max_msg_size; on the efa provider's efa-direct fabric that is the device's MTU,
+ * about 8 KiB, where FI_RMA is not asked for (libfabric v2.1.0..v2.6.0
+ * prov/efa/src/efa_user_info.c, efa_user_info_alter_direct), and the device fails a longer
+ * send (rdma-core providers/efa/efa_io_defs.h, EFA_IO_COMP_STATUS_LOCAL_ERROR_BAD_LENGTH). A
+ * size the user named is refused (exit 2); a default one is left out, with a note, and the
+ * document lists it in sizes_left_out. The hello's sizes are trimmed in place.
+ */
+static int fit_sizes(struct ctx *ctx, struct session *s, struct msg_hello *h)
+{
+	size_t max = s->ep.max_msg_size, i, n = 0;
+	cJSON *left = NULL;
+	char a[32], b[32];
+
+	for (i = 0; i < h->nsizes; i++) {
+		if (h->sizes[i] <= max) {
+			h->sizes[n++] = h->sizes[i];
+			continue;
+		}
+		if (ctx->opt.nsizes)
+			return cli_usage_error(ctx, "message size %s is above what fabric %s of %s "
+					       "takes: at most %s (its max_msg_size); give sizes up "
+					       "to %s with -S", size_str(h->sizes[i], a, sizeof(a)),
+					       fab_fabric_name(&s->ep), fab_provider_name(&s->ep),
+					       size_str(max, b, sizeof(b)), b);
+		if (!left)
+			left = cJSON_AddArrayToObject(out_root(ctx->out), "sizes_left_out");
+		if (left)
+			cJSON_AddItemToArray(left, cJSON_CreateNumber((double)h->sizes[i]));
+	}
+	if (n < h->nsizes)
+		out_note(ctx->out, "efadiag: %s: fabric %s takes messages up to %s (max_msg_size): "
+			 "%zu default size%s above it left out\n", h->test, fab_fabric_name(&s->ep),
+			 size_str(max, b, sizeof(b)), h->nsizes - n, h->nsizes - n == 1 ? "" : "s");
+	h->nsizes = n;
+	s->hello.nsizes = n;
+	memcpy(s->hello.sizes, h->sizes, n * sizeof(h->sizes[0]));
+	return 0;
+}
+
 int test_client_start(struct ctx *ctx, struct session *s, const struct session_target *t,
-		      const struct msg_hello *h, uint64_t caps, double hard_deadline)
+		      struct msg_hello *h, uint64_t caps, double hard_deadline)
 {
 	char err[512];
+	int code;
 
 	session_init(s);
 	/* Before any peer is started: a node without CUDA cannot run the test at all. */
@@ -198,7 +331,8 @@ int test_client_start(struct ctx *ctx, struct session *s, const struct session_t
 			 fab_provider_name(&s->ep), fab_domain_name(&s->ep),
 			 fab_fabric_name(&s->ep), s->ep_choice);
 	test_describe(ctx->out, s);
-	return 0;
+	code = fit_sizes(ctx, s, h);
+	return code;
 }
 
 /* --- the server ---------------------------------------------------------------------------- */

@@ -60,19 +60,40 @@ uint64_t test_mem_caps(const struct msg_hello *h);
 /* Whether this node can give the memory m names (CUDA loads, the GPU exists): 0, or -1 and err. */
 int test_mem_check(const struct fab_mem_spec *m, char *err, size_t errlen);
 /*
- * The test buffer's memory and how it was registered: a "memory" object in at, and for GPU
- * memory a line for people, starting with side ("" or "domain X ").
+ * The test buffer's memory and how it was registered with ep: a "memory" object in at, and
+ * for GPU memory a line for people, starting with side ("" or "domain X ").
  */
-void test_describe_mem(struct out *o, cJSON *at, const struct fab_buf *b, const char *side);
+void test_describe_mem(struct out *o, cJSON *at, const struct fab_buf *b,
+		       const struct fab_ep *ep, const char *side);
+
+/* GPUDirect RDMA missing on a test of GPU memory over EFA: the verdict and the fix. */
+struct test_gdr {
+	bool missing;
+	char line[768];
+	char fix[512];
+};
+
+/* Whether b, on ep, is GPU memory the efa provider can move only through CUDA copies. */
+void test_gdr_judge(struct test_gdr *g, const struct fab_buf *b, const struct fab_ep *ep);
+/* After a measurement that passed: FAIL with the fix (EXIT_FAIL), or nothing (EXIT_OK). */
+int test_gdr_render(struct out *o, const struct test_gdr *g);
 
 /*
  * Client: the session to the server (see session_client_start); a failure is reported and
- * returned as EXIT_ERROR. On success the peer is described in the output.
+ * returned as EXIT_ERROR. On success the peer is described in the output, and h's sizes are
+ * those the opened fabric takes: a named size above its max_msg_size is EXIT_USAGE, a default
+ * one is left out with a note.
  */
 int test_client_start(struct ctx *ctx, struct session *s, const struct session_target *t,
-		      const struct msg_hello *h, uint64_t caps, double hard_deadline);
+		      struct msg_hello *h, uint64_t caps, double hard_deadline);
 /* Names the provider, both domains and the control path, in the document and for people. */
 void test_describe(struct out *o, const struct session *s);
+/*
+ * The document's "fabric" object: {provider, name, max_msg_size} of the endpoint a test
+ * opened, at at; and the words for people: "fabric efa, messages up to 8k".
+ */
+void test_describe_fabric(cJSON *at, const struct fab_ep *ep);
+const char *test_max_msg_str(const struct fab_ep *ep, char *buf, size_t len);
 /* "run 'efadiag sg-check HOST' to check both directions": the next step after a stall. */
 void test_sgcheck_hint(const struct ctx *ctx, char *buf, size_t len);
 

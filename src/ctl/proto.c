@@ -237,6 +237,8 @@ static void enc_hello(cJSON *j, const struct msg *m)
 
 	cJSON_AddStringToObject(j, "test", h->test);
 	cJSON_AddStringToObject(j, "provider", h->provider);
+	if (h->fabric[0])
+		cJSON_AddStringToObject(j, "fabric", h->fabric);
 	for (i = 0; sizes && i < h->nsizes; i++)
 		cJSON_AddItemToArray(sizes, cJSON_CreateNumber((double)h->sizes[i]));
 	cJSON_AddNumberToObject(j, "iterations", (double)h->iterations);
@@ -283,6 +285,7 @@ static bool dec_hello(struct dec *d, struct msg *m)
 {
 	struct msg_hello *h = &m->u.hello;
 	long window = 0, lanes = 0;
+	bool has_fabric;
 
 	if (!dec_str(d, "test", h->test, sizeof(h->test), false) ||
 	    !dec_str(d, "provider", h->provider, sizeof(h->provider), false) ||
@@ -291,7 +294,8 @@ static bool dec_hello(struct dec *d, struct msg *m)
 	    !dec_long(d, "warmup", 0, PROTO_MAX_WARMUP, &h->warmup) ||
 	    !dec_num(d, "timeout_sec", 0.001, 86400, &h->timeout_sec) ||
 	    !dec_str(d, "efadiag_version", h->version, sizeof(h->version), true) ||
-	    !dec_opt_str(d, "token", h->token, sizeof(h->token), &h->has_token))
+	    !dec_opt_str(d, "token", h->token, sizeof(h->token), &h->has_token) ||
+	    !dec_opt_str(d, "fabric", h->fabric, sizeof(h->fabric), &has_fabric))
 		return false;
 	h->verify = dec_bool(d, "verify");
 	h->mem = (struct fab_mem_spec){ .kind = FAB_MEM_HOST, .device = -1 };

@@ -67,6 +67,8 @@ struct bw_hello {
 struct msg_hello {
 	char test[16];
 	char provider[64];
+	/* --fabric; "" for the provider's own (a peer from before --fabric sends none) */
+	char fabric[64];
 	size_t sizes[EFADIAG_MAX_SIZES];
 	size_t nsizes;
 	long iterations;

@@ -53,7 +53,8 @@ static int open_endpoint(struct session *s, uint64_t caps, char *const *domains,
 			 const struct sockaddr *peer)
 {
 	struct fab_open_args fa = { .provider = s->hello.provider, .domains = domains,
-				    .ndomains = n, .peer = peer, .caps = caps };
+				    .ndomains = n, .peer = peer, .caps = caps,
+				    .fabric = s->hello.fabric };
 
 	if (fab_open(&s->ep, &fa))
 		return fail(s, PHASE_ENDPOINT, "%s", s->ep.err_text);

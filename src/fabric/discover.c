@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -123,6 +124,69 @@ int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
 	fi_freeinfo(all);
 	*list = head;
 	return 0;
+}
+
+/*
+ * Whether an entry's fabric is named after its provider ("efa" of provider "efa"): the
+ * provider's general path where it lists several fabrics.
+ */
+static bool named_after_provider(const struct fi_info *fi)
+{
+	const char *prov = fi->fabric_attr->prov_name, *semi = strchr(prov, ';');
+	size_t len = semi ? (size_t)(semi - prov) : strlen(prov);
+
+	return strlen(fi->fabric_attr->name) == len && !strncasecmp(fi->fabric_attr->name, prov, len);
+}
+
+/* "efa, efa-direct": the distinct fabric names of a list, for a message. */
+static void fabric_names(const struct fi_info *list, char *buf, size_t len)
+{
+	const struct fi_info *p, *q;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (p = list; p && used < len; p = p->next) {
+		for (q = list; q != p && strcmp(q->fabric_attr->name, p->fabric_attr->name);
+		     q = q->next)
+			;
+		if (q == p)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+						 p->fabric_attr->name);
+	}
+}
+
+int fabric_keep_fabric(struct fi_info **list, const char *fabric, char *err, size_t errlen)
+{
+	struct fi_info *p, *keep = NULL, **tail = &keep, *next;
+	char want[256] = "", names[512];
+
+	if (fabric && *fabric) {
+		str_copy(want, sizeof(want), fabric);
+	} else {
+		for (p = *list; p && !want[0]; p = p->next)
+			if (named_after_provider(p))
+				str_copy(want, sizeof(want), p->fabric_attr->name);
+		/* No fabric named after the provider (IP providers name theirs by subnet). */
+		if (!want[0])
+			return 0;
+	}
+	fabric_names(*list, names, sizeof(names));
+	for (p = *list; p; p = next) {
+		next = p->next;
+		p->next = NULL;
+		if (!strcmp(p->fabric_attr->name, want)) {
+			*tail = p;
+			tail = &p->next;
+		} else {
+			fi_freeinfo(p);
+		}
+	}
+	*list = keep;
+	if (keep)
+		return 0;
+	snprintf(err, errlen, "no fabric named %s here (this provider's: %s)", want,
+		 names[0] ? names : "none");
+	return -FI_ENODATA;
 }
 
 int fabric_resolve_provider(const char *prov, char *out, size_t len)

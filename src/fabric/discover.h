@@ -38,6 +38,19 @@ bool fabric_domain_wanted(const char *name, char *const *domains, size_t n);
  * out, or a negative libfabric error code (-FI_ENODATA: no such provider here).
  */
 int fabric_resolve_provider(const char *prov, char *out, size_t len);
+/*
+ * Keeps only the entries of one fabric: the one named (--fabric), or where the provider
+ * lists a fabric named after itself, that one. libfabric >= 2.1's efa provider lists its
+ * "efa-direct" fabric (the device's own queues: no segmentation, messages up to the MTU
+ * where FI_RMA is not asked for) before "efa" (the RDM protocol MPI uses: any size) --
+ * libfabric v2.1.0..v2.6.0 prov/efa/src/efa_prov.c, efa_util_prov_initialize ("should be
+ * returned before efa rdm or dgram"); so the first entry is efa-direct, and a test that
+ * took it would test the path aws-ofi-nccl uses with MPI's sizes. Before 2.1 efa lists only
+ * "efa" (v1.17.0..v2.0.0 prov/efa/src/efa.h EFA_FABRIC_NAME). IP providers name fabrics by
+ * subnet: none is preferred and the list is kept whole. 0, or -FI_ENODATA with err naming the
+ * fabrics there are when none is left (the list is then empty).
+ */
+int fabric_keep_fabric(struct fi_info **list, const char *fabric, char *err, size_t errlen);
 /* Whether an entry is the loopback interface, which is never one of a node's NICs. */
 bool fabric_is_loopback(const struct fi_info *fi);
 

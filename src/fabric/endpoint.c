@@ -29,12 +29,48 @@ static int fail(struct fab_ep *f, const char *call, int ret)
 	return ret;
 }
 
+/*
+ * FI_OPT_CUDA_API_PERMITTED, libfabric >= 1.18 (include/rdma/fi_endpoint.h, v1.18.0): an
+ * enum value, ABI, so a build against older headers still asks a newer library.
+ */
+#define EFADIAG_OPT_CUDA_API_PERMITTED 10
+
+/*
+ * GPU memory: forbid the provider CUDA calls on its data path, as aws-ofi-nccl does before it
+ * tells NCCL that GPUDirect works (src/nccl_ofi_ofiutils.cpp, 2026-08 2daf7d30). Without it a
+ * registration of CUDA memory with the efa provider succeeds even where the device cannot
+ * reach GPU memory: "skip ibv_reg_mr() and generate proprietary mr_fid key", and data moves
+ * through CUDA copies (libfabric v2.6.0 prov/efa/src/rdm/efa_rdm_mr.c). With it, efa's RDM
+ * endpoint refuses with -FI_EOPNOTSUPP unless the device supports peer to peer
+ * (prov/efa/src/rdm/efa_rdm_ep_fiops.c, efa_rdm_ep_set_cuda_api_permitted), -FI_EINVAL without
+ * CUDA; efa-direct accepts it as a no-op (prov/efa/src/efa_ep.c: it never calls CUDA) and
+ * offers FI_HMEM only with peer to peer (efa_prov_info.c, efa_prov_info_direct_set_hmem_flags). shm
+ * refuses it (v2.6.0 prov/shm/src/smr_ep.c: its CUDA support relies on the CUDA API). Must come
+ * before fi_enable. A refusal leaves the endpoint as it was: the test still runs, and says so.
+ */
+static void forbid_cuda_calls(struct fab_ep *f)
+{
+	bool no = false;
+
+	f->gdr_ret = fi_setopt(&f->ep->fid, FI_OPT_ENDPOINT, EFADIAG_OPT_CUDA_API_PERMITTED, &no,
+			       sizeof(no));
+	if (f->gdr_ret == 0)
+		f->gdr = FAB_GDR_YES;
+	else if (f->gdr_ret == -FI_EOPNOTSUPP)
+		f->gdr = FAB_GDR_NO;
+	else if (f->gdr_ret == -FI_EINVAL)
+		f->gdr = FAB_GDR_NO_CUDA;
+	else
+		f->gdr = FAB_GDR_UNKNOWN; /* -FI_ENOPROTOOPT, -FI_ENOSYS: not known */
+}
+
 int fab_open(struct fab_ep *f, const struct fab_open_args *a)
 {
 	struct fi_cq_attr cq_attr = { .format = FI_CQ_FORMAT_MSG, .wait_obj = FI_WAIT_NONE };
 	struct fi_eq_attr eq_attr = { .wait_obj = FI_WAIT_NONE };
 	struct fi_av_attr av_attr = { .type = FI_AV_UNSPEC, .count = a->max_peers ? a->max_peers : 4 };
 	struct fi_info *hints, *list = NULL, *chosen;
+	char why[384];
 	int ret;
 
 	memset(f, 0, sizeof(*f));
@@ -65,6 +101,12 @@ int fab_open(struct fab_ep *f, const struct fab_open_args *a)
 				 FI_MINOR(fi_version()));
 		return ret;
 	}
+	ret = fabric_keep_fabric(&list, a->fabric, why, sizeof(why));
+	if (ret) {
+		snprintf(f->err_text, sizeof(f->err_text), "provider %s: %s", a->provider, why);
+		f->err_class = FAB_ERR_OTHER;
+		return ret;
+	}
 	chosen = fabric_pick_domain(list, a->domains, a->ndomains, a->peer);
 	if (!chosen) {
 		if (a->ndomains)
@@ -84,6 +126,18 @@ int fab_open(struct fab_ep *f, const struct fab_open_args *a)
 		return fail(f, "fi_dupinfo", -FI_ENOMEM);
 	f->inject_size = f->info->tx_attr->inject_size;
 	f->max_msg_size = f->info->ep_attr->max_msg_size;
+	/*
+	 * Never post more than the entry allows: on efa-direct the device fails a longer send
+	 * (rdma-core providers/efa/efa_io_defs.h, EFA_IO_COMP_STATUS_LOCAL_ERROR_BAD_LENGTH).
+	 */
+	if (a->max_msg > f->max_msg_size) {
+		snprintf(f->err_text, sizeof(f->err_text), "fabric %s of provider %s takes messages "
+			 "of at most %zu bytes (max_msg_size), and this test sends %zu",
+			 f->info->fabric_attr->name, f->info->fabric_attr->prov_name,
+			 f->max_msg_size, a->max_msg);
+		f->err_class = FAB_ERR_OTHER;
+		return -FI_EMSGSIZE;
+	}
 
 	ret = fi_fabric(f->info->fabric_attr, &f->fabric, NULL);
 	if (ret)
@@ -114,11 +168,40 @@ int fab_open(struct fab_ep *f, const struct fab_open_args *a)
 	ret = fi_ep_bind(f->ep, &f->cq->fid, FI_TRANSMIT | FI_RECV);
 	if (ret)
 		return fail(f, "fi_ep_bind(cq)", ret);
+	if (f->caps & FI_HMEM)
+		forbid_cuda_calls(f);
 	ret = fi_enable(f->ep);
 	if (ret)
 		return fail(f, "fi_enable", ret);
 
 	return 0;
+}
+
+const char *fab_gdr_str(enum fab_gdr g)
+{
+	switch (g) {
+	case FAB_GDR_YES:
+		return "GPUDirect RDMA: the provider moves GPU memory without CUDA copies";
+	case FAB_GDR_NO:
+		return "no GPUDirect RDMA: the provider refused to work without CUDA calls "
+		       "(FI_OPT_CUDA_API_PERMITTED=false: -FI_EOPNOTSUPP), so GPU data goes through "
+		       "CUDA copies";
+	case FAB_GDR_UNKNOWN:
+		return "GPUDirect RDMA unknown: the provider does not know "
+		       "FI_OPT_CUDA_API_PERMITTED (libfabric before 1.18, or a provider without it)";
+	case FAB_GDR_NO_CUDA:
+		return "no GPUDirect RDMA: libfabric found no CUDA library or device "
+		       "(FI_OPT_CUDA_API_PERMITTED: -FI_EINVAL)";
+	default:
+		return "host memory";
+	}
+}
+
+const char *fab_gdr_key(enum fab_gdr g)
+{
+	static const char *const keys[] = { "not_asked", "yes", "no", "unknown", "no_cuda" };
+
+	return keys[g];
 }
 
 static int poll_cq(struct fab_ep *f);

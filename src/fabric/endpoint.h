@@ -24,6 +24,18 @@ enum fab_err_class {
 	FAB_ERR_OTHER,
 };
 
+/*
+ * What the provider said to FI_OPT_CUDA_API_PERMITTED=false on an endpoint for GPU memory: can
+ * it move GPU memory without CUDA calls on its data path, through the NIC (GPUDirect RDMA)?
+ */
+enum fab_gdr {
+	FAB_GDR_NOT_ASKED, /* host memory: the option is not set */
+	FAB_GDR_YES,	   /* accepted: the device reaches GPU memory itself */
+	FAB_GDR_NO,	   /* -FI_EOPNOTSUPP: GPU data would go through CUDA copies */
+	FAB_GDR_UNKNOWN,   /* the provider or libfabric (< 1.18) does not know the option */
+	FAB_GDR_NO_CUDA,   /* -FI_EINVAL: libfabric has no CUDA library or device */
+};
+
 /* A completion, or a completion error, taken off a CQ. */
 struct fab_comp {
 	void *context;
@@ -48,6 +60,8 @@ struct fab_ep {
 	uint64_t caps;
 	size_t inject_size;
 	size_t max_msg_size;
+	enum fab_gdr gdr; /* FI_HMEM endpoints: the answer to FI_OPT_CUDA_API_PERMITTED=false */
+	int gdr_ret;	  /* fi_setopt's return, for the report */
 	size_t npeers; /* addresses inserted so far */
 	/*
 	 * The peer receives are posted for (FI_ADDR_UNSPEC: any). It matters only on an
@@ -75,6 +89,10 @@ struct fab_open_args {
 	const struct sockaddr *peer; /* for IP providers: pick the domain whose subnet holds it */
 	uint64_t caps;		     /* FI_MSG, plus FI_RMA... for later tests */
 	size_t max_peers;	     /* AV size; 0: a few */
+	/* --fabric, or "" / NULL: the provider's own (see fabric_keep_fabric) */
+	const char *fabric;
+	/* The largest message the caller will post; above the entry's max_msg_size it fails. 0: no check */
+	size_t max_msg;
 };
 
 /*
@@ -82,6 +100,9 @@ struct fab_open_args {
  * FI_* code with ep->err_text saying which call failed; -FI_ENODATA: no provider/domain matched.
  */
 int fab_open(struct fab_ep *ep, const struct fab_open_args *args);
+/* "GPUDirect RDMA (no CUDA copies)" and the like, for fab_gdr values; JSON words by _key. */
+const char *fab_gdr_str(enum fab_gdr g);
+const char *fab_gdr_key(enum fab_gdr g);
 /*
  * Closing, in the order the libfabric man pages ask for: first the operations in flight end
  * (fab_cancel the receives, fab_drain the rest), then the endpoint (fab_close_endpoint), then

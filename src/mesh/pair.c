@@ -36,12 +36,13 @@ static void sleep_until(double t)
 }
 
 static int open_one(struct fab_ep *ep, const char *provider, char *domain, int nranks,
-		    char *err, size_t errlen)
+		    const struct mesh_params *p, size_t max_msg, char *err, size_t errlen)
 {
 	struct fab_open_args a = { .provider = provider, .domains = domain ? &domain : NULL,
 				   .ndomains = domain ? 1 : 0,
 				   .caps = FI_MSG | FI_DIRECTED_RECV,
-				   .max_peers = (size_t)nranks + 1 };
+				   .max_peers = (size_t)nranks + 1, .fabric = p->fabric,
+				   .max_msg = max_msg };
 
 	if (!fab_open(ep, &a))
 		return 0;
@@ -50,9 +51,9 @@ static int open_one(struct fab_ep *ep, const char *provider, char *domain, int n
 }
 
 static int open_nic(struct mesh_fabric *f, struct mesh_nic_eps *n, const char *provider,
-		    char *domain, const struct mesh_params *p, char *err, size_t errlen)
+		    char *domain, struct mesh_params *p, char *err, size_t errlen)
 {
-	size_t bwsize = lane_buf_size(p->bw_size, p->window, false);
+	size_t bwsize;
 	struct gpu_near g;
 	char why[512];
 	int r, near = -1;
@@ -65,8 +66,19 @@ static int open_nic(struct mesh_fabric *f, struct mesh_nic_eps *n, const char *p
 	}
 	for (r = 0; r < f->nranks; r++)
 		n->lat_peer[r] = n->bw_peer[r] = FI_ADDR_NOTAVAIL;
-	if (open_one(&n->lat, provider, domain, f->nranks, err, errlen) ||
-	    open_one(&n->bw, provider, domain, f->nranks, err, errlen))
+	if (open_one(&n->lat, provider, domain, f->nranks, p, LAT_SIZE, err, errlen))
+		return -1;
+	/*
+	 * efa-direct takes messages up to the device's MTU (libfabric v2.1.0+
+	 * prov/efa/src/efa_user_info.c, efa_user_info_alter_direct): bandwidth messages are
+	 * that long there. The ranks agree on the size where their fabrics' max_msg_size is the
+	 * same; an allocation that mixes devices of different MTUs on efa-direct would see
+	 * truncated receives, and is not supported (the default fabric, efa, has no such limit).
+	 */
+	if (p->bw_size > n->lat.max_msg_size)
+		p->bw_size = n->lat.max_msg_size;
+	bwsize = lane_buf_size(p->bw_size, p->window, false);
+	if (open_one(&n->bw, provider, domain, f->nranks, p, p->bw_size, err, errlen))
 		return -1;
 	/* --mem cuda: the GPU nearest this NIC, as bw --all-domains pairs them. */
 	if (p->mem.kind == FAB_MEM_CUDA && p->mem.device < 0)
@@ -86,7 +98,7 @@ static int open_nic(struct mesh_fabric *f, struct mesh_nic_eps *n, const char *p
 }
 
 int mesh_fabric_open(struct mesh_fabric *f, const char *provider, char *const *domains,
-		     size_t ndomains, int nranks, const struct mesh_params *p, char *err,
+		     size_t ndomains, int nranks, struct mesh_params *p, char *err,
 		     size_t errlen)
 {
 	char *names[MESH_MAX_LANES] = { 0 };

@@ -38,6 +38,7 @@ struct mesh_params {
 	size_t bw_size;
 	unsigned window;
 	struct fab_mem_spec mem; /* --mem: where both buffers of every NIC live */
+	const char *fabric;	 /* --fabric: NULL for the provider's own */
 };
 
 /* The moments of one round's slot, on this process's monotonic clock (now_sec). */
@@ -47,10 +48,11 @@ struct mesh_slot {
 
 /*
  * Opens both endpoints on every domain (domains given, else the provider's non-loopback
- * ones), each with an AV for nranks peers. 0, or -1 with err.
+ * ones), each with an AV for nranks peers. A fabric whose messages are shorter than
+ * p->bw_size (efa-direct) lowers it to what the fabric takes. 0, or -1 with err.
  */
 int mesh_fabric_open(struct mesh_fabric *f, const char *provider, char *const *domains,
-		     size_t ndomains, int nranks, const struct mesh_params *p, char *err,
+		     size_t ndomains, int nranks, struct mesh_params *p, char *err,
 		     size_t errlen);
 /* This rank's card: its domains and endpoint addresses (host set by the caller). */
 int mesh_fabric_card(struct mesh_fabric *f, struct mesh_card *card, char *err, size_t errlen);
