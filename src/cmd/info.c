@@ -40,6 +40,7 @@ static const struct out_col domain_cols[] = {
 	{ "type", "TYPE", OUT_STR, 0, 0 },
 	{ "protocol", "PROTOCOL", OUT_STR, 0, 0 },
 	{ "max_msg_size_bytes", "MAX_MSG(B)", OUT_INT, 0, 0 },
+	{ "opens", "OPENS", OUT_BOOL, 0, 0 },
 	{ "inject_size_bytes", "INJECT(B)", OUT_INT, 0, 0 },
 	{ "mr_mode", "MR_MODE", OUT_STR, 0, 0 },
 	{ "caps", "CAPS", OUT_STR, 0, 0 },
@@ -123,10 +124,12 @@ static void emit_domains(struct info_run *r)
 	char title[128], buf[256];
 	struct out_table *t;
 	struct fi_info *fi;
+	size_t i = 0;
 
 	snprintf(title, sizeof(title), "RDM domains (provider %s)", r->ctx->opt.provider);
 	t = out_table_new(r->ctx->out, "domains", title, domain_cols, NCOLS(domain_cols));
-	for (fi = r->domains; fi; fi = fi->next) {
+	for (fi = r->domains; fi; fi = fi->next, i++) {
+		const struct listing_open *op = r->listing.opens ? &r->listing.opens[i] : NULL;
 		const struct efa_dev *dev;
 		cJSON *row = out_table_row(t);
 
@@ -139,6 +142,11 @@ static void emit_domains(struct info_run *r)
 		fabric_protocol_str(fi->ep_attr->protocol, buf, sizeof(buf));
 		out_set_str(row, "protocol", "%s", buf);
 		out_set_num(row, "max_msg_size_bytes", (double)fi->ep_attr->max_msg_size);
+		if (op) {
+			out_set_bool(row, "opens", op->ret == 0);
+			if (op->ret)
+				out_set_str(row, "open_error", "%s", op->err);
+		}
 		out_set_num(row, "inject_size_bytes", (double)fi->tx_attr->inject_size);
 		fabric_mr_mode_str(fi->domain_attr->mr_mode, buf, sizeof(buf));
 		out_set_str(row, "mr_mode", "%s", buf);
@@ -876,6 +884,7 @@ static int info_run(struct ctx *ctx)
 	code = checks_end(&r.checks);
 	verdict(&r, code);
 	fi_freeinfo(r.domains);
+	free(r.listing.opens);
 	free(r.devs);
 	return code;
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "fabric/discover.h"
+#include "fabric/endpoint.h"
 #include "util.h"
 
 /* The child's answer: a header, then one record per domain. Same binary both ends. */
@@ -41,6 +42,8 @@ struct domain_record {
 	uint64_t max_msg_size;
 	uint64_t inject_size;
 	uint64_t caps;
+	int32_t open_ret;   /* fab_open of the entry: 0, or libfabric's negative error */
+	char open_err[256]; /* what failed, when it did */
 };
 
 static bool write_all(int fd, const void *buf, size_t len)
@@ -77,6 +80,25 @@ static void record_from(struct domain_record *r, const struct fi_info *fi)
 	r->caps = fi->caps;
 }
 
+/*
+ * Whether a test could open an endpoint on the entry: the full open a test does (fabric,
+ * domain, EQ, AV, CQ, endpoint, enable), on this fabric and domain by name. A provider lists
+ * entries it then cannot open (efa-direct with a device too old for it, a domain without a
+ * usable device), and a listing alone would not show it.
+ */
+static void try_open(struct domain_record *r)
+{
+	char *domain = r->domain_name;
+	struct fab_open_args a = { .provider = r->prov_name, .domains = &domain, .ndomains = 1,
+				   .caps = FI_MSG, .fabric = r->fabric_name };
+	struct fab_ep ep;
+
+	r->open_ret = fab_open(&ep, &a);
+	if (r->open_ret)
+		str_copy(r->open_err, sizeof(r->open_err), ep.err_text);
+	fab_close(&ep);
+}
+
 /* The child: asks libfabric, writes the answer, and leaves without running exit handlers. */
 static void __attribute__((noreturn))
 child_list(int fd, const char *prov, char *const *domains, size_t ndomains)
@@ -92,6 +114,7 @@ child_list(int fd, const char *prov, char *const *domains, size_t ndomains)
 		_exit(1);
 	for (fi = list; fi; fi = fi->next) {
 		record_from(&r, fi);
+		try_open(&r);
 		if (!write_all(fd, &r, sizeof(r)))
 			_exit(1);
 	}
@@ -139,15 +162,22 @@ static int parse_answer(const char *buf, size_t len, struct listing *l)
 	memcpy(&h, buf, sizeof(h));
 	if ((len - sizeof(h)) / sizeof(r) < h.count)
 		return -1;
-	for (i = 0; i < h.count; i++) {
+	l->opens = calloc(h.count ? h.count : 1, sizeof(*l->opens));
+	for (i = 0; i < h.count && l->opens; i++) {
 		memcpy(&r, buf + sizeof(h) + i * sizeof(r), sizeof(r));
 		*tail = info_from(&r);
-		if (!*tail) {
-			fi_freeinfo(head);
-			l->ret = -FI_ENOMEM;
-			return 0;
-		}
+		if (!*tail)
+			break;
+		l->opens[i].ret = r.open_ret;
+		str_copy(l->opens[i].err, sizeof(l->opens[i].err), r.open_err);
 		tail = &(*tail)->next;
+	}
+	if (i < h.count) {
+		fi_freeinfo(head);
+		free(l->opens);
+		l->opens = NULL;
+		l->ret = -FI_ENOMEM;
+		return 0;
 	}
 	l->ret = h.ret;
 	l->list = head;

@@ -15,6 +15,12 @@ enum listing_fate {
 	LISTING_LOST,	 /* it exited without a complete answer (or could not be started) */
 };
 
+/* Whether a test could open an endpoint on a listed entry (fab_open, in the child). */
+struct listing_open {
+	int ret;       /* 0, or libfabric's negative error */
+	char err[256]; /* what failed */
+};
+
 struct listing {
 	enum listing_fate fate;
 	int ret;		/* LISTING_DONE: fabric_list_domains' result */
@@ -22,13 +28,14 @@ struct listing {
 	int exit_status;	/* LISTING_LOST: the child's exit status */
 	double timeout_sec;	/* the bound it ran under */
 	struct fi_info *list;	/* LISTING_DONE and ret 0: the domains, free with fi_freeinfo */
+	struct listing_open *opens; /* per entry of list, in its order; free() */
 };
 
 /*
  * fabric_list_domains (see discover.h) in a forked child bounded by timeout_sec, the answer
  * coming back over a pipe. The copies in l->list carry what info shows of each domain
  * (provider, fabric and domain names, versions, type, protocol, sizes, MR mode, caps) and
- * nothing else. Returns 0 when the child answered (l->ret is libfabric's), else -1 with
+ * nothing else; l->opens says for each whether an endpoint opens on it. Returns 0 when the child answered (l->ret is libfabric's), else -1 with
  * l->fate saying what happened; listing_describe words it.
  */
 int fabric_list_domains_isolated(const char *prov, char *const *domains, size_t ndomains,
