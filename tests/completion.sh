@@ -42,6 +42,10 @@ done
 printf '%s\n' "$got" | grep -qx -- --sizes
 ok $((!$?)) "stats --<TAB> does not offer pingpong's --sizes"
 
+got=$(complete_words "" pingpong --fabric "")
+printf '%s\n' "$got" | grep -qx efa-direct
+ok $? "pingpong --fabric <TAB> offers efa-direct"
+
 got=$(complete_words "" stats -i "")
 printf '%s\n' "$got" | grep -qx 1
 ok $? "stats -i <TAB> offers seconds"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/mesh.h"
+#include "cmd/test.h"
 #include "ui/out.h"
 #include "util.h"
 
@@ -241,9 +242,14 @@ int mesh_report(struct mesh_run *m)
 	cJSON *root = out_root(o);
 	int pairs_per_round = m->boot.size / 2;
 
-	out_text(o, "mesh %s: %d ranks, %d round%s of %d pair%s, %.3g s per round\n", m->provider,
-		 m->boot.size, m->rounds, m->rounds == 1 ? "" : "s", pairs_per_round,
-		 pairs_per_round == 1 ? "" : "s", m->budget);
+	char fabric[128] = "", words[120];
+
+	if (m->fab.nnics)
+		snprintf(fabric, sizeof(fabric), "; %s",
+			 test_max_msg_str(&m->fab.nic[0].bw, words, sizeof(words)));
+	out_text(o, "mesh %s: %d ranks, %d round%s of %d pair%s, %.3g s per round%s\n",
+		 m->provider, m->boot.size, m->rounds, m->rounds == 1 ? "" : "s", pairs_per_round,
+		 pairs_per_round == 1 ? "" : "s", m->budget, fabric);
 	cJSON_AddStringToObject(root, "provider", m->provider);
 	cJSON_AddNumberToObject(root, "ranks", m->boot.size);
 	cJSON_AddNumberToObject(root, "rounds", m->rounds);
