@@ -92,7 +92,8 @@ like() {
 # contract_keys: the keys every JSON document has (CONTRACT.md).
 contract_keys() {
 	json_true '(.efadiag_version|type=="string") and (.command|type=="string") and
-		(.status|IN("ok","fail","error")) and
+		(.status|IN("ok","fail","error")) and (.hostname|type=="string" and length>0) and
+		(.time|test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$")) and
 		(if .status=="error" then (.error.message|type=="string") else true end)' \
 		"$1: JSON has the contract keys"
 }

@@ -13,19 +13,6 @@
 /* The header comes back after this many lines, as vmstat's does. */
 #define HEADER_EVERY 20
 
-/* RFC 3339 in UTC with milliseconds: 2026-11-29T23:41:02.125Z. */
-static void rfc3339(double wall, char *buf, size_t len)
-{
-	time_t secs = (time_t)wall;
-	int ms = (int)((wall - (double)secs) * 1000);
-	struct tm tm;
-	char day[32];
-
-	gmtime_r(&secs, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%03dZ", day, ms < 0 ? 0 : ms > 999 ? 999 : ms);
-}
-
 static void add_lifespans(cJSON *obj, const struct hwc_device *d, const struct hwc_sample *s)
 {
 	static const char *const scope_names[] = { "port", "device" };
@@ -79,8 +66,8 @@ void stats_report_devices(struct stats_run *r)
 	char when[64];
 	size_t i;
 
-	rfc3339(r->cur_wall, when, sizeof(when));
-	cJSON_AddStringToObject(root, "time", when);
+	out_rfc3339(r->cur_wall, when, sizeof(when));
+	out_set_str(root, "time", "%s", when);
 	cJSON_AddNumberToObject(root, "interval_sec",
 				r->snapshot || !r->n ? 0 : r->interval[0].seconds);
 	if (!r->snapshot)

@@ -3,10 +3,16 @@
 #include "ui/out.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
 
 struct out {
 	const char *command;
@@ -16,6 +22,8 @@ struct out {
 	bool compact; /* JSON on one line: streaming records */
 	bool stream_closed; /* the last record is out: no document follows it */
 	bool errors_unsaid; /* errors go into the document only: another process reports them */
+	char hostname[256];
+	char started[40]; /* RFC 3339, when the command started */
 	cJSON *root;
 };
 
@@ -49,22 +57,44 @@ static cJSON *must(cJSON *item)
 	return item;
 }
 
-/* A fresh document with the keys every document has. */
+void out_rfc3339(double wall, char *buf, size_t len)
+{
+	time_t secs = (time_t)wall;
+	int ms = (int)((wall - (double)secs) * 1000);
+	struct tm tm;
+	char day[32];
+
+	gmtime_r(&secs, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03dZ", day, ms < 0 ? 0 : ms > 999 ? 999 : ms);
+}
+
+/*
+ * A fresh document with the keys every document has: which node and when, so documents that
+ * srun or pdsh gathered from many nodes say whose they are.
+ */
 static void new_root(struct out *o)
 {
 	o->root = must(cJSON_CreateObject());
 	must(cJSON_AddStringToObject(o->root, "efadiag_version", efadiag_version()));
 	must(cJSON_AddStringToObject(o->root, "command", o->command));
 	must(cJSON_AddStringToObject(o->root, "status", "ok"));
+	must(cJSON_AddStringToObject(o->root, "hostname", o->hostname));
+	must(cJSON_AddStringToObject(o->root, "time", o->started));
 }
 
 struct out *out_new(const char *command, bool json, bool quiet)
 {
 	struct out *o = xalloc(sizeof(*o));
+	struct timeval tv;
 
 	o->command = command ? command : "";
 	o->json = json;
 	o->quiet = quiet;
+	if (gethostname(o->hostname, sizeof(o->hostname) - 1))
+		str_copy(o->hostname, sizeof(o->hostname), "unknown");
+	gettimeofday(&tv, NULL);
+	out_rfc3339((double)tv.tv_sec + (double)tv.tv_usec * 1e-6, o->started, sizeof(o->started));
 	new_root(o);
 	return o;
 }
@@ -418,8 +448,80 @@ void out_stream_close(struct out *o)
 	o->stream_closed = true;
 }
 
+/*
+ * The documents a stopping signal leaves: made before the command runs, since a signal
+ * handler may not allocate, and written by it with write(2) alone. One per signal; disarmed
+ * once the real document starts, so a document is never printed twice.
+ */
+static const int doc_signals[OUT_SIGNAL_DOCS] = { SIGINT, SIGTERM, SIGHUP };
+static char *signal_doc[OUT_SIGNAL_DOCS];
+static size_t signal_doc_len[OUT_SIGNAL_DOCS];
+static volatile sig_atomic_t signal_doc_armed;
+/* Children forked for a test half or a listing inherit the handler: only we print. */
+static pid_t signal_doc_pid;
+
+const int *out_signal_doc_signals(void)
+{
+	return doc_signals;
+}
+
+void out_signal_doc_set(int i, struct out *o, const struct out *origin, int code)
+{
+	char *doc;
+
+	/* The run's own start, as the real document would say. */
+	str_copy(o->started, sizeof(o->started), origin->started);
+	out_set_str(o->root, "time", "%s", o->started);
+	reconcile_status(o, code);
+	doc = cJSON_PrintUnformatted(o->root);
+	if (!doc)
+		return;
+	free(signal_doc[i]);
+	signal_doc_len[i] = strlen(doc) + 1;
+	signal_doc[i] = malloc(signal_doc_len[i]);
+	if (signal_doc[i]) {
+		memcpy(signal_doc[i], doc, signal_doc_len[i] - 1);
+		signal_doc[i][signal_doc_len[i] - 1] = '\n';
+	}
+	cJSON_free(doc);
+	signal_doc_pid = getpid();
+	signal_doc_armed = 1;
+}
+
+void out_signal_doc_write(int sig)
+{
+	size_t i, done = 0;
+
+	if (!signal_doc_armed || getpid() != signal_doc_pid)
+		return;
+	signal_doc_armed = 0;
+	for (i = 0; i < OUT_SIGNAL_DOCS; i++)
+		if (doc_signals[i] == sig && signal_doc[i])
+			while (done < signal_doc_len[i]) {
+				ssize_t n = write(STDOUT_FILENO, signal_doc[i] + done,
+						  signal_doc_len[i] - done);
+
+				if (n <= 0 && errno != EINTR)
+					return;
+				if (n > 0)
+					done += (size_t)n;
+			}
+}
+
+void out_signal_doc_free(void)
+{
+	size_t i;
+
+	signal_doc_armed = 0;
+	for (i = 0; i < OUT_SIGNAL_DOCS; i++) {
+		free(signal_doc[i]);
+		signal_doc[i] = NULL;
+	}
+}
+
 int out_finish(struct out *o, int code)
 {
+	signal_doc_armed = 0;
 	reconcile_status(o, code);
 	if (o->json && !o->stream_closed) {
 		char *doc = o->compact ? cJSON_PrintUnformatted(o->root) : cJSON_Print(o->root);

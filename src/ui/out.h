@@ -93,4 +93,21 @@ int out_stream_record(struct out *o, int code);
 /* After the last record of a stream: out_finish then prints no document of its own. */
 void out_stream_close(struct out *o);
 
+/* RFC 3339 in UTC with milliseconds: 2026-11-29T23:41:02.125Z (wall: seconds since 1970). */
+void out_rfc3339(double wall, char *buf, size_t len);
+
+/*
+ * What a signal that stops the run (SIGINT, SIGTERM, SIGHUP) prints under --json: one
+ * document, made in advance. out_signal_doc_signals lists the OUT_SIGNAL_DOCS signals;
+ * out_signal_doc_set(i, o, origin, code) keeps o's document, with origin's start time, as the
+ * i-th signal's (o is then done with); out_signal_doc_write, in this process only (not in a
+ * forked child), async-signal-safe, writes the one for sig unless the real
+ * document has begun. out_signal_doc_free releases them.
+ */
+#define OUT_SIGNAL_DOCS 3
+const int *out_signal_doc_signals(void);
+void out_signal_doc_set(int i, struct out *o, const struct out *origin, int code);
+void out_signal_doc_write(int sig);
+void out_signal_doc_free(void);
+
 #endif
