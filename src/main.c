@@ -79,7 +79,8 @@ int main(int argc, char **argv)
 			code = EXIT_ERROR;
 		}
 	} else {
-		if (!res.stop && out_is_json(ctx.out))
+		/* serve --persist prints a document per client; a signal is how it is stopped. */
+		if (!res.stop && out_is_json(ctx.out) && !ctx.opt.persist)
 			arm_signal_docs(&ctx);
 		code = res.stop ? res.stop - 1 : ctx.cmd->run(&ctx);
 		if (ctx.cmd && ctx.cmd->complete && ctx.out)
