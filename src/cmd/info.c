@@ -21,6 +21,7 @@
 #include "host/host.h"
 #include "host/instance.h"
 #include "ui/out.h"
+#include "host/provider-missing.h"
 #include "host/sysfs.h"
 #include "util.h"
 
@@ -350,32 +351,6 @@ static void check_devices(struct info_run *r)
 }
 
 /* Names the likeliest reason the provider is missing, from what the host shows. */
-static void provider_causes(struct info_run *r, char *buf, size_t len)
-{
-	const char *fp = getenv("FI_PROVIDER");
-	size_t i, with_dev = 0;
-
-	if (!host_fi_provider_allows(fp, r->ctx->opt.provider)) {
-		snprintf(buf, len, "FI_PROVIDER=%s excludes it: unset FI_PROVIDER", fp);
-		return;
-	}
-	if (!r->is_efa) {
-		snprintf(buf, len, "check the provider name with 'fi_info -l'");
-		return;
-	}
-	for (i = 0; i < r->ndevs; i++)
-		with_dev += r->devs[i].uverbs_err == 0;
-	if (!r->ndevs)
-		snprintf(buf, len, "no EFA device visible (in a pod, request vpc.amazonaws.com/efa "
-			 "from the EFA device plugin)");
-	else if (!with_dev)
-		snprintf(buf, len, "EFA devices exist but /dev/infiniband is not usable here "
-			 "(mount it into the container)");
-	else
-		snprintf(buf, len, "the loaded libfabric (%s) may lack the efa provider: use the "
-			 "one in /opt/amazon/efa", r->host.libfabric_path);
-}
-
 /* libfabric died or hung in the listing: what happened, and the likeliest cause. */
 static void listing_failure(struct info_run *r)
 {
@@ -411,7 +386,8 @@ static void check_provider(struct info_run *r)
 			  r->ctx->opt.ndomains > 1 ? ",..." : "", r->ctx->opt.provider);
 		return;
 	}
-	provider_causes(r, causes, sizeof(causes));
+	host_provider_missing(r->ctx->opt.provider, r->devs, r->ndevs, r->host.libfabric_path,
+			      causes, sizeof(causes));
 	check_add(&r->checks, "provider", CHECK_FAIL, "no FI_EP_RDM domain for provider %s: %s",
 		  r->ctx->opt.provider, causes);
 }

@@ -460,6 +460,7 @@ static int sgcheck_client(struct ctx *ctx, const struct session_target *t)
 	h.nsizes = 2;
 	session_init(&s);
 	if (session_client_start(&s, t, &h, FI_MSG, t0 + SETUP_SHARE * ctx->opt.timeout_sec)) {
+		test_explain_no_provider(&s);
 		if (s.failed_phase == PHASE_CONTROL && s.fix[0]) {
 			/* The session knows better: a -t too short for the handshake. */
 			no_probe(&r, "control_unreachable", s.err, s.fix);

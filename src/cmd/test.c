@@ -12,6 +12,7 @@
 #include "fabric/cuda.h"
 #include "ctl/server.h"
 #include "host/env.h"
+#include "host/provider-missing.h"
 #include "ui/cli.h"
 #include "ui/parse.h"
 #include "util.h"
@@ -305,6 +306,24 @@ static int fit_sizes(struct ctx *ctx, struct session *s, struct msg_hello *h)
 	return 0;
 }
 
+void test_explain_no_provider(struct session *s)
+{
+	char cause[512];
+
+	if (!s->ep.no_provider)
+		return;
+	host_provider_missing_here(s->hello.provider, cause, sizeof(cause));
+	snprintf(s->err, sizeof(s->err), "provider %s offers no FI_EP_RDM endpoint on this node: "
+		 "%s", s->hello.provider, cause);
+	if (strcmp(s->hello.provider, "efa"))
+		snprintf(s->fix, sizeof(s->fix), "Name a provider that 'fi_info -l' lists here; "
+			 "'efadiag info -p %s' checks it.", s->hello.provider);
+	else
+		snprintf(s->fix, sizeof(s->fix), "Run 'efadiag info' for this node's checks. To test "
+			 "without EFA, use a software provider: -p tcp (between nodes) or -p shm (on "
+			 "one node).");
+}
+
 int test_client_start(struct ctx *ctx, struct session *s, const struct session_target *t,
 		      struct msg_hello *h, uint64_t caps, double hard_deadline)
 {
@@ -319,6 +338,7 @@ int test_client_start(struct ctx *ctx, struct session *s, const struct session_t
 	}
 	caps |= test_mem_caps(h);
 	if (session_client_start(s, t, h, caps, hard_deadline)) {
+		test_explain_no_provider(s);
 		out_error(ctx->out, "%s", s->err);
 		if (s->fix[0]) {
 			cJSON_AddStringToObject(out_root(ctx->out), "remedy", s->fix);

@@ -85,20 +85,24 @@ int fab_open(struct fab_ep *f, const struct fab_open_args *a)
 		snprintf(f->err_text, sizeof(f->err_text), "no FI_EP_RDM endpoint for provider "
 			 "%s: fi_getinfo: %s (%d)", a->provider, fi_strerror(-ret), ret);
 		f->err_class = FAB_ERR_OTHER;
+		f->no_provider = ret == -FI_ENODATA;
 		/* Say which capability is missing when the provider exists without it. */
 		if (ret == -FI_ENODATA && (a->caps & FI_RMA) &&
-		    fabric_provider_has(a->provider, FI_MSG))
+		    fabric_provider_has(a->provider, FI_MSG)) {
+			f->no_provider = false;
 			snprintf(f->err_text, sizeof(f->err_text), "provider %s offers no RMA %s here "
 				 "(FI_RMA|%s): this operation is not available; --op send works",
 				 a->provider, (a->caps & FI_READ) ? "read" : "write",
 				 (a->caps & FI_READ) ? "FI_READ" : "FI_WRITE");
-		else if (ret == -FI_ENODATA && (a->caps & FI_HMEM) &&
-			 fabric_provider_has(a->provider, a->caps & ~FI_HMEM))
+		} else if (ret == -FI_ENODATA && (a->caps & FI_HMEM) &&
+			   fabric_provider_has(a->provider, a->caps & ~FI_HMEM)) {
+			f->no_provider = false;
 			snprintf(f->err_text, sizeof(f->err_text), "provider %s offers no FI_HMEM "
 				 "(device memory) here: this libfabric (%u.%u) was built without "
 				 "CUDA support, or the provider cannot reach GPU memory; --mem host "
 				 "works", a->provider, FI_MAJOR(fi_version()),
 				 FI_MINOR(fi_version()));
+		}
 		return ret;
 	}
 	ret = fabric_keep_fabric(&list, a->fabric, why, sizeof(why));

@@ -79,6 +79,8 @@ struct fab_ep {
 	/* The last error, decoded: "fi_cq_readerr: Host is unreachable (prov_errno 13: ...)". */
 	char err_text[512];
 	enum fab_err_class err_class;
+	/* fab_open found no FI_EP_RDM entry at all for the provider (not a missing capability). */
+	bool no_provider;
 };
 
 /* Options for choosing and opening an endpoint. */
