@@ -92,6 +92,12 @@ struct cmd_entry {
 	const char *usage; /* operands after "efadiag NAME [OPTIONS]" */
 	const struct opt_def *const *options; /* NULL-terminated list of OPT_END-ended tables */
 	unsigned int flags;
+	/* What -t bounds for this command, default included: its usage's -t line. */
+	const char *timeout_help;
+	/* After the options in its usage: the defaults of shared options (-S, -I, -w). */
+	const char *usage_notes;
+	/* Letters of global options that do nothing for it: refused (exit 2), not listed. */
+	const char *unused_globals;
 	/* Checks option combinations once all are parsed; prints and returns EXIT_USAGE. */
 	int (*validate)(struct ctx *ctx);
 	int (*run)(struct ctx *ctx);

@@ -86,7 +86,7 @@ usage_error "--timeout= empty" "invalid value '' $t: empty" info --timeout=
 usage_error "-t nan" "invalid value 'nan' $t: not a number" info -t nan
 usage_error "--timeout=junk before the command" "invalid value 'x' $t" --timeout=x info
 p="for -P/--port"
-usage_error "-P negative" "invalid value '-1' $p: not a TCP port" info -P -1
+usage_error "-P negative" "invalid value '-1' $p: not a TCP port" serve -P -1
 # -P 0 is "any free port": a server's choice; a client (HOST or --exec) needs a real port.
 for c in pingpong bw sg-check; do
 	usage_error "$c client -P 0" "invalid value '0' $p: 0 \(any free port\) is for a server" \
@@ -94,12 +94,20 @@ for c in pingpong bw sg-check; do
 	usage_error "$c --exec -P 0" "invalid value '0' $p: 0 \(any free port\) is for a server" \
 		$c -p tcp --port 0 --exec env
 done
-usage_error "-P above 65535" "invalid value '65536' $p: not a TCP port \(0 to 65535\)" info -P 65536
+usage_error "-P above 65535" "invalid value '65536' $p: not a TCP port \(0 to 65535\)" serve -P 65536
 usage_error "-P overflow" "invalid value '99999999999999999999' $p: not a TCP port" \
-	info -P 99999999999999999999
-usage_error "-P junk" "invalid value 'http' $p: not a whole number" info -P http
-usage_error "--port junk suffix" "invalid value '80x' $p: not a whole number" info --port 80x
-usage_error "-P empty" "invalid value '' $p: empty" info -P ''
+	serve -P 99999999999999999999
+usage_error "-P junk" "invalid value 'http' $p: not a whole number" serve -P http
+# Options that do nothing for a command are refused, not taken silently.
+usage_error "stats -P" "option '-P/--port' does nothing for 'stats'" stats -P 1
+usage_error "-p before stats" "option '-p/--provider' does nothing for 'stats'" -p tcp stats
+usage_error "info -P" "option '-P/--port' does nothing for 'info'" info -P 2000
+# A typo gets the name it most likely meant.
+usage_error "a misspelt command" "unknown command 'pingpnog': did you mean 'pingpong'\?" pingpnog
+usage_error "a misspelt option" "unknown option '--sizez': did you mean '--sizes'\?" pingpong --sizez 64
+usage_error "a misspelt option of bw" "unknown option '--windw': did you mean '--window'\?" bw --windw 4
+usage_error "--port junk suffix" "invalid value '80x' $p: not a whole number" serve --port 80x
+usage_error "-P empty" "invalid value '' $p: empty" serve -P ''
 e="for --expect-domains"
 usage_error "--expect-domains negative" "invalid value '-1' $e: must not be negative" \
 	info --expect-domains -1
@@ -218,7 +226,7 @@ usage_error "-p consumes its value: -p info nosuch" "unknown command 'nosuch'" -
 # A real run in JSON, with the option values taken wherever they are.
 if has_provider tcp; then
 	for args in "-j -p tcp info" "info -p tcp -j" "--json info --provider tcp" \
-		"-p tcp -t 3 info -P 2000 -j"; do
+		"-p tcp -t 3 info -v -j"; do
 		# shellcheck disable=SC2086
 		run $args
 		json_is .command info "$args: command info"

@@ -19,6 +19,23 @@ struct optlist {
 	size_t n;
 };
 
+static bool global_option(const struct opt_def *d)
+{
+	const struct opt_def *g;
+
+	for (g = cli_global_options; g->name; g++)
+		if (g == d)
+			return true;
+	return false;
+}
+
+/* Whether cmd refuses the global option d (cmd_entry.unused_globals). */
+static bool unused_global(const struct cmd_entry *cmd, const struct opt_def *d)
+{
+	return cmd->unused_globals && d->letter && strchr(cmd->unused_globals, d->letter);
+}
+
+/* The options cmd takes: the global ones it does not refuse, then its own. */
 static void optlist_of(const struct cmd_entry *cmd, struct optlist *l)
 {
 	const struct opt_def *const *t;
@@ -26,7 +43,8 @@ static void optlist_of(const struct cmd_entry *cmd, struct optlist *l)
 
 	l->n = 0;
 	for (d = cli_global_options; d->name && l->n < 128; d++)
-		l->defs[l->n++] = d;
+		if (!unused_global(cmd, d))
+			l->defs[l->n++] = d;
 	for (t = cmd->options; t && *t; t++)
 		for (d = *t; d->name && l->n < 128; d++)
 			l->defs[l->n++] = d;
@@ -222,15 +240,40 @@ static void test_commands(void)
 	free(text);
 }
 
-/* Every option of a command is in its help, in order, and nothing else is. */
+/* The option lines of one section of a usage text: from its heading to the next blank line. */
+static size_t section_lines(const char *text, const char *heading, const char **start)
+{
+	const char *p = strstr(text, heading), *end;
+	size_t lines = 0;
+
+	*start = p;
+	if (!p)
+		return 0;
+	p += strlen(heading);
+	end = strstr(p, "\n\n");
+	if (!end)
+		end = p + strlen(p);
+	/* An option line's first character past its indent is '-'; a wrapped line's never is. */
+	for (; p < end; p++)
+		if (p[-1] == '\n' && p[strspn(p, " ")] == '-')
+			lines++;
+	return lines;
+}
+
+/*
+ * Every option of a command is in its help, in order, and nothing else is: its own under
+ * "Options:", then the global ones it takes under "Global options:", -t with what it bounds
+ * for this command (cmd_entry.timeout_help); a refused global is not listed.
+ */
 static void test_help(void)
 {
 	size_t c, i;
 
 	for (c = 0; cmd_table[c]; c++) {
 		const struct cmd_entry *cmd = cmd_table[c];
-		char *text = NULL, *p, *opts;
-		size_t len = 0, lines = 0;
+		size_t len = 0, own = 0, global = 0, nown, nglobal;
+		const char *opts, *globals;
+		char *text = NULL;
 		bool all = true;
 		struct optlist l;
 		FILE *f;
@@ -239,35 +282,49 @@ static void test_help(void)
 		f = open_memstream(&text, &len);
 		cli_command_usage(f, cmd);
 		fclose(f);
-		opts = strstr(text, "\nOptions:\n");
-		ok(opts != NULL, "%s: its help has an Options section", cmd->name);
-		if (!opts) {
+		nown = section_lines(text, "\nOptions:\n", &opts);
+		nglobal = section_lines(text, "\nGlobal options:\n", &globals);
+		ok(globals != NULL, "%s: its help has a Global options section", cmd->name);
+		if (!globals) {
 			free(text);
 			continue;
 		}
-		p = opts;
 		for (i = 0; i < l.n; i++) {
-			char lhs[128], line[256], *at;
+			const struct opt_def *d = l.defs[i];
+			const char *help = d->letter == 't' && cmd->timeout_help ? cmd->timeout_help :
+										  d->help;
+			char lhs[128], line[512], *at;
+			bool is_global = global_option(d);
 
-			usage_lhs(l.defs[i], lhs, sizeof(lhs));
-			snprintf(line, sizeof(line), "\n  %-28s %s\n", lhs, l.defs[i]->help);
-			at = strstr(p, line);
-			if (!at) {
+			usage_lhs(d, lhs, sizeof(lhs));
+			/* The first words of the help: a long one wraps. */
+			snprintf(line, sizeof(line), "\n  %-28s %.40s", lhs, help);
+			at = strstr(is_global ? globals : (opts ? opts : text), line);
+			if (!at || (!is_global && globals && at > globals)) {
 				all = false;
-				printf("#   %s: help lacks (or misorders) --%s\n", cmd->name,
-				       l.defs[i]->name);
+				printf("#   %s: help lacks (or misplaces) --%s\n", cmd->name, d->name);
 				continue;
 			}
-			p = at + 1;
+			if (is_global)
+				global++;
+			else
+				own++;
 		}
-		for (p = opts + strlen("\nOptions:\n"); *p; p++)
-			if (p[-1] == '\n' && *p == ' ')
-				lines++;
-		ok(all, "%s: every option is in its help, in the entry's order", cmd->name);
-		is_int(lines, l.n, "help: no other option lines");
+		ok(all, "%s: every option is in its help, in its section", cmd->name);
+		is_int(nown, own, "help: no other option lines under Options");
+		is_int(nglobal, global, "help: no other option lines under Global options");
+		if (cmd->unused_globals)
+			for (i = 0; cmd->unused_globals[i]; i++) {
+				char flag[8];
+
+				snprintf(flag, sizeof(flag), "\n  -%c,", cmd->unused_globals[i]);
+				ok(!strstr(text, flag), "%s: refused -%c is not listed", cmd->name,
+				   cmd->unused_globals[i]);
+			}
 		free(text);
 	}
 }
+
 
 /* Parses "efadiag ARGS..." into ctx, stderr kept in err; returns cli_result.stop. */
 #define PARSE(ctx, ...) parse(ctx, (const char *[]){ __VA_ARGS__, NULL })
@@ -308,14 +365,40 @@ static void parse_done(struct ctx *ctx)
 	cli_free(&ctx->opt);
 }
 
+/* A global option that does nothing for a command is refused by name, exit 2. */
+static void test_unused_globals(void)
+{
+	size_t c, i;
+
+	for (c = 0; cmd_table[c]; c++) {
+		const struct cmd_entry *cmd = cmd_table[c];
+
+		for (i = 0; cmd->unused_globals && cmd->unused_globals[i]; i++) {
+			char flag[3] = { '-', cmd->unused_globals[i], 0 }, want[128];
+			struct ctx ctx;
+			int stop;
+
+			stop = PARSE(&ctx, cmd->name, flag, "1");
+			snprintf(want, sizeof(want), "does nothing for '%s'", cmd->name);
+			ok(stop == 1 + EXIT_USAGE && strstr(err, want), "%s %s: refused, saying so",
+			   cmd->name, flag);
+			parse_done(&ctx);
+			stop = PARSE(&ctx, flag, "1", cmd->name);
+			ok(stop == 1 + EXIT_USAGE && strstr(err, want),
+			   "%s %s before the command: refused too", cmd->name, flag);
+			parse_done(&ctx);
+		}
+	}
+}
+
 /* A representative command line per command: each value lands in its named field. */
 static void test_parse_fields(void)
 {
 	struct ctx ctx;
 	int stop;
 
-	stop = PARSE(&ctx, "-p", "tcp", "-d", "a,b", "-j", "-t", "2.5", "info", "-P", "1234",
-		     "-vv", "-q", "--expect-domains", "4");
+	stop = PARSE(&ctx, "-p", "tcp", "-d", "a,b", "-j", "-t", "2.5", "info", "-vv", "-q",
+		     "--expect-domains", "4");
 	ok(stop == 0 && ctx.cmd == &cmd_info, "info: parsed");
 	is_str(ctx.opt.provider, "tcp", "info: -p -> provider");
 	ok(ctx.opt.provider_set, "info: -p -> provider_set");
@@ -324,7 +407,7 @@ static void test_parse_fields(void)
 	   "info: -d a,b -> domains, ndomains");
 	ok(ctx.opt.json && out_is_json(ctx.out), "info: -j -> json");
 	ok(ctx.opt.timeout_sec == 2.5, "info: -t -> timeout_sec");
-	is_int(ctx.opt.port, 1234, "info: -P -> port");
+	is_int(ctx.opt.port, EFADIAG_DEFAULT_PORT, "info: -P not given (info refuses it)");
 	is_int(ctx.opt.verbose, 2, "info: -vv -> verbose 2");
 	ok(ctx.opt.quiet, "info: -q -> quiet");
 	is_int(ctx.opt.expect_domains, 4, "info: --expect-domains -> expect_domains");
@@ -549,7 +632,8 @@ static void test_other_commands_options(void)
 				struct ctx ctx;
 				int stop;
 
-				if (optlist_find(&mine, d->name))
+				/* A global one it refuses has its own words (test_unused_globals). */
+				if (optlist_find(&mine, d->name) || global_option(d))
 					continue;
 				snprintf(lng, sizeof(lng), "--%s", d->name);
 				stop = PARSE(&ctx, cmd->name, lng, "1");
@@ -575,6 +659,7 @@ int main(void)
 	test_uniqueness();
 	test_commands();
 	test_help();
+	test_unused_globals();
 	test_parse_fields();
 	test_parse_every_option();
 	test_other_commands_options();

@@ -517,6 +517,11 @@ const struct cmd_entry cmd_bw = {
 						    options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = bw_validate,
+	.timeout_help = "how long to wait for the peer, and how long a domain may go without a "
+			"completion before the run stops (default 5)",
+	.usage_notes = "Defaults: -S 4k:8M (powers of two; sizes above the fabric's largest message "
+		       "are left out); -I 256 MiB of data per size (64 to 100000 messages); "
+		       "-w one window; -W 64.",
 	.run = test_run,
 	.test = &test_bw,
 };

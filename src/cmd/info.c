@@ -876,5 +876,8 @@ const struct cmd_entry cmd_info = {
 	.summary = "list the provider's RDM domains and EFA devices, and check the host",
 	.usage = NULL,
 	.options = (const struct opt_def *const[]){ info_options, NULL },
+	.timeout_help = "how long libfabric may take to list its providers before it is called "
+			"hung (default 5)",
+	.unused_globals = "P",
 	.run = info_run,
 };

@@ -600,5 +600,8 @@ const struct cmd_entry cmd_mesh = {
 	.usage = "",
 	.options = (const struct opt_def *const[]){ options_mem, options_fabric, mesh_options, NULL },
 	.validate = mesh_validate,
+	.timeout_help = "each round's slot, seconds: every pair of the round runs within it "
+			"(default 5)",
+	.unused_globals = "P",
 	.run = mesh_cmd,
 };

@@ -372,6 +372,10 @@ const struct cmd_entry cmd_pingpong = {
 						    options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = test_validate_peer,
+	.timeout_help = "how long to wait for the peer (its start and handshake included) and "
+			"for each message before the fabric is called stalled (default 5)",
+	.usage_notes = "Defaults: -S 64,256,1k,4k,64k,1M (sizes above the fabric's largest message "
+		       "are left out); -I 1000; -w 10.",
 	.run = test_run,
 	.test = &test_pingpong,
 };

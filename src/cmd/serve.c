@@ -32,5 +32,7 @@ const struct cmd_entry cmd_serve = {
 	.usage = NULL,
 	.options = (const struct opt_def *const[]){ options_token, serve_options, NULL },
 	.validate = serve_validate,
+	.timeout_help = "how long a client may stay silent, and the waits of the tests it runs "
+			"(default 5)",
 	.run = serve_run,
 };

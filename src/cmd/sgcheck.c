@@ -593,6 +593,8 @@ const struct cmd_entry cmd_sgcheck = {
 						    NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = test_validate_peer,
+	.timeout_help = "the whole run's budget: control path, endpoints, probes and results "
+			"(default 5)",
 	.run = test_run,
 	.test = &test_sgcheck,
 	.complete = sgcheck_complete,

@@ -301,5 +301,7 @@ const struct cmd_entry cmd_stats = {
 	.usage = "",
 	.options = (const struct opt_def *const[]){ stats_options, NULL },
 	.validate = stats_validate,
+	.timeout_help = "how long one sample's counter reads may take (default 5)",
+	.unused_globals = "pP",
 	.run = stats_run_cmd,
 };

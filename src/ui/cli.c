@@ -86,6 +86,92 @@ static void set_build(struct opt_set *set, const struct cmd_entry *const *comman
 	}
 }
 
+/* Edits (insert, delete, change, swap two neighbours) from a to b, stopping past max. */
+static size_t edits(const char *a, const char *b, size_t max)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, row[3][64];
+
+	if (la >= 64 || lb >= 64 || (la > lb ? la - lb : lb - la) > max)
+		return max + 1;
+	for (j = 0; j <= lb; j++)
+		row[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t *cur = row[i % 3], *prev = row[(i - 1) % 3], *prev2 = row[(i + 1) % 3];
+
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
+			cur[j] = best;
+		}
+	}
+	return row[la % 3][lb];
+}
+
+/*
+ * The name a typo most likely meant: the nearest within two edits (one for short names), or
+ * the one the word begins (a prefix is never taken as the name itself: see cli_find_command).
+ * NULL when none is near enough or two are equally near.
+ */
+static const char *nearest_name(const char *word, const char *const *names, size_t n)
+{
+	size_t i, best = 3, d;
+	const char *pick = NULL;
+	bool tie = false;
+
+	for (i = 0; i < n; i++) {
+		size_t max = strlen(names[i]) <= 4 ? 1 : 2;
+
+		d = edits(word, names[i], max);
+		if (d > max && strlen(word) >= 3 && !strncmp(names[i], word, strlen(word)))
+			d = max; /* a prefix: "ping" for pingpong */
+		if (d > max)
+			continue;
+		if (d < best) {
+			best = d;
+			pick = names[i];
+			tie = false;
+		} else if (d == best && pick && strcmp(pick, names[i])) {
+			tie = true;
+		}
+	}
+	return tie ? NULL : pick;
+}
+
+/* "--sizes" for "--sizez": the option of any command a long option typo most likely meant. */
+static const char *nearest_option(const struct opt_set *all, const char *typed)
+{
+	const char *names[128];
+	size_t i;
+
+	for (i = 0; i < all->n && i < 128; i++)
+		names[i] = all->defs[i]->name;
+	return nearest_name(typed, names, i);
+}
+
+static bool is_global(const struct opt_def *d)
+{
+	const struct opt_def *g;
+
+	for (g = cli_global_options; g->name; g++)
+		if (g == d)
+			return true;
+	return false;
+}
+
+/* Whether cmd refuses a global option (cmd_entry.unused_globals). */
+static bool unused_by(const struct cmd_entry *cmd, const struct opt_def *d)
+{
+	return cmd && cmd->unused_globals && d->letter && strchr(cmd->unused_globals, d->letter);
+}
+
 static bool takes_value(const struct opt_def *d)
 {
 	return d->arg != NULL;
@@ -394,9 +480,14 @@ struct cli_result cli_parse(struct ctx *ctx, const struct cmd_entry *const *comm
 	/* Before the command: in "--prov tcp info" the prescan took "tcp" for the command. */
 	if (bad) {
 		char typed[128];
+		const char *near;
 
-		cli_usage_error(ctx, "unknown option '%s'",
-				typed_option(argv[bad], 0, typed, sizeof(typed)));
+		typed_option(argv[bad], 0, typed, sizeof(typed));
+		near = typed[0] == '-' && typed[1] == '-' ? nearest_option(&all, typed + 2) : NULL;
+		if (near)
+			cli_usage_error(ctx, "unknown option '%s': did you mean '--%s'?", typed, near);
+		else
+			cli_usage_error(ctx, "unknown option '%s'", typed);
 		return stop(EXIT_USAGE);
 	}
 	if (ci > 0 && !cmd) {
@@ -407,7 +498,20 @@ struct cli_result cli_parse(struct ctx *ctx, const struct cmd_entry *const *comm
 		for (i = 0; commands[i] && used < sizeof(names); i++)
 			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
 						 i ? ", " : "", commands[i]->name);
-		cli_usage_error(ctx, "unknown command '%s' (commands: %s)", argv[ci], names);
+		{
+			const char *cmds[64], *near;
+			size_t n = 0;
+
+			for (i = 0; commands[i] && n < 64; i++)
+				cmds[n++] = commands[i]->name;
+			near = nearest_name(argv[ci], cmds, n);
+			if (near)
+				cli_usage_error(ctx, "unknown command '%s': did you mean '%s'? (commands: "
+						"%s)", argv[ci], near, names);
+			else
+				cli_usage_error(ctx, "unknown command '%s' (commands: %s)", argv[ci],
+						names);
+		}
 		return stop(EXIT_USAGE);
 	}
 
@@ -461,6 +565,9 @@ struct cli_result cli_parse(struct ctx *ctx, const struct cmd_entry *const *comm
 					 : set_find_letter(&all, optopt))
 				cli_usage_error(ctx, "option '%s' does not apply to '%s'", typed,
 						cmd->name);
+			else if (is_long && nearest_option(&all, typed + 2))
+				cli_usage_error(ctx, "unknown option '%s': did you mean '--%s'?", typed,
+						nearest_option(&all, typed + 2));
 			else
 				cli_usage_error(ctx, "unknown option '%s'", typed);
 			return stop(EXIT_USAGE);
@@ -478,6 +585,11 @@ struct cli_result cli_parse(struct ctx *ctx, const struct cmd_entry *const *comm
 		if (d->kind == OPTK_VERSION) {
 			want_version = true;
 			continue;
+		}
+		if (unused_by(cmd, d)) {
+			cli_usage_error(ctx, "option '-%c/--%s' does nothing for '%s': leave it out",
+					d->letter, d->name, cmd->name);
+			return stop(EXIT_USAGE);
 		}
 		if (apply_option(ctx, d, optarg))
 			return stop(EXIT_USAGE);
@@ -503,8 +615,67 @@ struct cli_result cli_parse(struct ctx *ctx, const struct cmd_entry *const *comm
 	return res;
 }
 
+#define USAGE_WIDTH 100
+
+/* The start of the word that ends at end (a space or the end of the text), not before p. */
+static const char *word_before(const char *p, const char *end)
+{
+	while (end > p && end[-1] != ' ')
+		end--;
+	return end;
+}
+
+/*
+ * Prints text in lines of at most USAGE_WIDTH columns, the first from column col, the others
+ * from column indent. An option stays with its value ("-I 1000"), and a line never starts with
+ * '-': the completion reads lines that do as options, so such a word goes down with the word
+ * before it.
+ */
+static void wrapped(FILE *f, const char *text, size_t col, size_t indent)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *end = p, *cut = NULL, *next, *word = p;
+
+		/* The longest run of whole words that fits from col; "-I 1000" stays whole. */
+		while (*end && col + (size_t)(end - p) <= USAGE_WIDTH) {
+			if (*end == ' ' && *word != '-')
+				cut = end;
+			if (*end == ' ')
+				word = end + 1;
+			end++;
+		}
+		if (!*end) {
+			cut = end;
+		} else if (!cut) {
+			cut = strchr(p, ' ');
+			if (!cut)
+				cut = p + strlen(p);
+		}
+		next = *cut ? cut + 1 : cut;
+		/*
+		 * The next line would start with '-', or this one end with an option without its
+		 * value: break a word earlier, while there is one.
+		 */
+		while (*cut && (*next == '-' || *word_before(p, cut) == '-')) {
+			const char *q = word_before(p, cut);
+
+			if (q <= p + 1)
+				break;
+			cut = q - 1;
+			next = q;
+		}
+		fprintf(f, "%.*s\n", (int)(cut - p), p);
+		p = next;
+		if (*p)
+			fprintf(f, "%*s", (int)indent, "");
+		col = indent;
+	}
+}
+
 /* "  -p, --provider NAME          help" or "      --exec CMD               help". */
-static void usage_line(FILE *f, const struct opt_def *d)
+static void usage_line(FILE *f, const struct opt_def *d, const char *help)
 {
 	char lhs[64];
 
@@ -514,8 +685,10 @@ static void usage_line(FILE *f, const struct opt_def *d)
 	else
 		snprintf(lhs, sizeof(lhs), "    --%s%s%s", d->name, d->arg ? " " : "",
 			 d->arg ? d->arg : "");
-	fprintf(f, "  %-28s %s\n", lhs, d->help);
+	fprintf(f, "  %-28s ", lhs);
+	wrapped(f, help ? help : d->help, 31, 31);
 }
+
 
 void cli_usage(FILE *f, const struct cmd_entry *const *commands)
 {
@@ -529,7 +702,7 @@ void cli_usage(FILE *f, const struct cmd_entry *const *commands)
 		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f, "\nGlobal options (before or after COMMAND):\n");
 	for (d = cli_global_options; d->name; d++)
-		usage_line(f, d);
+		usage_line(f, d, NULL);
 	fprintf(f, "\nExit status: 0 passed, 1 a check failed, 2 usage error, 3 could not run.\n"
 		   "'efadiag help COMMAND' shows a command's options; 'man efadiag' has the rest.\n");
 }
@@ -538,11 +711,33 @@ void cli_command_usage(FILE *f, const struct cmd_entry *cmd)
 {
 	const struct cmd_entry *const one[] = { cmd, NULL };
 	struct opt_set set;
-	size_t i;
+	size_t i, listed = 0;
 
-	fprintf(f, "Usage: efadiag %s [OPTIONS]%s%s\n\n%s\n\nOptions:\n", cmd->name,
+	fprintf(f, "Usage: efadiag %s [OPTIONS]%s%s\n\n%s\n", cmd->name,
 		cmd->usage ? " " : "", cmd->usage ? cmd->usage : "", cmd->summary);
+	/* The command's own options first, then the global ones that mean something to it. */
 	set_build(&set, one, cmd);
-	for (i = 0; i < set.n; i++)
-		usage_line(f, set.defs[i]);
+	for (i = 0; i < set.n; i++) {
+		if (is_global(set.defs[i]))
+			continue;
+		if (!listed++)
+			fprintf(f, "\nOptions:\n");
+		usage_line(f, set.defs[i], NULL);
+	}
+	fprintf(f, "\nGlobal options:\n");
+	for (i = 0; i < set.n; i++) {
+		const struct opt_def *d = set.defs[i];
+
+		if (!is_global(d) || unused_by(cmd, d))
+			continue;
+		/* -t bounds something different in every command: say what, here. */
+		usage_line(f, d, d->letter == 't' ? cmd->timeout_help : NULL);
+	}
+	if (cmd->usage_notes) {
+		fputc('\n', f);
+		wrapped(f, cmd->usage_notes, 0, 0);
+	}
+	if (!(cmd->flags & CMD_USAGE_GENERAL))
+		fprintf(f, "\nExit status: 0 passed, 1 a check failed, 2 usage error, 3 could not "
+			   "run.\n");
 }
