@@ -465,10 +465,10 @@ int fi_getinfo(uint32_t version, const char *node, const char *service, uint64_t
 
 	if (!real)
 		return -FI_ENOSYS;
-	if (c->shape == SHAPE_OFF)
-		return real(version, node, service, flags, hints, info);
 	if (c->error)
 		return -FI_EINVAL;
+	if (c->shape == SHAPE_OFF)
+		return real(version, node, service, flags, hints, info);
 	if (prov && !is_efa_prov(prov))
 		return real(version, node, service, flags, hints, info);
 	ret = efa_list(version, node, service, flags, hints, &efa);
