@@ -373,6 +373,10 @@ static struct fi_info *make_entry(const struct fi_info *b, const struct fi_info 
 
 static void remember_base(const struct fi_info *b)
 {
+	/* A listing of provider attributes only (FI_PROV_ATTR_ONLY) names no fabric or domain. */
+	if (!b->fabric_attr || !b->fabric_attr->name || !b->fabric_attr->prov_name ||
+	    !b->domain_attr || !b->domain_attr->name || !b->ep_attr)
+		return;
 	pthread_mutex_lock(&lock);
 	snprintf(base.prov_name, sizeof(base.prov_name), "%s", b->fabric_attr->prov_name);
 	snprintf(base.fabric_name, sizeof(base.fabric_name), "%s", b->fabric_attr->name);
@@ -450,6 +454,11 @@ static int efa_list(uint32_t version, const char *node, const char *service, uin
 		}
 	}
 	fi_freeinfo(blist);
+	/* Provider attributes only: libfabric gives one entry per provider. */
+	if (head && (flags & FI_PROV_ATTR_ONLY)) {
+		fi_freeinfo(head->next);
+		head->next = NULL;
+	}
 	*out = head;
 	return head ? 0 : -FI_ENODATA;
 }
@@ -507,8 +516,7 @@ static struct fi_info *down_info(const struct fi_info *info, enum shape_kind *ki
 	struct fi_info *d;
 
 	*err = 0;
-	if (!info || !info->fabric_attr || !is_efa_prov(info->fabric_attr->prov_name) ||
-	    !base.known)
+	if (!info || !info->fabric_attr || !is_efa_prov(info->fabric_attr->prov_name))
 		return NULL;
 	*kind = info->ep_attr && info->ep_attr->type == FI_EP_DGRAM ? KIND_DGRAM :
 		info->fabric_attr->name &&
@@ -519,9 +527,12 @@ static struct fi_info *down_info(const struct fi_info *info, enum shape_kind *ki
 		return NULL;
 	}
 	pthread_mutex_lock(&lock);
-	if (set_str(&d->fabric_attr->prov_name, base.prov_name) ||
-	    set_str(&d->fabric_attr->name, base.fabric_name) ||
-	    (d->domain_attr && set_str(&d->domain_attr->name, base.domain_name)))
+	/* An efa entry the shim did not make (none listed yet): the base cannot take it. */
+	if (!base.known)
+		*err = -FI_ENODATA;
+	else if (set_str(&d->fabric_attr->prov_name, base.prov_name) ||
+		 set_str(&d->fabric_attr->name, base.fabric_name) ||
+		 (d->domain_attr && set_str(&d->domain_attr->name, base.domain_name)))
 		*err = -FI_ENOMEM;
 	if (d->ep_attr) {
 		d->ep_attr->type = FI_EP_RDM;
@@ -1210,16 +1221,23 @@ static int wrap_fabric(struct fid_fabric *fab)
 int fi_fabric(struct fi_fabric_attr *attr, struct fid_fabric **fabric, void *context)
 {
 	fabric_fn real = (fabric_fn)real_sym("fi_fabric");
+	char prov_name[sizeof(base.prov_name)], name[sizeof(base.fabric_name)];
 	struct fi_fabric_attr down;
+	bool known;
 	int ret;
 
 	if (!real)
 		return -FI_ENOSYS;
-	if (config()->shape == SHAPE_OFF || !attr || !is_efa_prov(attr->prov_name) || !base.known)
+	pthread_mutex_lock(&lock);
+	known = base.known;
+	memcpy(prov_name, base.prov_name, sizeof(prov_name));
+	memcpy(name, base.fabric_name, sizeof(name));
+	pthread_mutex_unlock(&lock);
+	if (config()->shape == SHAPE_OFF || !attr || !is_efa_prov(attr->prov_name) || !known)
 		return real(attr, fabric, context);
 	down = *attr;
-	down.prov_name = base.prov_name;
-	down.name = base.fabric_name;
+	down.prov_name = prov_name;
+	down.name = name;
 	ret = real(&down, fabric, context);
 	if (ret)
 		return ret;

@@ -35,7 +35,6 @@ shaped() {
 }
 
 MTU=8192
-T="-t 10"
 for shape in 1.x 2.1 2.6; do
 	# --- info: the listing efadiag sees -------------------------------------------------
 	shaped $shape info --json
@@ -53,28 +52,28 @@ for shape in 1.x 2.1 2.6; do
 	# --- the default fabric is efa ------------------------------------------------------
 	for cmd in "pingpong --loopback -I 20 -w 2" "bw --loopback -I 20" "sg-check --loopback"; do
 		# shellcheck disable=SC2086
-		shaped $shape $cmd $T --json
+		shaped $shape $cmd -t 10 --json
 		is_rc 0 "$shape: $cmd passes"
 		json_is .fabric.name efa "$shape: $cmd opens fabric efa by default"
 		json_is .fabric.provider efa "$shape: $cmd, fabric.provider efa"
 		json_true '.fabric.max_msg_size > 1e18' "$shape: $cmd, efa's max_msg_size is UINT64_MAX"
 		json_true 'has("sizes_left_out") | not' "$shape: $cmd, no size left out on efa"
 	done
-	shaped $shape pingpong --loopback -I 20 -w 2 $T --json
+	shaped $shape pingpong --loopback -I 20 -w 2 -t 10 --json
 	json_true '[.results[].bytes] | max > 8192' "$shape: pingpong on efa runs sizes above 8 KiB"
-	shaped $shape sg-check --loopback $T --json
+	shaped $shape sg-check --loopback -t 10 --json
 	json_is .verdict pass "$shape: sg-check on efa, verdict pass"
 	json_is .probe_bytes.large 65536 "$shape: sg-check on efa, the large probe is 64 KiB"
 
 	# --- --fabric efa-direct --------------------------------------------------------------
 	if [ $shape = 1.x ]; then
-		shaped $shape pingpong --loopback --fabric efa-direct $T --json
+		shaped $shape pingpong --loopback --fabric efa-direct -t 10 --json
 		is_rc 3 "$shape: --fabric efa-direct, which libfabric 1.x does not have: not found"
 		continue
 	fi
 	for cmd in "pingpong --loopback -I 20 -w 2" "bw --loopback -I 20"; do
 		# shellcheck disable=SC2086
-		shaped $shape $cmd --fabric efa-direct $T --json
+		shaped $shape $cmd --fabric efa-direct -t 10 --json
 		is_rc 0 "$shape: $cmd --fabric efa-direct passes"
 		json_is .fabric.name efa-direct "$shape: $cmd --fabric efa-direct, fabric.name"
 		json_is .fabric.max_msg_size $MTU "$shape: $cmd --fabric efa-direct, max_msg_size the MTU"
@@ -85,12 +84,12 @@ for shape in 1.x 2.1 2.6; do
 		json_true '.sizes_left_out | index(65536) != null' \
 			"$shape: $cmd --fabric efa-direct, 64 KiB is left out"
 		# shellcheck disable=SC2086
-		shaped $shape $cmd --fabric efa-direct -S 64,64k $T --json
+		shaped $shape $cmd --fabric efa-direct -S 64,64k -t 10 --json
 		is_rc 2 "$shape: $cmd --fabric efa-direct -S 64,64k: usage error"
 		json_true '.error.message | test("64k|65536") and test("8k|8192")' \
 			"$shape: $cmd --fabric efa-direct -S 64,64k: names the size and the limit"
 	done
-	shaped $shape sg-check --loopback --fabric efa-direct $T --json
+	shaped $shape sg-check --loopback --fabric efa-direct -t 10 --json
 	is_rc 0 "$shape: sg-check --fabric efa-direct passes"
 	json_is .verdict pass "$shape: sg-check --fabric efa-direct, verdict pass"
 	json_is .probe_bytes.large $MTU "$shape: sg-check --fabric efa-direct, the large probe is the MTU"
@@ -98,7 +97,7 @@ for shape in 1.x 2.1 2.6; do
 done
 
 # A smaller device: the limit follows it.
-EFADIAG_TEST_EFA_MTU=4096 shaped 2.6 pingpong --loopback --fabric efa-direct -I 20 -w 2 $T --json
+EFADIAG_TEST_EFA_MTU=4096 shaped 2.6 pingpong --loopback --fabric efa-direct -I 20 -w 2 -t 10 --json
 is_rc 0 "MTU 4096: pingpong --fabric efa-direct passes"
 json_is .fabric.max_msg_size 4096 "MTU 4096: fabric.max_msg_size"
 json_true '[.results[].bytes] | max <= 4096' "MTU 4096: no size above 4096 ran"
