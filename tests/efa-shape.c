@@ -5,10 +5,15 @@
  * a host without EFA hardware.
  *
  * Environment (unset EFADIAG_TEST_EFA_SHAPE: the shim passes everything through):
- *   EFADIAG_TEST_EFA_SHAPE   1.x  fabric "efa" only (libfabric 1.15 .. 2.0);
+ *   EFADIAG_TEST_EFA_SHAPE   1.x  fabric "efa" only (libfabric 1.15 .. 2.0; 1.14 and older
+ *                                 named the fabric "EFA-<gid>", v1.14.0 efa_fabric.c, not
+ *                                 modelled);
  *                            2.1  "efa-direct" entries first, then "efa" (libfabric 2.1 .. 2.5);
  *                            2.6  as 2.1, and efa-direct drops out of a listing whose hints ask
  *                                 a max_msg_size above the device's (libfabric 2.6.0 on).
+ *                            Both 2.x shapes apply efa-direct's FI_RX_CQ_DATA and unsolicited
+ *                            write recv rules, which came in 2.4.0; 2.1 .. 2.3 list efa-direct
+ *                            without FI_RX_CQ_DATA in mode, otherwise the same here.
  *   EFADIAG_TEST_EFA_BASE    the provider underneath, default shm (tcp works too).
  *   EFADIAG_TEST_EFA_MTU     the device port's max_msg_sz, efa-direct's limit for a send;
  *                            default 8192.
@@ -398,7 +403,8 @@ static void remember_base(const struct fi_info *b)
  * efa_util_prov_initialize builds it: every device's efa-direct entry first ("the efa-direct
  * info objects should be returned _before_ efa rdm or dgram"), then every device's efa RDM
  * entry, then every device's DGRAM entry. Libfabric 1.15 .. 2.0 (v2.0.0 efa_prov.c) have the
- * RDM and DGRAM entries only, in that order.
+ * RDM and DGRAM entries only, in that order (1.17.0 prov/efa/src/efa_user_info.c efa_getinfo
+ * appends the DGRAM list to the RDM list).
  */
 static int efa_list(uint32_t version, const char *node, const char *service, uint64_t flags,
 		    const struct fi_info *hints, struct fi_info **out)
