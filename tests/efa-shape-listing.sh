@@ -102,6 +102,8 @@ $EFA2" "$OUT" "$fi, shape 2.6: the same order"
 	is "8192 8192 $U64 $U64 8192 8192 " "$got" \
 		"$fi -v, shape 2.6: max_msg_size MTU on efa-direct and DGRAM, UINT64_MAX on efa"
 done
+shaped 2.6 fi_info -l
+is 1 "$(grep -c '^efa:$' <<<"$OUT")" "fi_info -l (provider attributes only): efa once, 2 devices or not"
 unset EFADIAG_TEST_EFA_DEVICES
 fi_info_fabrics 2.1
 is "efa-direct rdmap16s27-rdm FI_EP_RDM
