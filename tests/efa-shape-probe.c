@@ -196,7 +196,7 @@ static int send_one(const struct probe *p)
 	struct fi_cq_attr cq_attr = { .format = FI_CQ_FORMAT_TAGGED, .wait_obj = FI_WAIT_NONE };
 	struct fi_context2 ctx_a, ctx_b;
 	struct fi_cq_err_entry err;
-	char name[256], *buf;
+	char name[256], *buf, *rbuf;
 	size_t namelen = sizeof(name), len = p->size;
 	void *desc = NULL;
 	fi_addr_t dest;
@@ -235,19 +235,19 @@ static int send_one(const struct probe *p)
 		printf("error fi_av_insert\n");
 		return 1;
 	}
+	rbuf = buf + len + 64;
 	if (!strncmp(p->op, "t", 1))
-		CHECK((int)fi_trecv(b, buf + len + 64, len + 64, desc, FI_ADDR_UNSPEC, 7, 0, &ctx_b));
+		CHECK((int)fi_trecv(b, rbuf, len + 64, desc, FI_ADDR_UNSPEC, 7, 0, &ctx_b));
 	else
-		CHECK((int)fi_recv(b, buf + len + 64, len + 64, desc, FI_ADDR_UNSPEC, &ctx_b));
+		CHECK((int)fi_recv(b, rbuf, len + 64, desc, FI_ADDR_UNSPEC, &ctx_b));
 
 	/* A provider may ask for progress before the first send to a new peer (shm does):
 	 * -FI_EAGAIN is tried again, reading the CQs, for at most 5 s. */
-	for (end = now() + 5;; usleep(100)) {
-		ret = post(p, a, buf, len, desc, dest, &ctx_a);
-		if (ret != -FI_EAGAIN || now() > end)
-			break;
+	end = now() + 5;
+	while ((ret = post(p, a, buf, len, desc, dest, &ctx_a)) == -FI_EAGAIN && now() < end) {
 		fi_cq_read(cq_a, NULL, 0);
 		fi_cq_read(cq_b, NULL, 0);
+		usleep(100);
 	}
 	printf("post %zd\n", ret);
 	got = 0;
@@ -263,7 +263,7 @@ static int send_one(const struct probe *p)
 			printf("send none\n");
 	}
 	if (!ret && (got == 1 || !strcmp(p->op, "inject"))) {
-		if (poll_one(cq_b, cq_a, &err) == 1 && !memcmp(buf, buf + len + 64, len)) {
+		if (poll_one(cq_b, cq_a, &err) == 1 && !memcmp(buf, rbuf, len)) {
 			printf("recv %zu\n", len);
 			got = 2;
 		}

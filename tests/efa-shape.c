@@ -240,7 +240,8 @@ static bool mr_mode_ok(const struct fi_info *hints, uint64_t prov_mode)
  * efa_get_user_info that an application asking FI_MSG/FI_TAGGED/FI_RMA on FI_EP_RDM meets.
  */
 static struct fi_info *make_entry(const struct fi_info *b, const struct fi_info *hints,
-				  enum shape_kind kind, unsigned int dev, uint32_t version, int *err)
+				  enum shape_kind kind, unsigned int dev, uint32_t version,
+				  int *err)
 {
 	uint64_t caps, mode, mr_mode;
 	size_t max_msg;
