@@ -83,6 +83,9 @@ int mesh_fail(struct mesh_run *m, const char *fmt, ...)
 
 /* --- set-up: endpoints, cards, start time --------------------------------------------------- */
 
+static int flush_report(struct mesh_run *m, int code);
+static void linger(struct mesh_run *m);
+
 static int publish_card(struct mesh_run *m)
 {
 	const struct opts *o = &m->ctx->opt;
@@ -91,9 +94,15 @@ static int publish_card(struct mesh_run *m)
 	int ret;
 
 	str_copy(card.host, sizeof(card.host), m->host);
-	if (mesh_fabric_open(&m->fab, o->provider, o->domains, o->ndomains, m->boot.size,
-			     &m->params, err, sizeof(err)) ||
-	    mesh_fabric_card(&m->fab, &card, err, sizeof(err))) {
+	ret = mesh_fabric_open(&m->fab, o->provider, o->domains, o->ndomains, m->boot.size,
+			       &m->params, err, sizeof(err));
+	if (ret && m->fab.fabric_refused) {
+		/* The fabric asked for cannot serve mesh here: the run's error, as for CUDA. */
+		ret = flush_report(m, mesh_fail(m, "%s", err));
+		linger(m);
+		return ret;
+	}
+	if (ret || mesh_fabric_card(&m->fab, &card, err, sizeof(err))) {
 		/* A card without NICs: the others skip this rank's pairs, rank 0 says why. */
 		fprintf(stderr, "efadiag: mesh: rank %d (%s): %s\n", m->boot.rank, m->host, err);
 		card.nnics = 0;

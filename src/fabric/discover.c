@@ -64,6 +64,25 @@ bool fabric_provider_has(const char *prov, uint64_t caps)
 	return ret == 0;
 }
 
+bool fabric_caps_of(const char *prov, const char *fabric, uint64_t *caps)
+{
+	struct fi_info *hints = fabric_rdm_hints(prov, 0), *list = NULL, *p;
+	bool found = false;
+
+	*caps = 0;
+	if (!hints)
+		return false;
+	if (!fi_getinfo(fabric_api_version(), NULL, NULL, 0, hints, &list))
+		for (p = list; p; p = p->next)
+			if (!strcmp(p->fabric_attr->name, fabric)) {
+				found = true;
+				*caps |= p->caps;
+			}
+	fi_freeinfo(hints);
+	fi_freeinfo(list);
+	return found;
+}
+
 bool fabric_domain_wanted(const char *name, char *const *domains, size_t n)
 {
 	size_t i, len;

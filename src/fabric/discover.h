@@ -18,6 +18,8 @@ uint32_t fabric_api_version(void);
 struct fi_info *fabric_rdm_hints(const char *prov, uint64_t caps);
 /* Whether prov offers FI_EP_RDM endpoints with caps here (fi_getinfo with those hints). */
 bool fabric_provider_has(const char *prov, uint64_t caps);
+/* Whether prov lists a fabric of that name here, and the capabilities its entries offer. */
+bool fabric_caps_of(const char *prov, const char *fabric, uint64_t *caps);
 
 /*
  * Lists the RDM domains of prov, one fi_info per (fabric, domain), restricted to the names in

@@ -70,6 +70,7 @@ int fab_open(struct fab_ep *f, const struct fab_open_args *a)
 	struct fi_eq_attr eq_attr = { .wait_obj = FI_WAIT_NONE };
 	struct fi_av_attr av_attr = { .type = FI_AV_UNSPEC, .count = a->max_peers ? a->max_peers : 4 };
 	struct fi_info *hints, *list = NULL, *chosen;
+	uint64_t have;
 	char why[384];
 	int ret;
 
@@ -107,8 +108,19 @@ int fab_open(struct fab_ep *f, const struct fab_open_args *a)
 	}
 	ret = fabric_keep_fabric(&list, a->fabric, why, sizeof(why));
 	if (ret) {
-		snprintf(f->err_text, sizeof(f->err_text), "provider %s: %s", a->provider, why);
+		f->no_fabric = true;
 		f->err_class = FAB_ERR_OTHER;
+		/* A fabric that is there without the capabilities: say which it lacks. */
+		if (a->fabric && *a->fabric && fabric_caps_of(a->provider, a->fabric, &have)) {
+			uint64_t lacks = f->caps & ~have;
+
+			snprintf(f->err_text, sizeof(f->err_text), "fabric %s of provider %s does not "
+				 "offer %s, which this test needs", a->fabric, a->provider,
+				 fi_tostr(&lacks, FI_TYPE_CAPS));
+		} else {
+			snprintf(f->err_text, sizeof(f->err_text), "provider %s: %s", a->provider,
+				 why);
+		}
 		return ret;
 	}
 	chosen = fabric_pick_domain(list, a->domains, a->ndomains, a->peer);

@@ -81,6 +81,8 @@ struct fab_ep {
 	enum fab_err_class err_class;
 	/* fab_open found no FI_EP_RDM entry at all for the provider (not a missing capability). */
 	bool no_provider;
+	/* fab_open found the provider, but not the fabric asked for with the capabilities asked. */
+	bool no_fabric;
 };
 
 /* Options for choosing and opening an endpoint. */

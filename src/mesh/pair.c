@@ -47,7 +47,7 @@ static int open_one(struct fab_ep *ep, const char *provider, char *domain, int n
 	if (!fab_open(ep, &a))
 		return 0;
 	snprintf(err, errlen, "domain %s: %s", domain ? domain : "(any)", ep->err_text);
-	return -1;
+	return ep->no_fabric ? -2 : -1;
 }
 
 static int open_nic(struct mesh_fabric *f, struct mesh_nic_eps *n, const char *provider,
@@ -66,14 +66,17 @@ static int open_nic(struct mesh_fabric *f, struct mesh_nic_eps *n, const char *p
 	}
 	for (r = 0; r < f->nranks; r++)
 		n->lat_peer[r] = n->bw_peer[r] = FI_ADDR_NOTAVAIL;
-	if (open_one(&n->lat, provider, domain, f->nranks, p, LAT_SIZE, err, errlen))
+	r = open_one(&n->lat, provider, domain, f->nranks, p, LAT_SIZE, err, errlen);
+	if (r) {
+		f->fabric_refused = r == -2;
 		return -1;
+	}
 	/*
-	 * efa-direct takes messages up to the device's MTU (libfabric v2.1.0+
-	 * prov/efa/src/efa_user_info.c, efa_user_info_alter_direct): bandwidth messages are
-	 * that long there. The ranks agree on the size where their fabrics' max_msg_size is the
-	 * same; an allocation that mixes devices of different MTUs on efa-direct would see
-	 * truncated receives, and is not supported (the default fabric, efa, has no such limit).
+	 * Never post more than the fabric takes: a fabric with a message limit below the
+	 * bandwidth message (efa-direct's is the device's MTU, libfabric v2.1.0+
+	 * prov/efa/src/efa_user_info.c; it has no directed receives, so mesh does not open it,
+	 * but another may) gets messages of its limit. The ranks agree on the size where their
+	 * fabrics' limit is the same.
 	 */
 	if (p->bw_size > n->lat.max_msg_size)
 		p->bw_size = n->lat.max_msg_size;

@@ -26,6 +26,12 @@ struct mesh_nic_eps {
 
 struct mesh_fabric {
 	int nranks, nnics;
+	/*
+	 * The open failed on the choice of fabric (--fabric one this provider lacks, or lacks
+	 * directed receives in): the same software fails alike on every rank, so it is the
+	 * run's error, not this node's.
+	 */
+	bool fabric_refused;
 	struct mesh_nic_eps nic[MESH_MAX_LANES];
 	/* Every lane run so far: kept until the endpoints close (see lane_free). */
 	struct lane **lanes;
