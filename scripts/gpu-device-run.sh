@@ -189,6 +189,9 @@ cd build-gpu
 	{ tail -30 "$WORK/ed-configure.log"; die "efadiag configure"; }
 sed -n '/efadiag .* configuration/,$p' "$WORK/ed-configure.log"
 make -j"$JOBS" >"$WORK/ed-make.log" 2>&1 || { grep -E 'error|warning' "$WORK/ed-make.log" | head -20; die "efadiag make"; }
+# The efa-shaped provider (tests/efa-shape.so) for tests/gpu.sh's GPUDirect cases and
+# tests/efa-shape.sh, on a libfabric with CUDA.
+make tests/efa-shape.so >>"$WORK/ed-make.log" 2>&1 || die "efadiag make tests/efa-shape.so"
 EFADIAG=$TOP/build-gpu/efadiag
 export EFADIAG TOP_SRCDIR=$TOP LD_LIBRARY_PATH=$RUN_LD${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export PATH=$LFC/bin:$PATH # fi_info, for the tests' provider checks
@@ -229,6 +232,12 @@ timeout 120 bash tests/gpu-host.sh >"$WORK/gpu-host.tap" 2>&1
 rc=$?
 grep -v '^ok' "$WORK/gpu-host.tap"
 note "tests/gpu-host.sh: exit $rc, $(grep -c '^ok' "$WORK/gpu-host.tap") ok, $(grep -c '^not ok' "$WORK/gpu-host.tap") not ok"
+
+step "tests/efa-shape.sh: efadiag through the efa-shaped shim on libfabric 2.6 with CUDA"
+timeout 300 bash tests/efa-shape.sh >"$WORK/efa-shape.tap" 2>&1
+rc=$?
+grep -v '^ok' "$WORK/efa-shape.tap"
+note "tests/efa-shape.sh: exit $rc, $(grep -c '^ok' "$WORK/efa-shape.tap") ok, $(grep -c '^not ok' "$WORK/efa-shape.tap") not ok"
 
 step "bench/gpu-bw.sh: efadiag bw --mem cuda against fi_rdm_tagged_bw -D cuda"
 FT_BIN=$FTC/bin timeout 240 bash bench/gpu-bw.sh -r 3 >"$OUT/bench.txt" 2>&1

@@ -21,6 +21,9 @@
  *                            the base provider's first domain underneath.
  *   EFADIAG_TEST_EFA_RDMA_SIZE  the device's max_rdma_size, efa-direct's max_msg_size when
  *                            FI_RMA is asked; default 1 GiB (a stand-in, not a device fact).
+ *   EFADIAG_TEST_EFA_P2P     1 (default) or 0: whether the device registers GPU memory itself
+ *                            (peer to peer). Without it efa-direct offers no FI_HMEM and the RDM
+ *                            endpoint refuses FI_OPT_CUDA_API_PERMITTED=false (-FI_EOPNOTSUPP).
  *   EFADIAG_TEST_EFA_UNSOLICITED_WRITE_RECV  1 (default) or 0: whether the device supports
  *                            unsolicited write recv (without it efa-direct needs FI_RX_CQ_DATA
  *                            for FI_RMA).
@@ -94,6 +97,7 @@ struct shape_cfg {
 	unsigned int devices;
 	uint64_t rdma_size;
 	bool unsolicited;
+	bool p2p; /* the device registers GPU memory itself (peer to peer): GPUDirect RDMA */
 	const char *error; /* a bad variable: fi_getinfo fails with -FI_EINVAL */
 };
 
@@ -154,6 +158,7 @@ static void cfg_load(void)
 	cfg.devices = env_num("EFADIAG_TEST_EFA_DEVICES", 1, 1, SHAPE_MAX_DEVICES);
 	cfg.rdma_size = env_num("EFADIAG_TEST_EFA_RDMA_SIZE", 1ULL << 30, 1, UINT64_MAX);
 	cfg.unsolicited = env_num("EFADIAG_TEST_EFA_UNSOLICITED_WRITE_RECV", 1, 0, 1);
+	cfg.p2p = env_num("EFADIAG_TEST_EFA_P2P", 1, 0, 1);
 	if (cfg.error)
 		fprintf(stderr, "efa-shape: bad %s (see tests/efa-shape.c)\n", cfg.error);
 }
@@ -263,9 +268,14 @@ static struct fi_info *make_entry(const struct fi_info *b, const struct fi_info 
 	 */
 	switch (kind) {
 	case KIND_DIRECT:
-		caps = EFA_DIRECT_CAPS | OFI_TX_RMA_CAPS | OFI_RX_RMA_CAPS | (b->caps & FI_HMEM);
+		/*
+		 * efa-direct offers FI_HMEM only where the device has peer to peer (v2.6.0
+		 * prov/efa/src/efa_prov_info.c, efa_prov_info_direct_set_hmem_flags).
+		 */
+		caps = EFA_DIRECT_CAPS | OFI_TX_RMA_CAPS | OFI_RX_RMA_CAPS |
+		       (cfg.p2p ? (b->caps & FI_HMEM) : 0);
 		mode = FI_CONTEXT2;
-		mr_mode = EFA_MR_MODE | ((b->caps & FI_HMEM) ? FI_MR_HMEM : 0);
+		mr_mode = EFA_MR_MODE | ((cfg.p2p && (b->caps & FI_HMEM)) ? FI_MR_HMEM : 0);
 		max_msg = cfg.mtu > cfg.rdma_size ? cfg.mtu : cfg.rdma_size;
 		break;
 	case KIND_DGRAM:
@@ -581,6 +591,7 @@ union ops_buf {
 	struct fi_ops_msg msg;
 	struct fi_ops_tagged tagged;
 	struct fi_ops_cq cq;
+	struct fi_ops_ep ep;
 	unsigned char raw[SHAPE_OPS_MAX];
 };
 
@@ -624,9 +635,11 @@ struct shape_cq {
 
 struct shape_ep {
 	struct shape_obj obj;
+	const struct fi_ops_ep *orig_ep;
 	const struct fi_ops_msg *orig_msg;
 	const struct fi_ops_tagged *orig_tagged;
-	union ops_buf msg, tagged;
+	union ops_buf ep, msg, tagged;
+	bool direct;
 	size_t limit;
 	struct shape_cq *tx_cq;
 };
@@ -728,13 +741,19 @@ static int ep_close(struct fid *fid)
 	int ret;
 
 	fid->ops = (struct fi_ops *)e->obj.orig_fid_ops;
-	ep->msg = (struct fi_ops_msg *)e->orig_msg;
-	ep->tagged = (struct fi_ops_tagged *)e->orig_tagged;
+	ep->ops = (struct fi_ops_ep *)e->orig_ep;
+	if (e->direct) {
+		ep->msg = (struct fi_ops_msg *)e->orig_msg;
+		ep->tagged = (struct fi_ops_tagged *)e->orig_tagged;
+	}
 	ret = fid->ops->close(fid);
 	if (ret) {
 		fid->ops = &e->obj.fid_ops.fid;
-		ep->msg = e->orig_msg ? &e->msg.msg : NULL;
-		ep->tagged = e->orig_tagged ? &e->tagged.tagged : NULL;
+		ep->ops = &e->ep.ep;
+		if (e->direct) {
+			ep->msg = e->orig_msg ? &e->msg.msg : NULL;
+			ep->tagged = e->orig_tagged ? &e->tagged.tagged : NULL;
+		}
 		return ret;
 	}
 	free(e);
@@ -1069,16 +1088,50 @@ static int ep_bind(struct fid *fid, struct fid *bfid, uint64_t flags)
 	return 0;
 }
 
-static int wrap_direct_ep(struct fid_ep *ep)
+/* FI_OPT_CUDA_API_PERMITTED: an enum value of libfabric >= 1.18 (ABI), not in 1.17's headers. */
+#define SHAPE_OPT_CUDA_API_PERMITTED 10
+
+/*
+ * FI_OPT_CUDA_API_PERMITTED as efa answers it. efa-direct never calls CUDA: a no-op (v2.6.0
+ * prov/efa/src/efa_ep.c, efa_ep_setopt). The RDM endpoint: -FI_EINVAL without CUDA, and false
+ * is refused with -FI_EOPNOTSUPP unless the device has peer to peer (rdm/efa_rdm_ep_fiops.c,
+ * efa_rdm_ep_set_cuda_api_permitted). The base is asked first: it says whether libfabric has
+ * CUDA (-FI_EINVAL) and, on libfabric 1.17, that the option does not exist (-FI_ENOPROTOOPT).
+ */
+static int ep_setopt(fid_t fid, int level, int optname, const void *optval, size_t optlen)
+{
+	struct fid_ep *ep = container_of(fid, struct fid_ep, fid);
+	struct shape_ep *e = container_of(ep->ops, struct shape_ep, ep);
+	int ret;
+
+	if (level != FI_OPT_ENDPOINT || optname != SHAPE_OPT_CUDA_API_PERMITTED)
+		return e->orig_ep->setopt(fid, level, optname, optval, optlen);
+	ret = e->orig_ep->setopt(fid, level, optname, optval, optlen);
+	if (ret == -FI_ENOPROTOOPT || ret == -FI_ENOSYS || ret == -FI_EINVAL)
+		return ret;
+	if (e->direct || (optlen == sizeof(bool) && *(const bool *)optval))
+		return 0;
+	return cfg.p2p ? 0 : -FI_EOPNOTSUPP;
+}
+
+/* Every efa endpoint: its options as efa answers them; efa-direct's sends also limited. */
+static int wrap_ep(struct fid_ep *ep, bool direct)
 {
 	struct shape_ep *e = calloc(1, sizeof(*e));
 
 	if (!e)
 		return -FI_ENOMEM;
+	obj_wrap(&e->obj, &ep->fid, ep_close);
+	e->direct = direct;
+	e->orig_ep = ep->ops;
+	copy_ops(&e->ep, ep->ops);
+	e->ep.ep.setopt = ep_setopt;
+	ep->ops = &e->ep.ep;
+	if (!direct)
+		return 0;
 	/* The device's limit for one send is its port's max_msg_sz, whatever max_msg_size the
 	 * entry carries (with FI_RMA that is max_rdma_size, which only RMA may use). */
 	e->limit = cfg.mtu;
-	obj_wrap(&e->obj, &ep->fid, ep_close);
 	e->obj.fid_ops.fid.bind = ep_bind;
 	if (ep->msg) {
 		e->orig_msg = ep->msg;
@@ -1126,9 +1179,9 @@ static int open_ep(struct fid_domain *domain, struct fi_info *info, struct fid_e
 	ret = two ? d->orig->endpoint2(domain, down ? down : info, ep, flags, context) :
 		    d->orig->endpoint(domain, down ? down : info, ep, context);
 	fi_freeinfo(down);
-	if (ret || !down || kind != KIND_DIRECT)
+	if (ret || !down)
 		return ret;
-	ret = wrap_direct_ep(*ep);
+	ret = wrap_ep(*ep, kind == KIND_DIRECT);
 	if (ret) {
 		fi_close(&(*ep)->fid);
 		*ep = NULL;

@@ -68,4 +68,39 @@ done
 run bw --loopback -p shm --mem "cuda:$NGPU" -S 64k -I 10
 is_rc 3 "--mem cuda:$NGPU, one past the last GPU"
 
+# GPUDirect that is true. shm moves GPU memory through the CUDA API: it refuses
+# FI_OPT_CUDA_API_PERMITTED=false (libfabric 2.6.0 prov/shm/src/smr_ep.c); libfabric 1.17 does
+# not know the option. shm is no NIC: the test passes and says so.
+run pingpong --loopback -p shm --mem cuda -S 4k -I 50 --json
+is_rc 0 "shm --mem cuda: passes (GPUDirect is a NIC's question)"
+json_true '.memory.gpudirect | IN("no", "unknown")' "shm --mem cuda: gpudirect no (or unknown before 1.18)"
+
+# The efa provider as libfabric 2.6 lists it (tests/efa-shape.so over shm): a device without
+# peer to peer refuses FI_OPT_CUDA_API_PERMITTED=false, as efa_rdm_ep_set_cuda_api_permitted
+# does, and the registration that succeeded anyway was no GPUDirect: FAIL with the fix, the
+# numbers still measured.
+SHIM=$(dirname "$EFADIAG")/tests/efa-shape.so
+if [ -f "$SHIM" ] && [ "$(jq -r .memory.gpudirect <"$TMPD/out")" = no ]; then
+	for cmd in "pingpong --loopback -S 4k,64k -I 50" "bw --loopback -S 64k,1M -I 100"; do
+		# shellcheck disable=SC2086
+		EFADIAG_TEST_EFA_SHAPE=2.6 EFADIAG_TEST_EFA_P2P=0 LD_PRELOAD=$SHIM run $cmd --mem cuda --json
+		is_rc 1 "efa without peer to peer: $cmd --mem cuda fails"
+		json_is .memory.gpudirect no "... memory.gpudirect no"
+		json_is .memory.registration cuda_copies "... the registration was CUDA copies"
+		json_true '.summary | startswith("FAIL: no GPUDirect RDMA")' "... the verdict says why"
+		json_true '.remedy | test("nvidia_peermem")' "... and the fix"
+		json_true '.results | length == 2' "... the sizes were still measured"
+		# shellcheck disable=SC2086
+		EFADIAG_TEST_EFA_SHAPE=2.6 EFADIAG_TEST_EFA_P2P=1 LD_PRELOAD=$SHIM run $cmd --mem cuda --json
+		is_rc 0 "efa with peer to peer: $cmd --mem cuda passes"
+		json_is .memory.gpudirect yes "... memory.gpudirect yes"
+	done
+	EFADIAG_TEST_EFA_SHAPE=2.6 EFADIAG_TEST_EFA_P2P=0 LD_PRELOAD=$SHIM \
+		run pingpong --loopback --fabric efa-direct --mem cuda -S 4k -I 20 --json
+	is_rc 3 "efa-direct without peer to peer offers no FI_HMEM"
+	json_true '.error.message | test("efa-direct .* does not offer FI_HMEM")' "... and says so"
+else
+	skip "efa GPUDirect under the shim" "no tests/efa-shape.so, or shm here answers FI_OPT_CUDA_API_PERMITTED"
+fi
+
 done_testing
