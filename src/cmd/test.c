@@ -12,6 +12,7 @@
 #include "fabric/cuda.h"
 #include "ctl/server.h"
 #include "host/env.h"
+#include "host/host.h"
 #include "ui/cli.h"
 #include "util.h"
 
@@ -383,9 +384,10 @@ extern char **environ;
 int test_refuse_fatal_env(struct ctx *ctx)
 {
 	struct env_runtime rt;
-	char why[768];
+	char why[768], lib[1024];
 
-	host_env_runtime(environ, &rt);
+	host_libfabric_path(lib, sizeof(lib));
+	host_env_runtime(environ, lib, &rt);
 	if (!host_env_fatal(environ, &rt, why, sizeof(why)))
 		return 0;
 	out_error(ctx->out, "libfabric would abort on this environment: %s", why);
