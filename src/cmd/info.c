@@ -235,7 +235,8 @@ static void emit_host(struct info_run *r)
 			    r->env.conf_err == -ENOENT ? " (absent)" :
 			    r->env.conf_err ? " (unreadable)" : "");
 	out_set_str(obj, "efa_driver_version", "%s",
-		    h->efa_driver_version[0] ? h->efa_driver_version : "not loaded");
+		    h->efa_driver_version[0] ? h->efa_driver_version :
+		    r->ndevs ? "unknown" : "not loaded");
 	format_bytes(h->memlock_bytes, buf, sizeof(buf));
 	out_set_str(obj, "memlock", "%s", buf);
 	if (h->memlock_bytes == UINT64_MAX)
@@ -825,8 +826,8 @@ static void check_rdma_caps(struct info_run *r)
 			continue;
 		queried++;
 		if (!r->devs[i].rdma_write_known && t->rdma_write == CAP_YES && !old_libefa[0])
-			snprintf(old_libefa, sizeof(old_libefa), "; RDMA write not checked: libefa "
-				 "of rdma-core %d reports it only from rdma-core %d on",
+			snprintf(old_libefa, sizeof(old_libefa), "RDMA write not checked: libefa of "
+				 "rdma-core %d never reports it (rdma-core %d and later do)",
 				 r->devs[i].libefa_major, EFA_LIBEFA_RDMA_WRITE_SINCE);
 		rdma_cap_gap(&r->devs[i], t, gap, sizeof(gap));
 		if (gap[0] && !short_of++)
@@ -838,11 +839,15 @@ static void check_rdma_caps(struct info_run *r)
 	else if (short_of)
 		check_add(&r->checks, "rdma_caps", CHECK_WARN, "%zu of %zu devices short: %s: "
 			  "update the efa kernel driver and rdma-core (EFA installer); libfabric "
-			  "falls back to slower protocols%s", short_of, queried, first, old_libefa);
+			  "falls back to slower protocols%s%s", short_of, queried, first,
+			  old_libefa[0] ? "; " : "", old_libefa);
+	else if (old_libefa[0])
+		check_add(&r->checks, "rdma_caps", CHECK_PASS, "all %zu devices offer RDMA read "
+			  "as %s should; %s", queried, t->name, old_libefa);
 	else
 		check_add(&r->checks, "rdma_caps", CHECK_PASS, "all %zu devices offer what %s "
-			  "should (RDMA read: %s, write: %s)%s", queried, t->name,
-			  instance_cap_str(t->rdma_read), instance_cap_str(t->rdma_write), old_libefa);
+			  "should (RDMA read: %s, write: %s)", queried, t->name,
+			  instance_cap_str(t->rdma_read), instance_cap_str(t->rdma_write));
 }
 
 /*
