@@ -13,7 +13,7 @@ done
 FX=$TMPD/fx
 mkdir -p "$FX"
 for t in hpc7g-healthy c6in-missing-one trn1-neuron dl1-gaudi g6e-nvidia p5en-no-write \
-	p5-missing-one; do
+	p5-missing-one p4d-gdr trn1-gdr p4d-intree p5-rdmacore44; do
 	cp -R "$FIXTURES/$t" "$FX/"
 done
 chmod -R u+w "$FX"
@@ -125,6 +125,50 @@ check_like rdma_caps '^2 of 16 devices short: rdmap97s0 lacks RDMA write' "$T, t
 printf '0x2\n' >"$FX/$T/efadv/rdmap97s0/device_caps"
 info $T
 check_like rdma_caps 'rdmap97s0 lacks RDMA read and write, which p5en' "$T, rdmap97s0 bare"
+
+# --- Drivers and libraries other than the EFA installer's current ones ----------------------
+# efa 2.5.x: device/gdr, no device/p2p. "1" is NVIDIA peer memory: GPUDirect passes.
+T=p4d-gdr
+info $T
+check_is gpudirect pass "$T"
+check_like gpudirect '^peer memory: provider NVIDIA \(device/gdr 1\) on all 4 devices' "$T"
+json_true '[.devices[]|.gdr == "1" and .p2p == "none"]|all and length == 4' \
+	"$T: each device shows its device/gdr"
+printf '0\n' >"$FX/$T/sys/class/infiniband/rdmap98s0/device/gdr"
+info $T
+check_is gpudirect fail "$T with device/gdr 0 on rdmap98s0 (no dma-buf)"
+check_like gpudirect 'peer memory on 3 of 4 devices \(rdmap98s0 has none\)' "$T, gdr 0"
+# efa 2.5.x on Trainium: device/gdr speaks of NVIDIA only, so Neuron cannot be told.
+T=trn1-gdr
+info $T
+check_is neuron skip "$T"
+check_like neuron '^cannot tell from sysfs: rdmap100s0 has no device/p2p \(an efa driver before 2\.6\.0' \
+	"$T"
+# The in-tree driver: no module version, no device/p2p or device/gdr, no peer memory.
+T=p4d-intree
+info $T
+check_is efa_driver pass "$T"
+check_like efa_driver 'in-tree kernel driver has none' "$T"
+json_is .host.efa_driver_version unknown "$T: driver version unknown, not \"not loaded\""
+check_is gpudirect fail "$T (kernel 5.10: no dma-buf either)"
+check_like gpudirect '^no GPUDirect path: no device/p2p or device/gdr \(the in-tree efa driver' "$T"
+json_true '[.devices[]|has("gdr")|not]|all' "$T: no gdr key where there is no device/gdr"
+# rdma-core 44's libefa never sets the RDMA write bit: unknown, not missing, on a p5.
+T=p5-rdmacore44
+info $T
+check_is rdma_caps pass "$T"
+check_like rdma_caps '^all 1 devices offer RDMA read as p5\.4xlarge should; RDMA write not checked: libefa of rdma-core 44' \
+	"$T"
+json_true '.devices[0]|.rdma_read and (has("rdma_write")|not)' \
+	"$T: RDMA write left out (unknown), read shown"
+printf '46\n' >"$FX/$T/efadv/libefa_release"
+info $T
+check_is rdma_caps warn "$T, libefa 46 (which reports write)"
+check_like rdma_caps 'rdmap97s0 lacks RDMA write, which p5\.4xlarge offers' "$T, libefa 46"
+printf '0xb\n' >"$FX/$T/efadv/rdmap97s0/device_caps"
+printf '44\n' >"$FX/$T/efadv/libefa_release"
+info $T
+check_like rdma_caps '^all 1 devices offer what p5\.4xlarge should' "$T: a set write bit counts, whatever release is named"
 
 # --- A type of every family the issue names: its count is checked, none missing ------------
 # One copy of the 31-device p5 tree, named as each type in turn and cut to its count (types
