@@ -74,7 +74,7 @@ info $T
 is_rc 1 "$T: exit 1 (tcp lists no EFA domain to count, memlock may be low here)"
 check_is efa_devices pass "$T"
 check_like gpudirect '^hpc7g\.16xlarge: no accelerator on this instance type$' "$T"
-check_like rdma_caps 'expects neither RDMA read nor write' "$T"
+check_like rdma_caps 'efadv capabilities unknown' "$T"
 
 T=c6in-missing-one
 info $T
@@ -106,6 +106,7 @@ T=dl1-gaudi
 info $T
 check_like gpudirect '^dl1\.24xlarge: a Gaudi instance' "$T"
 check_like neuron '^dl1\.24xlarge has no Trainium/Inferentia \(accelerator: Gaudi\)$' "$T"
+check_like rdma_caps 'expects neither RDMA read nor write' "$T"
 
 T=g6e-nvidia
 info $T
@@ -218,13 +219,27 @@ g6.48xlarge 1
 hpc6a.48xlarge 1
 hpc7g.4xlarge 1
 i4i.32xlarge 1
-inf2.48xlarge 1
 m6i.32xlarge 1
 m7i.metal-48xl 1
 p3dn.24xlarge 1
 r6i.metal 1
 r7i.48xlarge 1
 EOF2
+
+# --- A type in the table without a known count (g7e): its facts apply, its count is not checked
+set_type $T g7e.48xlarge
+info $T
+check_is instance_type pass "g7e.48xlarge"
+check_like instance_type '^g7e\.48xlarge supports EFA, how many devices the table does not know' \
+	"g7e.48xlarge"
+json_true '.host.expected_efa_devices == null and (.host|has("line_rate_gbps")|not) and
+	.host.expected_rdma_write == "yes"' "g7e.48xlarge: no count or line rate, RDMA write expected"
+check_is efa_devices pass "g7e.48xlarge with 1 device: no count to fall short of"
+# aws-ofi-nccl requires GPUDirect on g7e.12/24/48xlarge: the gpudirect check applies there.
+check_is gpudirect pass "g7e.48xlarge (the tree's device/p2p NVIDIA)"
+set_type $T g7e.8xlarge
+info $T
+check_is gpudirect skip "g7e.8xlarge (aws-ofi-nccl does not require GPUDirect there)"
 
 # --- Unknown type: skipped with the hint, and how to report it -----------------------------
 set_type hpc7g-healthy m5.large

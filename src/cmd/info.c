@@ -221,7 +221,8 @@ static void emit_host(struct info_run *r)
 	else
 		cJSON_AddNullToObject(obj, "expected_efa_devices");
 	if (h->type) {
-		out_set_num(obj, "line_rate_gbps", h->type->line_rate_gbps);
+		if (h->type->line_rate_gbps)
+			out_set_num(obj, "line_rate_gbps", h->type->line_rate_gbps);
 		out_set_str(obj, "accelerator", "%s", instance_accel_str(h->type->accel));
 		out_set_str(obj, "expected_rdma_read", "%s", instance_cap_str(h->type->rdma_read));
 		out_set_str(obj, "expected_rdma_write", "%s", instance_cap_str(h->type->rdma_write));
@@ -262,6 +263,12 @@ static void check_instance(struct info_run *r)
 		check_add(&r->checks, "instance_type", CHECK_PASS, "%s; expecting %d EFA devices "
 			  "(--expect-domains)", h->instance_type[0] ? h->instance_type : "unknown",
 			  r->expected);
+	else if (h->type && !h->type->efa_devices)
+		check_add(&r->checks, "instance_type", CHECK_PASS, "%s supports EFA, how many "
+			  "devices the table does not know: use --expect-domains N to check the "
+			  "count (accelerator %s, RDMA read %s, write %s)", h->type->name,
+			  instance_accel_str(h->type->accel), instance_cap_str(h->type->rdma_read),
+			  instance_cap_str(h->type->rdma_write));
 	else if (h->type)
 		check_add(&r->checks, "instance_type", CHECK_PASS, "%s supports %d EFA devices "
 			  "(%d Gbit/s, accelerator %s, RDMA read %s, write %s)", h->type->name,

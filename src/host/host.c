@@ -50,7 +50,8 @@ void host_collect(struct host_facts *h)
 	t = instance_find(h->instance_type);
 	if (t) {
 		h->type = t;
-		h->expected_efa_devices = t->efa_devices;
+		/* 0 in the table: no source gave the count, so none is expected. */
+		h->expected_efa_devices = t->efa_devices ? t->efa_devices : -1;
 		h->line_rate_gbps = t->line_rate_gbps;
 	}
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0)
