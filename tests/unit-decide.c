@@ -617,7 +617,8 @@ static struct gpudirect_verdict gd_two(const struct gpudirect_host *g, const cha
  * Drivers without device/p2p: device/gdr (amzn-drivers efa 1.9.0 to 2.5.x) says "1" or "0";
  * the in-tree driver has neither file, and dma-buf alone decides.
  */
-static void test_gpudirect_gdr(const struct gpudirect_host *old, const struct gpudirect_host *dmabuf)
+static void test_gpudirect_gdr(const struct gpudirect_host *old,
+			       const struct gpudirect_host *dmabuf)
 {
 	const char *texts[2] = { "NVIDIA (device/gdr 1)", "NVIDIA (device/gdr 1)" };
 	const char *names[2] = { "rdmapA", "rdmapB" };

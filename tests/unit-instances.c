@@ -98,7 +98,7 @@ static void test_lookup(const struct instance_type *t, size_t n)
 	ok(!instance_find("inf2.48xlarge"), "inf2.48xlarge: the EFA guide lists no inf2, no row");
 	r = instance_find("g7e.12xlarge");
 	ok(r && r->accel == ACCEL_NVIDIA_GDR && r->rdma_read == CAP_YES &&
-	   r->rdma_write == CAP_YES, "g7e.12xlarge: GPUDirect (aws-ofi-nccl requires it), Nitro v6");
+	   r->rdma_write == CAP_YES, "g7e.12xlarge: GPUDirect (aws-ofi-nccl requires it), v6");
 	r = instance_find("g7e.8xlarge");
 	ok(r && r->accel == ACCEL_NVIDIA, "g7e.8xlarge: aws-ofi-nccl does not require GPUDirect");
 	r = instance_find("p6e-gb200.36xlarge");

@@ -574,8 +574,8 @@ static void check_hugepages(struct info_run *r)
 	if (forced && h->hugepages_free <= 0)
 		check_add(&r->checks, "hugepages", CHECK_WARN, "FI_EFA_USE_HUGE_PAGE=%s but %ld of "
 			  "%ld 2 MiB hugepages free: the efa provider falls back to regular pages; "
-			  "reserve some (sysctl vm.nr_hugepages=5128) or unset FI_EFA_USE_HUGE_PAGE",
-			  use, h->hugepages_free, h->hugepages_total);
+			  "reserve some (sysctl vm.nr_hugepages=5128) or unset "
+			  "FI_EFA_USE_HUGE_PAGE", use, h->hugepages_free, h->hugepages_total);
 	else if (r->is_efa && h->hugepages_total == 0)
 		check_add(&r->checks, "hugepages", CHECK_WARN, "no 2 MiB hugepages reserved; the efa "
 			  "provider falls back to regular pages: sysctl vm.nr_hugepages=5128%s",
@@ -609,8 +609,8 @@ static void check_driver(struct info_run *r)
 	else if (r->ndevs)
 		/* The in-tree kernel driver has no MODULE_VERSION (drivers/infiniband/hw/efa). */
 		check_add(&r->checks, "efa_driver", CHECK_PASS, "efa driver loaded, version not "
-			  "reported (no /sys/module/efa/version: the in-tree kernel driver has none; "
-			  "the EFA installer's driver has one)");
+			  "reported (no /sys/module/efa/version: the in-tree kernel driver has "
+			  "none; the EFA installer's driver has one)");
 	else
 		check_add(&r->checks, "efa_driver", CHECK_SKIP, "efa driver not loaded");
 }
@@ -785,7 +785,8 @@ static void check_neuron(struct info_run *r)
 		check_add(&r->checks, "neuron", CHECK_SKIP, "cannot tell from sysfs: %s has no "
 			  "device/p2p (%s), and only device/p2p names the Neuron provider",
 			  r->devs[0].name, gdr_only ? "an efa driver before 2.6.0, which has "
-			  "device/gdr for NVIDIA only" : "the in-tree efa driver, or one before 2.6.0");
+			  "device/gdr for NVIDIA only" :
+			  "the in-tree efa driver, or one before 2.6.0");
 	else if (with == r->ndevs)
 		check_add(&r->checks, "neuron", CHECK_PASS, "Neuron peer-direct (device/p2p "
 			  "NEURON) on all %zu devices", r->ndevs);
@@ -833,8 +834,9 @@ static void check_rdma_caps(struct info_run *r)
 			continue;
 		queried++;
 		if (!r->devs[i].rdma_write_known && t->rdma_write == CAP_YES && !old_libefa[0])
-			snprintf(old_libefa, sizeof(old_libefa), "RDMA write not checked: libefa of "
-				 "rdma-core %d never reports it (rdma-core %d and later do)",
+			snprintf(old_libefa, sizeof(old_libefa), "RDMA write not checked: "
+				 "libefa of rdma-core %d never reports it (rdma-core %d and later "
+				 "do)",
 				 r->devs[i].libefa_major, EFA_LIBEFA_RDMA_WRITE_SINCE);
 		rdma_cap_gap(&r->devs[i], t, gap, sizeof(gap));
 		if (gap[0] && !short_of++)

@@ -273,12 +273,12 @@ static bool device_rdma_fatal(const char *v, char **env, const struct env_runtim
 static const struct env_rule env_rules[] = {
 	/* v1.18.0 prov/efa/src/rdm/rxr_env.c rxr_env_param_get(): getenv(), abort(). */
 	{ "FI_EFA_MTU_SIZE", false, true, FI_VERSION(1, 18), 0, NULL, ABORTS_WHEN_SET("1.18"),
-	  "deprecated, and fatal from libfabric 1.18: unset it" },
+	  "fatal from libfabric 1.18, which dropped it: unset it" },
 	/* v1.19.0 prov/efa/src/efa_env.c: the IOV limits join it, getenv(), abort(). */
 	{ "FI_EFA_TX_IOV_LIMIT", false, true, FI_VERSION(1, 19), 0, NULL, ABORTS_WHEN_SET("1.19"),
-	  "deprecated, and fatal from libfabric 1.19: unset it" },
+	  "fatal from libfabric 1.19, which dropped it: unset it" },
 	{ "FI_EFA_RX_IOV_LIMIT", false, true, FI_VERSION(1, 19), 0, NULL, ABORTS_WHEN_SET("1.19"),
-	  "deprecated, and fatal from libfabric 1.19: unset it" },
+	  "fatal from libfabric 1.19, which dropped it: unset it" },
 	/* rxr_init.c v1.14.0 to efa_env.c v1.19.0 abort; v1.20.0 only logs it, at info level. */
 	{ "FI_EFA_SHM_MAX_MEDIUM_SIZE", false, true, FI_VERSION(1, 14), FI_VERSION(1, 20), NULL,
 	  "the efa provider aborts when it is set, to anything (libfabric 1.14 to 1.19): unset it",
@@ -423,7 +423,8 @@ bool host_env_fatal(char **env, const struct env_runtime *rt, char *msg, size_t 
 		if (used < len)
 			used += (size_t)snprintf(msg + used, len - used, "%s%s=%s%s: %s",
 						 used ? "; " : "", f[i].name, f[i].value,
-						 f[i].from_conf ? " (libfabric.conf)" : "", f[i].why);
+						 f[i].from_conf ? " (libfabric.conf)" : "",
+						 f[i].why);
 	}
 	return fatal;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The settings libfabric reads: variables that make a provider abort, libfabric.conf, FI_PROVIDER. */
+/* What libfabric reads: variables that make a provider abort, libfabric.conf, FI_PROVIDER. */
 #ifndef EFADIAG_HOST_ENV_H
 #define EFADIAG_HOST_ENV_H
 

@@ -214,17 +214,17 @@ struct gpudirect_verdict gpudirect_judge(const struct gpudirect_host *g, size_t 
 	if (count[P2P_NO_FILE] == n) {
 		if (gpudirect_dmabuf(g).available) {
 			v.path = "dmabuf";
-			add(v.detail, sizeof(v.detail), &used, "%s; no device/p2p or device/gdr (the "
-			    "in-tree efa driver, which has no peer memory): judged by dma-buf alone",
-			    dmabuf);
+			add(v.detail, sizeof(v.detail), &used, "%s; no device/p2p or device/gdr "
+			    "(the in-tree efa driver, which has no peer memory): judged by "
+			    "dma-buf alone", dmabuf);
 			return v;
 		}
 		v.status = CHECK_FAIL;
 		v.path = "none";
 		add(v.detail, sizeof(v.detail), &used, "no GPUDirect path: no device/p2p or "
-		    "device/gdr (the in-tree efa driver, which has no peer memory), so dma-buf is the "
-		    "only path, and %s; install the EFA installer's efa driver, or meet dma-buf's "
-		    "needs", dmabuf);
+		    "device/gdr (the in-tree efa driver, which has no peer memory), so dma-buf is "
+		    "the only path, and %s; install the EFA installer's efa driver, or meet "
+		    "dma-buf's needs", dmabuf);
 		return v;
 	}
 	if (gpudirect_dmabuf(g).available) {

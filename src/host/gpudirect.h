@@ -23,7 +23,7 @@ enum p2p_kind {
 	P2P_NVIDIA,	/* "NVIDIA" or "NVIDIA peermem", or gdr "1" */
 	P2P_OTHER,	/* "NEURON", or anything else: no use to an NVIDIA GPU */
 	P2P_UNREADABLE, /* there, but could not be read */
-	P2P_NO_FILE,	/* neither device/p2p nor device/gdr: a driver that reports no peer memory */
+	P2P_NO_FILE,	/* neither device/p2p nor device/gdr: a driver without peer memory */
 	P2P_KINDS
 };
 

@@ -254,8 +254,8 @@ static bool judge_device_errors(struct checks *c, const struct hwc_device *d,
 			  "%zu counter%s refused with ENODEV: the efa driver closed the device's "
 			  "admin queue after an admin command timed out, and refuses every admin "
 			  "command until the device is reset (dmesg: \"Admin queue is closed\"). "
-			  "Next: dmesg | grep -i efa; stop its jobs, then modprobe -r efa && modprobe "
-			  "efa, or reboot",
+			  "Next: dmesg | grep -i efa; stop its jobs, then modprobe -r efa && "
+			  "modprobe efa, or reboot",
 			  refused, refused == 1 ? " was" : "s were");
 	}
 	for (i = 0; i < d->n; i++) {
@@ -402,7 +402,8 @@ static void judge_uncounted(struct checks *c, const struct hwc_set *set)
 		snprintf(name, sizeof(name), "%s* counters", groups[g].prefix);
 		check_add(c, name, CHECK_SKIP, "%zu device%s (first %s) without %s (efadv, or the "
 			  "instance table): its %s* counters count nothing, as %s", n,
-			  n == 1 ? "" : "s", first, groups[g].what, groups[g].prefix, groups[g].why);
+			  n == 1 ? "" : "s", first, groups[g].what, groups[g].prefix,
+			  groups[g].why);
 	}
 }
 
