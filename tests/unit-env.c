@@ -98,7 +98,11 @@ static void test_device_rdma(void)
 	/* Fatal when an endpoint opens, not in the first fi_getinfo: not a listing's cause. */
 	ok(host_env_scan(env, &rt, f, 4) == 1 && f[0].severity == 2 && !f[0].at_load,
 	   "USE_DEVICE_RDMA aborts at an endpoint's opening, not at load");
-	ok(!host_env_fatal(env, &rt, msg, sizeof(msg)), "... so it explains no listing's abort");
+	ok(!host_env_fatal(env, &rt, false, msg, sizeof(msg)),
+	   "... so it explains no listing's abort");
+	ok(host_env_fatal(env, &rt, true, msg, sizeof(msg)) &&
+		   !strncmp(msg, "FI_EFA_USE_DEVICE_RDMA=maybe: ", 30),
+	   "... but refuses a test that opens an efa endpoint");
 	ok(host_env_bool("Off") == 0 && host_env_bool("TRUE") == 1 && host_env_bool("") == -1 &&
 		   host_env_bool("2") == -1,
 	   "booleans as fi_parse_bool() reads them");
@@ -149,7 +153,7 @@ static void test_conf(void)
 	is_str(host_env_param(both, &rt, "FI_EFA_TX_MIN_CREDITS", NULL), "0",
 	       "conf: unless FI_PREFER_SYSCONFIG is true");
 	is_int(severity(none, &rt, "FI_EFA_TX_MIN_CREDITS"), 2, "conf: TX_MIN_CREDITS=0 is fatal");
-	ok(host_env_fatal(none, &rt, msg, sizeof(msg)) && strstr(msg, "(libfabric.conf)"),
+	ok(host_env_fatal(none, &rt, false, msg, sizeof(msg)) && strstr(msg, "(libfabric.conf)"),
 	   "conf: the fatal message names libfabric.conf");
 	is_int(severity(env, &rt, "FI_EFA_TX_MIN_CREDITS"), 0, "conf: overridden, not fatal");
 	is_int(severity(both, &rt, "FI_EFA_TX_MIN_CREDITS"), 2, "conf: preferred, fatal again");

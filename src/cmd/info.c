@@ -391,7 +391,7 @@ static void listing_failure(struct info_run *r)
 	char what[256], fatal[768];
 
 	listing_describe(&r->listing, what, sizeof(what));
-	if (host_env_fatal(environ, &r->env, fatal, sizeof(fatal)))
+	if (host_env_fatal(environ, &r->env, false, fatal, sizeof(fatal)))
 		check_add(&r->checks, "provider", CHECK_FAIL, "%s: %s", what, fatal);
 	else
 		check_add(&r->checks, "provider", CHECK_FAIL, "%s: see libfabric's message above "

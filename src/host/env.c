@@ -407,7 +407,8 @@ size_t host_env_scan(char **env, const struct env_runtime *rt, struct env_findin
 	return n;
 }
 
-bool host_env_fatal(char **env, const struct env_runtime *rt, char *msg, size_t len)
+bool host_env_fatal(char **env, const struct env_runtime *rt, bool endpoint, char *msg,
+		    size_t len)
 {
 	struct env_finding f[64];
 	size_t n, i, used = 0;
@@ -417,7 +418,7 @@ bool host_env_fatal(char **env, const struct env_runtime *rt, char *msg, size_t 
 	if (len)
 		msg[0] = '\0';
 	for (i = 0; i < n && i < 64; i++) {
-		if (f[i].severity != 2 || !f[i].at_load)
+		if (f[i].severity != 2 || (!f[i].at_load && !endpoint))
 			continue;
 		fatal = true;
 		if (used < len)

@@ -64,10 +64,12 @@ size_t host_env_scan(char **env, const struct env_runtime *rt, struct env_findin
 		     size_t max);
 /*
  * Whether a setting makes the efa provider abort() inside the first fi_getinfo, whatever
- * provider is asked for (every provider is loaded then). When one does, msg gets
- * "NAME=VALUE: why, and the fix", the detail the environment check shows.
+ * provider is asked for (every provider is loaded then), or, with endpoint, also when an efa
+ * endpoint opens. When one does, msg gets "NAME=VALUE: why, and the fix", the detail the
+ * environment check shows.
  */
-bool host_env_fatal(char **env, const struct env_runtime *rt, char *msg, size_t len);
+bool host_env_fatal(char **env, const struct env_runtime *rt, bool endpoint, char *msg,
+		    size_t len);
 /*
  * The value libfabric's fi_param_get() gives the variable name: the environment's, or
  * libfabric.conf's where the environment has none or FI_PREFER_SYSCONFIG is true (1.18 and
