@@ -685,7 +685,8 @@ static const char *accel_skip_reason(const struct info_run *r, enum accel_kind w
 	switch (t->accel) {
 	case ACCEL_NVIDIA:
 		return "its NVIDIA GPUs are not reached by GPUDirect RDMA over EFA on this type "
-		       "(the instance table's ACCEL_NVIDIA: src/host/instance-types.def)";
+		       "(aws-ofi-nccl requires GPUDirect only on p4d, p4de, p5 and later P types, "
+		       "and g7e.12xlarge to 48xlarge)";
 	case ACCEL_NEURON:
 		return "a Trainium/Inferentia (Neuron) instance: see check neuron";
 	case ACCEL_GAUDI:
