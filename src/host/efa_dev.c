@@ -130,9 +130,9 @@ void efa_dev_set_caps(struct efa_dev *d, uint32_t caps, unsigned int max_rdma_si
 	/*
 	 * libefa sets each bit only when it knows it (efadv_query_device() in rdma-core
 	 * providers/efa/verbs.c: RDMA write from v46.0), so a set bit is always the device's word,
-	 * and a clear one only from a libefa that knows the bit, or an unknown one (rdma-core
-	 * names its library libefa.so.1.X.RELEASE.0; one that hides its release is taken at its
-	 * word: a distribution could rename the file, but none known does).
+	 * and a clear one only from a libefa that knows the bit. rdma-core's build names the
+	 * library libefa.so.1.X.RELEASE.0 (Debian 12's rdma-core 44: libefa.so.1.2.44.0); one
+	 * whose name gives no release is taken at its word.
 	 */
 	d->rdma_write_known = d->rdma_write || !libefa_major ||
 			      libefa_major >= EFA_LIBEFA_RDMA_WRITE_SINCE;
