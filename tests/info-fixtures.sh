@@ -312,9 +312,10 @@ check_is gpudirect pass "$T"
 check_like gpudirect '^peer memory: provider NVIDIA on all 31 devices' "$T"
 check_is ptrace_scope pass "$T"
 if [ $INSTALLER = 0 ]; then
-	check_is efa_driver warn "$T"
+	# The in-tree driver has no module version: no reason to warn.
+	check_is efa_driver pass "$T"
 	check_like efa_driver 'no /sys/module/efa/version' "$T"
-	json_is .host.efa_driver_version "not loaded" "$T: efa driver version unknown"
+	json_is .host.efa_driver_version "unknown" "$T: efa driver version unknown"
 else
 	for _ in 1 2 3; do
 		skip "$T: efa_driver unknown" "/opt/amazon/efa_installed_packages is read"
@@ -409,39 +410,100 @@ check_is provider pass "$T -p tcp"
 json_true '.summary|startswith("OK: ")' "$T -p tcp: OK verdict"
 
 # --- environment variables ------------------------------------------------------------------
-# FI_EFA_MTU_SIZE and the IOV limits abort the efa provider since libfabric 1.20.
-if [ -n "$LF_MAJOR" ] && { [ "$LF_MAJOR" -gt 1 ] || [ "$LF_MINOR" -ge 20 ]; }; then
-	FATAL=fail FATAL_RC=1
-else
-	FATAL=warn FATAL_RC=0
-fi
-for var in FI_EFA_MTU_SIZE=9000 FI_EFA_TX_IOV_LIMIT=2 FI_EFA_RX_IOV_LIMIT=2; do
+# lf_at_least MAJOR MINOR: whether the libfabric efadiag loads is that version or later.
+lf_at_least() {
+	[ -n "$LF_MAJOR" ] && { [ "$LF_MAJOR" -gt "$1" ] ||
+		{ [ "$LF_MAJOR" -eq "$1" ] && [ "$LF_MINOR" -ge "$2" ]; }; }
+}
+# FI_EFA_MTU_SIZE aborts the efa provider from libfabric 1.18, the IOV limits from 1.19
+# (rdm/rxr_env.c v1.18.0, efa_env.c v1.19.0); FI_EFA_SHM_MAX_MEDIUM_SIZE from 1.14 to 1.19.
+for var in FI_EFA_MTU_SIZE=9000:1.18 FI_EFA_TX_IOV_LIMIT=2:1.19 FI_EFA_RX_IOV_LIMIT=2:1.19; do
+	since=${var#*:}
+	var=${var%:*}
+	if lf_at_least "${since%.*}" "${since#*.}"; then
+		FATAL=fail FATAL_RC=1
+	else
+		FATAL=warn FATAL_RC=0
+	fi
 	# A prefix assignment to a function is exported to what it runs: efadiag sees it.
 	eval "$var info no-efa -p tcp -j"
 	is_rc $FATAL_RC "no-efa -p tcp $var (libfabric $LF_MAJOR.$LF_MINOR)"
 	check_is environment $FATAL "no-efa -p tcp $var"
 	check_like environment "^${var%%=*}=${var#*=}: " "no-efa -p tcp $var"
 done
+if lf_at_least 1 14 && ! lf_at_least 1 20; then FATAL=fail; else FATAL=pass; fi
+FI_EFA_SHM_MAX_MEDIUM_SIZE=4096 info no-efa -p tcp -j
+check_is environment $FATAL "no-efa FI_EFA_SHM_MAX_MEDIUM_SIZE=4096 (libfabric $LF_MAJOR.$LF_MINOR)"
+# FI_EFA_USE_DEVICE_RDMA: an invalid boolean aborts from 1.18, and true does where the device
+# has no RDMA read (rdm/efa_rdm_util.c), when an endpoint opens.
+if lf_at_least 1 18; then FATAL=fail; else FATAL=pass; fi
+FI_EFA_USE_DEVICE_RDMA=maybe info no-efa -p tcp -j
+check_is environment $FATAL "no-efa FI_EFA_USE_DEVICE_RDMA=maybe (libfabric $LF_MAJOR.$LF_MINOR)"
+FI_EFA_USE_DEVICE_RDMA=1 info no-efa -p tcp -j
+check_is environment pass "no-efa FI_EFA_USE_DEVICE_RDMA=1: no EFA device, RDMA read unknown"
+cp -R "$FIXTURES/dl1-gaudi" "$FX/"
+chmod -R u+w "$FX/dl1-gaudi"
+FI_EFA_USE_DEVICE_RDMA=1 info dl1-gaudi -p tcp -j
+check_is environment fail "dl1-gaudi FI_EFA_USE_DEVICE_RDMA=1: its devices have no RDMA read"
+check_like environment '^FI_EFA_USE_DEVICE_RDMA=1: the efa provider aborts when an endpoint opens' \
+	"dl1-gaudi FI_EFA_USE_DEVICE_RDMA=1"
+FI_EFA_USE_DEVICE_RDMA=0 info dl1-gaudi -p tcp -j
+check_is environment pass "dl1-gaudi FI_EFA_USE_DEVICE_RDMA=0"
+# libfabric.conf (1.18 and later), at the path compiled into the library, below the sysroot.
+CONF=$(jq -r '.host.libfabric_conf // empty' <"$TMPD/out")
+CONF=${CONF% (*}
+if lf_at_least 1 18 && [ -n "$CONF" ]; then
+	mkdir -p "$FX/no-efa$(dirname "$CONF")"
+	# FI_EFA_MTU_SIZE is read with getenv(): in the file it aborts nothing.
+	printf 'FI_EFA_MTU_SIZE=9000\n' >"$FX/no-efa$CONF"
+	info no-efa -p tcp -j
+	json_is .host.libfabric_conf "$CONF" "no-efa: libfabric.conf read at $CONF"
+	check_is environment pass "no-efa libfabric.conf FI_EFA_MTU_SIZE=9000: getenv() only"
+	check_like environment '^FI_EFA_MTU_SIZE=9000 \(libfabric\.conf\)$' \
+		"no-efa libfabric.conf FI_EFA_MTU_SIZE=9000: listed"
+	printf 'FI_EFA_TX_MIN_CREDITS=0\n' >"$FX/no-efa$CONF"
+	info no-efa -p tcp -j
+	check_is environment fail "no-efa libfabric.conf FI_EFA_TX_MIN_CREDITS=0"
+	check_like environment 'FI_EFA_TX_MIN_CREDITS=0 \(libfabric\.conf\): the efa provider aborts' \
+		"no-efa libfabric.conf FI_EFA_TX_MIN_CREDITS=0"
+	FI_EFA_TX_MIN_CREDITS=8 info no-efa -p tcp -j
+	check_is environment pass "no-efa libfabric.conf overridden by FI_EFA_TX_MIN_CREDITS=8"
+	FI_PREFER_SYSCONFIG=1 FI_EFA_TX_MIN_CREDITS=8 info no-efa -p tcp -j
+	check_is environment fail "no-efa FI_PREFER_SYSCONFIG=1: libfabric.conf wins again"
+	rm -f "$FX/no-efa$CONF"
+else
+	for _ in 1 2 3 4 5 6 7; do
+		skip "libfabric.conf" "libfabric $LF_MAJOR.$LF_MINOR reads none (1.18 and later do)"
+	done
+fi
 RDMAV_HUGEPAGES_SAFE=1 info no-efa -p tcp -j
 is_rc 0 "no-efa RDMAV_HUGEPAGES_SAFE=1: harmless"
 check_is environment pass "no-efa RDMAV_HUGEPAGES_SAFE=1"
 check_like environment '^RDMAV_HUGEPAGES_SAFE=1$' "no-efa RDMAV_HUGEPAGES_SAFE=1"
 
 T=p4d-healthy
+# Hugepages with rdma-core's fork support abort from 1.19 (efa_fork_support.c v1.19.0).
+if lf_at_least 1 19; then FATAL=fail; else FATAL=pass; fi
 FI_EFA_USE_HUGE_PAGE=1 RDMAV_FORK_SAFE=1 info $T -p tcp -j
-is_rc 1 "$T FI_EFA_USE_HUGE_PAGE=1 RDMAV_FORK_SAFE=1: fatal"
-check_is environment fail "$T FI_EFA_USE_HUGE_PAGE=1 RDMAV_FORK_SAFE=1"
-check_like environment 'FI_EFA_USE_HUGE_PAGE=1: the efa provider aborts with hugepages and fork' \
-	"$T FI_EFA_USE_HUGE_PAGE=1 RDMAV_FORK_SAFE=1"
+check_is environment $FATAL "$T FI_EFA_USE_HUGE_PAGE=1 RDMAV_FORK_SAFE=1 (libfabric $LF_MAJOR.$LF_MINOR)"
+if [ $FATAL = fail ]; then
+	check_like environment 'FI_EFA_USE_HUGE_PAGE=1: the efa provider aborts with hugepages and fork' \
+		"$T FI_EFA_USE_HUGE_PAGE=1 RDMAV_FORK_SAFE=1"
+else
+	check_like environment '^FI_EFA_USE_HUGE_PAGE=1; RDMAV_FORK_SAFE=1$|^RDMAV_FORK_SAFE=1; FI_EFA_USE_HUGE_PAGE=1$' \
+		"$T FI_EFA_USE_HUGE_PAGE=1 RDMAV_FORK_SAFE=1 before 1.19: listed, harmless"
+fi
 check_is hugepages pass "$T FI_EFA_USE_HUGE_PAGE=1 with 5120 free"
 check_like hugepages 'FI_EFA_USE_HUGE_PAGE=1$' "$T FI_EFA_USE_HUGE_PAGE=1"
 FI_EFA_USE_HUGE_PAGE=yes FI_EFA_FORK_SAFE=1 info $T -p tcp -j
-check_is environment fail "$T FI_EFA_USE_HUGE_PAGE=yes FI_EFA_FORK_SAFE=1"
+check_is environment $FATAL "$T FI_EFA_USE_HUGE_PAGE=yes FI_EFA_FORK_SAFE=1"
 FI_EFA_USE_HUGE_PAGE=0 RDMAV_FORK_SAFE=1 info $T -p tcp -j
 check_is environment pass "$T FI_EFA_USE_HUGE_PAGE=0 RDMAV_FORK_SAFE=1"
+# No free hugepages is no failure: libfabric's buffer pools fall back to regular pages
+# (prov/util/src/util_buf.c).
 FI_EFA_USE_HUGE_PAGE=1 info pod-no-dev -p tcp -j
-check_is hugepages fail "pod-no-dev FI_EFA_USE_HUGE_PAGE=1, no hugepages"
-check_like hugepages '^FI_EFA_USE_HUGE_PAGE=1 but 0 of 0 2 MiB hugepages free' \
+check_is hugepages warn "pod-no-dev FI_EFA_USE_HUGE_PAGE=1, no hugepages"
+check_like hugepages '^FI_EFA_USE_HUGE_PAGE=1 but 0 of 0 2 MiB hugepages free: the efa provider falls back to regular pages' \
 	"pod-no-dev FI_EFA_USE_HUGE_PAGE=1"
 
 FI_PROVIDER='^efa' info $T -j

@@ -13,7 +13,7 @@ done
 FX=$TMPD/fx
 mkdir -p "$FX"
 for t in hpc7g-healthy c6in-missing-one trn1-neuron dl1-gaudi g6e-nvidia p5en-no-write \
-	p5-missing-one; do
+	p5-missing-one p4d-gdr trn1-gdr p4d-intree p5-rdmacore44; do
 	cp -R "$FIXTURES/$t" "$FX/"
 done
 chmod -R u+w "$FX"
@@ -74,7 +74,7 @@ info $T
 is_rc 1 "$T: exit 1 (tcp lists no EFA domain to count, memlock may be low here)"
 check_is efa_devices pass "$T"
 check_like gpudirect '^hpc7g\.16xlarge: no accelerator on this instance type$' "$T"
-check_like rdma_caps 'expects neither RDMA read nor write' "$T"
+check_like rdma_caps 'efadv capabilities unknown' "$T"
 
 T=c6in-missing-one
 info $T
@@ -106,6 +106,7 @@ T=dl1-gaudi
 info $T
 check_like gpudirect '^dl1\.24xlarge: a Gaudi instance' "$T"
 check_like neuron '^dl1\.24xlarge has no Trainium/Inferentia \(accelerator: Gaudi\)$' "$T"
+check_like rdma_caps 'expects neither RDMA read nor write' "$T"
 
 T=g6e-nvidia
 info $T
@@ -125,6 +126,50 @@ check_like rdma_caps '^2 of 16 devices short: rdmap97s0 lacks RDMA write' "$T, t
 printf '0x2\n' >"$FX/$T/efadv/rdmap97s0/device_caps"
 info $T
 check_like rdma_caps 'rdmap97s0 lacks RDMA read and write, which p5en' "$T, rdmap97s0 bare"
+
+# --- Drivers and libraries other than the EFA installer's current ones ----------------------
+# efa 2.5.x: device/gdr, no device/p2p. "1" is NVIDIA peer memory: GPUDirect passes.
+T=p4d-gdr
+info $T
+check_is gpudirect pass "$T"
+check_like gpudirect '^peer memory: provider NVIDIA \(device/gdr 1\) on all 4 devices' "$T"
+json_true '[.devices[]|.gdr == "1" and .p2p == "none"]|all and length == 4' \
+	"$T: each device shows its device/gdr"
+printf '0\n' >"$FX/$T/sys/class/infiniband/rdmap98s0/device/gdr"
+info $T
+check_is gpudirect fail "$T with device/gdr 0 on rdmap98s0 (no dma-buf)"
+check_like gpudirect 'peer memory on 3 of 4 devices \(rdmap98s0 has none\)' "$T, gdr 0"
+# efa 2.5.x on Trainium: device/gdr speaks of NVIDIA only, so Neuron cannot be told.
+T=trn1-gdr
+info $T
+check_is neuron skip "$T"
+check_like neuron '^cannot tell from sysfs: rdmap100s0 has no device/p2p \(an efa driver before 2\.6\.0' \
+	"$T"
+# The in-tree driver: no module version, no device/p2p or device/gdr, no peer memory.
+T=p4d-intree
+info $T
+check_is efa_driver pass "$T"
+check_like efa_driver 'in-tree kernel driver has none' "$T"
+json_is .host.efa_driver_version unknown "$T: driver version unknown, not \"not loaded\""
+check_is gpudirect fail "$T (kernel 5.10: no dma-buf either)"
+check_like gpudirect '^no GPUDirect path: no device/p2p or device/gdr \(the in-tree efa driver' "$T"
+json_true '[.devices[]|has("gdr")|not]|all' "$T: no gdr key where there is no device/gdr"
+# rdma-core 44's libefa never sets the RDMA write bit: unknown, not missing, on a p5.
+T=p5-rdmacore44
+info $T
+check_is rdma_caps pass "$T"
+check_like rdma_caps '^all 1 devices offer RDMA read as p5\.4xlarge should; RDMA write not checked: libefa of rdma-core 44' \
+	"$T"
+json_true '.devices[0]|.rdma_read and (has("rdma_write")|not)' \
+	"$T: RDMA write left out (unknown), read shown"
+printf '46\n' >"$FX/$T/efadv/libefa_release"
+info $T
+check_is rdma_caps warn "$T, libefa 46 (which reports write)"
+check_like rdma_caps 'rdmap97s0 lacks RDMA write, which p5\.4xlarge offers' "$T, libefa 46"
+printf '0xb\n' >"$FX/$T/efadv/rdmap97s0/device_caps"
+printf '44\n' >"$FX/$T/efadv/libefa_release"
+info $T
+check_like rdma_caps '^all 1 devices offer what p5\.4xlarge should' "$T: a set write bit counts, whatever release is named"
 
 # --- A type of every family the issue names: its count is checked, none missing ------------
 # One copy of the 31-device p5 tree, named as each type in turn and cut to its count (types
@@ -174,13 +219,27 @@ g6.48xlarge 1
 hpc6a.48xlarge 1
 hpc7g.4xlarge 1
 i4i.32xlarge 1
-inf2.48xlarge 1
 m6i.32xlarge 1
 m7i.metal-48xl 1
 p3dn.24xlarge 1
 r6i.metal 1
 r7i.48xlarge 1
 EOF2
+
+# --- A type in the table without a known count (g7e): its facts apply, its count is not checked
+set_type $T g7e.48xlarge
+info $T
+check_is instance_type pass "g7e.48xlarge"
+check_like instance_type '^g7e\.48xlarge supports EFA, how many devices the table does not know' \
+	"g7e.48xlarge"
+json_true '.host.expected_efa_devices == null and (.host|has("line_rate_gbps")|not) and
+	.host.expected_rdma_write == "yes"' "g7e.48xlarge: no count or line rate, RDMA write expected"
+check_is efa_devices pass "g7e.48xlarge with 1 device: no count to fall short of"
+# aws-ofi-nccl requires GPUDirect on g7e.12/24/48xlarge: the gpudirect check applies there.
+check_is gpudirect pass "g7e.48xlarge (the tree's device/p2p NVIDIA)"
+set_type $T g7e.8xlarge
+info $T
+check_is gpudirect skip "g7e.8xlarge (aws-ofi-nccl does not require GPUDirect there)"
 
 # --- Unknown type: skipped with the hint, and how to report it -----------------------------
 set_type hpc7g-healthy m5.large

@@ -5,7 +5,7 @@
 # the efa provider abort inside fi_getinfo fail the environment check, and the commands that
 # open endpoints refuse them (exit 3) before calling fi_getinfo.
 # A test-only LD_PRELOAD shim (tests/fi-fault.c) makes fi_getinfo die on demand, so this runs
-# on any libfabric; with libfabric >= 1.20 and its efa provider, the real abort is tested too.
+# on any libfabric; with libfabric >= 1.18 and its efa provider, the real abort is tested too.
 # shellcheck source=lib.sh source-path=SCRIPTDIR disable=SC2016 # jq filters are single-quoted
 . "$(dirname "$0")/lib.sh"
 
@@ -33,6 +33,24 @@ is_rc 0 "info -p tcp, nothing injected"
 NCHECKS=$(jq '.checks | length' <"$TMPD/out")
 LF_VERSION=$(jq -r '.host.libfabric_version' <"$TMPD/out")
 diag "libfabric $LF_VERSION, $NCHECKS checks"
+MAJOR=${LF_VERSION%%.*} MINOR=${LF_VERSION#*.}
+# at_least MAJOR MINOR: 1 when the libfabric loaded is that version or later, else 0.
+at_least() {
+	if [ "$MAJOR" -gt "$1" ] || { [ "$MAJOR" -eq "$1" ] && [ "$MINOR" -ge "$2" ]; }; then
+		echo 1
+	else
+		echo 0
+	fi
+}
+AT_LEAST_1_14=$(at_least 1 14) AT_LEAST_1_18=$(at_least 1 18) AT_LEAST_1_19=$(at_least 1 19)
+AT_LEAST_1_20=$(at_least 1 20) AT_LEAST_2_0=$(at_least 2 0)
+# A variable the efa provider of this libfabric aborts on when it loads: FI_EFA_TX_MIN_CREDITS
+# of 0 from 1.18 (1.17 set its default instead), FI_EFA_SHM_MAX_MEDIUM_SIZE from 1.14 to 1.19.
+if [ "$AT_LEAST_1_18" = 1 ]; then
+	REFUSE=FI_EFA_TX_MIN_CREDITS=0 REFUSE_WHY="the efa provider aborts when it is 0 or less"
+else
+	REFUSE=FI_EFA_SHM_MAX_MEDIUM_SIZE=1 REFUSE_WHY="the efa provider aborts when it is set"
+fi
 
 # --- libfabric dies in the listing (the shim) -----------------------------------------------
 if [ -f "$SHIM" ]; then
@@ -77,24 +95,21 @@ if [ -f "$SHIM" ]; then
 	for cmd in "pingpong --loopback" "bw --loopback" "sg-check --loopback" \
 		"serve -P 0" "pingpong -P 0"; do
 		# shellcheck disable=SC2086
-		FI_EFA_TX_MIN_CREDITS=0 EFADIAG_TEST_FI_GETINFO=abort LD_PRELOAD=$SHIM \
-			run $cmd -p tcp -t 2 --json
-		is_rc 3 "$cmd, FI_EFA_TX_MIN_CREDITS=0: refused before fi_getinfo"
-		json_true '.error.message | test("^libfabric would abort on this environment: FI_EFA_TX_MIN_CREDITS=0: the efa provider aborts when it is 0 or less")' \
-			"$cmd, FI_EFA_TX_MIN_CREDITS=0: the reason and the fix"
+		env "$REFUSE" EFADIAG_TEST_FI_GETINFO=abort LD_PRELOAD="$SHIM" \
+			"$EFADIAG" $cmd -p tcp -t 2 --json >"$TMPD/out" 2>"$TMPD/err"
+		RC=$?
+		is_rc 3 "$cmd, $REFUSE: refused before fi_getinfo"
+		json_true ".error.message | test(\"^libfabric would abort on this environment: $REFUSE: $REFUSE_WHY\")" \
+			"$cmd, $REFUSE: the reason and the fix"
 	done
 else
 	skip "fi_getinfo dies in the listing" "no shim at $SHIM (make tests/fi-fault.so)"
 fi
 
 # --- the efa provider's fatal variables -----------------------------------------------------
-MAJOR=${LF_VERSION%%.*} MINOR=${LF_VERSION#*.}
-AT_LEAST_1_20=0 AT_LEAST_2_0=0
-{ [ "$MAJOR" -gt 1 ] || [ "$MINOR" -ge 20 ]; } && AT_LEAST_1_20=1
-[ "$MAJOR" -ge 2 ] && AT_LEAST_2_0=1
 # Whether the efa provider is in the loaded libfabric: then it really aborts on these.
 EFA_BUILT=0
-if [ "$AT_LEAST_1_20" = 1 ]; then
+if [ "$AT_LEAST_1_18" = 1 ]; then
 	FI_EFA_MTU_SIZE=9000 run info -p tcp --json
 	jq -e '.checks[] | select(.name == "provider") | .detail | test("aborted")' \
 		<"$TMPD/out" >/dev/null && EFA_BUILT=1
@@ -125,13 +140,18 @@ fatal() { # fatal VAR=VALUE FATAL(0|1) WHY_REGEX
 			"$var: environment does not fail"
 	fi
 }
-fatal FI_EFA_MTU_SIZE=9000 $AT_LEAST_1_20 "the efa provider aborts when it is set"
-fatal FI_EFA_TX_IOV_LIMIT=2 $AT_LEAST_1_20 "the efa provider aborts when it is set"
-fatal FI_EFA_RX_IOV_LIMIT= $AT_LEAST_1_20 "the efa provider aborts when it is set"
-fatal FI_EFA_TX_MIN_CREDITS=0 1 "the efa provider aborts when it is 0 or less"
-fatal FI_EFA_TX_MIN_CREDITS=-3 1 "the efa provider aborts when it is 0 or less"
+# The versions: rdm/rxr_env.c v1.18.0 (MTU, TX_MIN_CREDITS), efa_env.c v1.19.0 (IOV limits),
+# rxr_init.c v1.14.0 to efa_env.c v1.19.0 (SHM_MAX_MEDIUM_SIZE; v1.20.0 only logs it).
+SHM_FATAL=0
+[ "$AT_LEAST_1_14" = 1 ] && [ "$AT_LEAST_1_20" = 0 ] && SHM_FATAL=1
+fatal FI_EFA_MTU_SIZE=9000 "$AT_LEAST_1_18" "the efa provider aborts when it is set"
+fatal FI_EFA_TX_IOV_LIMIT=2 "$AT_LEAST_1_19" "the efa provider aborts when it is set"
+fatal FI_EFA_RX_IOV_LIMIT= "$AT_LEAST_1_19" "the efa provider aborts when it is set"
+fatal FI_EFA_SHM_MAX_MEDIUM_SIZE=1 "$SHM_FATAL" "the efa provider aborts when it is set"
+fatal FI_EFA_TX_MIN_CREDITS=0 "$AT_LEAST_1_18" "the efa provider aborts when it is 0 or less"
+fatal FI_EFA_TX_MIN_CREDITS=-3 "$AT_LEAST_1_18" "the efa provider aborts when it is 0 or less"
 fatal FI_EFA_TX_MIN_CREDITS=32 0 ""
-fatal FI_EFA_IFACE= $AT_LEAST_2_0 "the efa provider aborts when it is empty"
+fatal FI_EFA_IFACE= "$AT_LEAST_2_0" "the efa provider aborts when it is empty"
 fatal FI_EFA_IFACE=all 0 ""
 
 done_testing

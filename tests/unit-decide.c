@@ -613,6 +613,38 @@ static struct gpudirect_verdict gd_two(const struct gpudirect_host *g, const cha
 	return gpudirect_judge(g, 2, kinds, p2p, names);
 }
 
+/*
+ * Drivers without device/p2p: device/gdr (amzn-drivers efa 1.9.0 to 2.5.x) says "1" or "0";
+ * the in-tree driver has neither file, and dma-buf alone decides.
+ */
+static void test_gpudirect_gdr(const struct gpudirect_host *old,
+			       const struct gpudirect_host *dmabuf)
+{
+	const char *texts[2] = { "NVIDIA (device/gdr 1)", "NVIDIA (device/gdr 1)" };
+	const char *names[2] = { "rdmapA", "rdmapB" };
+	enum p2p_kind kinds[2];
+	struct gpudirect_verdict v;
+
+	is_int(gpudirect_dev_kind("", -ENOENT, "1", 0), P2P_NVIDIA, "no p2p, gdr 1: NVIDIA");
+	is_int(gpudirect_dev_kind("", -ENOENT, "0", 0), P2P_NONE, "no p2p, gdr 0: none");
+	is_int(gpudirect_dev_kind("", -ENOENT, "", -ENOENT), P2P_NO_FILE, "neither file: no file");
+	is_int(gpudirect_dev_kind("", -ENOENT, "", -EACCES), P2P_UNREADABLE, "gdr unreadable");
+	is_int(gpudirect_dev_kind("NVIDIA", 0, "0", 0), P2P_NVIDIA, "p2p first, where it is");
+	kinds[0] = kinds[1] = gpudirect_dev_kind("", -ENOENT, "1", 0);
+	v = gpudirect_judge(old, 2, kinds, texts, names);
+	is_int(v.status, CHECK_PASS, "gdr 1 on both devices (efa 2.5.x): pass, no dma-buf needed");
+	is_str(v.path, "peer_memory", "... through peer memory");
+	kinds[0] = kinds[1] = gpudirect_dev_kind("", -ENOENT, "", -ENOENT);
+	texts[0] = texts[1] = "";
+	v = gpudirect_judge(dmabuf, 2, kinds, texts, names);
+	is_int(v.status, CHECK_PASS, "neither file, dma-buf available: pass");
+	is_str(v.path, "dmabuf", "... through dma-buf");
+	has(v.detail, "judged by dma-buf alone", "... and says why");
+	v = gpudirect_judge(old, 2, kinds, texts, names);
+	is_int(v.status, CHECK_FAIL, "neither file, no dma-buf: fail");
+	has(v.detail, "no device/p2p or device/gdr (the in-tree efa driver", "... saying why");
+}
+
 static void test_gpudirect(void)
 {
 	struct gpudirect_host old = gd_host(NVIDIA_NOT_LOADED, 5, 10, FI_VERSION(1, 17));
@@ -687,6 +719,7 @@ static void test_gpudirect(void)
 	has(v.detail, "rdmapB's device/p2p is unreadable (permission)", "... naming it");
 	v = gd_two(&old, "", NULL);
 	is_int(v.status, CHECK_FAIL, "unreadable and none, no dma-buf: fail");
+	test_gpudirect_gdr(&old, &dmabuf);
 }
 
 /* --- PCIe tree ----------------------------------------------------------------------------- */

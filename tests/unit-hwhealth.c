@@ -77,6 +77,39 @@ static void test_window(void)
 	ok(secs == 0 && w.err == -ETIMEDOUT, "an unread device gives no interval, and its error");
 }
 
+/* The latest values a window keeps: what tells a counter that ever counted from one at 0. */
+static void test_last_values(void)
+{
+	struct hwc_sample a, b;
+	struct hwc_device d;
+	struct hwc_window w;
+	uint64_t delta[HWC_MAX];
+	bool valid[HWC_MAX];
+
+	device(&d);
+	sample(&a, 1.0, 500, 0);
+	hwc_window_since_load(&w, &d, &a);
+	ok(w.last_ok[0] && w.last[0] == 500 && w.last_ok[1] && w.last[1] == 0,
+	   "a snapshot keeps its values as the latest");
+	sample(&b, 2.0, 700, 0);
+	b.val[1].err = -ENODEV;
+	hwc_window_start(&w, &a);
+	hwc_window_add(&w, &d, &a, &b, delta, valid);
+	ok(w.last_ok[0] && w.last[0] == 700, "an interval keeps its end's values");
+	ok(!w.last_ok[1] && w.counter_err[1] == -ENODEV, "a refused counter has no latest value");
+}
+
+static void test_errors(void)
+{
+	/* amzn-drivers efa_com.c: a closed admin queue answers -ENODEV ("Admin queue is closed"). */
+	ok(strstr(hwc_counter_strerror(-ENODEV), "admin queue is closed") != NULL,
+	   "a counter read refused with ENODEV is the closed admin queue");
+	ok(!strstr(hwc_counter_strerror(-ENODEV), "vanished"), "... not a vanished device");
+	ok(strstr(hwc_strerror(-ENODEV), "vanished") != NULL,
+	   "a device whose directories are gone did vanish");
+	is_str(hwc_counter_strerror(-EDOM), "not a number", "other errors as for devices");
+}
+
 static void test_meanings(void)
 {
 	ok(hwc_meaning("unresponsive_remote_events")->trouble == HWC_TROUBLE_FAIL,
@@ -97,6 +130,8 @@ static void test_meanings(void)
 int main(void)
 {
 	test_window();
+	test_last_values();
+	test_errors();
 	test_meanings();
 	return done_testing();
 }

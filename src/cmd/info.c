@@ -73,6 +73,7 @@ static const struct out_col host_cols[] = {
 	{ "unconfirmed_devices", "devices with unreadable ids", OUT_INT, 0, 0 },
 	{ "libfabric_version", "libfabric version", OUT_STR, 0, 0 },
 	{ "libfabric_path", "libfabric path", OUT_STR, 0, 0 },
+	{ "libfabric_conf", "libfabric.conf", OUT_STR, 0, 0 },
 	{ "efa_driver_version", "efa driver", OUT_STR, 0, 0 },
 	{ "memlock", "memlock limit", OUT_STR, 0, 0 },
 	{ "memlock_bytes", "", OUT_INT, 0, OUT_JSON_ONLY },
@@ -185,10 +186,13 @@ static void emit_devices(struct info_run *r)
 			out_set_str(row, "link_rate", "%s", d->link_rate);
 		out_set_str(row, "uverbs", "%s", d->uverbs[0] ? d->uverbs : "none");
 		out_set_str(row, "p2p", "%s", d->p2p[0] ? d->p2p : "none");
+		if (d->gdr_err != -ENOENT)
+			out_set_str(row, "gdr", "%s", d->gdr);
 		/* Capabilities are only known from the device itself; absent keys mean unknown. */
 		if (d->efadv_queried) {
 			out_set_bool(row, "rdma_read", d->rdma_read);
-			out_set_bool(row, "rdma_write", d->rdma_write);
+			if (d->rdma_write_known)
+				out_set_bool(row, "rdma_write", d->rdma_write);
 			out_set_bool(row, "rnr_retry", d->rnr_retry);
 			out_set_num(row, "max_rdma_size_bytes", d->max_rdma_size);
 		}
@@ -226,7 +230,8 @@ static void emit_host(struct info_run *r)
 	else
 		cJSON_AddNullToObject(obj, "expected_efa_devices");
 	if (h->type) {
-		out_set_num(obj, "line_rate_gbps", h->type->line_rate_gbps);
+		if (h->type->line_rate_gbps)
+			out_set_num(obj, "line_rate_gbps", h->type->line_rate_gbps);
 		out_set_str(obj, "accelerator", "%s", instance_accel_str(h->type->accel));
 		out_set_str(obj, "expected_rdma_read", "%s", instance_cap_str(h->type->rdma_read));
 		out_set_str(obj, "expected_rdma_write", "%s", instance_cap_str(h->type->rdma_write));
@@ -235,8 +240,13 @@ static void emit_host(struct info_run *r)
 	out_set_num(obj, "unconfirmed_devices", (double)(r->ndevs - r->nefa));
 	out_set_str(obj, "libfabric_version", "%s", h->libfabric_version);
 	out_set_str(obj, "libfabric_path", "%s", h->libfabric_path[0] ? h->libfabric_path : "unknown");
+	if (r->env.conf_path[0])
+		out_set_str(obj, "libfabric_conf", "%s%s", r->env.conf_path,
+			    r->env.conf_err == -ENOENT ? " (absent)" :
+			    r->env.conf_err ? " (unreadable)" : "");
 	out_set_str(obj, "efa_driver_version", "%s",
-		    h->efa_driver_version[0] ? h->efa_driver_version : "not loaded");
+		    h->efa_driver_version[0] ? h->efa_driver_version :
+		    r->ndevs ? "unknown" : "not loaded");
 	format_bytes(h->memlock_bytes, buf, sizeof(buf));
 	out_set_str(obj, "memlock", "%s", buf);
 	if (h->memlock_bytes == UINT64_MAX)
@@ -262,6 +272,12 @@ static void check_instance(struct info_run *r)
 		check_add(&r->checks, "instance_type", CHECK_PASS, "%s; expecting %d EFA devices "
 			  "(--expect-domains)", h->instance_type[0] ? h->instance_type : "unknown",
 			  r->expected);
+	else if (h->type && !h->type->efa_devices)
+		check_add(&r->checks, "instance_type", CHECK_PASS, "%s supports EFA, how many "
+			  "devices the table does not know: use --expect-domains N to check the "
+			  "count (accelerator %s, RDMA read %s, write %s)", h->type->name,
+			  instance_accel_str(h->type->accel), instance_cap_str(h->type->rdma_read),
+			  instance_cap_str(h->type->rdma_write));
 	else if (h->type)
 		check_add(&r->checks, "instance_type", CHECK_PASS, "%s supports %d EFA devices "
 			  "(%d Gbit/s, accelerator %s, RDMA read %s, write %s)", h->type->name,
@@ -357,7 +373,7 @@ static void listing_failure(struct info_run *r)
 	char what[256], fatal[768];
 
 	listing_describe(&r->listing, what, sizeof(what));
-	if (host_env_fatal(environ, &r->env, fatal, sizeof(fatal)))
+	if (host_env_fatal(environ, &r->env, false, fatal, sizeof(fatal)))
 		check_add(&r->checks, "provider", CHECK_FAIL, "%s: %s", what, fatal);
 	else
 		check_add(&r->checks, "provider", CHECK_FAIL, "%s: see libfabric's message above "
@@ -386,7 +402,10 @@ static void check_provider(struct info_run *r)
 			  r->ctx->opt.ndomains > 1 ? ",..." : "", r->ctx->opt.provider);
 		return;
 	}
-	host_provider_missing(r->ctx->opt.provider, r->devs, r->ndevs, r->host.libfabric_path,
+	/* The core reads FI_PROVIDER with fi_param_get_str() (src/fabric.c): libfabric.conf too. */
+	host_provider_missing(r->ctx->opt.provider,
+			      host_env_param(environ, &r->env, "FI_PROVIDER", NULL), r->devs,
+			      r->ndevs, r->host.libfabric_path,
 			      causes, sizeof(causes));
 	check_add(&r->checks, "provider", CHECK_FAIL, "no FI_EP_RDM domain for provider %s: %s",
 		  r->ctx->opt.provider, causes);
@@ -525,7 +544,7 @@ static void check_memlock(struct info_run *r)
 static void check_hugepages(struct info_run *r)
 {
 	const struct host_facts *h = &r->host;
-	const char *use = getenv("FI_EFA_USE_HUGE_PAGE");
+	const char *use = host_env_param(environ, &r->env, "FI_EFA_USE_HUGE_PAGE", NULL);
 	bool forced = host_env_true(use);
 
 	if (h->hugepages_total < 0) {
@@ -534,10 +553,15 @@ static void check_hugepages(struct info_run *r)
 			  h->hugepages_err != -ENOENT ? sysfs_strerror(h->hugepages_err) : "");
 		return;
 	}
+	/*
+	 * Not fatal: a buffer pool that cannot get hugepages falls back to regular pages for
+	 * good (libfabric v2.6.0 prov/util/src/util_buf.c, ofi_bufpool_grow(); so since 1.18).
+	 */
 	if (forced && h->hugepages_free <= 0)
-		check_add(&r->checks, "hugepages", CHECK_FAIL, "FI_EFA_USE_HUGE_PAGE=%s but %ld of "
-			  "%ld 2 MiB hugepages free: reserve some (sysctl vm.nr_hugepages=5128) or "
-			  "unset FI_EFA_USE_HUGE_PAGE", use, h->hugepages_free, h->hugepages_total);
+		check_add(&r->checks, "hugepages", CHECK_WARN, "FI_EFA_USE_HUGE_PAGE=%s but %ld of "
+			  "%ld 2 MiB hugepages free: the efa provider falls back to regular pages; "
+			  "reserve some (sysctl vm.nr_hugepages=5128) or unset "
+			  "FI_EFA_USE_HUGE_PAGE", use, h->hugepages_free, h->hugepages_total);
 	else if (r->is_efa && h->hugepages_total == 0)
 		check_add(&r->checks, "hugepages", CHECK_WARN, "no 2 MiB hugepages reserved; the efa "
 			  "provider falls back to regular pages: sysctl vm.nr_hugepages=5128%s",
@@ -569,8 +593,10 @@ static void check_driver(struct info_run *r)
 		check_add(&r->checks, "efa_driver", CHECK_PASS, "efa driver %s",
 			  r->host.efa_driver_version);
 	else if (r->ndevs)
-		check_add(&r->checks, "efa_driver", CHECK_WARN, "EFA devices present but the efa "
-			  "driver version is unknown (no /sys/module/efa/version)");
+		/* The in-tree kernel driver has no MODULE_VERSION (drivers/infiniband/hw/efa). */
+		check_add(&r->checks, "efa_driver", CHECK_PASS, "efa driver loaded, version not "
+			  "reported (no /sys/module/efa/version: the in-tree kernel driver has "
+			  "none; the EFA installer's driver has one)");
 	else
 		check_add(&r->checks, "efa_driver", CHECK_SKIP, "efa driver not loaded");
 }
@@ -598,7 +624,8 @@ static void check_environment(struct info_run *r)
 	enum check_status st = CHECK_PASS;
 	char detail[1024] = "";
 	size_t n, i, used = 0;
-	const char *fp = getenv("FI_PROVIDER");
+	/* The core reads it with fi_param_get_str() (src/fabric.c): libfabric.conf too. */
+	const char *fp = host_env_param(environ, &r->env, "FI_PROVIDER", NULL);
 
 	n = host_env_scan(environ, &r->env, f, 32);
 	for (i = 0; i < n && i < 32; i++) {
@@ -611,13 +638,15 @@ static void check_environment(struct info_run *r)
 		/* Name the harmful ones first: they are what the operator must act on. */
 		if (st != CHECK_PASS && !f[i].severity)
 			continue;
-		used += (size_t)snprintf(detail + used, sizeof(detail) - used, "%s%s=%s%s%s",
+		used += (size_t)snprintf(detail + used, sizeof(detail) - used, "%s%s=%s%s%s%s",
 					 used ? "; " : "", f[i].name, f[i].value,
+					 f[i].from_conf ? " (libfabric.conf)" : "",
 					 f[i].severity ? ": " : "", f[i].severity ? f[i].why : "");
 	}
 	if (!n)
 		check_add(&r->checks, "environment", CHECK_PASS, "no FI_*, RDMAV_* or IBV_* "
-			  "variables set");
+			  "variables set%s%s", r->env.nconf ? ", none in " : "",
+			  r->env.nconf ? r->env.conf_path : "");
 	else
 		check_add(&r->checks, "environment", st, "%s", detail);
 	if (!host_fi_provider_allows(fp, r->ctx->opt.provider))
@@ -642,7 +671,8 @@ static const char *accel_skip_reason(const struct info_run *r, enum accel_kind w
 	switch (t->accel) {
 	case ACCEL_NVIDIA:
 		return "its NVIDIA GPUs are not reached by GPUDirect RDMA over EFA on this type "
-		       "(P series from p4d only)";
+		       "(aws-ofi-nccl requires GPUDirect only on p4d, p4de, p5 and later P types, "
+		       "and g7e.12xlarge to 48xlarge)";
 	case ACCEL_NEURON:
 		return "a Trainium/Inferentia (Neuron) instance: see check neuron";
 	case ACCEL_GAUDI:
@@ -673,9 +703,14 @@ static void judge_gpudirect(struct info_run *r)
 	if (!r->ndevs || (skip && (r->host.type || !info_gpu_present(&r->gpu))))
 		return;
 	for (i = 0; i < n; i++) {
-		kinds[i] = gpudirect_p2p_kind(r->devs[i].p2p, r->devs[i].p2p_err);
-		p2p[i] = r->devs[i].p2p;
-		names[i] = r->devs[i].name;
+		const struct efa_dev *d = &r->devs[i];
+
+		kinds[i] = gpudirect_dev_kind(d->p2p, d->p2p_err, d->gdr, d->gdr_err);
+		p2p[i] = d->p2p;
+		/* Before device/p2p (efa 2.6.0), device/gdr "1" stood for NVIDIA peer memory. */
+		if (d->p2p_err == -ENOENT && d->gdr_err != -ENOENT)
+			p2p[i] = kinds[i] == P2P_NVIDIA ? "NVIDIA (device/gdr 1)" : d->gdr;
+		names[i] = d->name;
 	}
 	r->gd_verdict = gpudirect_judge(&r->gd, n, kinds, p2p, names);
 	r->gd_judged = true;
@@ -705,7 +740,7 @@ static void check_neuron(struct info_run *r)
 {
 	const char *skip = accel_skip_reason(r, ACCEL_NEURON);
 	const struct efa_dev *lacking = NULL, *unreadable = NULL;
-	size_t i, with = 0;
+	size_t i, with = 0, gdr_only = 0, no_file = 0;
 
 	if (skip && r->host.type && r->ndevs)
 		check_add(&r->checks, "neuron", CHECK_SKIP, "%s has no Trainium/Inferentia "
@@ -720,12 +755,26 @@ static void check_neuron(struct info_run *r)
 
 		if (!d->p2p_err && !strncmp(d->p2p, "NEURON", 6))
 			with++;
-		else if (d->p2p_err && d->p2p_err != -ENOENT && d->p2p_err != -ENOTDIR)
+		else if (d->p2p_err == -ENOENT && d->gdr_err != -ENOENT)
+			gdr_only++;
+		else if (d->p2p_err == -ENOENT)
+			no_file++;
+		else if (d->p2p_err && d->p2p_err != -ENOTDIR)
 			unreadable = unreadable ? unreadable : d;
 		else
 			lacking = lacking ? lacking : d;
 	}
-	if (with == r->ndevs)
+	/*
+	 * Only device/p2p (efa 2.6.0 on) names the Neuron provider: device/gdr before it spoke
+	 * of NVIDIA alone, and the in-tree driver has neither. Without it there is no telling.
+	 */
+	if (gdr_only + no_file == r->ndevs)
+		check_add(&r->checks, "neuron", CHECK_SKIP, "cannot tell from sysfs: %s has no "
+			  "device/p2p (%s), and only device/p2p names the Neuron provider",
+			  r->devs[0].name, gdr_only ? "an efa driver before 2.6.0, which has "
+			  "device/gdr for NVIDIA only" :
+			  "the in-tree efa driver, or one before 2.6.0");
+	else if (with == r->ndevs)
 		check_add(&r->checks, "neuron", CHECK_PASS, "Neuron peer-direct (device/p2p "
 			  "NEURON) on all %zu devices", r->ndevs);
 	else if (lacking)
@@ -734,9 +783,12 @@ static void check_neuron(struct info_run *r)
 			  "(aws-neuronx-dkms) and the efa driver from the EFA installer, then reload "
 			  "efa", with, r->ndevs, lacking->name, lacking->p2p[0] ? lacking->p2p :
 										 "empty");
-	else
+	else if (unreadable)
 		check_add(&r->checks, "neuron", CHECK_WARN, "cannot tell: %s's device/p2p is %s: "
 			  "run as root", unreadable->name, unreadable->p2p);
+	else
+		check_add(&r->checks, "neuron", CHECK_SKIP, "cannot tell: %zu of %zu devices have "
+			  "Neuron peer-direct, the others no device/p2p", with, r->ndevs);
 }
 
 /* One device's efadv capabilities against what its instance type offers. */
@@ -744,7 +796,7 @@ static void rdma_cap_gap(const struct efa_dev *d, const struct instance_type *t,
 			 size_t len)
 {
 	bool read = t->rdma_read == CAP_YES && !d->rdma_read;
-	bool write = t->rdma_write == CAP_YES && !d->rdma_write;
+	bool write = t->rdma_write == CAP_YES && d->rdma_write_known && !d->rdma_write;
 
 	buf[0] = '\0';
 	if (read || write)
@@ -755,7 +807,7 @@ static void rdma_cap_gap(const struct efa_dev *d, const struct instance_type *t,
 static void check_rdma_caps(struct info_run *r)
 {
 	const struct instance_type *t = r->host.type;
-	char gap[256], first[256] = "";
+	char gap[256], first[256] = "", old_libefa[160] = "";
 	size_t i, queried = 0, short_of = 0;
 
 	if (!r->ndevs || !t || (t->rdma_read != CAP_YES && t->rdma_write != CAP_YES)) {
@@ -768,6 +820,11 @@ static void check_rdma_caps(struct info_run *r)
 		if (!r->devs[i].efadv_queried)
 			continue;
 		queried++;
+		if (!r->devs[i].rdma_write_known && t->rdma_write == CAP_YES && !old_libefa[0])
+			snprintf(old_libefa, sizeof(old_libefa), "RDMA write not checked: "
+				 "libefa of rdma-core %d never reports it (rdma-core %d and later "
+				 "do)",
+				 r->devs[i].libefa_major, EFA_LIBEFA_RDMA_WRITE_SINCE);
 		rdma_cap_gap(&r->devs[i], t, gap, sizeof(gap));
 		if (gap[0] && !short_of++)
 			memcpy(first, gap, sizeof(first));
@@ -778,11 +835,33 @@ static void check_rdma_caps(struct info_run *r)
 	else if (short_of)
 		check_add(&r->checks, "rdma_caps", CHECK_WARN, "%zu of %zu devices short: %s: "
 			  "update the efa kernel driver and rdma-core (EFA installer); libfabric "
-			  "falls back to slower protocols", short_of, queried, first);
+			  "falls back to slower protocols%s%s", short_of, queried, first,
+			  old_libefa[0] ? "; " : "", old_libefa);
+	else if (old_libefa[0])
+		check_add(&r->checks, "rdma_caps", CHECK_PASS, "all %zu devices offer RDMA read "
+			  "as %s should; %s", queried, t->name, old_libefa);
 	else
 		check_add(&r->checks, "rdma_caps", CHECK_PASS, "all %zu devices offer what %s "
 			  "should (RDMA read: %s, write: %s)", queried, t->name,
 			  instance_cap_str(t->rdma_read), instance_cap_str(t->rdma_write));
+}
+
+/*
+ * RDMA read as the efa provider sees it for FI_EFA_USE_DEVICE_RDMA: on the first device it
+ * selected (efa_device_support_rdma_read(), libfabric v2.6.0 prov/efa/src/efa_device.c).
+ * Which device that is depends on the provider's order, so only agreement counts.
+ */
+static void env_rdma_read(struct info_run *r)
+{
+	size_t i, with = 0, without = 0;
+
+	for (i = 0; i < r->ndevs; i++) {
+		if (!r->devs[i].efadv_queried)
+			continue;
+		with += r->devs[i].rdma_read;
+		without += !r->devs[i].rdma_read;
+	}
+	r->env.rdma_read = with && !without ? 1 : without && !with ? 0 : -1;
 }
 
 static void verdict(struct info_run *r, int code)
@@ -815,7 +894,8 @@ static int info_run(struct ctx *ctx)
 		r.nefa += !r.devs[i].id_err;
 	r.expected = ctx->opt.expect_domains >= 0 ? ctx->opt.expect_domains :
 						    r.host.expected_efa_devices;
-	host_env_runtime(environ, &r.env);
+	host_env_runtime(environ, r.host.libfabric_path, &r.env);
+	env_rdma_read(&r);
 	/* In a child: a provider that aborts, crashes or hangs there fails a check, no more. */
 	fabric_list_domains_isolated(ctx->opt.provider, ctx->opt.domains, ctx->opt.ndomains,
 				     ctx->opt.timeout_sec, &r.listing);

@@ -39,7 +39,8 @@ static void add_counters(cJSON *obj, const struct hwc_device *d, const struct hw
 		if (!bad)
 			bad = cJSON_AddObjectToObject(obj, "unreadable");
 		if (bad)
-			cJSON_AddStringToObject(bad, d->counter[i], hwc_strerror(s->val[i].err));
+			cJSON_AddStringToObject(bad, d->counter[i],
+						hwc_counter_strerror(s->val[i].err));
 	}
 }
 
@@ -201,7 +202,8 @@ void stats_print_snapshot(struct stats_run *r)
 			out_set_str(row, "counter", "%s", d->counter[c]);
 			out_set_str(row, "scope", "%s", d->scope[c] == HWC_PORT ? "port" : "device");
 			if (r->cur[i].val[c].err)
-				out_set_str(row, "value", "(%s)", hwc_strerror(r->cur[i].val[c].err));
+				out_set_str(row, "value", "(%s)",
+					    hwc_counter_strerror(r->cur[i].val[c].err));
 			else
 				out_set_str(row, "value", "%llu",
 					    (unsigned long long)r->cur[i].val[c].v);

@@ -5,6 +5,7 @@
 #include "host/efa_dev.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -118,12 +119,66 @@ static void find_uverbs(struct efa_dev *d)
 	d->uverbs_err = 0;
 }
 
+void efa_dev_set_caps(struct efa_dev *d, uint32_t caps, unsigned int max_rdma_size,
+		      int libefa_major)
+{
+	d->efadv_queried = true;
+	d->libefa_major = libefa_major;
+	d->rdma_read = caps & EFA_CAP_RDMA_READ;
+	d->rnr_retry = caps & EFA_CAP_RNR_RETRY;
+	d->rdma_write = caps & EFA_CAP_RDMA_WRITE;
+	/*
+	 * libefa sets each bit only when it knows it (efadv_query_device() in rdma-core
+	 * providers/efa/verbs.c: RDMA write from v46.0), so a set bit is always the device's word,
+	 * and a clear one only from a libefa that knows the bit. rdma-core's build names the
+	 * library libefa.so.1.X.RELEASE.0 (Debian 12's rdma-core 44: libefa.so.1.2.44.0); one
+	 * whose name gives no release is taken at its word.
+	 */
+	d->rdma_write_known = d->rdma_write || !libefa_major ||
+			      libefa_major >= EFA_LIBEFA_RDMA_WRITE_SINCE;
+	d->max_rdma_size = max_rdma_size;
+}
+
+int efa_dev_libefa_major(const char *path)
+{
+	const char *base = strrchr(path, '/'), *p;
+	long v;
+	char *end;
+
+	base = base ? base + 1 : path;
+	/* rdma_shared_provider(efa libefa.map 1 1.X.${PACKAGE_VERSION}): libefa.so.1.X.R.0 */
+	if (strncmp(base, "libefa.so.1.", 12))
+		return 0;
+	p = strchr(base + 12, '.');
+	if (!p)
+		return 0;
+	v = strtol(p + 1, &end, 10);
+	if (end == p + 1 || *end != '.' || v <= 0 || v > 1000)
+		return 0;
+	return (int)v;
+}
+
 #ifdef HAVE_EFADV
+/* The rdma-core release of the libefa this process loaded, from its file name; 0 unknown. */
+static int loaded_libefa_major(void)
+{
+	Dl_info info;
+	char *real;
+	int v;
+
+	if (!dladdr((void *)efadv_query_device, &info) || !info.dli_fname)
+		return 0;
+	real = realpath(info.dli_fname, NULL);
+	v = efa_dev_libefa_major(real ? real : info.dli_fname);
+	free(real);
+	return v;
+}
+
 /* Capabilities only the device itself can tell; fixture trees have no device to ask. */
 static void query_efadv(struct efa_dev *devs, size_t n)
 {
 	struct ibv_device **list;
-	int i, num = 0;
+	int i, num = 0, libefa = loaded_libefa_major();
 
 	list = ibv_get_device_list(&num);
 	if (!list)
@@ -142,17 +197,9 @@ static void query_efadv(struct efa_dev *devs, size_t n)
 		if (!ctx)
 			continue;
 		memset(&attr, 0, sizeof(attr));
-		if (!efadv_query_device(ctx, &attr, sizeof(attr))) {
-			devs[k].efadv_queried = true;
-			devs[k].rdma_read = attr.device_caps & EFADV_DEVICE_ATTR_CAPS_RDMA_READ;
-#if HAVE_DECL_EFADV_DEVICE_ATTR_CAPS_RNR_RETRY
-			devs[k].rnr_retry = attr.device_caps & EFADV_DEVICE_ATTR_CAPS_RNR_RETRY;
-#endif
-#if HAVE_DECL_EFADV_DEVICE_ATTR_CAPS_RDMA_WRITE
-			devs[k].rdma_write = attr.device_caps & EFADV_DEVICE_ATTR_CAPS_RDMA_WRITE;
-#endif
-			devs[k].max_rdma_size = attr.max_rdma_size;
-		}
+		/* The ABI bit values, not the headers' names: see EFA_CAP_RDMA_WRITE. */
+		if (!efadv_query_device(ctx, &attr, sizeof(attr)))
+			efa_dev_set_caps(&devs[k], attr.device_caps, attr.max_rdma_size, libefa);
 		ibv_close_device(ctx);
 	}
 	ibv_free_device_list(list);
@@ -161,31 +208,27 @@ static void query_efadv(struct efa_dev *devs, size_t n)
 
 /*
  * A sysroot has no device to ask: a fixture tree carries what efadv_query_device would say in
- * efadv/DEVICE/device_caps (efadv_device_attr.device_caps, rdma-core's bits below) and
- * efadv/DEVICE/max_rdma_size. A tree without them leaves the capabilities unknown.
+ * efadv/DEVICE/device_caps (efadv_device_attr.device_caps, the ABI bits above) and
+ * efadv/DEVICE/max_rdma_size, and may name the rdma-core release of the libefa that said it
+ * in efadv/libefa_release. A tree without them leaves the capabilities unknown.
  */
-#define FIXTURE_CAP_RDMA_READ (1u << 0)
-#define FIXTURE_CAP_RNR_RETRY (1u << 1)
-#define FIXTURE_CAP_RDMA_WRITE (1u << 3)
-
 static void read_fixture_efadv(struct efa_dev *devs, size_t n)
 {
+	long libefa = 0;
 	size_t i;
 
+	if (sysfs_read_long(&libefa, "/efadv/libefa_release") || libefa < 0 || libefa > 1000)
+		libefa = 0;
 	for (i = 0; i < n; i++) {
 		long caps, size = 0;
 
 		if (devs[i].id_err || sysfs_read_long(&caps, "/efadv/%s/device_caps", devs[i].dir) ||
-		    caps < 0)
+		    caps < 0 || caps > (long)UINT32_MAX)
 			continue;
 		if (sysfs_read_long(&size, "/efadv/%s/max_rdma_size", devs[i].dir) || size < 0 ||
 		    size > (long)UINT32_MAX)
 			size = 0;
-		devs[i].efadv_queried = true;
-		devs[i].rdma_read = caps & FIXTURE_CAP_RDMA_READ;
-		devs[i].rnr_retry = caps & FIXTURE_CAP_RNR_RETRY;
-		devs[i].rdma_write = caps & FIXTURE_CAP_RDMA_WRITE;
-		devs[i].max_rdma_size = (unsigned int)size;
+		efa_dev_set_caps(&devs[i], (uint32_t)caps, (unsigned int)size, (int)libefa);
 	}
 }
 
@@ -234,6 +277,13 @@ static void read_device(struct efa_dev *d)
 		str_copy(d->port_state, sizeof(d->port_state), sysfs_strerror(d->port_err));
 	read_text(d->link_rate, sizeof(d->link_rate), NULL, d->dir, "ports/1/rate");
 	read_text(d->p2p, sizeof(d->p2p), &d->p2p_err, d->dir, "device/p2p");
+	/*
+	 * Before device/p2p (amzn-drivers efa 2.6.0, commit cf3152e) the driver had device/gdr
+	 * (1.9.0 to 2.5.x); the in-tree kernel driver has neither.
+	 */
+	d->gdr_err = -ENOENT;
+	if (d->p2p_err == -ENOENT)
+		read_text(d->gdr, sizeof(d->gdr), &d->gdr_err, d->dir, "device/gdr");
 	find_uverbs(d);
 }
 

@@ -85,6 +85,26 @@ enum p2p_kind gpudirect_p2p_kind(const char *p2p, int read_err)
 	return P2P_OTHER;
 }
 
+enum p2p_kind gpudirect_dev_kind(const char *p2p, int p2p_err, const char *gdr, int gdr_err)
+{
+	if (p2p_err != -ENOENT && p2p_err != -ENOTDIR)
+		return gpudirect_p2p_kind(p2p, p2p_err);
+	if (gdr_err == -ENOENT || gdr_err == -ENOTDIR)
+		return P2P_NO_FILE;
+	if (gdr_err)
+		return P2P_UNREADABLE;
+	/*
+	 * amzn-drivers efa 1.9.0 to 1.14.0 wrote "1" whenever built with GDR support; 1.14.1 to
+	 * 2.5.x write "1" only while the nvidia_p2p_* symbols resolve, else "0"
+	 * (kernel/linux/efa/src/efa_sysfs.c gdr_show()). Nothing else was ever written there.
+	 */
+	if (!strcmp(gdr, "1"))
+		return P2P_NVIDIA;
+	if (!strcmp(gdr, "0"))
+		return P2P_NONE;
+	return P2P_OTHER;
+}
+
 struct dmabuf_path gpudirect_dmabuf(const struct gpudirect_host *g)
 {
 	struct dmabuf_path d;
@@ -157,7 +177,7 @@ struct gpudirect_verdict gpudirect_judge(const struct gpudirect_host *g, size_t 
 					 const char *const *names)
 {
 	struct gpudirect_verdict v = { .status = CHECK_PASS, .path = "peer_memory" };
-	size_t count[4] = { 0, 0, 0, 0 }, i, first[4] = { 0, 0, 0, 0 };
+	size_t count[P2P_KINDS] = { 0 }, i, first[P2P_KINDS] = { 0 };
 	char dmabuf[384], lacking[256] = "";
 	size_t used = 0, lack_i = n;
 
@@ -175,6 +195,9 @@ struct gpudirect_verdict gpudirect_judge(const struct gpudirect_host *g, size_t 
 		else if (kinds[lack_i] == P2P_UNREADABLE)
 			snprintf(lacking, sizeof(lacking), "%s's device/p2p is %s", names[lack_i],
 				 p2p[lack_i]);
+		else if (kinds[lack_i] == P2P_NO_FILE)
+			snprintf(lacking, sizeof(lacking), "%s has no device/p2p or device/gdr",
+				 names[lack_i]);
 		else
 			snprintf(lacking, sizeof(lacking), "%s has '%s', not an NVIDIA provider",
 				 names[lack_i], p2p[lack_i]);
@@ -182,6 +205,26 @@ struct gpudirect_verdict gpudirect_judge(const struct gpudirect_host *g, size_t 
 	if (count[P2P_NVIDIA] == n) {
 		add(v.detail, sizeof(v.detail), &used, "peer memory: provider %s on all %zu "
 		    "devices; %s", p2p[first[P2P_NVIDIA]], n, dmabuf);
+		return v;
+	}
+	/*
+	 * Neither file: the in-tree kernel driver (no peer memory at all), or an amzn-drivers
+	 * efa before 1.9.0 or built without peer-memory support. dma-buf is the only path then.
+	 */
+	if (count[P2P_NO_FILE] == n) {
+		if (gpudirect_dmabuf(g).available) {
+			v.path = "dmabuf";
+			add(v.detail, sizeof(v.detail), &used, "%s; no device/p2p or device/gdr "
+			    "(the in-tree efa driver, which has no peer memory): judged by "
+			    "dma-buf alone", dmabuf);
+			return v;
+		}
+		v.status = CHECK_FAIL;
+		v.path = "none";
+		add(v.detail, sizeof(v.detail), &used, "no GPUDirect path: no device/p2p or "
+		    "device/gdr (the in-tree efa driver, which has no peer memory), so dma-buf is "
+		    "the only path, and %s; install the EFA installer's efa driver, or meet "
+		    "dma-buf's needs", dmabuf);
 		return v;
 	}
 	if (gpudirect_dmabuf(g).available) {

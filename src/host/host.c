@@ -14,20 +14,27 @@
 #include "host/sysfs.h"
 #include "util.h"
 
-static void libfabric_location(struct host_facts *h)
+void host_libfabric_path(char *buf, size_t len)
 {
-	uint32_t v = fi_version();
 	Dl_info info;
 
-	snprintf(h->libfabric_version, sizeof(h->libfabric_version), "%u.%u", FI_MAJOR(v),
-		 FI_MINOR(v));
+	buf[0] = '\0';
 	/* The library that really got loaded, which is what LD_LIBRARY_PATH mix-ups change. */
 	if (dladdr((void *)fi_version, &info) && info.dli_fname) {
 		char *real = realpath(info.dli_fname, NULL);
 
-		str_copy(h->libfabric_path, sizeof(h->libfabric_path), real ? real : info.dli_fname);
+		str_copy(buf, len, real ? real : info.dli_fname);
 		free(real);
 	}
+}
+
+static void libfabric_location(struct host_facts *h)
+{
+	uint32_t v = fi_version();
+
+	snprintf(h->libfabric_version, sizeof(h->libfabric_version), "%u.%u", FI_MAJOR(v),
+		 FI_MINOR(v));
+	host_libfabric_path(h->libfabric_path, sizeof(h->libfabric_path));
 }
 
 void host_collect(struct host_facts *h)
@@ -43,7 +50,8 @@ void host_collect(struct host_facts *h)
 	t = instance_find(h->instance_type);
 	if (t) {
 		h->type = t;
-		h->expected_efa_devices = t->efa_devices;
+		/* 0 in the table: no source gave the count, so none is expected. */
+		h->expected_efa_devices = t->efa_devices ? t->efa_devices : -1;
 		h->line_rate_gbps = t->line_rate_gbps;
 	}
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0)

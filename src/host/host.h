@@ -27,5 +27,7 @@ struct host_facts {
 };
 
 void host_collect(struct host_facts *h);
+/* The path of the libfabric this process loaded, "" when unknown. */
+void host_libfabric_path(char *buf, size_t len);
 
 #endif

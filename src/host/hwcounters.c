@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "host/efa_dev.h"
+#include "host/instance.h"
 #include "host/sysfs.h"
 #include "util.h"
 
@@ -111,7 +112,12 @@ static void discover_dir(struct hwc_device *d, const char *dir, enum hwc_scope s
 	closedir(dh);
 	qsort(names, nn, sizeof(names[0]), cmp_names);
 	for (i = 0; i < nn; i++) {
-		if (d->n < HWC_MAX && hwc_index(d, names[i]) < 0) {
+		/* Before efa 1.14.0 the device directory repeated the port's: one counter each. */
+		if (hwc_index(d, names[i]) >= 0) {
+			free(names[i]);
+			continue;
+		}
+		if (d->n < HWC_MAX) {
 			str_copy(d->counter[d->n], HWC_NAME_LEN, names[i]);
 			d->scope[d->n++] = scope;
 		} else {
@@ -163,6 +169,7 @@ static void reader_init(struct hwc_reader *r, struct hwc_set *set, const char *n
 	sysfs_printable(r->dev.name, sizeof(r->dev.name), name, strlen(name));
 	if (!sysfs_path(devdir, sizeof(devdir), IB_CLASS "/%s", name))
 		return;
+	r->dev.rdma_read = r->dev.rdma_write = -1;
 	r->dev.port = find_port(devdir);
 	if (r->dev.port)
 		snprintf(r->dir[HWC_PORT], sizeof(r->dir[0]), "%s/ports/%d/hw_counters", devdir,
@@ -565,6 +572,42 @@ static int open_efa(struct hwc_set *set, char *msg, size_t len)
 	return 0;
 }
 
+static int cap_of(enum cap_expect c)
+{
+	return c == CAP_YES ? 1 : c == CAP_NO ? 0 : -1;
+}
+
+/*
+ * The devices' RDMA read and write: efadv's word where the device could be asked (and
+ * libefa knows the bit), else what the instance table says of the type.
+ */
+static void fill_caps(struct hwc_set *set)
+{
+	const struct instance_type *t = NULL;
+	struct efa_dev *devs = NULL;
+	size_t n = efa_dev_scan(&devs), i, k;
+	char type[64];
+
+	if (!sysfs_read(type, sizeof(type), "/sys/devices/virtual/dmi/id/product_name"))
+		t = instance_find(type);
+	for (i = 0; i < set->n; i++) {
+		struct hwc_device *d = &set->readers[i].dev;
+
+		for (k = 0; k < n; k++)
+			if (devs[k].efadv_queried && !strcmp(devs[k].name, d->name))
+				break;
+		if (k < n) {
+			d->rdma_read = devs[k].rdma_read;
+			d->rdma_write = devs[k].rdma_write_known ? devs[k].rdma_write : -1;
+		}
+		if (t && d->rdma_read < 0)
+			d->rdma_read = cap_of(t->rdma_read);
+		if (t && d->rdma_write < 0)
+			d->rdma_write = cap_of(t->rdma_write);
+	}
+	free(devs);
+}
+
 static int open_set(struct hwc_set **out, char *const *names, size_t nnames, bool quiet,
 		    char *msg, size_t len)
 {
@@ -579,8 +622,10 @@ static int open_set(struct hwc_set **out, char *const *names, size_t nnames, boo
 	ret = nnames ? open_named(set, names, nnames, quiet, msg, len) : open_efa(set, msg, len);
 	if (!ret && !set->n)
 		ret = -ENODEV;
-	if (!ret)
+	if (!ret) {
+		fill_caps(set);
 		raise_fd_limit(set);
+	}
 	if (!ret && set_start(set)) {
 		snprintf(msg, len, "could not start a counter reader thread");
 		ret = -EAGAIN;
@@ -707,7 +752,8 @@ const char *hwc_strerror(int err)
 	case 0:
 		return "ok";
 	case -ENODEV:
-		return "device vanished (removed, or its driver unloaded)";
+		return "device vanished (its hw_counters directories are gone: removed, or its "
+		       "driver unloaded)";
 	case -ETIMEDOUT:
 		return "read did not return in time (a hung driver read: see dmesg)";
 	case -EBUSY:
@@ -719,4 +765,18 @@ const char *hwc_strerror(int err)
 	default:
 		return sysfs_strerror(err);
 	}
+}
+
+const char *hwc_counter_strerror(int err)
+{
+	/*
+	 * After an admin command times out the efa driver closes the device's admin queue and
+	 * answers every later one, a port counter read included, with -ENODEV ("Admin queue is
+	 * closed": amzn-drivers efa_linux_3.1.0 kernel/linux/efa/src/efa_com.c
+	 * efa_com_submit_admin_cmd(); the in-tree driver's efa_com.c alike).
+	 */
+	if (err == -ENODEV)
+		return "refused: the device's admin queue is closed (ENODEV), after an admin "
+		       "command timed out";
+	return hwc_strerror(err);
 }

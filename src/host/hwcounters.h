@@ -5,10 +5,14 @@
  *
  * Two directories per device, each with a `lifespan` file (how long the driver caches values,
  * in ms: a setting, not a counter): the port's, /sys/class/infiniband/DEV/ports/N/hw_counters,
- * and, from efa driver 1.14.0 on, the device's, /sys/class/infiniband/DEV/hw_counters (before
- * that everything was under the port). Which counters exist depends on the driver version and
- * the hardware, so the files present are discovered, never listed here: a counter that is not
- * there is unsupported, never 0.
+ * and the device's, /sys/class/infiniband/DEV/hw_counters. The efa driver has them from 1.4.0;
+ * from 1.14.0 the device directory holds the admin counters and the port the traffic ones,
+ * before that both held the full set (one efa_alloc_hw_stats() for both, amzn-drivers
+ * kernel/linux/efa). Which counters exist depends on the driver version, so the files present
+ * are discovered, never listed here: a counter that is not there is unsupported, never 0.
+ * The converse does not hold: a file that is there may count nothing on this hardware
+ * (rdma_write_* from 2.5.0 and the network counters from 2.17.0 exist on every device), which
+ * the capabilities below and hwhealth.c's checks take into account.
  *
  * Reading a port counter makes the driver ask the device (an admin command), which can hang
  * when the device's admin queue is stuck. So each device is read by its own thread and the
@@ -59,6 +63,12 @@ struct hwc_device {
 	char counter[HWC_MAX][HWC_NAME_LEN];
 	enum hwc_scope scope[HWC_MAX];
 	size_t skipped; /* files not taken: names unfit for a metric name, or past HWC_MAX */
+	/*
+	 * What the device can do, which decides whether some counters count at all: 1 yes,
+	 * 0 no, -1 unknown. From efadv where the device could be asked, else the instance table.
+	 */
+	int rdma_read;
+	int rdma_write;
 };
 
 struct hwc_set;
@@ -85,7 +95,12 @@ int hwc_index(const struct hwc_device *d, const char *name);
 void hwc_read(struct hwc_set *set, struct hwc_sample *samples, double wait_sec);
 /* Stops the readers; one stuck in a read is left to the process's exit. */
 void hwc_close(struct hwc_set *set);
-/* Why a device or a counter has no reading, for people. */
+/* Why a device has no reading, for people. */
 const char *hwc_strerror(int err);
+/*
+ * Why a counter has no reading, for people: as hwc_strerror, but -ENODEV from a read is the
+ * efa driver refusing admin commands (its admin queue closed), not a vanished device.
+ */
+const char *hwc_counter_strerror(int err);
 
 #endif

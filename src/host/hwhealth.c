@@ -47,7 +47,10 @@ static const struct hwc_meaning meanings[] = {
 	  "efadiag bw --op write PEER" },
 	{ "rdma_write_recv_bytes", "bytes peers wrote into this node by RDMA write", HWC_NORMAL,
 	  NULL, NULL },
-	/* port: network health (efa driver 2.17.0+, Nitro v4 and later) */
+	/*
+	 * port: network health (efa driver 2.17.0+ on every device; which hardware counts them
+	 * no source says, so they are trusted to count only where one is not 0)
+	 */
 	{ "retrans_bytes", "bytes SRD sent again", HWC_NORMAL, NULL, NULL },
 	{ "retrans_pkts", "packets SRD sent again", HWC_NORMAL, NULL, NULL },
 	{ "retrans_timeout_events",
@@ -61,7 +64,7 @@ static const struct hwc_meaning meanings[] = {
 	{ "impaired_remote_conn_events",
 	  "times a connection to a peer became impaired and was rate limited", HWC_TROUBLE_WARN,
 	  "a peer or the path to it degraded", "efadiag bw PEER" },
-	/* device (efa driver 1.14.0+; under the port before) */
+	/* device directory (efa driver 1.14.0+; before it both directories held everything) */
 	{ "submitted_cmds", "admin commands submitted to the device", HWC_NORMAL, NULL, NULL },
 	{ "completed_cmds", "admin commands the device completed", HWC_NORMAL, NULL, NULL },
 	{ "cmds_err", "admin commands the device failed", HWC_TROUBLE_FAIL,
@@ -119,6 +122,17 @@ const struct hwc_meaning *hwc_meaning(const char *name)
 	return &generic;
 }
 
+/* Keeps a sample's values as the window's latest. */
+static void keep_last(struct hwc_window *w, const struct hwc_sample *s)
+{
+	size_t i;
+
+	for (i = 0; i < HWC_MAX; i++) {
+		w->last_ok[i] = !s->err && !s->val[i].err;
+		w->last[i] = w->last_ok[i] ? s->val[i].v : 0;
+	}
+}
+
 void hwc_window_start(struct hwc_window *w, const struct hwc_sample *first)
 {
 	size_t i;
@@ -127,6 +141,7 @@ void hwc_window_start(struct hwc_window *w, const struct hwc_sample *first)
 	w->err = first->err;
 	for (i = 0; i < HWC_MAX; i++)
 		w->counter_err[i] = first->val[i].err;
+	keep_last(w, first);
 }
 
 void hwc_window_since_load(struct hwc_window *w, const struct hwc_device *d,
@@ -156,6 +171,7 @@ double hwc_window_add(struct hwc_window *w, const struct hwc_device *d,
 		delta[i] = 0;
 		w->counter_err[i] = cur->err ? 0 : cur->val[i].err;
 	}
+	keep_last(w, cur);
 	if (prev->err || cur->err || cur->t <= prev->t)
 		return 0;
 	secs = cur->t - prev->t;
@@ -217,7 +233,7 @@ static bool judge_device_errors(struct checks *c, const struct hwc_device *d,
 				const struct hwc_window *w)
 {
 	char name[128];
-	size_t i;
+	size_t i, refused = 0;
 
 	snprintf(name, sizeof(name), "%s counters", d->name);
 	if (w->err) {
@@ -228,11 +244,22 @@ static bool judge_device_errors(struct checks *c, const struct hwc_device *d,
 	}
 	if (!d->n) {
 		check_add(c, name, CHECK_SKIP,
-			  "no hw_counters files (the efa driver exposes them from 1.10.1)");
+			  "no hw_counters files (the efa driver exposes them from 1.4.0)");
 		return false;
 	}
+	for (i = 0; i < d->n; i++)
+		refused += w->counter_err[i] == -ENODEV;
+	if (refused) {
+		check_add(c, name, CHECK_FAIL,
+			  "%zu counter%s refused with ENODEV: the efa driver closed the device's "
+			  "admin queue after an admin command timed out, and refuses every admin "
+			  "command until the device is reset (dmesg: \"Admin queue is closed\"). "
+			  "Next: dmesg | grep -i efa; stop its jobs, then modprobe -r efa && "
+			  "modprobe efa, or reboot",
+			  refused, refused == 1 ? " was" : "s were");
+	}
 	for (i = 0; i < d->n; i++) {
-		if (!w->counter_err[i])
+		if (!w->counter_err[i] || w->counter_err[i] == -ENODEV)
 			continue;
 		check_add(c, name, CHECK_WARN, "%s: %s%s", d->counter[i],
 			  hwc_strerror(w->counter_err[i]),
@@ -275,43 +302,109 @@ static int judge_trouble(struct checks *c, const struct hwc_device *d, const str
 	return rose;
 }
 
+/*
+ * Keep-alives: the device sends them as asynchronous events and the efa driver only counts
+ * them (efa_keep_alive(), amzn-drivers kernel/linux/efa/src/efa_main.c; the in-tree driver
+ * alike). No source gives their period, nor what a missing one means, so the rates are
+ * reported, not judged: a counter that rose shows the device's event path worked.
+ */
 static void judge_keepalive(struct checks *c, const struct hwc_set *set,
 			    const struct hwc_window *w)
 {
-	size_t i, watched = 0, silent = 0;
+	size_t i, watched = 0, silent = 0, used = 0;
+	char rates[640] = "", first_silent[64] = "";
 
 	for (i = 0; i < hwc_count(set); i++) {
 		const struct hwc_device *d = hwc_device(set, i);
 		int k = hwc_index(d, "keep_alive_rcvd");
-		char name[128];
+		int n;
 
-		if (k < 0 || w[i].err || !w[i].seen[k])
+		if (k < 0 || w[i].err || !w[i].seen[k] || w[i].since_load || w[i].seconds <= 0)
 			continue;
 		watched++;
-		if (w[i].since_load || w[i].seconds < HWC_KEEPALIVE_WINDOW_SEC || w[i].delta[k])
+		if (!w[i].delta[k] && !silent++)
+			str_copy(first_silent, sizeof(first_silent), d->name);
+		if (used >= sizeof(rates))
 			continue;
-		silent++;
-		snprintf(name, sizeof(name), "%s keep_alive_rcvd", d->name);
-		check_add(c, name, CHECK_WARN,
-			  "no keep-alive from the device in %.1f s (it sends one about every second): "
-			  "its firmware or the driver's event queue may be stuck. Next: dmesg | grep -i "
-			  "efa; efadiag bw --loopback -d %s",
-			  w[i].seconds, d->name);
+		n = snprintf(rates + used, sizeof(rates) - used, "%s%s %.2f/s", used ? ", " : "",
+			     d->name, (double)w[i].delta[k] / w[i].seconds);
+		used = n < 0 ? sizeof(rates) : used + (size_t)n;
 	}
-	if (!watched)
+	if (!watched && hwc_count(set) && w[0].since_load)
 		check_add(c, "keep-alive", CHECK_SKIP,
-			  "no device has keep_alive_rcvd (efa driver 1.14.0 and later)");
-	else if (w[0].since_load)
+			  "a rate needs a window of samples: efadiag stats -i 1 -c 5");
+	else if (!watched)
 		check_add(c, "keep-alive", CHECK_SKIP,
-			  "needs a window of samples: efadiag stats -i 1 -c %.0f",
-			  HWC_KEEPALIVE_WINDOW_SEC + 1);
-	else if (!silent && w[0].seconds < HWC_KEEPALIVE_WINDOW_SEC)
-		check_add(c, "keep-alive", CHECK_SKIP,
-			  "a window of %.1f s is too short to miss a keep-alive (needs %.0f s)",
-			  w[0].seconds, HWC_KEEPALIVE_WINDOW_SEC);
+			  "no device has keep_alive_rcvd (efa driver 1.4.0 and later)");
 	else if (!silent)
-		check_add(c, "keep-alive", CHECK_PASS, "keep-alives arrived on %zu device%s",
-			  watched, watched == 1 ? "" : "s");
+		check_add(c, "keep-alive", CHECK_PASS, "keep-alives arrived on %zu device%s in "
+			  "%.1f s: %s", watched, watched == 1 ? "" : "s", w[0].seconds, rates);
+	else
+		check_add(c, "keep-alive", CHECK_SKIP,
+			  "not judged (no source gives the keep-alive period): %zu of %zu device%s "
+			  "received none in %.1f s (first %s); rates: %s", silent, watched,
+			  watched == 1 ? "" : "s", w[0].seconds, first_silent, rates);
+}
+
+static const char *const network_counters[] = {
+	"retrans_bytes", "retrans_pkts", "retrans_timeout_events", "unresponsive_remote_events",
+	"impaired_remote_conn_events",
+};
+
+/* Whether some device's network counters ever counted anything (a value, since load, not 0). */
+static bool network_counted(const struct hwc_set *set, const struct hwc_window *w)
+{
+	size_t i, j;
+
+	for (i = 0; i < hwc_count(set); i++)
+		for (j = 0; j < sizeof(network_counters) / sizeof(network_counters[0]); j++) {
+			int k = hwc_index(hwc_device(set, i), network_counters[j]);
+
+			if (k >= 0 && !w[i].err && w[i].last_ok[k] && w[i].last[k])
+				return true;
+		}
+	return false;
+}
+
+/* Counters that are there but count nothing, for what the device cannot do. */
+static void judge_uncounted(struct checks *c, const struct hwc_set *set)
+{
+	static const struct {
+		const char *prefix, *what, *why;
+		bool write;
+	} groups[] = {
+		/* amzn-drivers efa 2.5.0+ efa_fill_port_stats(): RDMA_WRITE stats only with it. */
+		{ "rdma_write_", "RDMA write", "the efa driver fills them only for devices that "
+		  "have it (efa_fill_port_stats(), 2.5.0 and later)", true },
+		/* A device without RDMA read never reads, nor answers peers' reads. */
+		{ "rdma_read_", "RDMA read", "a device without it never reads", false },
+	};
+	size_t g, i, j;
+
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		const char *first = NULL;
+		char name[64];
+		size_t n = 0;
+
+		for (i = 0; i < hwc_count(set); i++) {
+			const struct hwc_device *d = hwc_device(set, i);
+			int cap = groups[g].write ? d->rdma_write : d->rdma_read;
+			bool has = false;
+
+			for (j = 0; j < d->n && !has; j++)
+				has = !strncmp(d->counter[j], groups[g].prefix,
+					       strlen(groups[g].prefix));
+			if (has && cap == 0 && !n++)
+				first = d->name;
+		}
+		if (!n)
+			continue;
+		snprintf(name, sizeof(name), "%s* counters", groups[g].prefix);
+		check_add(c, name, CHECK_SKIP, "%zu device%s (first %s) without %s (efadv, or the "
+			  "instance table): its %s* counters count nothing, as %s", n,
+			  n == 1 ? "" : "s", first, groups[g].what, groups[g].prefix,
+			  groups[g].why);
+	}
 }
 
 /* One device retransmitting while every sibling on the host has none: that NIC or its path. */
@@ -336,7 +429,16 @@ static void judge_siblings(struct checks *c, const struct hwc_set *set,
 	}
 	if (with < 2) {
 		check_add(c, "retransmissions", CHECK_SKIP,
-			  "needs two devices with retrans_pkts (efa driver 2.17.0, Nitro v4 and later)");
+			  "needs two devices with retrans_pkts (efa driver 2.17.0 and later)");
+		return;
+	}
+	if (!network_counted(set, w)) {
+		check_add(c, "retransmissions", CHECK_SKIP,
+			  "every network counter (retrans_*, *_events) of all %zu devices is 0: "
+			  "the efa driver has them on every device from 2.17.0 whatever the "
+			  "hardware counts, and no source says which hardware counts them, so "
+			  "none retransmitted cannot be told from none counted",
+			  with);
 		return;
 	}
 	window_words(&w[which], when, sizeof(when));
@@ -377,4 +479,5 @@ void hwc_judge(struct checks *c, const struct hwc_set *set, const struct hwc_win
 		return;
 	judge_keepalive(c, set, w);
 	judge_siblings(c, set, w);
+	judge_uncounted(c, set);
 }

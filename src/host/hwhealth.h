@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What EFA hardware counters mean, how they add up over a window of samples, and the health
- * checks a window gives: a trouble counter that rose, keep-alives that stopped, one device
- * retransmitting while its siblings do not, devices or counters that vanished or reset.
+ * checks a window gives: a trouble counter that rose, the keep-alive rate, one device
+ * retransmitting while its siblings do not, devices or counters that vanished, reset or were
+ * refused, and counters that are there but count nothing on this hardware.
  */
 #ifndef EFADIAG_HWHEALTH_H
 #define EFADIAG_HWHEALTH_H
@@ -12,9 +13,6 @@
 
 #include "host/checks.h"
 #include "host/hwcounters.h"
-
-/* Below this window a device that sent no keep-alive is not yet a sign (the period is ~1 s). */
-#define HWC_KEEPALIVE_WINDOW_SEC 5.0
 
 enum hwc_trouble {
 	HWC_NORMAL,	  /* traffic, commands: rising is just work */
@@ -47,6 +45,8 @@ struct hwc_window {
 	char reset_counter[HWC_NAME_LEN]; /* the first that did */
 	int err;		/* the latest sample's device error (0 none) */
 	int counter_err[HWC_MAX]; /* the latest sample's per-counter errors */
+	uint64_t last[HWC_MAX];	/* the latest sample's values (valid where last_ok) */
+	bool last_ok[HWC_MAX];
 };
 
 /* Starts a window at a first sample (nothing added yet). */

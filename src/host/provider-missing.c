@@ -9,10 +9,11 @@
 #include "host/env.h"
 #include "host/host.h"
 
-void host_provider_missing(const char *provider, const struct efa_dev *devs, size_t ndevs,
-			   const char *libfabric_path, char *buf, size_t len)
+extern char **environ;
+
+void host_provider_missing(const char *provider, const char *fp, const struct efa_dev *devs,
+			   size_t ndevs, const char *libfabric_path, char *buf, size_t len)
 {
-	const char *fp = getenv("FI_PROVIDER");
 	size_t i, with_dev = 0;
 
 	if (!host_fi_provider_allows(fp, provider)) {
@@ -39,10 +40,14 @@ void host_provider_missing(const char *provider, const struct efa_dev *devs, siz
 void host_provider_missing_here(const char *provider, char *buf, size_t len)
 {
 	struct efa_dev *devs = NULL;
+	struct env_runtime rt;
 	struct host_facts h;
 	size_t n = efa_dev_scan(&devs);
 
 	host_collect(&h);
-	host_provider_missing(provider, devs, n, h.libfabric_path, buf, len);
+	/* The core reads FI_PROVIDER with fi_param_get_str() (src/fabric.c): libfabric.conf too. */
+	host_env_runtime(environ, h.libfabric_path, &rt);
+	host_provider_missing(provider, host_env_param(environ, &rt, "FI_PROVIDER", NULL), devs, n,
+			      h.libfabric_path, buf, len);
 	free(devs);
 }
