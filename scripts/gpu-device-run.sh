@@ -14,6 +14,7 @@
 # when it lacks libibverbs' or jq. Builds go to /tmp/efadiag-gpu. Every step says what it
 # does; a build step that fails ends the run with the reason (and the logs are in $OUT).
 #
+# GPU_RUN_BENCH=0 leaves the benchmark out (a check of the tests alone).
 # Rehearsals on a machine without a GPU: GPU_RUN_NO_CUDA=1 builds libfabric and fabtests
 # without CUDA (the GPU tests then skip, and the benchmark fails), GPU_RUN_FORCE_DEBS=1 uses
 # the carried .deb files even where the machine has the packages, GPU_RUN_REUSE=1 keeps a
@@ -239,12 +240,16 @@ rc=$?
 grep -v '^ok' "$WORK/efa-shape.tap"
 note "tests/efa-shape.sh: exit $rc, $(grep -c '^ok' "$WORK/efa-shape.tap") ok, $(grep -c '^not ok' "$WORK/efa-shape.tap") not ok"
 
+if [ "${GPU_RUN_BENCH:-1}" = 1 ]; then
 step "bench/gpu-bw.sh: efadiag bw --mem cuda against fi_rdm_tagged_bw -D cuda"
 FT_BIN=$FTC/bin timeout 240 bash bench/gpu-bw.sh -r 3 >"$OUT/bench.txt" 2>&1
 rc=$?
 cat "$OUT/bench.txt"
 note "bench/gpu-bw.sh: exit $rc"
 sed -n '1,3p' "$OUT/bench.txt" >>"$SUMMARY"
+else
+	note "bench/gpu-bw.sh: not run (GPU_RUN_BENCH=0)"
+fi
 
 step "done"
 ls -la "$OUT"
