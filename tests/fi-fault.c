@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Test-only LD_PRELOAD shim: fi_getinfo aborts, crashes, hangs or exits as
- * EFADIAG_TEST_FI_GETINFO says (abort, segv, hang, exit), and otherwise is libfabric's. It
+ * EFADIAG_TEST_FI_GETINFO says (abort, segv, hang, exit; abort-later: on calls that ask for
+ * capabilities, as opening an endpoint does and listing does not, standing for the efa
+ * provider's aborts at endpoint open on some FI_EFA_* values), and otherwise is
+ * libfabric's. It
  * stands in for a provider that dies while libfabric loads it, which the efa provider does
  * only on EFA hosts, so tests/info-isolation.sh can show that info outlives it everywhere.
  */
@@ -22,6 +25,10 @@ int fi_getinfo(uint32_t version, const char *node, const char *service, uint64_t
 	const char *mode = getenv("EFADIAG_TEST_FI_GETINFO");
 	getinfo_fn real;
 
+	/* An RDM endpoint's (a utility provider asks for its core's MSG ones while listing). */
+	if (mode && !strcmp(mode, "abort-later") && hints && hints->caps && hints->ep_attr &&
+	    hints->ep_attr->type == FI_EP_RDM)
+		abort();
 	if (mode && !strcmp(mode, "abort"))
 		abort();
 	if (mode && !strcmp(mode, "segv"))

@@ -144,7 +144,10 @@ static void emit_domains(struct info_run *r)
 		fabric_protocol_str(fi->ep_attr->protocol, buf, sizeof(buf));
 		out_set_str(row, "protocol", "%s", buf);
 		out_set_num(row, "max_msg_size_bytes", (double)fi->ep_attr->max_msg_size);
-		if (op) {
+		if (op && op->ret == LISTING_OPEN_UNTRIED) {
+			out_set_str(row, "open_error", "%s", r->listing.open_stop[0] ?
+				    r->listing.open_stop : "not tried");
+		} else if (op) {
 			out_set_bool(row, "opens", op->ret == 0);
 			if (op->ret)
 				out_set_str(row, "open_error", "%s", op->err);

@@ -17,9 +17,11 @@ enum listing_fate {
 
 /* Whether a test could open an endpoint on a listed entry (fab_open, in the child). */
 struct listing_open {
-	int ret;       /* 0, or libfabric's negative error */
+	int ret;       /* 0, libfabric's negative error, or LISTING_OPEN_UNTRIED */
 	char err[256]; /* what failed */
 };
+
+#define LISTING_OPEN_UNTRIED 1
 
 struct listing {
 	enum listing_fate fate;
@@ -29,6 +31,7 @@ struct listing {
 	double timeout_sec;	/* the bound it ran under */
 	struct fi_info *list;	/* LISTING_DONE and ret 0: the domains, free with fi_freeinfo */
 	struct listing_open *opens; /* per entry of list, in its order; free() */
+	char open_stop[160];	    /* why opens are LISTING_OPEN_UNTRIED, when some are */
 };
 
 /*
