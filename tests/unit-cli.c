@@ -19,22 +19,6 @@ struct optlist {
 	size_t n;
 };
 
-static bool global_option(const struct opt_def *d)
-{
-	const struct opt_def *g;
-
-	for (g = cli_global_options; g->name; g++)
-		if (g == d)
-			return true;
-	return false;
-}
-
-/* Whether cmd refuses the global option d (cmd_entry.unused_globals). */
-static bool unused_global(const struct cmd_entry *cmd, const struct opt_def *d)
-{
-	return cmd->unused_globals && d->letter && strchr(cmd->unused_globals, d->letter);
-}
-
 /* The options cmd takes: the global ones it does not refuse, then its own. */
 static void optlist_of(const struct cmd_entry *cmd, struct optlist *l)
 {
@@ -43,7 +27,7 @@ static void optlist_of(const struct cmd_entry *cmd, struct optlist *l)
 
 	l->n = 0;
 	for (d = cli_global_options; d->name && l->n < 128; d++)
-		if (!unused_global(cmd, d))
+		if (!cli_unused_global(cmd, d))
 			l->defs[l->n++] = d;
 	for (t = cmd->options; t && *t; t++)
 		for (d = *t; d->name && l->n < 128; d++)
@@ -294,7 +278,7 @@ static void test_help(void)
 			const char *help = d->letter == 't' && cmd->timeout_help ? cmd->timeout_help :
 										  d->help;
 			char lhs[128], line[512], *at;
-			bool is_global = global_option(d);
+			bool is_global = cli_is_global(d);
 
 			usage_lhs(d, lhs, sizeof(lhs));
 			/* The first words of the help: a long one wraps. */
@@ -633,7 +617,7 @@ static void test_other_commands_options(void)
 				int stop;
 
 				/* A global one it refuses has its own words (test_unused_globals). */
-				if (optlist_find(&mine, d->name) || global_option(d))
+				if (optlist_find(&mine, d->name) || cli_is_global(d))
 					continue;
 				snprintf(lng, sizeof(lng), "--%s", d->name);
 				stop = PARSE(&ctx, cmd->name, lng, "1");

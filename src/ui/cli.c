@@ -156,7 +156,7 @@ static const char *nearest_option(const struct opt_set *all, const char *typed)
 	return nearest_name(typed, names, i);
 }
 
-static bool is_global(const struct opt_def *d)
+bool cli_is_global(const struct opt_def *d)
 {
 	const struct opt_def *g;
 
@@ -166,10 +166,10 @@ static bool is_global(const struct opt_def *d)
 	return false;
 }
 
-/* Whether cmd refuses a global option (cmd_entry.unused_globals). */
-static bool unused_by(const struct cmd_entry *cmd, const struct opt_def *d)
+bool cli_unused_global(const struct cmd_entry *cmd, const struct opt_def *d)
 {
-	return cmd && cmd->unused_globals && d->letter && strchr(cmd->unused_globals, d->letter);
+	return cmd && cmd->unused_globals && d->letter && cli_is_global(d) &&
+	       strchr(cmd->unused_globals, d->letter);
 }
 
 static bool takes_value(const struct opt_def *d)
@@ -586,7 +586,7 @@ struct cli_result cli_parse(struct ctx *ctx, const struct cmd_entry *const *comm
 			want_version = true;
 			continue;
 		}
-		if (unused_by(cmd, d)) {
+		if (cli_unused_global(cmd, d)) {
 			cli_usage_error(ctx, "option '-%c/--%s' does nothing for '%s': leave it out",
 					d->letter, d->name, cmd->name);
 			return stop(EXIT_USAGE);
@@ -718,7 +718,7 @@ void cli_command_usage(FILE *f, const struct cmd_entry *cmd)
 	/* The command's own options first, then the global ones that mean something to it. */
 	set_build(&set, one, cmd);
 	for (i = 0; i < set.n; i++) {
-		if (is_global(set.defs[i]))
+		if (cli_is_global(set.defs[i]))
 			continue;
 		if (!listed++)
 			fprintf(f, "\nOptions:\n");
@@ -728,7 +728,7 @@ void cli_command_usage(FILE *f, const struct cmd_entry *cmd)
 	for (i = 0; i < set.n; i++) {
 		const struct opt_def *d = set.defs[i];
 
-		if (!is_global(d) || unused_by(cmd, d))
+		if (!cli_is_global(d) || cli_unused_global(cmd, d))
 			continue;
 		/* -t bounds something different in every command: say what, here. */
 		usage_line(f, d, d->letter == 't' ? cmd->timeout_help : NULL);

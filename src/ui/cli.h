@@ -79,6 +79,10 @@ struct cli_result {
 };
 
 /* The command called name in commands (NULL-terminated), or NULL. Exact names only. */
+/* Whether d is one of the global options (cli_global_options). */
+bool cli_is_global(const struct opt_def *d);
+/* Whether cmd refuses the global option d: it does nothing there (cmd_entry.unused_globals). */
+bool cli_unused_global(const struct cmd_entry *cmd, const struct opt_def *d);
 const struct cmd_entry *cli_find_command(const struct cmd_entry *const *commands,
 					 const char *name);
 void cli_defaults(struct opts *opt);
