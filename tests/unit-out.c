@@ -539,31 +539,31 @@ static void test_cli_parse(void)
 	is_str(ctx.opt.provider, "tcp", "-p tcp info: provider tcp");
 	parse_done(&ctx);
 
-	PARSE(&ctx, &r, "info", "-p", "tcp", "--json", "-t", "2.5", "-P", "1234");
+	/* serve: -P does nothing for info, which refuses it. */
+	PARSE(&ctx, &r, "serve", "-p", "tcp", "--json", "-t", "2.5", "-P", "1234");
 	is_int(r.stop, 0, "options after the command: runs");
-	ok(ctx.cmd == &cmd_info, "options after the command: info");
+	ok(ctx.cmd == &cmd_serve, "options after the command: serve");
 	is_str(ctx.opt.provider, "tcp", "options after the command: provider");
 	ok(ctx.opt.json && out_is_json(ctx.out), "options after: --json");
 	ok(ctx.opt.timeout_sec == 2.5, "options after the command: timeout 2.5");
 	is_int(ctx.opt.port, 1234, "options after the command: port");
 	parse_done(&ctx);
 
-	PARSE(&ctx, &r, "--provider=shm", "-jt", "3", "-d", "a,b", "info", "--expect-domains",
-	      "4", "-Pt", "-q");
+	PARSE(&ctx, &r, "--provider=shm", "-jt", "3", "-d", "a,b", "serve", "-Pt", "-q");
 	is_int(r.stop, 1 + EXIT_USAGE, "-Pt: -P takes 't' as its value, a bad port");
 	has(parse_err, "invalid value 't' for -P/--port", "-Pt: the port 't' is named");
 	parse_done(&ctx);
 
-	PARSE(&ctx, &r, "--provider=shm", "-jt", "3", "-d", "a,b", "info", "--expect-domains=4",
-	      "-P80", "-vv", "-q");
+	PARSE(&ctx, &r, "--provider=shm", "-jt", "3", "-d", "a,b", "serve", "--persist", "-P80",
+	      "-vv", "-q");
 	is_int(r.stop, 0, "global options in all spellings: runs");
-	ok(ctx.cmd == &cmd_info, "global options in all spellings: info");
+	ok(ctx.cmd == &cmd_serve, "global options in all spellings: serve");
 	is_str(ctx.opt.provider, "shm", "--provider=shm");
 	ok(ctx.opt.json && out_is_json(ctx.out), "-jt 3: -j");
 	ok(ctx.opt.timeout_sec == 3, "-jt 3: the timeout is 3");
 	is_int(ctx.opt.ndomains, 2, "-d a,b: two domains");
 	is_str(ctx.opt.domains[1], "b", "-d a,b: the second domain");
-	is_int(ctx.opt.expect_domains, 4, "--expect-domains=4");
+	ok(ctx.opt.persist, "--persist among them");
 	is_int(ctx.opt.port, 80, "-P80");
 	is_int(ctx.opt.verbose, 2, "-vv: verbose twice");
 	ok(ctx.opt.quiet, "-q: quiet");
@@ -681,12 +681,12 @@ static void test_main(void)
 	code = RUN_MAIN(&c, "help", "nosuch");
 	usage_error(&c, code, "unknown command 'nosuch'", "help nosuch");
 
-	code = RUN_MAIN(&c, "--json", "-p", "tcp", "info", "-P", "65536");
-	usage_error(&c, code, "invalid value '65536' for -P/--port", "--json info -P 65536");
+	code = RUN_MAIN(&c, "--json", "-p", "tcp", "serve", "-P", "65536");
+	usage_error(&c, code, "invalid value '65536' for -P/--port", "--json serve -P 65536");
 	doc = parse_doc(c.out);
 	ok(doc != NULL, "--json usage error: one JSON document on stdout");
 	is_str(jstr(doc, "status"), "error", "--json usage error: status error");
-	is_str(jstr(doc, "command"), "info", "--json usage error: command");
+	is_str(jstr(doc, "command"), "serve", "--json usage error: command");
 	is_str(jstr(doc, "efadiag_version"), efadiag_version(), "--json usage error: version");
 	has(jstr2(doc, "error", "message"), "invalid value '65536' for -P/--port",
 	    "--json usage error: error.message");
