@@ -344,6 +344,8 @@ tree slow
 echo 400 >"$P/lifespan"
 EFADIAG_SYSROOT=$T run stats -i 0.1 -c 2 --json
 like "$ERR" 'interval raised to 0\.400 s.*lifespan \(400 ms\)' "never sampled faster than lifespan"
+[ "$(tail -c 1 "$TMPD/err" | od -An -c | tr -d ' ')" = '\n' ]
+ok $? "the note about the interval is a whole line (the table no longer starts on it)"
 lines_true 'all(.interval_sec > 0.35)' "the interval follows the lifespan"
 
 for bad in "-i 0" "-i abc" "-i -1" "-c 0" "-c x" "--prom"; do
