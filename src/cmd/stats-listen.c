@@ -65,6 +65,8 @@ typedef int mhd_result;
  * efa_verbs.c, efa_alloc_hw_port_stats), which Linux's include/rdma/ib_verbs.h defines as 10 ms.
  */
 #define LISTEN_DEFAULT_LIFESPAN_MS 10
+/* At a stop, requests under way get this long to be answered before connections are closed. */
+#define LISTEN_DRAIN_SEC 2.0
 
 #define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
@@ -92,6 +94,7 @@ struct listen {
 	bool want;	     /* a reading is asked for (or under way) */
 	bool stopping;
 	struct scrape *waiting; /* suspended scrapes, resumed by the next reading */
+	unsigned int live;	/* requests begun and not yet completed */
 	unsigned long long requests, scrapes;
 };
 
@@ -279,6 +282,7 @@ static mhd_result on_request(void *cls, struct MHD_Connection *conn, const char 
 		*req = s;
 		pthread_mutex_lock(&l->lock);
 		l->requests++;
+		l->live++;
 		pthread_mutex_unlock(&l->lock);
 		if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 			return answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
@@ -321,6 +325,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req,
 			*p = s->next;
 			break;
 		}
+	l->live--;
 	pthread_mutex_unlock(&l->lock);
 	free(s);
 	*req = NULL;
@@ -439,14 +444,15 @@ static struct MHD_Daemon *start_daemon(struct listen *l, int fd)
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	/* The logger first: the library warns about options that come before it. */
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
+			     MHD_OPTION_EXTERNAL_LOGGER, on_library_message, l,
 			     MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 			     MHD_OPTION_CONNECTION_LIMIT, LISTEN_MAX_CONNECTIONS,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, LISTEN_MAX_PER_CLIENT,
 			     MHD_OPTION_CONNECTION_TIMEOUT, LISTEN_IDLE_SEC,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, LISTEN_HEADER_BYTES,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
-			     MHD_OPTION_EXTERNAL_LOGGER, on_library_message, l,
 			     MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return d;
@@ -474,19 +480,38 @@ static void serve(struct listen *l)
 	}
 }
 
-/* Every scrape still waiting is answered (503) before the library may stop. */
+/*
+ * Stops serving: no new connection is taken, every scrape still waiting is resumed (answered
+ * 503, or from the reading just made), and the requests under way get LISTEN_DRAIN_SEC to be
+ * answered before the library closes every connection. Idle keep-alive connections hold no
+ * request, so they do not make the stop wait.
+ */
 static void stop_daemon(struct listen *l)
 {
+	double until = now_sec() + LISTEN_DRAIN_SEC;
 	struct scrape *left;
+	MHD_socket quiet;
+	unsigned int live;
 
+	quiet = MHD_quiesce_daemon(l->daemon);
 	pthread_mutex_lock(&l->lock);
 	l->stopping = true;
 	left = l->waiting;
 	l->waiting = NULL;
 	pthread_mutex_unlock(&l->lock);
 	resume_all(left);
+	do {
+		pthread_mutex_lock(&l->lock);
+		live = l->live;
+		pthread_mutex_unlock(&l->lock);
+		if (live)
+			usleep(10000);
+	} while (live && now_sec() < until);
 	MHD_stop_daemon(l->daemon);
 	l->daemon = NULL;
+	/* A quiesced daemon leaves its listening socket to the caller, after the stop. */
+	if (quiet != MHD_INVALID_SOCKET)
+		close(quiet);
 }
 
 static void report(struct listen *l)
@@ -556,7 +581,7 @@ int stats_listen(struct stats_run *r)
 			 "read at most every %.3f s, each read bounded by %.3g s)\n", l.where,
 			 l.where, l.cache_sec, r->ctx->opt.timeout_sec);
 		serve(&l);
-		stop_daemon(&l); /* closes the listening socket */
+		stop_daemon(&l);
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
