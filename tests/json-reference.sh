@@ -253,7 +253,8 @@ EFADIAG_SYSROOT="$FIXTURES/stats-current" "$EFADIAG" stats --listen 127.0.0.1:0 
 listen_pid=$!
 listen_port=""
 for i in $(seq 100); do
-	listen_port=$(grep -m1 -oE 'serving http://127\.0\.0\.1:[0-9]+/' "$TMPD/listen.err" | grep -oE '[0-9]+/$')
+	listen_port=$(grep -m1 -oE 'serving http://127\.0\.0\.1:[0-9]+/' "$TMPD/listen.err" |
+		grep -oE '[0-9]+/$')
 	[ -n "$listen_port" ] || ! kill -0 "$listen_pid" 2>/dev/null && break
 	sleep 0.1
 done
@@ -267,7 +268,8 @@ if [ -n "$listen_port" ] && command -v curl >/dev/null 2>&1; then
 else
 	kill -9 "$listen_pid" 2>/dev/null
 	wait "$listen_pid" 2>/dev/null
-	skip "stats --listen -j document" "no libmicrohttpd in this efadiag, or no curl: $(head -c 200 "$TMPD/listen.err")"
+	skip "stats --listen -j document" \
+		"no libmicrohttpd in this efadiag, or no curl: $(head -c 200 "$TMPD/listen.err")"
 fi
 
 # counters around tests: a sysroot whose rdma device is named as tcp's loopback domain.

@@ -30,7 +30,8 @@ like "$(EFADIAG_SYSROOT=$CUR "$EFADIAG" stats --listen ::1:80 2>&1)" \
 # Without libmicrohttpd, --listen is an error that names what to install, and nothing here runs.
 EFADIAG_SYSROOT=$TMPD/nonexistent run stats --listen 127.0.0.1:0
 if [ "$RC" -eq 3 ] && printf '%s' "$ERR" | grep -q 'built without libmicrohttpd'; then
-	like "$ERR" 'install libmicrohttpd-dev' "built without libmicrohttpd: --listen says what to install"
+	like "$ERR" 'install libmicrohttpd-dev' \
+		"built without libmicrohttpd: --listen says what to install"
 	skip "stats --listen" "efadiag was built without libmicrohttpd (libmicrohttpd-dev)"
 	done_testing
 	exit
@@ -81,9 +82,10 @@ listen_start() {
 }
 
 # listen_stop [SIGNAL]: sends it (TERM by default) and waits for the exit, at most 15 s (then
-# SIGKILL). Sets RC, OUT, ERR (and $TMPD/out for json_*), and STOP_SEC, how long the exit took.
+# SIGKILL). Sets RC, ERR (and $TMPD/out for json_*), and STOP_SEC, how long the exit took.
 listen_stop() {
-	local i start=$(date +%s%N)
+	local i start
+	start=$(date +%s%N)
 	kill -"${1:-TERM}" "$LPID" 2>/dev/null
 	for i in $(seq 150); do
 		kill -0 "$LPID" 2>/dev/null || break
@@ -94,7 +96,6 @@ listen_stop() {
 	RC=$?
 	STOP_SEC=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
 	cp "$TMPD/listen.out" "$TMPD/out"
-	OUT=$(cat "$TMPD/listen.out")
 	ERR=$(cat "$TMPD/listen.err")
 }
 
@@ -128,7 +129,8 @@ if EFADIAG_SYSROOT=$T listen_start 127.0.0.1:0 --json; then
 	get /metrics
 	ok $((CODE != 200)) "/metrics answers 200 (got $CODE)"
 	like "$TYPE" '^text/plain; version=0\.0\.4' "/metrics: the exposition's content type ($TYPE)"
-	printf '%s\n' "$BODY" | grep -qx 'efadiag_efa_tx_bytes_total{device="rdmap80s0",port="1"} 2000000000'
+	printf '%s\n' "$BODY" |
+		grep -qx 'efadiag_efa_tx_bytes_total{device="rdmap80s0",port="1"} 2000000000'
 	ok $? "/metrics: counters are efadiag_efa_<counter>_total{device,port}"
 	like "$BODY" 'efadiag_efa_lifespan_seconds\{device="rdmap80s0",port="1",scope="device"\} 0\.010' \
 		"/metrics: the lifespan in seconds, the base unit"
@@ -143,7 +145,8 @@ if EFADIAG_SYSROOT=$T listen_start 127.0.0.1:0 --json; then
 			"promtool check metrics: /metrics lints clean (exit $prc)"
 		[ "$prc" -eq 0 ] || diag "promtool: $(head -c 600 "$TMPD/promtool.out")"
 	else
-		skip "promtool check metrics on /metrics" "promtool (Debian package prometheus) is not installed"
+		skip "promtool check metrics on /metrics" \
+			"promtool (Debian package prometheus) is not installed"
 	fi
 	# Read when scraped: a new value in the file is in the next scrape (the cache is 10 ms).
 	set_counter "$P/tx_bytes" 2000012345
@@ -152,7 +155,8 @@ if EFADIAG_SYSROOT=$T listen_start 127.0.0.1:0 --json; then
 	like "$BODY" 'efadiag_efa_tx_bytes_total\{device="rdmap80s0",port="1"\} 2000012345' \
 		"/metrics reads the counters when scraped"
 	head=$(curl -s -m 10 -I -o /dev/null -w '%{http_code} %{size_download}' "$URL/metrics")
-	ok $([ "$head" = "200 0" ] && echo 0 || echo 1) "HEAD /metrics: 200, no body ($head)"
+	[ "$head" = "200 0" ]
+	ok $? "HEAD /metrics: 200, no body ($head)"
 	get /metrics -X POST
 	ok $((CODE != 405)) "POST: 405 (got $CODE)"
 	curl -s -m 10 -D "$TMPD/hdr" -o /dev/null -X DELETE "$URL/healthz"
@@ -165,10 +169,13 @@ if EFADIAG_SYSROOT=$T listen_start 127.0.0.1:0 --json; then
 	# Keep-alive: Prometheus scrapes over one connection; the second request reuses the first's.
 	conns=$(curl -s -m 10 -o /dev/null -o /dev/null -w '%{num_connects} ' "$URL/metrics" \
 		"$URL/healthz")
-	ok $([ "$conns" = "1 0 " ] && echo 0 || echo 1) "keep-alive: two requests, one connection ($conns)"
+	[ "$conns" = "1 0 " ]
+	ok $? \
+		"keep-alive: two requests, one connection ($conns)"
 	listen_stop TERM
 	is_rc 0 "SIGTERM ends it"
-	ok $(awk -v s="$STOP_SEC" 'BEGIN { exit !(s < 3) }'; echo $?) "SIGTERM: gone in $STOP_SEC s"
+	awk -v s="$STOP_SEC" 'BEGIN { exit !(s < 3) }'
+	ok $? "SIGTERM: gone in $STOP_SEC s"
 	contract_keys "stats --listen"
 	json_true ".status == \"ok\" and .command == \"stats\" and .listen.port == $LPORT and
 		.listen.url == \"http://127.0.0.1:$LPORT/\" and .listen.scrapes >= 3 and
@@ -198,20 +205,22 @@ if EFADIAG_SYSROOT=$CUR listen_start 127.0.0.1:0; then
 	first=$LPID
 	EFADIAG_SYSROOT=$CUR run stats --listen "127.0.0.1:$LPORT" -j
 	is_rc 3 "a port already taken"
-	like "$ERR" "cannot listen on 127.0.0.1:$LPORT: Address already in use" "the error names the port"
+	like "$ERR" "cannot listen on 127.0.0.1:$LPORT: Address already in use" \
+		"the error names the port"
 	json_true '.status == "error" and (.error.message | test("Address already in use"))' \
 		"a port taken: the JSON error"
 	LPID=$first
 	listen_stop TERM
 fi
 
-# ---- the cache: one reading serves every scrape until it is older than the lifespan ----------------
+# ---- the cache: one reading serves every scrape until it is older than the lifespan ----------
 tree cache
 find "$T" -name lifespan -exec sh -c 'echo 1500 >"$1"' _ {} \;
 if EFADIAG_SYSROOT=$T listen_start 127.0.0.1:0; then
 	get /metrics
 	reads0=$(metric efadiag_exporter_reads_total)
-	ok $([ "$(metric efadiag_exporter_cache_seconds)" = 1.500 ] && echo 0 || echo 1) \
+	[ "$(metric efadiag_exporter_cache_seconds)" = 1.500 ]
+	ok $? \
 		"the cache time is the devices' lifespan (1500 ms)"
 	# Waited for by pid: a plain wait would wait for the server too.
 	pids=""
@@ -250,7 +259,8 @@ fi
 # -i raises the cache time above the lifespan.
 if EFADIAG_SYSROOT=$CUR listen_start 127.0.0.1:0 -i 2.5; then
 	get /metrics
-	ok $([ "$(metric efadiag_exporter_cache_seconds)" = 2.500 ] && echo 0 || echo 1) \
+	[ "$(metric efadiag_exporter_cache_seconds)" = 2.500 ]
+	ok $? \
 		"-i 2.5 with --listen: read at most every 2.5 s"
 	listen_stop TERM
 fi
@@ -262,7 +272,7 @@ slow_client() {
 	exec {fd}<>"/dev/tcp/127.0.0.1/$LPORT" || return
 	printf 'GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ' >&"$fd"
 	for i in $(seq $(($1 * 10 / 3))); do
-		printf 'a' >&"$fd" 2>/dev/null || break
+		printf 'a' 2>/dev/null 1>&"$fd" || break
 		sleep 0.3
 	done
 	exec {fd}>&-
@@ -272,7 +282,7 @@ slow_client() {
 raw() {
 	local fd
 	exec {fd}<>"/dev/tcp/127.0.0.1/$LPORT" || return
-	printf '%b' "$1" >&"$fd" 2>/dev/null
+	printf '%b' "$1" 2>/dev/null 1>&"$fd"
 	timeout 5 cat <&"$fd" >/dev/null 2>&1
 	exec {fd}>&-
 }
@@ -291,7 +301,7 @@ if EFADIAG_SYSROOT=$T ASAN_OPTIONS="$ASAN_OPTIONS:quarantine_size_mb=0" \
 	rss_list=""
 	late=0
 	bad_answers=0
-	for round in 1 2 3 4 5 6; do
+	for _ in 1 2 3 4 5 6; do
 		pids=""
 		for i in 1 2 3; do
 			slow_client 3 &
@@ -329,7 +339,8 @@ a body, slow clients: every scrape answered whole ($bad_answers missing)"
 	ok $((late)) "every round answered in time: scrapes under 5 s, /healthz under 1 s ($late late)"
 	# Allocator arenas settle over the first rounds; after that nothing may grow.
 	set -- $rss_list
-	ok $(awk -v a="$2" -v b="$6" 'BEGIN { exit !(b - a < 1024) }'; echo $?) \
+	awk -v a="$2" -v b="$6" 'BEGIN { exit !(b - a < 1024) }'
+	ok $? \
 		"memory flat across rounds: VmRSS $rss_list kB"
 	kill -0 "$LPID" 2>/dev/null
 	ok $? "still running after the flood"
@@ -371,15 +382,18 @@ if [ -f "$SHIM" ]; then
 		scraper=$!
 		sleep 0.5
 		h=$(curl -s -m 5 -o /dev/null -w '%{http_code} %{time_total}' "$URL/healthz")
-		ok $([ "${h%% *}" = 200 ] && awk -v t="${h#* }" 'BEGIN { exit !(t < 1) }'; echo $?) \
+		[ "${h%% *}" = 200 ] && awk -v t="${h#* }" 'BEGIN { exit !(t < 1) }'
+		ok $? \
 			"/healthz answers at once while a reading hangs ($h)"
 		listen_stop TERM
 		is_rc 0 "SIGTERM while a scrape waits for a hung reading"
-		ok $(awk -v s="$STOP_SEC" 'BEGIN { exit !(s < 5) }'; echo $?) \
+		awk -v s="$STOP_SEC" 'BEGIN { exit !(s < 5) }'
+		ok $? \
 			"it ends within the hang and -t ($STOP_SEC s)"
 		wait "$scraper"
 		w=$(cat "$TMPD/hung.w")
-		ok $([ "${w%% *}" = 200 ] && grep -q '^efadiag_efa_tx_bytes_total' "$TMPD/hung.body"; echo $?) \
+		[ "${w%% *}" = 200 ] && grep -q '^efadiag_efa_tx_bytes_total' "$TMPD/hung.body"
+		ok $? \
 			"the waiting scrape got its reading before the end ($w)"
 	fi
 	# A read that never returns in time: the scrape costs -t, the device is down, not absent.
@@ -461,23 +475,29 @@ EOF
 			awk -v r="$rate" 'BEGIN { exit !(r > 0) }' && break
 			sleep 0.5
 		done
-		ok $(awk -v r="$rate" 'BEGIN { exit !(r > 0) }'; echo $?) \
+		awk -v r="$rate" 'BEGIN { exit !(r > 0) }'
+		ok $? \
 			"prometheus: rate() of the counter the fixture advanced is not zero ($rate B/s)"
 		# Once the 5 s window lies wholly within the writing, the rate is the one written.
 		sleep 6
 		rate=$(query 'rate(efadiag_efa_tx_bytes_total{device="rdmap80s0"}[5s])')
-		ok $(awk -v r="$rate" 'BEGIN { exit !(r > 1e8 && r < 1e9) }'; echo $?) \
+		awk -v r="$rate" 'BEGIN { exit !(r > 1e8 && r < 1e9) }'
+		ok $? \
 			"prometheus: about the 500 MB/s written ($rate B/s)"
 		still=$(query 'rate(efadiag_efa_tx_bytes_total{device="rdmap79s0"}[5s])')
-		ok $([ "$still" = 0 ] && echo 0 || echo 1) "prometheus: a device left alone has rate 0 ($still)"
+		[ "$still" = 0 ]
+		ok $? "prometheus: a device left alone has rate 0 ($still)"
 		up=$(query 'up{job="efadiag"}')
-		ok $([ "$up" = 1 ] && echo 0 || echo 1) "prometheus: the target is up ($up)"
+		[ "$up" = 1 ]
+		ok $? "prometheus: the target is up ($up)"
 		lasterr=$(curl -s -m 5 "http://127.0.0.1:$PPORT/api/v1/targets" |
 			jq -r '.data.activeTargets[0] | "\(.health) \(.lastError)"')
-		ok $([ "$lasterr" = "up " ] && echo 0 || echo 1) \
+		[ "$lasterr" = "up " ]
+		ok $? \
 			"prometheus: its scrapes parse without an error ($lasterr)"
 		ls=$(query 'efadiag_efa_lifespan_seconds{device="rdmap80s0",scope="port"}')
-		ok $([ "$ls" = 0.01 ] && echo 0 || echo 1) "prometheus: efadiag_efa_lifespan_seconds ($ls)"
+		[ "$ls" = 0.01 ]
+		ok $? "prometheus: efadiag_efa_lifespan_seconds ($ls)"
 		kill "$writer" 2>/dev/null
 		wait "$writer" 2>/dev/null
 		kill "$ppid" 2>/dev/null

@@ -219,7 +219,8 @@ static mhd_result metrics(struct listen *l, struct scrape *s)
 	pthread_mutex_lock(&l->lock);
 	stopping = l->stopping;
 	new_reading = s->waited && s->gen != l->gen;
-	if (!stopping && l->text && (new_reading || now_sec() - l->read_at < l->cache_sec)) {
+	/* A scrape that waited for the reading just made gets it, even while stopping. */
+	if (l->text && (new_reading || (!stopping && now_sec() - l->read_at < l->cache_sec))) {
 		e.scrapes = ++l->scrapes;
 		e.reads = l->gen;
 		e.cache_sec = l->cache_sec;
@@ -287,8 +288,8 @@ static mhd_result on_request(void *cls, struct MHD_Connection *conn, const char 
 		if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 			return answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
 		if (has_body(conn))
-			return answer(conn, 413, /* Content Too Large: the name changed over versions */
-				      "no request body here\n");
+			/* 413 Content Too Large: its macro's name changed over versions. */
+			return answer(conn, 413, "no request body here\n");
 		if (strcmp(url, "/metrics") && strcmp(url, "/healthz"))
 			return answer(conn, MHD_HTTP_NOT_FOUND,
 				      "efadiag stats: /metrics (Prometheus) and /healthz\n");
@@ -365,7 +366,8 @@ static void describe(int fd, char *where, size_t len, int *port)
 
 static int bound_socket(const struct sockaddr *sa, socklen_t len, bool dual_stack)
 {
-	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), on = 1, off = 0;
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int on = 1, off = 0;
 
 	if (fd < 0)
 		return -errno;
@@ -603,10 +605,11 @@ bool stats_listen_available(void)
 
 int stats_listen(struct stats_run *r)
 {
-	out_error(r->ctx->out, "this efadiag was built without libmicrohttpd, which --listen "
-		  "needs: install libmicrohttpd-dev (Debian, Ubuntu) or libmicrohttpd-devel, then run "
-		  "configure and make again (configure finds it with pkg-config libmicrohttpd); "
-		  "--prom FILE writes a textfile for node_exporter instead");
+	out_error(r->ctx->out,
+		  "this efadiag was built without libmicrohttpd, which --listen needs: install "
+		  "libmicrohttpd-dev (Debian, Ubuntu) or libmicrohttpd-devel, then run configure "
+		  "and make again (configure finds it with pkg-config libmicrohttpd); --prom FILE "
+		  "writes a textfile for node_exporter instead");
 	return EXIT_ERROR;
 }
 

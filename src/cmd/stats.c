@@ -136,8 +136,8 @@ static void apply_lifespan_floor(struct stats_run *r)
 	if (most > 0 && r->interval_sec * 1000 < (double)most) {
 		r->interval_sec = (double)most / 1000;
 		out_note(r->ctx->out,
-			 "efadiag: stats: interval raised to %.3f s: the driver caches counters for "
-			 "its lifespan (%ld ms), and reading faster returns the same values\n",
+			 "efadiag: stats: interval raised to %.3f s: the driver caches counters "
+			 "for its lifespan (%ld ms), and reading faster returns the same values\n",
 			 r->interval_sec, most);
 	}
 }
