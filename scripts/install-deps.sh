@@ -17,12 +17,14 @@ if command -v apt-get >/dev/null 2>&1; then
 		libfabric-dev libfabric-bin libibverbs-dev rdma-core ibverbs-providers \
 		libcjson-dev bash-completion jq iproute2 nftables procps \
 		valgrind clang libclang-rt-14-dev man-db \
-		libpmix-dev openmpi-bin slurmctld slurmd slurm-client munge >/dev/null
+		libpmix-dev openmpi-bin slurmctld slurmd slurm-client munge \
+		libmicrohttpd-dev curl prometheus python3 >/dev/null
 elif command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1; then
 	PM=$(command -v dnf || command -v yum)
+	# No prometheus package here: tests/stats-listen.sh skips its Prometheus server part.
 	$SUDO "$PM" install -y gcc make autoconf automake libtool pkgconfig \
 		libfabric-devel libfabric rdma-core-devel cjson-devel bash-completion jq \
-		iproute nftables valgrind pmix-devel openmpi
+		iproute nftables valgrind pmix-devel openmpi libmicrohttpd-devel curl python3
 else
 	echo "install-deps: no apt-get, dnf or yum here; install libfabric, rdma-core," \
 	     "libcjson and autotools by hand" >&2

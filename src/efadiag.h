@@ -53,6 +53,7 @@ struct opts {
 	double interval_sec; /* 0: one snapshot */
 	long count;	     /* 0: until a signal */
 	const char *prom;    /* Prometheus textfile, "-" for stdout, NULL for none */
+	const char *listen;  /* --listen [ADDR:]PORT (checked), NULL for none */
 	/* mesh */
 	long mesh_pairs;     /* partners per rank; 0: all (--pairs all) */
 	double min_gbps;     /* 0: no absolute floor */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The bash completion (completions/efadiag) as a shell runs it: commands, options, and the
-# values of stats' options (--prom files or -, -d rdma device names from the fixture's sysfs).
+# values of stats' options (--prom files or -, --listen ports, -d rdma device names from the
+# fixture's sysfs).
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
@@ -35,7 +36,7 @@ got=$(complete_words "" st)
 ok $? "a command: st completes to stats (got: ${got//$'\n'/ })"
 
 got=$(complete_words "" stats --)
-for o in --interval --count --prom --domain --timeout --json; do
+for o in --interval --count --prom --listen --domain --timeout --json; do
 	printf '%s\n' "$got" | grep -qx -- "$o"
 	ok $? "stats --<TAB> offers $o"
 done
@@ -62,6 +63,11 @@ ok $? "stats --prom PATH<TAB> completes the file name (got: $got)"
 got=$(complete_words "" stats -i 1 --prom "$TMPD/text")
 [ "$got" = "$TMPD/textfile" ]
 ok $? "stats --prom completes a directory on the way (got: $got)"
+
+# --listen: a port, or an address and a port.
+got=$(complete_words "" stats --listen "")
+printf '%s\n' "$got" | grep -qx 9478 && printf '%s\n' "$got" | grep -qx 127.0.0.1:9478
+ok $? "stats --listen <TAB> offers PORT and ADDR:PORT (got: ${got//$'\n'/ })"
 
 # -d: every rdma device in sysfs, EFA or not, the ones already listed left out.
 ROOT=$TMPD/root

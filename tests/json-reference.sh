@@ -32,7 +32,7 @@ jq -R -s 'split("\n") | map(select(length > 0) | split("\t") |
 	"$TMPD/ref.tsv" >"$TMPD/ref.json"
 
 # The reference itself: every table there, well formed.
-for t in common usage-error info pingpong bw sg-check serve stats help; do
+for t in common usage-error info pingpong bw sg-check serve stats stats-listen help; do
 	n=$(jq --arg t "$t" '[.[] | select(.table == $t)] | length' "$TMPD/ref.json")
 	[ "$n" -gt 0 ]; ok $? "docs/json.md: a table of the $t document ($n keys)"
 done
@@ -247,6 +247,30 @@ json_true '.status == "fail" and .devices[1].unreadable.tx_pkts == "not a number
 check_doc "stats with an unreadable counter (status fail)" "$TMPD/out" stats
 run_doc "stats -d with no such device (error)" 3 stats -- stats -d nosuch -j
 run_doc "usage error (stats --prom - --json)" 2 usage-error -- stats --prom - -j
+# stats --listen: the document printed when SIGTERM ends it, after a scrape.
+EFADIAG_SYSROOT="$FIXTURES/stats-current" "$EFADIAG" stats --listen 127.0.0.1:0 -j \
+	>"$TMPD/listen.out" 2>"$TMPD/listen.err" &
+listen_pid=$!
+listen_port=""
+for i in $(seq 100); do
+	listen_port=$(grep -m1 -oE 'serving http://127\.0\.0\.1:[0-9]+/' "$TMPD/listen.err" |
+		grep -oE '[0-9]+/$')
+	[ -n "$listen_port" ] || ! kill -0 "$listen_pid" 2>/dev/null && break
+	sleep 0.1
+done
+if [ -n "$listen_port" ] && command -v curl >/dev/null 2>&1; then
+	curl -s -m 10 -o /dev/null "http://127.0.0.1:${listen_port%/}/metrics"
+	kill -TERM "$listen_pid"
+	wait "$listen_pid"
+	RC=$?
+	is_rc 0 "stats --listen -j ends on SIGTERM"
+	check_doc "stats --listen -j" "$TMPD/listen.out" stats-listen stats
+else
+	kill -9 "$listen_pid" 2>/dev/null
+	wait "$listen_pid" 2>/dev/null
+	skip "stats --listen -j document" \
+		"no libmicrohttpd in this efadiag, or no curl: $(head -c 200 "$TMPD/listen.err")"
+fi
 
 # counters around tests: a sysroot whose rdma device is named as tcp's loopback domain.
 mkdir -p "$TMPD/lo-root/sys/class/infiniband"

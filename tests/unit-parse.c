@@ -300,6 +300,51 @@ static void test_parse_port(void)
 	is_int(port, 77, "parse_port leaves the value alone on errors");
 }
 
+static void test_parse_listen(void)
+{
+	char addr[64] = "stale";
+	int port = -1;
+	const char *why = NULL;
+
+	is_int(parse_listen("9478", addr, sizeof(addr), &port, &why), 0, "listen: a port alone");
+	is_int(port, 9478, "listen: its port");
+	is_str(addr, "", "listen: a port alone is every address");
+	is_int(parse_listen(":0", addr, sizeof(addr), &port, &why), 0, "listen: :PORT");
+	is_int(port, 0, "listen: port 0 (any free port)");
+	is_str(addr, "", "listen: :PORT is every address");
+	is_int(parse_listen("127.0.0.1:9478", addr, sizeof(addr), &port, &why), 0,
+	       "listen: IPv4:PORT");
+	is_str(addr, "127.0.0.1", "listen: the IPv4 address");
+	is_int(parse_listen("localhost:80", addr, sizeof(addr), &port, &why), 0,
+	       "listen: NAME:PORT");
+	is_str(addr, "localhost", "listen: the name, not resolved");
+	is_int(parse_listen("[::1]:65535", addr, sizeof(addr), &port, &why), 0,
+	       "listen: [IPv6]:PORT");
+	is_str(addr, "::1", "listen: the IPv6 address without brackets");
+	is_int(port, 65535, "listen: the IPv6 address's port");
+
+	strcpy(addr, "kept");
+	refuses(parse_listen("", addr, sizeof(addr), &port, why_), "empty", "listen: empty");
+	refuses(parse_listen("::1:80", addr, sizeof(addr), &port, why_), "[ADDR]:PORT",
+		"listen: IPv6 without brackets");
+	refuses(parse_listen("[::1]80", addr, sizeof(addr), &port, why_), "[ADDR]:PORT",
+		"listen: brackets without the colon");
+	refuses(parse_listen("[::1", addr, sizeof(addr), &port, why_), "[ADDR]:PORT",
+		"listen: an unclosed bracket");
+	refuses(parse_listen("[]:80", addr, sizeof(addr), &port, why_), "empty address",
+		"listen: empty brackets");
+	refuses(parse_listen("127.0.0.1:", addr, sizeof(addr), &port, why_), "empty",
+		"listen: no port after the colon");
+	refuses(parse_listen("127.0.0.1:65536", addr, sizeof(addr), &port, why_), "not a TCP port",
+		"listen: a port out of range");
+	refuses(parse_listen("host:http", addr, sizeof(addr), &port, why_), "not a whole number",
+		"listen: a service name");
+	refuses(parse_listen("a-very-long-host-name-that-does-not-fit-in-the-buffer-given.example"
+			     ".com:80", addr, sizeof(addr), &port, why_),
+		"too long", "listen: an address too long");
+	is_str(addr, "kept", "listen: the address is left alone on errors");
+}
+
 static void free_names(char **names, size_t *n)
 {
 	size_t i;
@@ -405,6 +450,7 @@ int main(void)
 	test_parse_size();
 	test_parse_size_list();
 	test_parse_port();
+	test_parse_listen();
 	test_parse_name_list();
 	test_size_str();
 	test_round_trip();

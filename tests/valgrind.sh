@@ -43,6 +43,45 @@ EFADIAG_SYSROOT="$FIXTURES/stats-current" memcheck "stats snapshot" 0 stats -j
 EFADIAG_SYSROOT="$FIXTURES/stats-current" memcheck "stats -i 0.1 -c 3" 0 stats -i 0.1 -c 3
 EFADIAG_SYSROOT="$FIXTURES/stats-old" memcheck "stats --prom - (old layout)" 0 stats --prom - -i 0.1 -c 2
 memcheck "usage error" 2 pingpong -S bogus -j
+# stats --listen: the HTTP thread, scrapes set aside for a reading and resumed, a refused
+# request, then SIGTERM.
+if command -v curl >/dev/null 2>&1; then
+	# shellcheck disable=SC2086
+	EFADIAG_SYSROOT="$FIXTURES/stats-current" $VG "$EFADIAG" stats --listen 127.0.0.1:0 -j \
+		>"$TMPD/out" 2>"$TMPD/err" &
+	vg_pid=$!
+	port=""
+	for i in $(seq 300); do # valgrind starts slowly: 30 s at most
+		port=$(grep -m1 -oE 'serving http://127\.0\.0\.1:[0-9]+/' "$TMPD/err" | grep -oE '[0-9]+/$')
+		[ -n "$port" ] || ! kill -0 "$vg_pid" 2>/dev/null && break
+		sleep 0.1
+	done
+	if [ -n "$port" ]; then
+		port=${port%/}
+		for i in 1 2 3 4 5 6; do
+			curl -s -m 20 -o /dev/null "http://127.0.0.1:$port/metrics" &
+		done
+		curl -s -m 20 -o /dev/null "http://127.0.0.1:$port/healthz"
+		curl -s -m 20 -o /dev/null -X POST "http://127.0.0.1:$port/metrics"
+		curl -s -m 20 -o /dev/null "http://127.0.0.1:$port/metrics"
+		sleep 1
+		kill -TERM "$vg_pid"
+		wait "$vg_pid"
+		RC=$?
+		ok $((RC != 0)) "valgrind: stats --listen, scraped, then SIGTERM (exit 0, no memcheck error)"
+		[ "$RC" -eq 0 ] || diag "exit $RC" "$(grep -E '==[0-9]+==' "$TMPD/err" | head -20)"
+	elif grep -q 'built without libmicrohttpd' "$TMPD/err"; then
+		wait "$vg_pid"
+		skip "valgrind: stats --listen" "efadiag was built without libmicrohttpd"
+	else
+		kill -9 "$vg_pid" 2>/dev/null
+		wait "$vg_pid"
+		ok 1 "valgrind: stats --listen starts serving"
+		diag "$(head -c 600 "$TMPD/err")"
+	fi
+else
+	skip "valgrind: stats --listen" "curl is not installed"
+fi
 if hold_closed_port; then
 	memcheck "no server" 3 pingpong -p tcp -P "$CLOSED_PORT" -t 1 127.0.0.1 -j
 else

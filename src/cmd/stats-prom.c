@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * efadiag stats --prom: the Prometheus text exposition (version 0.0.4) of the last reading,
- * for node_exporter's textfile collector. Counters are efadiag_efa_<counter>_total, the
- * driver's cache time efadiag_efa_lifespan_milliseconds (a gauge: a setting, not a count).
+ * efadiag stats --prom and --listen: the Prometheus text exposition (version 0.0.4) of the last
+ * reading, for node_exporter's textfile collector and for scrapers alike (one renderer, so the
+ * two never drift). Counters are efadiag_efa_<counter>_total, the driver's cache time
+ * efadiag_efa_lifespan_seconds (a gauge: a setting, not a count, in the base unit Prometheus
+ * asks for).
  */
 #include "config.h"
 
@@ -113,16 +115,18 @@ static void put_settings(struct text *t, const struct stats_run *r)
 	size_t i;
 	int sc;
 
-	put(t, "# HELP efadiag_efa_lifespan_milliseconds How long the driver caches the counters "
+	/* The driver's file says milliseconds; the exposition's base unit is the second. */
+	put(t, "# HELP efadiag_efa_lifespan_seconds How long the driver caches the counters "
 	       "of a hw_counters directory (a setting).\n");
-	put(t, "# TYPE efadiag_efa_lifespan_milliseconds gauge\n");
+	put(t, "# TYPE efadiag_efa_lifespan_seconds gauge\n");
 	for (i = 0; i < r->n; i++)
 		for (sc = 0; sc < 2; sc++) {
 			if (r->cur[i].err || r->cur[i].lifespan_ms[sc] < 0)
 				continue;
-			put(t, "efadiag_efa_lifespan_milliseconds");
+			put(t, "efadiag_efa_lifespan_seconds");
 			put_labels(t, hwc_device(r->set, i));
-			put(t, ",scope=\"%s\"} %ld\n", scope_names[sc], r->cur[i].lifespan_ms[sc]);
+			put(t, ",scope=\"%s\"} %.3f\n", scope_names[sc],
+			    (double)r->cur[i].lifespan_ms[sc] / 1000);
 		}
 	put(t, "# HELP efadiag_efa_device_up Whether the device's counters could be read (1) or "
 	       "not (0: vanished, or its reads hung).\n");
@@ -155,6 +159,38 @@ char *stats_prom_render(const struct stats_run *r)
 				put_family(&t, r, d->counter[k]);
 	}
 	put_settings(&t, r);
+	if (t.failed) {
+		free(t.s);
+		return NULL;
+	}
+	return t.s;
+}
+
+char *stats_prom_with_exporter(const char *text, const struct stats_prom_exporter *e)
+{
+	struct text t = { .cap = strlen(text) + 1024 };
+
+	t.s = malloc(t.cap);
+	if (!t.s)
+		return NULL;
+	memcpy(t.s, text, strlen(text) + 1);
+	t.len = strlen(text);
+	put(&t, "# HELP efadiag_exporter_scrapes_total Requests for /metrics answered, this one "
+		"included.\n");
+	put(&t, "# TYPE efadiag_exporter_scrapes_total counter\n");
+	put(&t, "efadiag_exporter_scrapes_total %llu\n", e->scrapes);
+	put(&t, "# HELP efadiag_exporter_reads_total Times the counters were read: one reading "
+		"answers every scrape until it is older than efadiag_exporter_cache_seconds.\n");
+	put(&t, "# TYPE efadiag_exporter_reads_total counter\n");
+	put(&t, "efadiag_exporter_reads_total %llu\n", e->reads);
+	put(&t, "# HELP efadiag_exporter_cache_seconds How long a reading is reused (the devices' "
+		"lifespan, or -i when longer).\n");
+	put(&t, "# TYPE efadiag_exporter_cache_seconds gauge\n");
+	put(&t, "efadiag_exporter_cache_seconds %.3f\n", e->cache_sec);
+	put(&t, "# HELP efadiag_exporter_read_duration_seconds How long the last reading took "
+		"(at most -t).\n");
+	put(&t, "# TYPE efadiag_exporter_read_duration_seconds gauge\n");
+	put(&t, "efadiag_exporter_read_duration_seconds %.6f\n", e->read_sec);
 	if (t.failed) {
 		free(t.s);
 		return NULL;

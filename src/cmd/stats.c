@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * efadiag stats: the EFA hardware counters, as a snapshot or as rates every interval (like
- * vmstat), for people, as JSON Lines, and as a Prometheus textfile; with health checks.
+ * vmstat), for people, as JSON Lines, as a Prometheus textfile or served over HTTP; with health
+ * checks.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include "host/sysfs.h"
 #include "ui/cli.h"
 #include "ui/out.h"
+#include "ui/parse.h"
 #include "util.h"
 
 /* The reads of a sample are waited for at most this long, and -t when that is shorter. */
@@ -34,6 +36,13 @@ static int stats_validate(struct ctx *ctx)
 {
 	struct opts *o = &ctx->opt;
 
+	if (o->listen && o->prom)
+		return cli_usage_error(ctx, "--listen and --prom: choose one (the HTTP endpoint, "
+					    "or the textfile for node_exporter)");
+	/* Served until a signal: a scrape decides when the counters are read, not a count. */
+	if (o->listen && o->count > 0)
+		return cli_usage_error(ctx, "--listen serves until SIGINT or SIGTERM: --count has "
+					    "no meaning with it");
 	/* Like iostat: a count alone samples every second. */
 	if (o->count > 0 && o->interval_sec == 0)
 		o->interval_sec = 1;
@@ -51,8 +60,7 @@ static double wall_now(void)
 	return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
 }
 
-/* Reads every device once into r->cur; the previous reading moves to r->prev. */
-static void take_sample(struct stats_run *r, double wait_sec)
+void stats_take_sample(struct stats_run *r, double wait_sec)
 {
 	struct hwc_sample *spare = r->prev;
 	size_t i;
@@ -102,7 +110,7 @@ static int snapshot(struct stats_run *r)
 	size_t i;
 	int code;
 
-	take_sample(r, r->ctx->opt.timeout_sec);
+	stats_take_sample(r, r->ctx->opt.timeout_sec);
 	for (i = 0; i < r->n; i++)
 		hwc_window_since_load(&r->window[i], hwc_device(r->set, i), &r->cur[i]);
 	if (write_prom(r))
@@ -128,8 +136,8 @@ static void apply_lifespan_floor(struct stats_run *r)
 	if (most > 0 && r->interval_sec * 1000 < (double)most) {
 		r->interval_sec = (double)most / 1000;
 		out_note(r->ctx->out,
-			 "efadiag: stats: interval raised to %.3f s: the driver caches counters for "
-			 "its lifespan (%ld ms), and reading faster returns the same values",
+			 "efadiag: stats: interval raised to %.3f s: the driver caches counters "
+			 "for its lifespan (%ld ms), and reading faster returns the same values\n",
 			 r->interval_sec, most);
 	}
 }
@@ -182,7 +190,7 @@ static int watch_loop(struct stats_run *r, double wait)
 		/* A sample that overran (a slow read) skips the ticks it missed, not the rate. */
 		if (next < now_sec())
 			next = now_sec() + r->interval_sec;
-		take_sample(r, wait);
+		stats_take_sample(r, wait);
 		add_interval(r);
 		if (write_prom(r))
 			return EXIT_ERROR;
@@ -215,7 +223,7 @@ static int watch(struct stats_run *r)
 	wait = r->interval_sec > READ_WAIT_MIN_SEC ? r->interval_sec : READ_WAIT_MIN_SEC;
 	if (wait > r->ctx->opt.timeout_sec)
 		wait = r->ctx->opt.timeout_sec;
-	take_sample(r, wait);
+	stats_take_sample(r, wait);
 	for (i = 0; i < r->n; i++)
 		hwc_window_start(&r->window[i], &r->cur[i]);
 	apply_lifespan_floor(r);
@@ -265,6 +273,8 @@ static int stats_run_cmd(struct ctx *ctx)
 	char msg[1024];
 	int code;
 
+	if (ctx->opt.listen && !stats_listen_available())
+		return stats_listen(&r); /* says what to install */
 	if (sysfs_root_check(msg, sizeof(msg))) {
 		out_error(ctx->out, "%s", msg);
 		return EXIT_ERROR;
@@ -279,19 +289,38 @@ static int stats_run_cmd(struct ctx *ctx)
 		return EXIT_ERROR;
 	}
 	r.snapshot = ctx->opt.interval_sec == 0;
-	code = r.snapshot ? snapshot(&r) : watch(&r);
+	if (ctx->opt.listen)
+		code = stats_listen(&r);
+	else
+		code = r.snapshot ? snapshot(&r) : watch(&r);
 	run_free(&r);
 	return code;
 }
 
+/* --listen: checked here, so a bad address is a usage error before anything is read. */
+static int parse_listen_opt(struct ctx *ctx, const struct opt_def *d, const char *arg)
+{
+	const char *why = NULL;
+	char addr[256];
+	int port;
+
+	if (parse_listen(arg, addr, sizeof(addr), &port, &why))
+		return cli_usage_error(ctx, "invalid value '%s' for --%s: %s", arg, d->name, why);
+	ctx->opt.listen = arg;
+	return 0;
+}
+
 static const struct opt_def stats_options[] = {
 	{ .name = "interval", .letter = 'i', .arg = "SEC", OPT_SECONDS(interval_sec, 0.01, 86400),
-	  .help = "sample every SEC seconds and print rates, until Ctrl-C or --count" },
+	  .help = "sample every SEC seconds and print rates, until Ctrl-C or --count (with "
+		  "--listen: read at most every SEC)" },
 	{ .name = "count", .letter = 'c', .arg = "N", OPT_LONG(count, 1, 100000000),
 	  .help = "stop after N intervals (alone: one every second)" },
 	{ .name = "prom", .arg = "FILE",
 	  OPT_NONEMPTY(prom, "needs a file name, or - for standard output"),
 	  .help = "Prometheus textfile, written atomically every sample (- for stdout)" },
+	{ .name = "listen", .arg = "[ADDR:]PORT", OPT_CUSTOM(parse_listen_opt),
+	  .help = "serve /metrics (Prometheus) and /healthz over HTTP until SIGINT or SIGTERM" },
 	OPT_END,
 };
 

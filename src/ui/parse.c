@@ -237,6 +237,49 @@ int parse_port(const char *s, int *out, const char **why)
 	return 0;
 }
 
+int parse_listen(const char *s, char *addr, size_t len, int *port, const char **why)
+{
+	const char *colon, *host = s;
+	size_t hostlen = 0;
+
+	if (!s || !*s) {
+		*why = "empty value";
+		return -1;
+	}
+	if (s[0] == '[') {
+		/* [IPv6]:PORT: the brackets keep the address's colons apart from the port's. */
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':') {
+			*why = "an IPv6 address is written [ADDR]:PORT";
+			return -1;
+		}
+		host = s + 1;
+		hostlen = (size_t)(close - host);
+		colon = close + 1;
+		if (!hostlen) {
+			*why = "empty address between [ and ]";
+			return -1;
+		}
+	} else {
+		colon = strrchr(s, ':');
+		if (colon && memchr(s, ':', (size_t)(colon - s))) {
+			*why = "an IPv6 address is written [ADDR]:PORT";
+			return -1;
+		}
+		hostlen = colon ? (size_t)(colon - s) : 0;
+	}
+	if (hostlen >= len) {
+		*why = "address too long";
+		return -1;
+	}
+	if (parse_port(colon ? colon + 1 : s, port, why))
+		return -1;
+	memcpy(addr, host, hostlen);
+	addr[hostlen] = '\0';
+	return 0;
+}
+
 static bool name_listed(char *const *names, size_t n, const char *name, size_t len)
 {
 	size_t i;

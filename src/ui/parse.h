@@ -17,6 +17,11 @@ int parse_seconds(const char *s, double min, double max, double *out, const char
 int parse_size(const char *s, size_t *out, const char **why);
 int parse_size_list(const char *s, size_t *sizes, size_t max, size_t *n, const char **why);
 int parse_port(const char *s, int *out, const char **why);
+/*
+ * [ADDR:]PORT, as --listen takes it: PORT alone or ":PORT" (addr ""), "ADDR:PORT" (a name or
+ * an IPv4 address), "[IPv6]:PORT". The address is copied into addr[len], not resolved.
+ */
+int parse_listen(const char *s, char *addr, size_t len, int *port, const char **why);
 /* Splits "a,b,c" into at most max distinct pieces; the copies are malloc'd. */
 int parse_name_list(const char *s, char **names, size_t max, size_t *n, const char **why);
 

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1), *names[32];
+	char *s = malloc(size + 1), *names[32], addr[256];
 	size_t sizes[EFADIAG_MAX_SIZES], n = 0, i, v;
 	const char *why;
 	double d;
@@ -28,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse_long(s, 0, 1024, &l, &why);
 	parse_long(s, 1, 100000000, &l, &why);
 	parse_port(s, &port, &why);
+	parse_listen(s, addr, sizeof(addr), &port, &why);
 	n = 0;
 	parse_name_list(s, names, 32, &n, &why);
 	for (i = 0; i < n; i++)

@@ -19,6 +19,11 @@ if grep -q '^#define HAVE_PMIX 1' "$build/config.h" 2>/dev/null; then
 	incs="$incs $(pkg-config --cflags pmix)"
 	libs="$libs $(pkg-config --libs pmix)"
 fi
+# stats --listen's libmicrohttpd, likewise (HAVE_MICROHTTPD).
+if grep -q '^#define HAVE_MICROHTTPD 1' "$build/config.h" 2>/dev/null; then
+	incs="$incs $(pkg-config --cflags libmicrohttpd)"
+	libs="$libs $(pkg-config --libs libmicrohttpd)"
+fi
 # Every module but main: the targets call into the same code the binary runs.
 srcs=$(find "$top/src" -name "*.c" ! -name main.c | sort)
 status=0
