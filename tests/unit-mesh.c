@@ -92,7 +92,8 @@ static struct mesh_side side(bool pinger, long done, long total, double rx)
 static void test_merge(void)
 {
 	struct mesh_side a, b;
-	struct mesh_result r;
+	float lanes[MESH_MAX_LANES];
+	struct mesh_result r = { .lane_gbps = lanes, .lane_cap = MESH_MAX_LANES };
 
 	a = side(true, 100, 100, 5);
 	b = side(false, 110, 110, 4);
@@ -118,6 +119,9 @@ static void test_merge(void)
 	mesh_merge(0, 1, 0, NULL, &b, &r);
 	is_str(mesh_status_str(r.status), "control_unreachable",
 	       "merge: the pinging rank's view missing is control_unreachable");
+	ok(r.lane_gbps == lanes && r.detail && strstr(r.detail, "did not report"),
+	   "merge: the pair keeps its lane storage, and says why");
+	free(r.detail);
 }
 
 /* --- judgement ----------------------------------------------------------------------------- */
@@ -130,7 +134,17 @@ static size_t healthy(int n, struct mesh_result *p)
 
 	for (a = 0; a < n; a++)
 		for (b = a + 1; b < n; b++, k++) {
+			float *lanes = p[k].lane_gbps;
+			unsigned char cap = p[k].lane_cap;
+			char *detail = p[k].detail;
+
+			/* Zeroed, with its storage kept (mesh_results_new gave it). */
 			memset(&p[k], 0, sizeof(p[k]));
+			p[k].lane_gbps = lanes;
+			p[k].lane_cap = cap;
+			p[k].detail = detail;
+			if (detail)
+				detail[0] = 0;
 			p[k].a = a;
 			p[k].b = b;
 			p[k].status = MESH_OK;
@@ -180,7 +194,7 @@ static void test_noisy(void)
 {
 	static const double bw[] = { 2.49, 1.05, 1.12, 2.33, 4.32, 5.67 };
 	static const double lat[] = { 20, 45, 128, 70, 7, 8.5 };
-	struct mesh_result p[8];
+	struct mesh_result *p = mesh_results_new(8, 2);
 	struct mesh_verdict v;
 	size_t np = healthy(4, p), k;
 
@@ -196,12 +210,13 @@ static void test_noisy(void)
 	judge(4, all_reported, p, np, NULL, &v);
 	ok(!v.pass && p[5].status == MESH_SLOW, "judge: 0.08 Gbit/s is slow on that noisy mesh");
 	mesh_verdict_free(&v);
+	mesh_results_free(p, 8);
 }
 
 /* A whole round slowed (another job, a shared CPU) is no fault; one pair of a round is. */
 static void test_rounds(void)
 {
-	struct mesh_result p[8];
+	struct mesh_result *p = mesh_results_new(8, 2);
 	struct mesh_verdict v;
 	size_t np = healthy(4, p), k;
 
@@ -255,11 +270,12 @@ static void test_rounds(void)
 	judge(4, all_reported, p, np, NULL, &v);
 	ok(p[0].status == MESH_SLOW, "judge: alone in its round, a twentieth of the level is slow");
 	mesh_verdict_free(&v);
+	mesh_results_free(p, 8);
 }
 
 static void test_judge(void)
 {
-	struct mesh_result p[64];
+	struct mesh_result *p = mesh_results_new(64, 2);
 	struct mesh_verdict v;
 	struct mesh_limits lim = { .lat_factor = 3 };
 	bool rep[4] = { true, false, true, true };
@@ -367,6 +383,7 @@ static void test_judge(void)
 	judge(4, all_reported, p, np, &lim, &v);
 	ok(!v.pass && find(p, np, 0, 2)->status == MESH_SLOW, "judge: --max-lat-us still applies");
 	mesh_verdict_free(&v);
+	mesh_results_free(p, 64);
 }
 
 /* --- wire ---------------------------------------------------------------------------------- */
