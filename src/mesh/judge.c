@@ -36,6 +36,8 @@
 #define Z90 1.2815515655446004
 /* A median of m normal figures spreads sqrt(pi / 2) times as widely as their mean. */
 #define MEDIAN_EFFICIENCY 1.2533141373155001
+/* From this many figures up, the level is their median (see level_of). */
+#define LEVEL_FROM_MEDIAN 16
 /* Quantiles are read from at most this many figures (every k-th pair): plenty, and fast. */
 #define SAMPLE_MAX (1u << 20)
 /*
@@ -346,14 +348,17 @@ static double round_bw(const struct mesh_result *p)
 }
 
 /*
- * The level and spread of positive figures x[0..n), in logarithms, from their upper part:
- * the level is the upper quartile less its distance from the median under normal noise, the
- * spread the distance from the upper quartile to the 90th percentile, or from the upper half's
- * median absolute deviation where that is wider (few figures). x is overwritten.
+ * The level and spread of positive figures x[0..n), in logarithms. The spread is the wider of
+ * two robust estimates: from every figure (1.4826 MAD), and from the upper part alone (the
+ * upper quartile to the 90th percentile, or the upper half's MAD for few figures), which bad
+ * figures do not reach. The level is the median where the figures are many (a bad node's
+ * pairs are a small share of them), and for few (a mesh of four, where a weak node's pairs
+ * are half) the upper quartile less its distance from the median under normal noise.
+ * x is overwritten.
  */
 static void level_of(double *x, size_t n, double *level, double *spread)
 {
-	double q75, q90, mad;
+	double q75, q90, mad, med, mad_all;
 	size_t i, half;
 
 	*level = *spread = 0;
@@ -361,6 +366,8 @@ static void level_of(double *x, size_t n, double *level, double *spread)
 		return;
 	for (i = 0; i < n; i++)
 		x[i] = log(x[i] > 1e-12 ? x[i] : 1e-12);
+	med = mesh_median(x, n);
+	mad_all = mesh_mad(x, n, med);
 	q75 = quantile(x, n, 0.75);
 	q90 = n >= 8 ? quantile(x, n, 0.90) : q75;
 	/* The upper half (from the middle element up) around its median. */
@@ -371,9 +378,11 @@ static void level_of(double *x, size_t n, double *level, double *spread)
 	mad = mesh_median(x + n / 2, half);
 	/* The upper half of a normal sample spreads 0.41 sigma about its median (its MAD). */
 	*spread = fmax((q90 - q75) / (Z90 - Z75), mad / 0.41);
+	if (n >= LEVEL_FROM_MEDIAN)
+		*spread = fmax(*spread, MAD_TO_SIGMA * mad_all);
 	if (n < 4)
 		*spread = 0; /* too few to tell noise from fault: the drop rules alone */
-	*level = q75 - Z75 * *spread;
+	*level = n >= LEVEL_FROM_MEDIAN ? med : q75 - Z75 * *spread;
 }
 
 /* Every stride-th figure of the measured pairs, into x (room for SAMPLE_MAX + 1). */

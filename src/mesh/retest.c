@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int add(struct mesh_retest_set *t, const struct mesh_result *pairs, size_t i,
 	       unsigned char *chosen)
@@ -40,6 +41,48 @@ static void pick_partners(int r, const struct mesh_result *pairs, const size_t *
 	}
 }
 
+/*
+ * Up to MESH_RETEST_CONTROLS pairs that passed per retest round, among the ranks the round
+ * leaves idle, tried from a place that moves with the round (a bounded number of tries).
+ */
+static int add_controls(int n, const struct mesh_result *pairs, size_t npairs,
+			unsigned char *chosen, struct mesh_retest_set *t)
+{
+	int *stamp = malloc(((size_t)n + 1) * sizeof(*stamp)), r;
+	size_t suspects = t->npairs, k;
+
+	if (!stamp)
+		return -1;
+	/* No room needed: every pair is chosen once at most, and the arrays hold them all. */
+	for (r = 0; r < n; r++)
+		stamp[r] = -1;
+	for (r = 0; r < t->nrounds && npairs; r++) {
+		size_t from = ((size_t)r * 2654435761u) % npairs, tries, got = 0;
+
+		for (k = 0; k < suspects; k++)
+			if (t->round[k] == r)
+				stamp[t->pairs[k].a] = stamp[t->pairs[k].b] = r;
+		for (tries = 0; tries < 64 * MESH_RETEST_CONTROLS && got < MESH_RETEST_CONTROLS &&
+				tries < npairs;
+		     tries++) {
+			size_t i = (from + tries * 7919) % npairs;
+			const struct mesh_result *p = &pairs[i];
+
+			if (p->status != MESH_OK || chosen[i] || stamp[p->a] == r || stamp[p->b] == r)
+				continue;
+			stamp[p->a] = stamp[p->b] = r;
+			chosen[i] = 1;
+			t->pairs[t->npairs] = (struct mesh_pair){ p->a, p->b };
+			t->round[t->npairs] = r;
+			t->control[t->npairs] = true;
+			t->index[t->npairs++] = i;
+			got++;
+		}
+	}
+	free(stamp);
+	return 0;
+}
+
 int mesh_retest_select(int n, const bool *reported, const struct mesh_result *pairs,
 		       size_t npairs, const struct mesh_verdict *v, int max_rounds,
 		       struct mesh_retest_set *t)
@@ -55,9 +98,10 @@ int mesh_retest_select(int n, const bool *reported, const struct mesh_result *pa
 	t->pairs = malloc(cap * sizeof(*t->pairs));
 	t->round = malloc(cap * sizeof(*t->round));
 	t->index = malloc(cap * sizeof(*t->index));
+	t->control = calloc(cap, sizeof(*t->control));
 	idx = malloc((2 * npairs + 1) * sizeof(*idx));
 	if (!suspect || !chosen || !start || !idx || !t->pairs || !t->round || !t->index ||
-	    npairs >= UINT32_MAX)
+	    !t->control || npairs >= UINT32_MAX)
 		goto out;
 	/* 1: a suspect NIC's rank, 2: a suspect node. */
 	for (i = 0; i < v->nnics; i++)
@@ -95,7 +139,7 @@ int mesh_retest_select(int n, const bool *reported, const struct mesh_result *pa
 	if (t->npairs > INT32_MAX)
 		goto out;
 	t->nrounds = mesh_pack_rounds(t->pairs, (int)t->npairs, max_rounds, t->round);
-	if (t->nrounds < 0)
+	if (t->nrounds < 0 || add_controls(n, pairs, npairs, chosen, t))
 		goto out;
 	ret = 0;
 out:
@@ -113,6 +157,8 @@ void mesh_retest_set_free(struct mesh_retest_set *t)
 	free(t->pairs);
 	free(t->round);
 	free(t->index);
+	free(t->control);
+	t->control = NULL;
 	t->pairs = NULL;
 	t->round = NULL;
 	t->index = NULL;
@@ -123,15 +169,40 @@ void mesh_retest_set_free(struct mesh_retest_set *t)
 int mesh_retest_merge(struct mesh_result *pairs, const struct mesh_retest_set *t,
 		      const struct mesh_result *res, const struct mesh_verdict *v)
 {
-	/* Judged like the first rounds: against the allocation and the retest round's mates. */
-	double *level = mesh_round_level(res, t->npairs);
-	size_t k;
+	struct mesh_result *ctl = mesh_results_new(t->npairs, 0);
+	double *level;
+	size_t k, m = 0;
+	int last = -1;
 
+	if (!ctl)
+		return -1;
+	/*
+	 * Each retest round's level from its controls alone (the suspects are no measure of
+	 * it); a round without two measured controls is judged against the allocation's level.
+	 */
+	for (k = 0; k < t->npairs; k++)
+		if (t->control && t->control[k] && t->round[k] >= 0 && res[k].round >= 0) {
+			ctl[m] = res[k];
+			if (res[k].round > last)
+				last = res[k].round;
+			ctl[m].lane_gbps = NULL;
+			ctl[m].nlanes = ctl[m].lane_cap = 0;
+			ctl[m++].detail = NULL;
+		}
+	level = mesh_round_level(ctl, m);
+	mesh_results_free(ctl, 0);
 	if (!level)
 		return -1;
-	for (k = 0; k < t->npairs; k++)
-		if (t->round[k] >= 0 && res[k].round >= 0)
-			mesh_apply_retest(&pairs[t->index[k]], &res[k], v, level[res[k].round]);
+	for (k = 0; k < t->npairs; k++) {
+		int r = res[k].round;
+		double l = -1;
+
+		if (t->round[k] < 0 || r < 0 || (t->control && t->control[k]))
+			continue;
+		if (r <= last)
+			l = level[r];
+		mesh_apply_retest(&pairs[t->index[k]], &res[k], v, l >= 0 ? l : v->ref_gbps);
+	}
 	free(level);
 	return 0;
 }

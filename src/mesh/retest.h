@@ -23,12 +23,21 @@
  */
 #define MESH_RETEST_MAX_ROUNDS 128
 
+/*
+ * Each retest round also measures up to this many pairs that passed, among the ranks it
+ * leaves idle: its controls. The suspects of a round are no measure of its level (with 1 %
+ * of links bad, a round's suspects are mostly bad links), the controls are: a retest round
+ * slowed as a whole (load) is judged against them.
+ */
+#define MESH_RETEST_CONTROLS 8
+
 struct mesh_retest_set {
 	size_t npairs;
 	int nrounds;
 	struct mesh_pair *pairs;
 	int *round;    /* its retest round, from 0; -1: did not fit */
 	size_t *index; /* the judged pair it measures again */
+	bool *control; /* a control: its round's level, not applied */
 };
 
 /*
