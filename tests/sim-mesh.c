@@ -158,11 +158,12 @@ struct score {
 	char example[256]; /* one false culprit, for the report */
 };
 
+/* CPU time of this thread: what rank 0's judgement costs, whatever else runs on the machine. */
 static double now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -444,8 +445,8 @@ static int tap(void)
 			ok(sc.found == sc.truths, "sim %s n=%d: found %d of %d", fault_names[k->f],
 			   k->n, sc.found, sc.truths);
 		if (k->n == 1024)
-			ok(sc.judge_sec_max < 2.0, "sim n=1024: rank 0's judgement and retest merge "
-			   "in %.3f s (under 2 s on a loaded machine; 4,096 nodes: bench/mesh-sim.sh)",
+			ok(sc.judge_sec_max < 0.5, "sim n=1024: rank 0's judgement and retest merge "
+			   "in %.3f s of CPU (under 0.5 s; 4,096 nodes: bench/mesh-sim.sh)",
 			   sc.judge_sec_max);
 	}
 	return done_testing();
@@ -511,7 +512,7 @@ int main(int argc, char **argv)
 	}
 	printf("%5s %2s %6s %-13s %5s %6s %6s %8s %6s %6s %5s %8s %4s %7s  %s\n", "N", "L",
 	       "NOISE", "FAULT", "RUNS", "RUNS_F", "MAX_F", "FALSE/RN", "RECALL", "PREC", "UNMEA",
-	       "JUDGE_S", "RTR", "RT_PRS", "EXAMPLE");
+	       "JUDGE_CPU", "RTR", "RT_PRS", "EXAMPLE");
 	for (a = 0; a < nn; a++)
 		for (b = 0; b < nl; b++)
 			for (c = 0; c < ne; c++)

@@ -36,10 +36,17 @@
 #define Z90 1.2815515655446004
 /* A median of m normal figures spreads sqrt(pi / 2) times as widely as their mean. */
 #define MEDIAN_EFFICIENCY 1.2533141373155001
+/*
+ * A node's or NIC's median is read from at most about this many of its pairs (those of every
+ * k-th round: a rank meets one partner a round): its spread is then a twentieth of one pair's.
+ */
+#define RANK_SAMPLE 400
 /* From this many figures up, the level is their median (see level_of). */
 #define LEVEL_FROM_MEDIAN 16
 /* Quantiles are read from at most this many figures (every k-th pair): plenty, and fast. */
-#define SAMPLE_MAX (1u << 20)
+#define SAMPLE_MAX (1u << 18)
+/* A round's level is read from at most this many of its pairs. */
+#define ROUND_SAMPLE 256
 /*
  * Latency (p50) is slow above lat_factor times the median (--lat-factor, default 3) and
  * outside the spread as bandwidth is, judged only while the pairs' MAD is at most
@@ -429,7 +436,8 @@ static int thresholds(int n, const struct mesh_result *pairs, size_t npairs,
 	v->floor_gbps = v->ref_gbps * BW_FLOOR;
 	v->min_gbps = lim->min_gbps;
 	cut = fmax(-log(BW_DROP), v->pair_sigmas * spread);
-	v->slow_below_gbps = fmax(v->floor_gbps, v->ref_gbps * exp(-cut));
+	v->pair_drop = exp(-cut);
+	v->slow_below_gbps = fmax(v->floor_gbps, v->ref_gbps * v->pair_drop);
 	if (lim->min_gbps > v->slow_below_gbps)
 		v->slow_below_gbps = lim->min_gbps;
 	v->lat_relative = nl && lim->lat_factor > 0 &&
@@ -462,8 +470,7 @@ static bool slow_why(const struct mesh_result *p, const struct mesh_verdict *v,
 		     double round_level, char *why, size_t len)
 {
 	double level = pair_level(v, round_level);
-	double below = fmax(level * exp(-fmax(-log(BW_DROP), v->pair_sigmas * v->spread)),
-			    v->floor_gbps);
+	double below = fmax(level * v->pair_drop, v->floor_gbps);
 
 	if (p->bw_gbps < v->min_gbps || p->bw_gbps < v->floor_gbps ||
 	    (round_level >= 0 && p->bw_gbps < below)) {
@@ -509,18 +516,27 @@ static void groups_free(struct groups *g)
 	g->idx = NULL;
 }
 
-/* The pairs of each round (rounds < 0 left out). */
+/*
+ * The pairs of each round (rounds < 0 left out). Pairs merged round by round (as rank 0
+ * merges them) are grouped already: then the groups are ranges, and no index is built.
+ */
 static int by_round(const struct mesh_result *pairs, size_t npairs, struct groups *g)
 {
 	size_t i, rounds = 0;
+	bool sorted = true;
 
-	for (i = 0; i < npairs; i++)
+	for (i = 0; i < npairs; i++) {
 		if (pairs[i].round >= 0 && (size_t)pairs[i].round + 1 > rounds)
 			rounds = (size_t)pairs[i].round + 1;
+		if (i && (pairs[i].round < pairs[i - 1].round || pairs[i].round < 0))
+			sorted = false;
+	}
+	if (npairs && pairs[0].round < 0)
+		sorted = false;
 	g->ngroups = rounds;
 	g->start = calloc(rounds + 2, sizeof(*g->start));
-	g->idx = malloc((npairs + 1) * sizeof(*g->idx));
-	if (!g->start || !g->idx || npairs >= UINT32_MAX) {
+	g->idx = sorted ? NULL : malloc((npairs + 1) * sizeof(*g->idx));
+	if (!g->start || (!sorted && !g->idx) || npairs >= UINT32_MAX) {
 		groups_free(g);
 		return -1;
 	}
@@ -529,6 +545,8 @@ static int by_round(const struct mesh_result *pairs, size_t npairs, struct group
 			g->start[pairs[i].round + 1]++;
 	for (i = 0; i < rounds; i++)
 		g->start[i + 1] += g->start[i];
+	if (sorted)
+		return 0;
 	for (i = 0; i < npairs; i++)
 		if (pairs[i].round >= 0)
 			g->idx[g->start[pairs[i].round]++] = (uint32_t)i;
@@ -539,36 +557,90 @@ static int by_round(const struct mesh_result *pairs, size_t npairs, struct group
 	return 0;
 }
 
-/* The pairs of each rank: every pair twice, once under a and once under b. */
-static int by_rank(int n, const struct mesh_result *pairs, size_t npairs, struct groups *g)
+/* The k-th pair of the grouping (its index, or k itself where the pairs are in order). */
+static size_t group_at(const struct groups *g, size_t k)
 {
-	size_t i, r;
+	return g->idx ? g->idx[k] : k;
+}
 
-	g->ngroups = (size_t)n;
-	g->start = calloc((size_t)n + 2, sizeof(*g->start));
-	g->idx = malloc((2 * npairs + 1) * sizeof(*g->idx));
-	if (!g->start || !g->idx || npairs >= UINT32_MAX) {
-		groups_free(g);
-		return -1;
-	}
+/*
+ * Per rank, room for one figure from each of its pairs, as offsets into one array. Filled in
+ * the pairs' order, which is the schedule's: a rank meets one partner per round, so each
+ * rank's slots fill in sequence and the pass streams through memory, where reading each
+ * rank's pairs through an index jumps across all of them (seconds at 4,096 nodes).
+ */
+struct slots {
+	int n, stride; /* figures from the pairs of every stride-th round */
+	size_t *start, *fill;
+	float *val;
+	double *scratch; /* room for the most pairs of one rank */
+};
+
+static void slots_free(struct slots *s)
+{
+	free(s->start);
+	free(s->fill);
+	free(s->val);
+	free(s->scratch);
+	memset(s, 0, sizeof(*s));
+}
+
+static int slots_new(int n, const struct mesh_result *pairs, size_t npairs, struct slots *s)
+{
+	size_t i, most = 0;
+	int r;
+
+	s->n = n;
+	s->start = calloc((size_t)n + 2, sizeof(*s->start));
+	s->fill = calloc((size_t)n + 1, sizeof(*s->fill));
+	s->val = malloc((2 * npairs + 1) * sizeof(*s->val));
+	if (!s->start || !s->fill || !s->val)
+		goto fail;
 	for (i = 0; i < npairs; i++) {
 		if (pairs[i].a < 0 || pairs[i].a >= n || pairs[i].b < 0 || pairs[i].b >= n)
 			continue;
-		g->start[pairs[i].a + 1]++;
-		g->start[pairs[i].b + 1]++;
+		s->start[pairs[i].a + 1]++;
+		s->start[pairs[i].b + 1]++;
 	}
-	for (r = 0; r < (size_t)n; r++)
-		g->start[r + 1] += g->start[r];
-	for (i = 0; i < npairs; i++) {
-		if (pairs[i].a < 0 || pairs[i].a >= n || pairs[i].b < 0 || pairs[i].b >= n)
-			continue;
-		g->idx[g->start[pairs[i].a]++] = (uint32_t)i;
-		g->idx[g->start[pairs[i].b]++] = (uint32_t)i;
+	for (r = 0; r < n; r++) {
+		if (s->start[r + 1] > most)
+			most = s->start[r + 1];
+		s->start[r + 1] += s->start[r];
 	}
-	for (r = (size_t)n; r > 0; r--)
-		g->start[r] = g->start[r - 1];
-	g->start[0] = 0;
+	s->stride = (int)(most / RANK_SAMPLE) + 1;
+	s->scratch = malloc((most + 1) * sizeof(*s->scratch));
+	if (!s->scratch)
+		goto fail;
 	return 0;
+fail:
+	slots_free(s);
+	return -1;
+}
+
+static void slots_clear(struct slots *s)
+{
+	memset(s->fill, 0, (size_t)s->n * sizeof(*s->fill));
+}
+
+/* Whether the pair's figure is read (its round is one of the sampled ones). */
+static bool slots_take(const struct slots *s, const struct mesh_result *p)
+{
+	return s->stride <= 1 || p->round < 0 || p->round % s->stride == 0;
+}
+
+static void slots_put(struct slots *s, int r, double x)
+{
+	s->val[s->start[r] + s->fill[r]++] = (float)x;
+}
+
+/* The median of rank r's figures (0 when none). */
+static double slots_median(const struct slots *s, int r)
+{
+	size_t k, m = s->fill[r];
+
+	for (k = 0; k < m; k++)
+		s->scratch[k] = s->val[s->start[r] + k];
+	return mesh_median(s->scratch, m);
 }
 
 /*
@@ -595,11 +667,11 @@ static double *round_levels(const struct mesh_result *pairs, size_t npairs, doub
 		goto out;
 	}
 	for (r = 0; r < g.ngroups; r++) {
-		size_t m = 0;
+		size_t m = 0, step = (g.start[r + 1] - g.start[r]) / ROUND_SAMPLE + 1;
 
-		for (k = g.start[r]; k < g.start[r + 1]; k++)
-			if (measured(&pairs[g.idx[k]]))
-				x[m++] = round_bw(&pairs[g.idx[k]]);
+		for (k = g.start[r]; k < g.start[r + 1]; k += step)
+			if (measured(&pairs[group_at(&g, k)]))
+				x[m++] = round_bw(&pairs[group_at(&g, k)]);
 		if (m < 2) {
 			level[r] = -1;
 			continue;
@@ -670,28 +742,26 @@ static bool explained_by_nic(const struct mesh_result *p, const struct nic_state
  * Each NIC index's level across the allocation, and each rank's NIC against it: the median,
  * over the rank's partners, of its NIC pair's figure against that level. A NIC is judged
  * against the same NIC of every other node (the pairs of one index run NIC i to NIC i), so a
- * weak NIC shows even where the node's other NICs are no better than it.
+ * weak NIC shows even where the node's other NICs are no better than it. (The median of the
+ * ratios, then its logarithm: the same as the median of the logarithms, for one log a rank.)
  */
 static int find_nics(int n, const bool *reported, const struct mesh_result *pairs,
-		     size_t npairs, const struct groups *byr, const double *rlevel,
+		     size_t npairs, struct slots *sl, const double *rlevel,
 		     struct mesh_verdict *v, struct nic_state *s)
 {
-	size_t room = (npairs < SAMPLE_MAX ? npairs : SAMPLE_MAX) + 2, i, most = 0;
+	size_t room = (npairs < SAMPLE_MAX ? npairs : SAMPLE_MAX) + 2, i;
 	size_t stride = npairs / SAMPLE_MAX + 1;
 	double *x = NULL;
 	int l, r;
 
-	for (i = 0; i < npairs; i++)
+	for (i = 0; i < npairs; i += stride)
 		if (measured(&pairs[i]) && pairs[i].nlanes >= 2 && pairs[i].nlanes > s->lanes)
 			s->lanes = pairs[i].nlanes;
 	if (!s->lanes)
 		return 0;
 	v->nic_sigmas = sigmas_for((size_t)n * (size_t)s->lanes);
-	for (r = 0; r < n; r++)
-		if (byr->start[r + 1] - byr->start[r] > most)
-			most = byr->start[r + 1] - byr->start[r];
 	s->bad = calloc((size_t)n * (size_t)s->lanes, 1);
-	x = malloc((room > most ? room : most + 1) * sizeof(*x));
+	x = malloc(room * sizeof(*x));
 	if (!s->bad || !x) {
 		free(x);
 		return -1;
@@ -705,22 +775,28 @@ static int find_nics(int n, const bool *reported, const struct mesh_result *pair
 		level_of(x, m, &s->level[l], &s->spread[l]);
 		s->level[l] = m ? exp(s->level[l]) : 0;
 	}
-	for (r = 0; r < n; r++) {
-		for (l = 0; reported[r] && l < s->lanes; l++) {
-			size_t m = 0, k;
+	free(x);
+	for (l = 0; l < s->lanes; l++) {
+		if (s->level[l] <= 0)
+			continue;
+		slots_clear(sl);
+		for (i = 0; i < npairs; i++) {
+			const struct mesh_result *p = &pairs[i];
+			double ratio;
+
+			if (!measured(p) || p->nlanes <= l || p->nlanes < 2 || !slots_take(sl, p))
+				continue;
+			ratio = p->lane_gbps[l] / (s->level[l] * round_factor(p, v, rlevel));
+			slots_put(sl, p->a, ratio);
+			slots_put(sl, p->b, ratio);
+		}
+		for (r = 0; r < n; r++) {
+			size_t m = sl->fill[r];
 			double med, cut;
 
-			for (k = byr->start[r]; k < byr->start[r + 1]; k++) {
-				const struct mesh_result *p = &pairs[byr->idx[k]];
-
-				if (!measured(p) || p->nlanes <= l || p->nlanes < 2 || s->level[l] <= 0)
-					continue;
-				x[m++] = log(fmax(p->lane_gbps[l], 1e-12) /
-					     (s->level[l] * round_factor(p, v, rlevel)));
-			}
-			if (m < 2)
+			if (!reported[r] || m < 2)
 				continue;
-			med = mesh_median(x, m);
+			med = log(fmax(slots_median(sl, r), 1e-12));
 			cut = fmax(-log(NODE_DROP),
 				   v->nic_sigmas * s->spread[l] * MEDIAN_EFFICIENCY / sqrt((double)m));
 			if (med >= -cut)
@@ -729,13 +805,12 @@ static int find_nics(int n, const bool *reported, const struct mesh_result *pair
 			v->nics[v->nnics].rank = r;
 			v->nics[v->nnics].lane = l;
 			snprintf(v->nics[v->nnics].reason, sizeof(v->nics[0].reason),
-				 "slow with its %zu partners: median %.3f Gbit/s per NIC pair against "
+				 "slow with %zu partners: median %.3f Gbit/s per NIC pair against "
 				 "%.3f of NIC %d across the allocation (below %.0f %%)", m,
 				 s->level[l] * exp(med), s->level[l], l, 100 * exp(-cut));
 			v->nnics++;
 		}
 	}
-	free(x);
 	return 0;
 }
 
@@ -781,27 +856,34 @@ static bool retest_weak(const struct mesh_result *p, const struct mesh_verdict *
 	return p->bw_gbps < v->ref_gbps * NODE_DROP;
 }
 
+/* The pairs measured again, by index: few, so a suspect's are found by a scan of them. */
+struct retested {
+	uint32_t *idx;
+	size_t n;
+};
+
 /*
- * After the retest, a suspect node or NIC whose retested pairs all passed (at least one of
- * them, with a partner that is not itself bad) is cleared: what the rounds saw passed.
+ * After the retest, a suspect node or NIC is cleared when most of its retested pairs (with
+ * partners that are not themselves bad) passed: what the rounds saw did not last. One weak
+ * retest pair of a healthy suspect on a noisy fabric does not keep it, two of five do not
+ * clear a node at 60 %.
  */
-static bool cleared(int r, int lane, const struct mesh_result *pairs, const struct groups *byr,
+static bool cleared(int r, int lane, const struct mesh_result *pairs, const struct retested *rt,
 		    const struct mesh_verdict *v, const struct nic_state *s,
 		    const unsigned char *bad)
 {
-	size_t k, nret = 0;
+	size_t k, nret = 0, weak = 0;
 
-	for (k = byr->start[r]; k < byr->start[r + 1]; k++) {
-		const struct mesh_result *p = &pairs[byr->idx[k]];
+	for (k = 0; k < rt->n; k++) {
+		const struct mesh_result *p = &pairs[rt->idx[k]];
 		int other = p->a == r ? p->b : p->a;
 
-		if (!p->retested || (bad && bad[other]))
+		if ((p->a != r && p->b != r) || (bad && bad[other]))
 			continue;
-		if (retest_weak(p, v, s, lane))
-			return false;
+		weak += retest_weak(p, v, s, lane);
 		nret++;
 	}
-	return nret > 0;
+	return nret > 0 && weak * 2 < nret;
 }
 
 /*
@@ -809,24 +891,53 @@ static bool cleared(int r, int lane, const struct mesh_result *pairs, const stru
  * a bad NIC does not explain; or when its median pair is slow against the level (its round's
  * slowing allowed for), beyond what the spread of such a median allows.
  */
-static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
-		      const struct groups *byr, const double *rlevel, const struct nic_state *s,
-		      const struct mesh_limits *lim, struct mesh_verdict *v, unsigned char *bad)
+static int find_nodes(int n, const bool *reported, struct mesh_result *pairs, size_t npairs,
+		      struct slots *sl, const struct retested *rt, const double *rlevel,
+		      const struct nic_state *s, const struct mesh_limits *lim,
+		      struct mesh_verdict *v, unsigned char *bad)
 {
-	size_t most = 0;
-	double *x;
+	int *with = calloc((size_t)n + 1, sizeof(*with)), *nbad = calloc((size_t)n + 1, sizeof(*nbad));
+	int (*count)[MESH_ERROR + 1] = calloc((size_t)n + 1, sizeof(*count));
+	double *bw_sum = calloc((size_t)n + 1, sizeof(*bw_sum));
+	size_t i;
 	int r;
 
-	for (r = 0; r < n; r++)
-		if (byr->start[r + 1] - byr->start[r] > most)
-			most = byr->start[r + 1] - byr->start[r];
-	x = malloc((most + 1) * sizeof(*x));
-	if (!x)
+	if (!with || !nbad || !count || !bw_sum) {
+		free(with);
+		free(nbad);
+		free(count);
+		free(bw_sum);
 		return -1;
+	}
+	/* One pass over the pairs, in their order, for every rank at once. */
+	slots_clear(sl);
+	for (i = 0; i < npairs; i++) {
+		const struct mesh_result *p = &pairs[i];
+		double f;
+
+		if (!reported[p->a] || !reported[p->b])
+			continue;
+		with[p->a]++;
+		with[p->b]++;
+		f = round_factor(p, v, rlevel);
+		if (measured(p) && v->ref_gbps > 0 && slots_take(sl, p)) {
+			double ratio = p->bw_gbps / (v->ref_gbps * f);
+
+			slots_put(sl, p->a, ratio);
+			slots_put(sl, p->b, ratio);
+		}
+		if (p->status == MESH_OK || explained_by_nic(p, s, f))
+			continue;
+		nbad[p->a]++;
+		nbad[p->b]++;
+		count[p->a][p->status]++;
+		count[p->b][p->status]++;
+		bw_sum[p->a] += p->bw_gbps;
+		bw_sum[p->b] += p->bw_gbps;
+	}
 	for (r = 0; r < n; r++) {
-		int with = 0, nbad = 0, count[MESH_ERROR + 1] = { 0 };
-		double bw_sum = 0, med = 0, cut = 0;
-		size_t k, m = 0;
+		size_t m = sl->fill[r];
+		double med = 0, cut = 0;
 		char what[128];
 
 		if (!reported[r]) {
@@ -834,56 +945,59 @@ static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
 				 "hung or dead)");
 			continue;
 		}
-		for (k = byr->start[r]; k < byr->start[r + 1]; k++) {
-			const struct mesh_result *p = &pairs[byr->idx[k]];
-			int other = p->a == r ? p->b : p->a;
-			double f = round_factor(p, v, rlevel);
-
-			if (!reported[other])
-				continue;
-			with++;
-			if (measured(p) && v->ref_gbps > 0)
-				x[m++] = log(fmax(p->bw_gbps, 1e-12) / (v->ref_gbps * f));
-			if (p->status == MESH_OK || explained_by_nic(p, s, f))
-				continue;
-			nbad++;
-			count[p->status]++;
-			bw_sum += p->bw_gbps;
-		}
 		if (m >= 3) {
-			med = mesh_median(x, m);
+			med = log(fmax(slots_median(sl, r), 1e-12));
 			cut = fmax(-log(NODE_DROP),
 				   v->node_sigmas * v->spread * MEDIAN_EFFICIENCY / sqrt((double)m));
 		}
-		if (nbad >= 2 && nbad * 2 > with) {
-			if (lim->after_retest && cleared(r, -1, pairs, byr, v, s, NULL))
+		if (nbad[r] >= 2 && nbad[r] * 2 > with[r]) {
+			if (lim->after_retest && cleared(r, -1, pairs, rt, v, s, NULL))
 				continue;
-			status_counts(count, what, sizeof(what));
+			status_counts(count[r], what, sizeof(what));
 			add_node(v, bad, r, "bad with %d of %d partners (%s); mean %.3f Gbit/s against "
-				 "%.3f of healthy pairs", nbad, with, what, bw_sum / nbad, v->ref_gbps);
+				 "%.3f of healthy pairs", nbad[r], with[r], what, bw_sum[r] / nbad[r],
+				 v->ref_gbps);
 		} else if (m >= 3 && med < -cut) {
-			if (lim->after_retest && cleared(r, -1, pairs, byr, v, s, NULL))
+			if (lim->after_retest && cleared(r, -1, pairs, rt, v, s, NULL))
 				continue;
-			add_node(v, bad, r, "slow with its %zu partners: median %.3f Gbit/s against "
+			add_node(v, bad, r, "slow with %zu partners: median %.3f Gbit/s against "
 				 "%.3f of healthy pairs (below %.0f %%)", m, v->ref_gbps * exp(med),
 				 v->ref_gbps, 100 * exp(-cut));
 		}
 	}
-	free(x);
+	free(with);
+	free(nbad);
+	free(count);
+	free(bw_sum);
 	return 0;
 }
 
-/* The NICs of a bad node are its node's fault; a NIC cleared on retest is none. */
-static void prune_nics(struct mesh_verdict *v, struct nic_state *s, const unsigned char *bad,
-		       const struct mesh_result *pairs, const struct groups *byr,
+/*
+ * The NICs of a bad node are its node's fault; a NIC cleared on retest is none; two NICs or
+ * more of one node slow are the node slow (its own median missed it on a noisy fabric).
+ */
+static void prune_nics(struct mesh_verdict *v, struct nic_state *s, unsigned char *bad,
+		       const struct mesh_result *pairs, const struct retested *rt,
 		       const struct mesh_limits *lim)
 {
 	size_t i, k = 0;
 
 	for (i = 0; i < v->nnics; i++) {
+		int r = v->nics[i].rank, l, slow = 0;
+
+		if (bad[r] || (lim->after_retest && cleared(r, v->nics[i].lane, pairs, rt, v, s,
+							     bad)))
+			continue;
+		for (l = 0; l < s->lanes; l++)
+			slow += nic_bad(s, r, l);
+		if (slow >= 2)
+			add_node(v, bad, r, "%d of its %d NICs slow against the same NICs of the "
+				 "allocation (%s)", slow, s->lanes, v->nics[i].reason);
+	}
+	for (i = 0; i < v->nnics; i++) {
 		int r = v->nics[i].rank, l = v->nics[i].lane;
 
-		if (bad[r] || (lim->after_retest && cleared(r, l, pairs, byr, v, s, bad))) {
+		if (bad[r] || (lim->after_retest && cleared(r, l, pairs, rt, v, s, bad))) {
 			s->bad[(size_t)r * (size_t)s->lanes + (size_t)l] = 0;
 			continue;
 		}
@@ -971,39 +1085,43 @@ static void check_measurable(int n, const bool *reported, const struct mesh_resu
 int mesh_judge(int n, const bool *reported, struct mesh_result *pairs, size_t npairs,
 	       const struct mesh_limits *lim, struct mesh_verdict *v)
 {
-	struct groups byr = { 0 };
+	struct retested rt = { 0 };
 	struct nic_state s = { 0 };
+	struct slots sl = { 0 };
 	unsigned char *bad = NULL;
 	double *rlevel = NULL;
-	size_t i;
+	size_t i, rounds = 0;
 	int ret = -1;
 
 	memset(v, 0, sizeof(*v));
 	v->nodes = calloc((size_t)n + 1, sizeof(*v->nodes));
 	v->nics = calloc((size_t)n * MESH_MAX_LANES + 1, sizeof(*v->nics));
 	bad = calloc((size_t)n + 1, 1);
-	if (!v->nodes || !v->nics || !bad || thresholds(n, pairs, npairs, lim, v))
+	if (!v->nodes || !v->nics || !bad || npairs >= UINT32_MAX ||
+	    thresholds(n, pairs, npairs, lim, v))
 		goto out;
 	rlevel = round_levels(pairs, npairs, v->spread);
 	if (!rlevel)
 		goto out;
-	for (i = 0; i < npairs; i++)
+	for (i = 0; i < npairs; i++) {
 		mark_slow(&pairs[i], v, pairs[i].round >= 0 ? rlevel[pairs[i].round] : -1);
-	{
-		/* Rounds slowed as a whole: load, their pairs judged against the round. */
-		size_t rounds = 0;
-
-		for (i = 0; i < npairs; i++)
-			if (pairs[i].round >= 0 && (size_t)pairs[i].round + 1 > rounds)
-				rounds = (size_t)pairs[i].round + 1;
-		for (i = 0; i < rounds; i++)
-			v->loaded_rounds += rlevel[i] >= 0 && rlevel[i] < v->ref_gbps * BW_DROP;
+		if (pairs[i].round >= 0 && (size_t)pairs[i].round + 1 > rounds)
+			rounds = (size_t)pairs[i].round + 1;
+		rt.n += pairs[i].retested;
 	}
-	if (by_rank(n, pairs, npairs, &byr) ||
-	    find_nics(n, reported, pairs, npairs, &byr, rlevel, v, &s) ||
-	    find_nodes(n, reported, pairs, &byr, rlevel, &s, lim, v, bad))
+	/* Rounds slowed as a whole: load, their pairs judged against the round. */
+	for (i = 0; i < rounds; i++)
+		v->loaded_rounds += rlevel[i] >= 0 && rlevel[i] < v->ref_gbps * BW_DROP;
+	rt.idx = malloc((rt.n + 1) * sizeof(*rt.idx));
+	if (!rt.idx || slots_new(n, pairs, npairs, &sl))
 		goto out;
-	prune_nics(v, &s, bad, pairs, &byr, lim);
+	for (i = 0, rt.n = 0; i < npairs; i++)
+		if (pairs[i].retested)
+			rt.idx[rt.n++] = (uint32_t)i;
+	if (find_nics(n, reported, pairs, npairs, &sl, rlevel, v, &s) ||
+	    find_nodes(n, reported, pairs, npairs, &sl, &rt, rlevel, &s, lim, v, bad))
+		goto out;
+	prune_nics(v, &s, bad, pairs, &rt, lim);
 	if (find_links(reported, pairs, npairs, rlevel, &s, bad, lim, v))
 		goto out;
 	check_measurable(n, reported, pairs, npairs, lim, v, bad);
@@ -1020,7 +1138,8 @@ out:
 	free(rlevel);
 	free(bad);
 	free(s.bad);
-	groups_free(&byr);
+	free(rt.idx);
+	slots_free(&sl);
 	return ret;
 }
 

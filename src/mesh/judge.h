@@ -125,6 +125,7 @@ struct mesh_verdict {
 	 * run of healthy figures raises a false alarm less than once in MESH_FALSE_ALARM_RUNS.
 	 */
 	double spread, pair_sigmas, node_sigmas, nic_sigmas;
+	double pair_drop; /* a pair below this share of its level is slow */
 	/* Rounds whose pairs were slow together (load on the hosts), judged against themselves. */
 	int loaded_rounds;
 	/*

@@ -108,16 +108,18 @@ int mesh_retest_select(int n, const bool *reported, const struct mesh_result *pa
 		suspect[v->nics[i].rank] = 1;
 	for (i = 0; i < v->nnodes; i++)
 		suspect[v->nodes[i].rank] = 2;
-	/* The pairs of each rank, as in the judgement's index. */
+	/* The pairs of each suspect rank (the others' are not needed). */
 	for (i = 0; i < npairs; i++) {
-		start[pairs[i].a + 1]++;
-		start[pairs[i].b + 1]++;
+		start[pairs[i].a + 1] += suspect[pairs[i].a] != 0;
+		start[pairs[i].b + 1] += suspect[pairs[i].b] != 0;
 	}
 	for (r = 0; r < n; r++)
 		start[r + 1] += start[r];
 	for (i = 0; i < npairs; i++) {
-		idx[start[pairs[i].a]++] = (uint32_t)i;
-		idx[start[pairs[i].b]++] = (uint32_t)i;
+		if (suspect[pairs[i].a])
+			idx[start[pairs[i].a]++] = (uint32_t)i;
+		if (suspect[pairs[i].b])
+			idx[start[pairs[i].b]++] = (uint32_t)i;
 	}
 	for (r = n; r > 0; r--)
 		start[r] = start[r - 1];

@@ -15,7 +15,7 @@
 #include "mesh/schedule.h"
 
 /* A suspect node or NIC is measured again against this many partners that passed. */
-#define MESH_RETEST_PARTNERS 3
+#define MESH_RETEST_PARTNERS 5
 /*
  * At most this many retest rounds: the suspects of a sound allocation need a few (a node
  * meets one partner per round); one that needs more is mostly bad, which the judgement
