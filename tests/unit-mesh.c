@@ -4,11 +4,13 @@
  * sides' views and the judgement with its localisation (src/mesh/judge.c), and the text the
  * ranks exchange through PMIx (src/mesh/wire.c).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mesh/judge.h"
+#include "mesh/retest.h"
 #include "mesh/schedule.h"
 #include "mesh/wire.h"
 #include "tap.h"
@@ -386,6 +388,102 @@ static void test_judge(void)
 	mesh_results_free(p, 64);
 }
 
+/* --- fleet scale: budgets, NICs against their index, retest, could not measure ------------ */
+
+static void test_scale(void)
+{
+	struct mesh_result *p = mesh_results_new(64, 4);
+	struct mesh_limits lim = { .lat_factor = 3 };
+	struct mesh_retest_set t = { 0 };
+	struct mesh_verdict v;
+	bool rep[16];
+	size_t np, k, mine = 0;
+	int r, others = 0;
+
+	ok(fabs(mesh_normal_quantile(0.025) - 1.95996) < 1e-4 &&
+		   fabs(mesh_normal_quantile(1e-9) - 5.99781) < 1e-3,
+	   "budget: the normal quantiles (1.96 at 2.5 %%, 6.00 at 1e-9)");
+	for (r = 0; r < 16; r++)
+		rep[r] = true;
+
+	/* Four NICs a node; rank 2's NIC 1 at 40 %: the pair's total is 85 %, never slow. */
+	np = healthy(8, p);
+	for (k = 0; k < np; k++) {
+		p[k].nlanes = 4;
+		for (r = 0; r < 4; r++)
+			p[k].lane_gbps[r] = 0.5 + 0.005 * (double)((k + (size_t)r) % 3);
+		if (p[k].a == 2 || p[k].b == 2)
+			p[k].lane_gbps[1] *= 0.4;
+		p[k].round = (int)k % 7;
+	}
+	judge(8, rep, p, np, NULL, &v);
+	ok(v.nnics == 1 && v.nics[0].rank == 2 && v.nics[0].lane == 1 && !v.nnodes && !v.nlinks,
+	   "judge: a NIC at 40 %% of the same NIC across the allocation is a bad NIC (%s)",
+	   v.nnics ? v.nics[0].reason : "none");
+	mesh_verdict_free(&v);
+
+	/* Rank 5 blocked with every partner: its retest is five partners that passed. */
+	np = healthy(8, p);
+	set_node(p, np, 5, MESH_BLOCKED, 0);
+	find(p, np, 1, 3)->status = MESH_SLOW;
+	judge(8, rep, p, np, NULL, &v);
+	ok(!mesh_retest_select(8, rep, p, np, &v, MESH_RETEST_MAX_ROUNDS, &t),
+	   "retest: planned");
+	for (k = 0; k < t.npairs; k++) {
+		if (t.control[k])
+			continue;
+		if (t.pairs[k].a == 5 || t.pairs[k].b == 5)
+			mine++;
+		else if (t.pairs[k].a == 1 && t.pairs[k].b == 3)
+			others++;
+	}
+	is_int(mine, MESH_RETEST_PARTNERS, "retest: a suspect node against five partners");
+	is_int(others, 1, "retest: a suspect link is measured again itself");
+	ok(t.nrounds >= MESH_RETEST_PARTNERS, "retest: as many rounds as the suspects need (%d)",
+	   t.nrounds);
+	mesh_retest_set_free(&t);
+	mesh_verdict_free(&v);
+
+	/* After the retest, a bad pair not measured again is no link. */
+	np = healthy(8, p);
+	find(p, np, 1, 3)->status = MESH_SLOW;
+	lim.after_retest = true;
+	judge(8, rep, p, np, &lim, &v);
+	ok(!v.nlinks && v.pass, "judge: a bad pair the retest did not confirm is no link");
+	mesh_verdict_free(&v);
+	find(p, np, 1, 3)->status = MESH_SLOW;
+	find(p, np, 1, 3)->retested = true;
+	judge(8, rep, p, np, &lim, &v);
+	ok(v.nlinks == 1 && !v.pass, "judge: one confirmed on retest is a bad link");
+	mesh_verdict_free(&v);
+	lim.after_retest = false;
+
+	/* Most of an allocation bad at once: could not measure, no culprit. */
+	np = healthy(8, p);
+	for (k = 0; k < np; k++)
+		if (k % 4)
+			p[k].status = MESH_ERROR;
+	judge(8, rep, p, np, NULL, &v);
+	ok(v.unmeasurable && !v.pass && !v.nnodes && !v.nlinks && strstr(v.why, "error x"),
+	   "judge: most pairs bad at once is 'could not measure', no culprit (%s)", v.why);
+	mesh_verdict_free(&v);
+	mesh_results_free(p, 64);
+
+	{
+		/* More retest rounds than one word of bits: first fit still finds them. */
+		struct mesh_pair star[100];
+		int round[100];
+
+		for (k = 0; k < 100; k++)
+			star[k] = (struct mesh_pair){ 0, (int)k + 1 };
+		is_int(mesh_pack_rounds(star, 100, 128, round), 100,
+		       "retest: 100 suspects of one rank take 100 rounds");
+		ok(round[99] == 99 && round[64] == 64, "retest: one per round, in order");
+		is_int(mesh_pack_rounds(star, 100, 70, round), 70, "retest: at most max_rounds");
+		ok(round[70] == -1, "retest: the rest do not fit");
+	}
+}
+
 /* --- wire ---------------------------------------------------------------------------------- */
 
 static void test_wire(void)
@@ -430,6 +528,7 @@ int main(void)
 	test_judge();
 	test_noisy();
 	test_rounds();
+	test_scale();
 	test_wire();
 	return done_testing();
 }
