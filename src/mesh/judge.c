@@ -38,9 +38,9 @@
 #define MEDIAN_EFFICIENCY 1.2533141373155001
 /*
  * A node's or NIC's median is read from at most about this many of its pairs (those of every
- * k-th round: a rank meets one partner a round): its spread is then a twentieth of one pair's.
+ * k-th round: a rank meets one partner a round): its spread is then a twelfth of one pair's.
  */
-#define RANK_SAMPLE 400
+#define RANK_SAMPLE 200
 /* From this many figures up, the level is their median (see level_of). */
 #define LEVEL_FROM_MEDIAN 16
 /* Quantiles are read from at most this many figures (every k-th pair): plenty, and fast. */
@@ -522,21 +522,51 @@ static void groups_free(struct groups *g)
  */
 static int by_round(const struct mesh_result *pairs, size_t npairs, struct groups *g)
 {
-	size_t i, rounds = 0;
+	size_t i, rounds = 0, cap = 64;
 	bool sorted = true;
 
-	for (i = 0; i < npairs; i++) {
+	memset(g, 0, sizeof(*g));
+	if (npairs >= UINT32_MAX)
+		return -1;
+	/* One pass while the rounds come in order: each new round's first pair starts it. */
+	g->start = calloc(cap + 2, sizeof(*g->start));
+	if (!g->start)
+		return -1;
+	for (i = 0; i < npairs && sorted; i++) {
+		int r = pairs[i].round;
+
+		if (r < 0 || (size_t)r + 1 < rounds) {
+			sorted = false;
+			break;
+		}
+		while ((size_t)r + 1 > rounds) {
+			if (rounds + 2 > cap) {
+				size_t *st = realloc(g->start, (2 * cap + 2) * sizeof(*st));
+
+				if (!st) {
+					groups_free(g);
+					return -1;
+				}
+				g->start = st;
+				cap *= 2;
+			}
+			g->start[rounds++] = i;
+		}
+	}
+	if (sorted) {
+		g->start[rounds] = npairs;
+		g->ngroups = rounds;
+		return 0;
+	}
+	/* Out of order: count, then place each pair through an index. */
+	groups_free(g);
+	for (i = 0, rounds = 0; i < npairs; i++)
 		if (pairs[i].round >= 0 && (size_t)pairs[i].round + 1 > rounds)
 			rounds = (size_t)pairs[i].round + 1;
-		if (i && (pairs[i].round < pairs[i - 1].round || pairs[i].round < 0))
-			sorted = false;
-	}
-	if (npairs && pairs[0].round < 0)
-		sorted = false;
 	g->ngroups = rounds;
 	g->start = calloc(rounds + 2, sizeof(*g->start));
-	g->idx = sorted ? NULL : malloc((npairs + 1) * sizeof(*g->idx));
-	if (!g->start || (!sorted && !g->idx) || npairs >= UINT32_MAX) {
+	g->idx = malloc((npairs + 1) * sizeof(*g->idx));
+	if (!g->start || !g->idx) {
 		groups_free(g);
 		return -1;
 	}
@@ -545,8 +575,6 @@ static int by_round(const struct mesh_result *pairs, size_t npairs, struct group
 			g->start[pairs[i].round + 1]++;
 	for (i = 0; i < rounds; i++)
 		g->start[i + 1] += g->start[i];
-	if (sorted)
-		return 0;
 	for (i = 0; i < npairs; i++)
 		if (pairs[i].round >= 0)
 			g->idx[g->start[pairs[i].round]++] = (uint32_t)i;
@@ -570,7 +598,7 @@ static size_t group_at(const struct groups *g, size_t k)
  * rank's pairs through an index jumps across all of them (seconds at 4,096 nodes).
  */
 struct slots {
-	int n, stride; /* figures from the pairs of every stride-th round */
+	int n;
 	size_t *start, *fill;
 	float *val;
 	double *scratch; /* room for the most pairs of one rank */
@@ -585,7 +613,30 @@ static void slots_free(struct slots *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int slots_new(int n, const struct mesh_result *pairs, size_t npairs, struct slots *s)
+/* A growing list of pair indices. */
+struct idxlist {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static int idx_push(struct idxlist *l, size_t i)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 1024;
+		uint32_t *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = (uint32_t)i;
+	return 0;
+}
+
+/* Room per rank for the figures of the sampled pairs. */
+static int slots_new(int n, const struct mesh_result *pairs, const struct idxlist *sample,
+		     struct slots *s)
 {
 	size_t i, most = 0;
 	int r;
@@ -593,21 +644,20 @@ static int slots_new(int n, const struct mesh_result *pairs, size_t npairs, stru
 	s->n = n;
 	s->start = calloc((size_t)n + 2, sizeof(*s->start));
 	s->fill = calloc((size_t)n + 1, sizeof(*s->fill));
-	s->val = malloc((2 * npairs + 1) * sizeof(*s->val));
+	s->val = malloc((2 * sample->n + 1) * sizeof(*s->val));
 	if (!s->start || !s->fill || !s->val)
 		goto fail;
-	for (i = 0; i < npairs; i++) {
-		if (pairs[i].a < 0 || pairs[i].a >= n || pairs[i].b < 0 || pairs[i].b >= n)
-			continue;
-		s->start[pairs[i].a + 1]++;
-		s->start[pairs[i].b + 1]++;
+	for (i = 0; i < sample->n; i++) {
+		const struct mesh_result *p = &pairs[sample->v[i]];
+
+		s->start[p->a + 1]++;
+		s->start[p->b + 1]++;
 	}
 	for (r = 0; r < n; r++) {
 		if (s->start[r + 1] > most)
 			most = s->start[r + 1];
 		s->start[r + 1] += s->start[r];
 	}
-	s->stride = (int)(most / RANK_SAMPLE) + 1;
 	s->scratch = malloc((most + 1) * sizeof(*s->scratch));
 	if (!s->scratch)
 		goto fail;
@@ -620,12 +670,6 @@ fail:
 static void slots_clear(struct slots *s)
 {
 	memset(s->fill, 0, (size_t)s->n * sizeof(*s->fill));
-}
-
-/* Whether the pair's figure is read (its round is one of the sampled ones). */
-static bool slots_take(const struct slots *s, const struct mesh_result *p)
-{
-	return s->stride <= 1 || p->round < 0 || p->round % s->stride == 0;
 }
 
 static void slots_put(struct slots *s, int r, double x)
@@ -648,14 +692,13 @@ static double slots_median(const struct slots *s, int r)
  * half of them are bad), brought down to the median by the allocation's spread where the
  * round is large enough for that to mean something; -1 where a round has one measured pair.
  */
-static double *round_levels(const struct mesh_result *pairs, size_t npairs, double spread)
+static double *levels_of_rounds(const struct mesh_result *pairs, const struct groups *gp,
+				double spread)
 {
-	struct groups g = { 0 };
+	const struct groups g = *gp;
 	double *level = NULL, *x = NULL;
 	size_t r, k, most = 0;
 
-	if (by_round(pairs, npairs, &g))
-		return NULL;
 	for (r = 0; r < g.ngroups; r++)
 		if (g.start[r + 1] - g.start[r] > most)
 			most = g.start[r + 1] - g.start[r];
@@ -683,13 +726,19 @@ static double *round_levels(const struct mesh_result *pairs, size_t npairs, doub
 	}
 out:
 	free(x);
-	groups_free(&g);
 	return level;
 }
 
 double *mesh_round_level(const struct mesh_result *pairs, size_t npairs)
 {
-	return round_levels(pairs, npairs, 0);
+	struct groups g = { 0 };
+	double *level;
+
+	if (by_round(pairs, npairs, &g))
+		return NULL;
+	level = levels_of_rounds(pairs, &g, 0);
+	groups_free(&g);
+	return level;
 }
 
 /* --- localisation -------------------------------------------------------------------------- */
@@ -746,8 +795,8 @@ static bool explained_by_nic(const struct mesh_result *p, const struct nic_state
  * ratios, then its logarithm: the same as the median of the logarithms, for one log a rank.)
  */
 static int find_nics(int n, const bool *reported, const struct mesh_result *pairs,
-		     size_t npairs, struct slots *sl, const double *rlevel,
-		     struct mesh_verdict *v, struct nic_state *s)
+		     size_t npairs, const struct idxlist *sample, struct slots *sl,
+		     const double *rlevel, struct mesh_verdict *v, struct nic_state *s)
 {
 	size_t room = (npairs < SAMPLE_MAX ? npairs : SAMPLE_MAX) + 2, i;
 	size_t stride = npairs / SAMPLE_MAX + 1;
@@ -780,11 +829,11 @@ static int find_nics(int n, const bool *reported, const struct mesh_result *pair
 		if (s->level[l] <= 0)
 			continue;
 		slots_clear(sl);
-		for (i = 0; i < npairs; i++) {
-			const struct mesh_result *p = &pairs[i];
+		for (i = 0; i < sample->n; i++) {
+			const struct mesh_result *p = &pairs[sample->v[i]];
 			double ratio;
 
-			if (!measured(p) || p->nlanes <= l || p->nlanes < 2 || !slots_take(sl, p))
+			if (!measured(p) || p->nlanes <= l || p->nlanes < 2)
 				continue;
 			ratio = p->lane_gbps[l] / (s->level[l] * round_factor(p, v, rlevel));
 			slots_put(sl, p->a, ratio);
@@ -891,42 +940,41 @@ static bool cleared(int r, int lane, const struct mesh_result *pairs, const stru
  * a bad NIC does not explain; or when its median pair is slow against the level (its round's
  * slowing allowed for), beyond what the spread of such a median allows.
  */
-static int find_nodes(int n, const bool *reported, struct mesh_result *pairs, size_t npairs,
+static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
+		      const struct idxlist *sample, const struct idxlist *badp, const int *with,
 		      struct slots *sl, const struct retested *rt, const double *rlevel,
 		      const struct nic_state *s, const struct mesh_limits *lim,
 		      struct mesh_verdict *v, unsigned char *bad)
 {
-	int *with = calloc((size_t)n + 1, sizeof(*with)), *nbad = calloc((size_t)n + 1, sizeof(*nbad));
+	int *nbad = calloc((size_t)n + 1, sizeof(*nbad));
 	int (*count)[MESH_ERROR + 1] = calloc((size_t)n + 1, sizeof(*count));
 	double *bw_sum = calloc((size_t)n + 1, sizeof(*bw_sum));
 	size_t i;
 	int r;
 
-	if (!with || !nbad || !count || !bw_sum) {
-		free(with);
+	if (!nbad || !count || !bw_sum) {
 		free(nbad);
 		free(count);
 		free(bw_sum);
 		return -1;
 	}
-	/* One pass over the pairs, in their order, for every rank at once. */
+	/* The medians from the sampled pairs, the bad pairs counted from their list. */
 	slots_clear(sl);
-	for (i = 0; i < npairs; i++) {
-		const struct mesh_result *p = &pairs[i];
-		double f;
+	for (i = 0; i < sample->n; i++) {
+		const struct mesh_result *p = &pairs[sample->v[i]];
+		double ratio;
 
-		if (!reported[p->a] || !reported[p->b])
+		if (!reported[p->a] || !reported[p->b] || !measured(p) || v->ref_gbps <= 0)
 			continue;
-		with[p->a]++;
-		with[p->b]++;
-		f = round_factor(p, v, rlevel);
-		if (measured(p) && v->ref_gbps > 0 && slots_take(sl, p)) {
-			double ratio = p->bw_gbps / (v->ref_gbps * f);
+		ratio = p->bw_gbps / (v->ref_gbps * round_factor(p, v, rlevel));
+		slots_put(sl, p->a, ratio);
+		slots_put(sl, p->b, ratio);
+	}
+	for (i = 0; i < badp->n; i++) {
+		const struct mesh_result *p = &pairs[badp->v[i]];
 
-			slots_put(sl, p->a, ratio);
-			slots_put(sl, p->b, ratio);
-		}
-		if (p->status == MESH_OK || explained_by_nic(p, s, f))
+		if (!reported[p->a] || !reported[p->b] ||
+		    explained_by_nic(p, s, round_factor(p, v, rlevel)))
 			continue;
 		nbad[p->a]++;
 		nbad[p->b]++;
@@ -965,7 +1013,6 @@ static int find_nodes(int n, const bool *reported, struct mesh_result *pairs, si
 				 v->ref_gbps, 100 * exp(-cut));
 		}
 	}
-	free(with);
 	free(nbad);
 	free(count);
 	free(bw_sum);
@@ -1026,18 +1073,16 @@ static int add_link(struct mesh_verdict *v, const struct mesh_result *p)
 }
 
 /* Bad pairs that no bad node or NIC explains; after the retest, only those it confirmed. */
-static int find_links(const bool *reported, struct mesh_result *pairs, size_t npairs,
+static int find_links(const bool *reported, struct mesh_result *pairs, const struct idxlist *badp,
 		      const double *rlevel, const struct nic_state *s, const unsigned char *bad,
 		      const struct mesh_limits *lim, struct mesh_verdict *v)
 {
 	size_t i;
 
-	for (i = 0; i < npairs; i++) {
-		const struct mesh_result *p = &pairs[i];
+	v->nbad_pairs = badp->n;
+	for (i = 0; i < badp->n; i++) {
+		const struct mesh_result *p = &pairs[badp->v[i]];
 
-		if (p->status == MESH_OK)
-			continue;
-		v->nbad_pairs++;
 		if (!reported[p->a] || !reported[p->b] || bad[p->a] || bad[p->b] ||
 		    explained_by_nic(p, s, round_factor(p, v, rlevel)) ||
 		    (lim->after_retest && !p->retested))
@@ -1054,7 +1099,8 @@ static int find_links(const bool *reported, struct mesh_result *pairs, size_t np
  * limits (--min-gbps) are the operator's own line, and may fail every node.
  */
 static void check_measurable(int n, const bool *reported, const struct mesh_result *pairs,
-			     size_t npairs, const struct mesh_limits *lim, struct mesh_verdict *v,
+			     size_t npairs, const struct idxlist *badp,
+			     const struct mesh_limits *lim, struct mesh_verdict *v,
 			     const unsigned char *bad)
 {
 	int count[MESH_ERROR + 1] = { 0 }, r, nrep = 0, nbad = 0;
@@ -1067,11 +1113,14 @@ static void check_measurable(int n, const bool *reported, const struct mesh_resu
 		nrep += reported[r];
 		nbad += reported[r] && bad[r];
 	}
-	for (i = 0; i < npairs; i++)
-		if (pairs[i].status != MESH_OK && reported[pairs[i].a] && reported[pairs[i].b]) {
+	for (i = 0; i < badp->n; i++) {
+		const struct mesh_result *p = &pairs[badp->v[i]];
+
+		if (reported[p->a] && reported[p->b]) {
 			notok++;
-			count[pairs[i].status]++;
+			count[p->status]++;
 		}
+	}
 	if (nbad * 2 <= nrep && notok * 2 <= npairs)
 		return;
 	status_counts(count, what, sizeof(what));
@@ -1085,62 +1134,84 @@ static void check_measurable(int n, const bool *reported, const struct mesh_resu
 int mesh_judge(int n, const bool *reported, struct mesh_result *pairs, size_t npairs,
 	       const struct mesh_limits *lim, struct mesh_verdict *v)
 {
-	struct retested rt = { 0 };
+	struct idxlist sample = { 0 }, badp = { 0 }, ret = { 0 };
+	struct groups g = { 0 };
 	struct nic_state s = { 0 };
 	struct slots sl = { 0 };
+	struct retested rt;
 	unsigned char *bad = NULL;
 	double *rlevel = NULL;
-	size_t i, rounds = 0;
-	int ret = -1;
+	int *with = NULL, stride;
+	size_t i;
+	int ret_code = -1;
 
 	memset(v, 0, sizeof(*v));
 	v->nodes = calloc((size_t)n + 1, sizeof(*v->nodes));
 	v->nics = calloc((size_t)n * MESH_MAX_LANES + 1, sizeof(*v->nics));
 	bad = calloc((size_t)n + 1, 1);
-	if (!v->nodes || !v->nics || !bad || npairs >= UINT32_MAX ||
-	    thresholds(n, pairs, npairs, lim, v))
+	with = calloc((size_t)n + 1, sizeof(*with));
+	if (!v->nodes || !v->nics || !bad || !with || npairs >= UINT32_MAX ||
+	    thresholds(n, pairs, npairs, lim, v) || by_round(pairs, npairs, &g))
 		goto out;
-	rlevel = round_levels(pairs, npairs, v->spread);
+	rlevel = levels_of_rounds(pairs, &g, v->spread);
 	if (!rlevel)
 		goto out;
+	/*
+	 * The one pass over every pair: each marked slow or not, the partners of each rank
+	 * counted, and the few lists the rest works from: the bad pairs, the retested ones, and
+	 * the pairs of every stride-th round, from which nodes' and NICs' medians are read (a
+	 * rank meets one partner a round, so each rank has about RANK_SAMPLE of them).
+	 */
+	stride = (int)(g.ngroups / RANK_SAMPLE) + 1;
 	for (i = 0; i < npairs; i++) {
-		mark_slow(&pairs[i], v, pairs[i].round >= 0 ? rlevel[pairs[i].round] : -1);
-		if (pairs[i].round >= 0 && (size_t)pairs[i].round + 1 > rounds)
-			rounds = (size_t)pairs[i].round + 1;
-		rt.n += pairs[i].retested;
+		struct mesh_result *p = &pairs[i];
+
+		if (p->a < 0 || p->a >= n || p->b < 0 || p->b >= n)
+			continue;
+		mark_slow(p, v, p->round >= 0 ? rlevel[p->round] : -1);
+		if (reported[p->a] && reported[p->b]) {
+			with[p->a]++;
+			with[p->b]++;
+		}
+		if ((p->status != MESH_OK && idx_push(&badp, i)) ||
+		    (p->retested && idx_push(&ret, i)) ||
+		    ((p->round < 0 || p->round % stride == 0) && idx_push(&sample, i)))
+			goto out;
 	}
 	/* Rounds slowed as a whole: load, their pairs judged against the round. */
-	for (i = 0; i < rounds; i++)
+	for (i = 0; i < g.ngroups; i++)
 		v->loaded_rounds += rlevel[i] >= 0 && rlevel[i] < v->ref_gbps * BW_DROP;
-	rt.idx = malloc((rt.n + 1) * sizeof(*rt.idx));
-	if (!rt.idx || slots_new(n, pairs, npairs, &sl))
-		goto out;
-	for (i = 0, rt.n = 0; i < npairs; i++)
-		if (pairs[i].retested)
-			rt.idx[rt.n++] = (uint32_t)i;
-	if (find_nics(n, reported, pairs, npairs, &sl, rlevel, v, &s) ||
-	    find_nodes(n, reported, pairs, npairs, &sl, &rt, rlevel, &s, lim, v, bad))
+	rt.idx = ret.v;
+	rt.n = ret.n;
+	if (slots_new(n, pairs, &sample, &sl) ||
+	    find_nics(n, reported, pairs, npairs, &sample, &sl, rlevel, v, &s) ||
+	    find_nodes(n, reported, pairs, &sample, &badp, with, &sl, &rt, rlevel, &s, lim, v,
+		       bad))
 		goto out;
 	prune_nics(v, &s, bad, pairs, &rt, lim);
-	if (find_links(reported, pairs, npairs, rlevel, &s, bad, lim, v))
+	if (find_links(reported, pairs, &badp, rlevel, &s, bad, lim, v))
 		goto out;
-	check_measurable(n, reported, pairs, npairs, lim, v, bad);
+	check_measurable(n, reported, pairs, npairs, &badp, lim, v, bad);
 	if (v->unmeasurable) {
 		/* No culprit from a run that could not measure. */
 		v->nnodes = v->nnics = v->nlinks = 0;
 	}
 	v->pass = !v->unmeasurable && !v->nnodes && !v->nlinks && !v->nnics &&
 		  (lim->after_retest || !v->nbad_pairs);
-	ret = 0;
+	ret_code = 0;
 out:
-	if (ret)
+	if (ret_code)
 		mesh_verdict_free(v);
 	free(rlevel);
 	free(bad);
+	free(with);
 	free(s.bad);
-	free(rt.idx);
+	free(sample.v);
+	free(badp.v);
+	free(ret.v);
+	groups_free(&g);
 	slots_free(&sl);
-	return ret;
+	return ret_code;
 }
 
 void mesh_verdict_free(struct mesh_verdict *v)
