@@ -71,27 +71,40 @@ int mesh_retest_parse(const char *s, struct mesh_retest *t, int n)
 }
 
 /*
- * Every rank: its retest pairs, in the plan's slots; results published like the first. out
- * has room for one side per retest round (a rank is in one pair per round).
+ * Every rank: its retest pairs, in the plan's slots, in round order (the plan lists them by
+ * kind, suspects then controls, not by round); results published like the first. out has
+ * room for one side per retest round (a rank is in one pair per round).
  */
 int mesh_retest_run(struct mesh_run *m, struct mesh_retest *t, struct mesh_side *out, int *nout)
 {
 	double t0 = now_sec() + (t->start_wall - mesh_wall_sec());
-	int me = m->boot.rank;
+	long *mine = malloc(((size_t)t->set.nrounds + 1) * sizeof(*mine));
+	int me = m->boot.rank, r;
 	size_t k;
 	char *s;
 
 	*nout = 0;
-	for (k = 0; k < t->set.npairs; k++) {
-		const struct mesh_pair *pr = &t->set.pairs[k];
+	if (!mine)
+		return mesh_fail(m, "out of memory");
+	for (r = 0; r < t->set.nrounds; r++)
+		mine[r] = -1;
+	for (k = 0; k < t->set.npairs; k++)
+		if ((t->set.pairs[k].a == me || t->set.pairs[k].b == me) && t->set.round[k] >= 0 &&
+		    t->set.round[k] < t->set.nrounds)
+			mine[t->set.round[k]] = (long)k;
+	for (r = 0; r < t->set.nrounds; r++) {
+		const struct mesh_pair *pr;
 		struct mesh_slot slot;
-		int peer = pr->a == me ? pr->b : pr->b == me ? pr->a : -1;
+		int peer;
 
-		if (peer < 0 || t->set.round[k] < 0 || *nout >= t->set.nrounds)
+		if (mine[r] < 0)
 			continue;
-		mesh_slot_plan(t0, m->budget, t->set.round[k], &slot);
-		mesh_run_pair(m, m->rounds + t->set.round[k], peer, &slot, &out[(*nout)++]);
+		pr = &t->set.pairs[mine[r]];
+		peer = pr->a == me ? pr->b : pr->a;
+		mesh_slot_plan(t0, m->budget, r, &slot);
+		mesh_run_pair(m, m->rounds + r, peer, &slot, &out[(*nout)++]);
 	}
+	free(mine);
 	while (now_sec() < t0 + m->budget * t->set.nrounds)
 		usleep(10000);
 	s = mesh_sides_encode(out, (size_t)*nout);

@@ -352,7 +352,7 @@ static int finish_other(struct mesh_run *m, struct mesh_side *mine, double wait)
 {
 	struct mesh_retest t = { 0 };
 	char *s = NULL;
-	int code, nmine = 0;
+	int code, nmine = 0, nrounds;
 
 	if (boot_get(&m->boot, 0, MESH_KEY_RETEST, wait, &s))
 		return mesh_fail(m, "rank 0 gave no verdict within %.3g s (%s)", wait, m->boot.err);
@@ -360,12 +360,13 @@ static int finish_other(struct mesh_run *m, struct mesh_side *mine, double wait)
 		       mesh_fail(m, "rank 0's retest plan is malformed") :
 		       0;
 	free(s);
-	if (!code && t.set.nrounds)
+	nrounds = t.set.nrounds;
+	if (!code && nrounds)
 		code = mesh_retest_run(m, &t, mine, &nmine);
 	mesh_retest_set_free(&t.set);
 	if (code)
 		return code;
-	if (boot_get(&m->boot, 0, KEY_EXIT, wait + t.set.nrounds * m->budget, &s))
+	if (boot_get(&m->boot, 0, KEY_EXIT, wait + nrounds * m->budget, &s))
 		return mesh_fail(m, "rank 0 gave no verdict within %.3g s (%s)", wait, m->boot.err);
 	code = atoi(s);
 	free(s);

@@ -947,12 +947,16 @@ static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
 		      struct mesh_verdict *v, unsigned char *bad)
 {
 	int *nbad = calloc((size_t)n + 1, sizeof(*nbad));
+	int *others = calloc((size_t)n + 1, sizeof(*others));
 	int (*count)[MESH_ERROR + 1] = calloc((size_t)n + 1, sizeof(*count));
 	double *bw_sum = calloc((size_t)n + 1, sizeof(*bw_sum));
+	unsigned char *worst = calloc((size_t)n + 1, 1);
 	size_t i;
 	int r;
 
-	if (!nbad || !count || !bw_sum) {
+	if (!nbad || !others || !count || !bw_sum || !worst) {
+		free(others);
+		free(worst);
 		free(nbad);
 		free(count);
 		free(bw_sum);
@@ -983,6 +987,26 @@ static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
 		bw_sum[p->a] += p->bw_gbps;
 		bw_sum[p->b] += p->bw_gbps;
 	}
+	/*
+	 * A node bad with every partner (two at least) explains its pairs: they do not count
+	 * against its partners, so a dead node in a mesh of four and one pair lost to load do
+	 * not make its partner a bad node too.
+	 */
+	for (r = 0; r < n; r++)
+		worst[r] = reported[r] && nbad[r] >= 2 && nbad[r] == with[r];
+	for (i = 0; i < badp->n; i++) {
+		const struct mesh_result *p = &pairs[badp->v[i]];
+
+		if (!reported[p->a] || !reported[p->b] || worst[p->a] == worst[p->b])
+			continue;
+		if (explained_by_nic(p, s, round_factor(p, v, rlevel)))
+			continue;
+		r = worst[p->a] ? p->b : p->a;
+		nbad[r]--;
+		count[r][p->status]--;
+		bw_sum[r] -= p->bw_gbps;
+		others[r]++;
+	}
 	for (r = 0; r < n; r++) {
 		size_t m = sl->fill[r];
 		double med = 0, cut = 0;
@@ -998,13 +1022,13 @@ static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
 			cut = fmax(-log(NODE_DROP),
 				   v->node_sigmas * v->spread * MEDIAN_EFFICIENCY / sqrt((double)m));
 		}
-		if (nbad[r] >= 2 && nbad[r] * 2 > with[r]) {
+		if (nbad[r] >= 2 && nbad[r] * 2 > with[r] - others[r]) {
 			if (lim->after_retest && cleared(r, -1, pairs, rt, v, s, NULL))
 				continue;
 			status_counts(count[r], what, sizeof(what));
 			add_node(v, bad, r, "bad with %d of %d partners (%s); mean %.3f Gbit/s against "
-				 "%.3f of healthy pairs", nbad[r], with[r], what, bw_sum[r] / nbad[r],
-				 v->ref_gbps);
+				 "%.3f of healthy pairs", nbad[r], with[r] - others[r], what,
+				 bw_sum[r] / nbad[r], v->ref_gbps);
 		} else if (m >= 3 && med < -cut) {
 			if (lim->after_retest && cleared(r, -1, pairs, rt, v, s, NULL))
 				continue;
@@ -1014,6 +1038,8 @@ static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
 		}
 	}
 	free(nbad);
+	free(others);
+	free(worst);
 	free(count);
 	free(bw_sum);
 	return 0;
@@ -1104,7 +1130,7 @@ static void check_measurable(int n, const bool *reported, const struct mesh_resu
 			     const unsigned char *bad)
 {
 	int count[MESH_ERROR + 1] = { 0 }, r, nrep = 0, nbad = 0;
-	size_t i, notok = 0;
+	size_t i, notok = 0, judged = 0;
 	char what[128];
 
 	if (lim->min_gbps > 0 || n < 4)
@@ -1113,22 +1139,26 @@ static void check_measurable(int n, const bool *reported, const struct mesh_resu
 		nrep += reported[r];
 		nbad += reported[r] && bad[r];
 	}
+	/* The pairs no bad node explains, among those of the nodes not bad. */
+	for (i = 0; i < npairs; i++)
+		judged += reported[pairs[i].a] && reported[pairs[i].b] && !bad[pairs[i].a] &&
+			  !bad[pairs[i].b];
 	for (i = 0; i < badp->n; i++) {
 		const struct mesh_result *p = &pairs[badp->v[i]];
 
-		if (reported[p->a] && reported[p->b]) {
-			notok++;
-			count[p->status]++;
-		}
+		if (!reported[p->a] || !reported[p->b])
+			continue;
+		count[p->status]++;
+		notok += !bad[p->a] && !bad[p->b];
 	}
-	if (nbad * 2 <= nrep && notok * 2 <= npairs)
+	if (nbad * 2 <= nrep && notok * 2 <= judged)
 		return;
 	status_counts(count, what, sizeof(what));
 	v->unmeasurable = true;
-	snprintf(v->why, sizeof(v->why), "%d of %d reporting nodes and %zu of %zu pairs bad at once "
-		 "(%s): more than half of an allocation is no fault of some nodes but a run that "
-		 "could not measure (ranks starved of CPU, slots missed, a shared fabric)", nbad,
-		 nrep, notok, npairs, what);
+	snprintf(v->why, sizeof(v->why), "%d of %d reporting nodes bad, and %zu of the other nodes' "
+		 "%zu pairs (all bad pairs: %s): more than half of an allocation bad at once is no fault of some "
+		 "nodes but a run that could not measure (ranks starved of CPU, slots missed, a "
+		 "shared fabric)", nbad, nrep, notok, judged, what);
 }
 
 int mesh_judge(int n, const bool *reported, struct mesh_result *pairs, size_t npairs,
