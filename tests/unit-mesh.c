@@ -454,6 +454,11 @@ static void test_scale(void)
 	find(p, np, 1, 3)->status = MESH_SLOW;
 	find(p, np, 1, 3)->retested = true;
 	judge(8, rep, p, np, &lim, &v);
+	ok(!v.nlinks, "judge: one bad on retest only (ok in its round) is no link");
+	mesh_verdict_free(&v);
+	find(p, np, 1, 3)->status = MESH_SLOW;
+	find(p, np, 1, 3)->confirmed = true;
+	judge(8, rep, p, np, &lim, &v);
 	ok(v.nlinks == 1 && !v.pass, "judge: one confirmed on retest is a bad link");
 	mesh_verdict_free(&v);
 	lim.after_retest = false;

@@ -1111,7 +1111,7 @@ static int find_links(const bool *reported, struct mesh_result *pairs, const str
 
 		if (!reported[p->a] || !reported[p->b] || bad[p->a] || bad[p->b] ||
 		    explained_by_nic(p, s, round_factor(p, v, rlevel)) ||
-		    (lim->after_retest && !p->retested))
+		    (lim->after_retest && !p->confirmed))
 			continue;
 		if (add_link(v, p))
 			return -1;
@@ -1268,6 +1268,7 @@ void mesh_apply_retest(struct mesh_result *pair, const struct mesh_result *retes
 	if (st == MESH_OK && slow_why(retest, v, round_level, why, sizeof(why)))
 		st = MESH_SLOW;
 	pair->retested = true;
+	pair->confirmed = first != MESH_OK && st != MESH_OK;
 	pair->round_bw_gbps = pair->bw_gbps;
 	if (st == MESH_OK || first == MESH_OK) {
 		/*

@@ -61,6 +61,7 @@ struct mesh_result {
 	 */
 	float round_bw_gbps;
 	bool retested;
+	bool confirmed; /* bad in its round and bad again on retest: what names a link */
 	unsigned char nlanes, lane_cap;
 	float *lane_gbps; /* nlanes figures (room for lane_cap): per NIC pair, the slower way */
 	char *detail;	  /* NULL (nothing to say), or MESH_DETAIL_MAX bytes of malloc'd text */
