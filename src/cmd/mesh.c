@@ -370,8 +370,13 @@ static int finish_other(struct mesh_run *m, struct mesh_side *mine, double wait)
 		return mesh_fail(m, "rank 0 gave no verdict within %.3g s (%s)", wait, m->boot.err);
 	code = atoi(s);
 	free(s);
+	if (code != EXIT_OK && code != EXIT_FAIL) {
+		/* Every rank exits 3 with a reason; rank 0's report has the whole of it. */
+		code = mesh_fail(m, "rank 0 could not judge the run (exit %d; its report says why)",
+				 code);
+	}
 	linger(m);
-	return code == EXIT_OK || code == EXIT_FAIL || code == EXIT_ERROR ? code : EXIT_ERROR;
+	return code;
 }
 
 /* Rank 0: collects, judges, retests, judges again and reports; publishes the exit code. */

@@ -31,6 +31,11 @@
  * so a node at 60 % is found on a fabric whose pairs spread by 25 %.
  */
 #define NODE_DROP 0.8
+/*
+ * A node's median is judged from this many partners up: below, a median says little (of three
+ * pairs, the middle one), and a node bad with most partners is found by that rule.
+ */
+#define NODE_MEDIAN_MIN 5
 /* The quantiles of a standard normal variable that the level and spread are read from. */
 #define Z75 0.6744897501960817
 #define Z90 1.2815515655446004
@@ -962,18 +967,7 @@ static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
 		free(bw_sum);
 		return -1;
 	}
-	/* The medians from the sampled pairs, the bad pairs counted from their list. */
-	slots_clear(sl);
-	for (i = 0; i < sample->n; i++) {
-		const struct mesh_result *p = &pairs[sample->v[i]];
-		double ratio;
-
-		if (!reported[p->a] || !reported[p->b] || !measured(p) || v->ref_gbps <= 0)
-			continue;
-		ratio = p->bw_gbps / (v->ref_gbps * round_factor(p, v, rlevel));
-		slots_put(sl, p->a, ratio);
-		slots_put(sl, p->b, ratio);
-	}
+	/* The bad pairs counted from their list. */
 	for (i = 0; i < badp->n; i++) {
 		const struct mesh_result *p = &pairs[badp->v[i]];
 
@@ -1007,6 +1001,23 @@ static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
 		bw_sum[r] -= p->bw_gbps;
 		others[r]++;
 	}
+	/*
+	 * The medians from the sampled pairs, but those with a node bad with every partner
+	 * (which would pull a partner's median of few pairs down).
+	 */
+	slots_clear(sl);
+	for (i = 0; i < sample->n; i++) {
+		const struct mesh_result *p = &pairs[sample->v[i]];
+		double ratio;
+
+		if (!reported[p->a] || !reported[p->b] || !measured(p) || v->ref_gbps <= 0)
+			continue;
+		ratio = p->bw_gbps / (v->ref_gbps * round_factor(p, v, rlevel));
+		if (!worst[p->b])
+			slots_put(sl, p->a, ratio);
+		if (!worst[p->a])
+			slots_put(sl, p->b, ratio);
+	}
 	for (r = 0; r < n; r++) {
 		size_t m = sl->fill[r];
 		double med = 0, cut = 0;
@@ -1017,7 +1028,7 @@ static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
 				 "hung or dead)");
 			continue;
 		}
-		if (m >= 3) {
+		if (m >= NODE_MEDIAN_MIN) {
 			med = log(fmax(slots_median(sl, r), 1e-12));
 			cut = fmax(-log(NODE_DROP),
 				   v->node_sigmas * v->spread * MEDIAN_EFFICIENCY / sqrt((double)m));
@@ -1029,7 +1040,7 @@ static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
 			add_node(v, bad, r, "bad with %d of %d partners (%s); mean %.3f Gbit/s against "
 				 "%.3f of healthy pairs", nbad[r], with[r] - others[r], what,
 				 bw_sum[r] / nbad[r], v->ref_gbps);
-		} else if (m >= 3 && med < -cut) {
+		} else if (m >= NODE_MEDIAN_MIN && med < -cut) {
 			if (lim->after_retest && cleared(r, -1, pairs, rt, v, s, NULL))
 				continue;
 			add_node(v, bad, r, "slow with %zu partners: median %.3f Gbit/s against "
