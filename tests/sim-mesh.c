@@ -503,8 +503,9 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (!table || i < argc) {
-		fprintf(stderr, "usage: %s (no argument: the TAP subset) | --table [-n N,..] [-l NICS,..] [-e NOISE,..] "
-			"[-k KIND,..] [-r RUNS] [-R RUNS_AT_1024_AND_UP]\nkinds:", argv[0]);
+		fprintf(stderr, "usage: %s (no argument: the TAP subset) | --table [-n N,..] "
+			"[-l NICS,..] [-e NOISE,..] [-k KIND,..] [-r RUNS] "
+			"[-R RUNS_AT_1024_AND_UP]\nkinds:", argv[0]);
 		for (i = 0; i < F_COUNT; i++)
 			fprintf(stderr, " %s", fault_names[i]);
 		fprintf(stderr, "\n");
