@@ -349,8 +349,8 @@ static int run_once(int n, int lanes, double noise, enum fault fault, uint64_t s
 	ret = 0;
 out:
 	mesh_verdict_free(&v);
-	mesh_retest_set_free(&t);
 	mesh_results_free(res, t.npairs);
+	mesh_retest_set_free(&t);
 	mesh_results_free(pairs, npairs);
 	free(round);
 	free(reported);
