@@ -32,6 +32,11 @@
  */
 #define NODE_DROP 0.8
 /*
+ * A node with a slow NIC whose pairs as a whole are below this share of the level is slow
+ * itself: between a node at 60 % and one NIC of four at 40 % (its pairs at 85 %).
+ */
+#define NODE_NIC_DROP 0.75
+/*
  * A node's median is judged from this many partners up: below, a median says little (of three
  * pairs, the middle one), and a node bad with most partners is found by that rule.
  */
@@ -760,6 +765,16 @@ static bool nic_bad(const struct nic_state *s, int rank, int lane)
 	return lane < s->lanes && s->bad[(size_t)rank * (size_t)s->lanes + (size_t)lane];
 }
 
+/* How many of rank's NICs are bad. */
+static int nics_of(const struct nic_state *s, int rank)
+{
+	int l, k = 0;
+
+	for (l = 0; l < s->lanes; l++)
+		k += nic_bad(s, rank, l);
+	return k;
+}
+
 /* The factor the pair's round was slowed by against the allocation (1: not slowed). */
 static double round_factor(const struct mesh_result *p, const struct mesh_verdict *v,
 			   const double *rlevel)
@@ -1046,6 +1061,17 @@ static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
 			add_node(v, bad, r, "slow with %zu partners: median %.3f Gbit/s against "
 				 "%.3f of healthy pairs (below %.0f %%)", m, v->ref_gbps * exp(med),
 				 v->ref_gbps, 100 * exp(-cut));
+		} else if (m >= NODE_MEDIAN_MIN && med < log(NODE_NIC_DROP) && nics_of(s, r)) {
+			/*
+			 * A NIC found slow on a node whose pairs as a whole are below 75 % too: the
+			 * node is slow (one NIC of four at 40 % leaves its pairs at 85 %), and its
+			 * NIC the one of them that crossed the line first on a noisy fabric.
+			 */
+			if (lim->after_retest && cleared(r, -1, pairs, rt, v, s, NULL))
+				continue;
+			add_node(v, bad, r, "slow with %zu partners: median %.3f Gbit/s against "
+				 "%.3f of healthy pairs (below 75 %%), its NICs with it", m,
+				 v->ref_gbps * exp(med), v->ref_gbps);
 		}
 	}
 	free(nbad);
