@@ -24,6 +24,8 @@
 #define MIN_SIGMAS 3.0
 #define BW_DROP 0.5
 #define BW_FLOOR 0.1
+/* Healthy pairs a run that cross the suspect line (retested, then cleared). */
+#define SUSPECTS_PER_RUN 4.0
 /*
  * A node or a NIC is slow when the median of its pairs (NIC pairs) is below this share of
  * the level, and outside the spread of such a median: the 80 % line bw --all-domains draws
@@ -346,7 +348,7 @@ double mesh_normal_quantile(double q)
  * count figures are judged: one healthy run in MESH_FALSE_ALARM_RUNS has any of them past it
  * (a Bonferroni bound; each kind of figure gets its own budget).
  */
-static double sigmas_for(size_t count)
+double mesh_sigmas_for(size_t count)
 {
 	double z = mesh_normal_quantile(1.0 / (MESH_FALSE_ALARM_RUNS * (double)(count ? count : 1)));
 
@@ -437,8 +439,14 @@ static int thresholds(int n, const struct mesh_result *pairs, size_t npairs,
 	v->ref_gbps = nb ? exp(level) : 0;
 	v->spread = spread;
 	v->ref_mad_gbps = v->ref_gbps * spread / MAD_TO_SIGMA;
-	v->pair_sigmas = sigmas_for(npairs);
-	v->node_sigmas = sigmas_for((size_t)n);
+	/*
+	 * A pair is a suspect at a looser line than a node or NIC is a culprit: a few healthy
+	 * pairs a run cross it (SUSPECTS_PER_RUN), and the retest, judged against a line from
+	 * the budget over the pairs retested (mesh_retest_merge), confirms only a real fault.
+	 */
+	v->pair_sigmas = fmax(MIN_SIGMAS, mesh_normal_quantile(SUSPECTS_PER_RUN /
+								(double)(npairs ? npairs : 1)));
+	v->node_sigmas = mesh_sigmas_for((size_t)n);
 	v->median_lat_usec = mesh_median(lat, nl);
 	v->mad_lat_usec = mesh_mad(lat, nl, v->median_lat_usec);
 	free(bw);
@@ -828,7 +836,7 @@ static int find_nics(int n, const bool *reported, const struct mesh_result *pair
 			s->lanes = pairs[i].nlanes;
 	if (!s->lanes)
 		return 0;
-	v->nic_sigmas = sigmas_for((size_t)n * (size_t)s->lanes);
+	v->nic_sigmas = mesh_sigmas_for((size_t)n * (size_t)s->lanes);
 	s->bad = calloc((size_t)n * (size_t)s->lanes, 1);
 	x = malloc(room * sizeof(*x));
 	if (!s->bad || !x) {

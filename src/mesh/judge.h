@@ -123,7 +123,8 @@ struct mesh_verdict {
 	 * The spread of the healthy pairs' bandwidth as a fraction (the robust standard deviation
 	 * of its logarithm), and how many of those a pair, a node's or a NIC's median must fall
 	 * below the level to be slow: each from the number of figures judged, so that a whole
-	 * run of healthy figures raises a false alarm less than once in MESH_FALSE_ALARM_RUNS.
+	 * run of healthy figures raises a false alarm less than once in MESH_FALSE_ALARM_RUNS
+	 * (a pair: a few suspects a run, which the retest clears).
 	 */
 	double spread, pair_sigmas, node_sigmas, nic_sigmas;
 	double pair_drop; /* a pair below this share of its level is slow */
@@ -182,5 +183,10 @@ double mesh_median(double *x, size_t n);
 double mesh_mad(const double *x, size_t n, double median);
 /* z such that a standard normal variable exceeds it with probability q (0 < q < 1). */
 double mesh_normal_quantile(double q);
+/*
+ * How many standard deviations a figure must fall below its level to be called slow when
+ * count figures are judged, so that a healthy run crosses it once in MESH_FALSE_ALARM_RUNS.
+ */
+double mesh_sigmas_for(size_t count);
 
 #endif

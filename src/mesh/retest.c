@@ -2,6 +2,7 @@
 /* Which pairs the retest measures again, in how many rounds, and what their figures change. */
 #include "mesh/retest.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,12 +173,21 @@ int mesh_retest_merge(struct mesh_result *pairs, const struct mesh_retest_set *t
 		      const struct mesh_result *res, const struct mesh_verdict *v)
 {
 	struct mesh_result *ctl = mesh_results_new(t->npairs, 0);
+	struct mesh_verdict vr = *v;
 	double *level;
-	size_t k, m = 0;
+	size_t k, m = 0, suspects = 0;
 	int last = -1;
 
 	if (!ctl)
 		return -1;
+	/*
+	 * The retest confirms against the budget over the pairs retested (a healthy suspect is
+	 * confirmed once in MESH_FALSE_ALARM_RUNS runs), not the looser line that made them
+	 * suspects; never above half the level (BW_DROP in judge.c).
+	 */
+	for (k = 0; k < t->npairs; k++)
+		suspects += t->round[k] >= 0 && !(t->control && t->control[k]);
+	vr.pair_drop = exp(-fmax(log(2.0), mesh_sigmas_for(suspects) * v->spread));
 	/*
 	 * Each retest round's level from its controls alone (the suspects are no measure of
 	 * it); a round without two measured controls is judged against the allocation's level.
@@ -203,7 +213,7 @@ int mesh_retest_merge(struct mesh_result *pairs, const struct mesh_retest_set *t
 			continue;
 		if (r <= last)
 			l = level[r];
-		mesh_apply_retest(&pairs[t->index[k]], &res[k], v, l >= 0 ? l : v->ref_gbps);
+		mesh_apply_retest(&pairs[t->index[k]], &res[k], &vr, l >= 0 ? l : v->ref_gbps);
 	}
 	free(level);
 	return 0;
