@@ -181,13 +181,16 @@ int mesh_retest_merge(struct mesh_result *pairs, const struct mesh_retest_set *t
 	if (!ctl)
 		return -1;
 	/*
-	 * The retest confirms against the budget over the pairs retested (a healthy suspect is
-	 * confirmed once in MESH_FALSE_ALARM_RUNS runs), not the looser line that made them
-	 * suspects; never above half the level (BW_DROP in judge.c).
+	 * The retest confirms against a budget over the pairs retested, not the looser line
+	 * that made them suspects; never above half the level (BW_DROP in judge.c). The budget
+	 * is ten times tighter than the nodes' (a healthy suspect confirmed once in 10,000
+	 * runs): a pair's noise has a heavier low tail than the normal one the line assumes
+	 * (the slower of two directions), and the simulation's healthy runs at 25 % noise saw
+	 * one false link in about 1,000 at the nodes' budget.
 	 */
 	for (k = 0; k < t->npairs; k++)
 		suspects += t->round[k] >= 0 && !(t->control && t->control[k]);
-	vr.pair_drop = exp(-fmax(log(2.0), mesh_sigmas_for(suspects) * v->spread));
+	vr.pair_drop = exp(-fmax(log(2.0), mesh_sigmas_for(10 * suspects) * v->spread));
 	/*
 	 * Each retest round's level from its controls alone (the suspects are no measure of
 	 * it); a round without two measured controls is judged against the allocation's level.
