@@ -4,11 +4,13 @@
  * sides' views and the judgement with its localisation (src/mesh/judge.c), and the text the
  * ranks exchange through PMIx (src/mesh/wire.c).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mesh/judge.h"
+#include "mesh/retest.h"
 #include "mesh/schedule.h"
 #include "mesh/wire.h"
 #include "tap.h"
@@ -92,7 +94,8 @@ static struct mesh_side side(bool pinger, long done, long total, double rx)
 static void test_merge(void)
 {
 	struct mesh_side a, b;
-	struct mesh_result r;
+	float lanes[MESH_MAX_LANES];
+	struct mesh_result r = { .lane_gbps = lanes, .lane_cap = MESH_MAX_LANES };
 
 	a = side(true, 100, 100, 5);
 	b = side(false, 110, 110, 4);
@@ -118,6 +121,9 @@ static void test_merge(void)
 	mesh_merge(0, 1, 0, NULL, &b, &r);
 	is_str(mesh_status_str(r.status), "control_unreachable",
 	       "merge: the pinging rank's view missing is control_unreachable");
+	ok(r.lane_gbps == lanes && r.detail && strstr(r.detail, "did not report"),
+	   "merge: the pair keeps its lane storage, and says why");
+	free(r.detail);
 }
 
 /* --- judgement ----------------------------------------------------------------------------- */
@@ -130,7 +136,17 @@ static size_t healthy(int n, struct mesh_result *p)
 
 	for (a = 0; a < n; a++)
 		for (b = a + 1; b < n; b++, k++) {
+			float *lanes = p[k].lane_gbps;
+			unsigned char cap = p[k].lane_cap;
+			char *detail = p[k].detail;
+
+			/* Zeroed, with its storage kept (mesh_results_new gave it). */
 			memset(&p[k], 0, sizeof(p[k]));
+			p[k].lane_gbps = lanes;
+			p[k].lane_cap = cap;
+			p[k].detail = detail;
+			if (detail)
+				detail[0] = 0;
 			p[k].a = a;
 			p[k].b = b;
 			p[k].status = MESH_OK;
@@ -180,7 +196,7 @@ static void test_noisy(void)
 {
 	static const double bw[] = { 2.49, 1.05, 1.12, 2.33, 4.32, 5.67 };
 	static const double lat[] = { 20, 45, 128, 70, 7, 8.5 };
-	struct mesh_result p[8];
+	struct mesh_result *p = mesh_results_new(8, 2);
 	struct mesh_verdict v;
 	size_t np = healthy(4, p), k;
 
@@ -196,12 +212,13 @@ static void test_noisy(void)
 	judge(4, all_reported, p, np, NULL, &v);
 	ok(!v.pass && p[5].status == MESH_SLOW, "judge: 0.08 Gbit/s is slow on that noisy mesh");
 	mesh_verdict_free(&v);
+	mesh_results_free(p, 8);
 }
 
 /* A whole round slowed (another job, a shared CPU) is no fault; one pair of a round is. */
 static void test_rounds(void)
 {
-	struct mesh_result p[8];
+	struct mesh_result *p = mesh_results_new(8, 2);
 	struct mesh_verdict v;
 	size_t np = healthy(4, p), k;
 
@@ -255,11 +272,12 @@ static void test_rounds(void)
 	judge(4, all_reported, p, np, NULL, &v);
 	ok(p[0].status == MESH_SLOW, "judge: alone in its round, a twentieth of the level is slow");
 	mesh_verdict_free(&v);
+	mesh_results_free(p, 8);
 }
 
 static void test_judge(void)
 {
-	struct mesh_result p[64];
+	struct mesh_result *p = mesh_results_new(64, 2);
 	struct mesh_verdict v;
 	struct mesh_limits lim = { .lat_factor = 3 };
 	bool rep[4] = { true, false, true, true };
@@ -367,6 +385,108 @@ static void test_judge(void)
 	judge(4, all_reported, p, np, &lim, &v);
 	ok(!v.pass && find(p, np, 0, 2)->status == MESH_SLOW, "judge: --max-lat-us still applies");
 	mesh_verdict_free(&v);
+	mesh_results_free(p, 64);
+}
+
+/* --- fleet scale: budgets, NICs against their index, retest, could not measure ------------ */
+
+static void test_scale(void)
+{
+	struct mesh_result *p = mesh_results_new(64, 4);
+	struct mesh_limits lim = { .lat_factor = 3 };
+	struct mesh_retest_set t = { 0 };
+	struct mesh_verdict v;
+	bool rep[16];
+	size_t np, k, mine = 0;
+	int r, others = 0;
+
+	ok(fabs(mesh_normal_quantile(0.025) - 1.95996) < 1e-4 &&
+		   fabs(mesh_normal_quantile(1e-9) - 5.99781) < 1e-3,
+	   "budget: the normal quantiles (1.96 at 2.5 %%, 6.00 at 1e-9)");
+	for (r = 0; r < 16; r++)
+		rep[r] = true;
+
+	/* Four NICs a node; rank 2's NIC 1 at 40 %: the pair's total is 85 %, never slow. */
+	np = healthy(8, p);
+	for (k = 0; k < np; k++) {
+		p[k].nlanes = 4;
+		for (r = 0; r < 4; r++)
+			p[k].lane_gbps[r] = 0.5 + 0.005 * (double)((k + (size_t)r) % 3);
+		if (p[k].a == 2 || p[k].b == 2)
+			p[k].lane_gbps[1] *= 0.4;
+		p[k].round = (int)k % 7;
+	}
+	judge(8, rep, p, np, NULL, &v);
+	ok(v.nnics == 1 && v.nics[0].rank == 2 && v.nics[0].lane == 1 && !v.nnodes && !v.nlinks,
+	   "judge: a NIC at 40 %% of the same NIC across the allocation is a bad NIC (%s)",
+	   v.nnics ? v.nics[0].reason : "none");
+	mesh_verdict_free(&v);
+
+	/* Rank 5 blocked with every partner: its retest is five partners that passed. */
+	np = healthy(8, p);
+	set_node(p, np, 5, MESH_BLOCKED, 0);
+	find(p, np, 1, 3)->status = MESH_SLOW;
+	judge(8, rep, p, np, NULL, &v);
+	ok(!mesh_retest_select(8, rep, p, np, &v, MESH_RETEST_MAX_ROUNDS, &t),
+	   "retest: planned");
+	for (k = 0; k < t.npairs; k++) {
+		if (t.control[k])
+			continue;
+		if (t.pairs[k].a == 5 || t.pairs[k].b == 5)
+			mine++;
+		else if (t.pairs[k].a == 1 && t.pairs[k].b == 3)
+			others++;
+	}
+	is_int(mine, MESH_RETEST_PARTNERS, "retest: a suspect node against five partners");
+	is_int(others, 1, "retest: a suspect link is measured again itself");
+	ok(t.nrounds >= MESH_RETEST_PARTNERS, "retest: as many rounds as the suspects need (%d)",
+	   t.nrounds);
+	mesh_retest_set_free(&t);
+	mesh_verdict_free(&v);
+
+	/* After the retest, a bad pair not measured again is no link. */
+	np = healthy(8, p);
+	find(p, np, 1, 3)->status = MESH_SLOW;
+	lim.after_retest = true;
+	judge(8, rep, p, np, &lim, &v);
+	ok(!v.nlinks && v.pass, "judge: a bad pair the retest did not confirm is no link");
+	mesh_verdict_free(&v);
+	find(p, np, 1, 3)->status = MESH_SLOW;
+	find(p, np, 1, 3)->retested = true;
+	judge(8, rep, p, np, &lim, &v);
+	ok(!v.nlinks, "judge: one bad on retest only (ok in its round) is no link");
+	mesh_verdict_free(&v);
+	find(p, np, 1, 3)->status = MESH_SLOW;
+	find(p, np, 1, 3)->confirmed = true;
+	judge(8, rep, p, np, &lim, &v);
+	ok(v.nlinks == 1 && !v.pass, "judge: one confirmed on retest is a bad link");
+	mesh_verdict_free(&v);
+	lim.after_retest = false;
+
+	/* Most of an allocation bad at once: could not measure, no culprit. */
+	np = healthy(8, p);
+	for (k = 0; k < np; k++)
+		if (k % 4)
+			p[k].status = MESH_ERROR;
+	judge(8, rep, p, np, NULL, &v);
+	ok(v.unmeasurable && !v.pass && !v.nnodes && !v.nlinks && strstr(v.why, "error x"),
+	   "judge: most pairs bad at once is 'could not measure', no culprit (%s)", v.why);
+	mesh_verdict_free(&v);
+	mesh_results_free(p, 64);
+
+	{
+		/* More retest rounds than one word of bits: first fit still finds them. */
+		struct mesh_pair star[100];
+		int round[100];
+
+		for (k = 0; k < 100; k++)
+			star[k] = (struct mesh_pair){ 0, (int)k + 1 };
+		is_int(mesh_pack_rounds(star, 100, 128, round), 100,
+		       "retest: 100 suspects of one rank take 100 rounds");
+		ok(round[99] == 99 && round[64] == 64, "retest: one per round, in order");
+		is_int(mesh_pack_rounds(star, 100, 70, round), 70, "retest: at most max_rounds");
+		ok(round[70] == -1, "retest: the rest do not fit");
+	}
 }
 
 /* --- wire ---------------------------------------------------------------------------------- */
@@ -413,6 +533,7 @@ int main(void)
 	test_judge();
 	test_noisy();
 	test_rounds();
+	test_scale();
 	test_wire();
 	return done_testing();
 }

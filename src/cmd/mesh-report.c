@@ -107,7 +107,7 @@ static void pair_row(struct mesh_run *m, struct out_table *t, const struct mesh_
 	out_set_num(row, "bw_ab_gbps", p->ab_gbps);
 	out_set_num(row, "bw_ba_gbps", p->ba_gbps);
 	out_set_str(row, "status", "%s", mesh_status_str(p->status));
-	out_set_str(row, "detail", "%s", p->detail);
+	out_set_str(row, "detail", "%s", mesh_detail(p));
 }
 
 /* Every pair in JSON; for people every pair of a small mesh, else the worst. */
@@ -254,12 +254,22 @@ int mesh_report(struct mesh_run *m)
 	cJSON_AddNumberToObject(root, "ranks", m->boot.size);
 	cJSON_AddNumberToObject(root, "rounds", m->rounds);
 	cJSON_AddNumberToObject(root, "retest_rounds", m->retest_rounds);
+	cJSON_AddNumberToObject(root, "retest_pairs", (double)m->retest_pairs);
 	cJSON_AddNumberToObject(root, "pair_budget_sec", m->budget);
 	cJSON_AddNumberToObject(root, "median_gbps", v->median_gbps);
 	cJSON_AddNumberToObject(root, "healthy_gbps", v->ref_gbps);
 	cJSON_AddNumberToObject(root, "median_lat_usec", v->median_lat_usec);
+	cJSON_AddNumberToObject(root, "bw_spread", v->spread);
+	cJSON_AddNumberToObject(root, "loaded_rounds", v->loaded_rounds);
 	render_nodes(m);
 	render_pairs(m);
+	if (v->unmeasurable) {
+		/* No culprit and no verdict from a run that could not measure: exit 3. */
+		cJSON_AddStringToObject(root, "could_not_measure", v->why);
+		render_estimate(m);
+		out_error(o, "could not measure: %s", v->why);
+		return EXIT_ERROR;
+	}
 	render_bad(m);
 	cJSON_AddStringToObject(root, "verdict", v->pass ? "pass" : "fail");
 	cJSON_AddNumberToObject(root, "slow_below_gbps", v->slow_below_gbps);

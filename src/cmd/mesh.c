@@ -242,12 +242,28 @@ static void run_rounds(struct mesh_run *m)
 
 /* --- results -------------------------------------------------------------------------------- */
 
-/* The side of round among a rank's n sides, or NULL. */
+/*
+ * The side of round among a rank's n sides, or NULL. A rank runs its rounds in order, so
+ * its sides are sorted by round: a binary search, where a scan made merging the pairs of
+ * N ranks O(N^3). Sides out of order (another rank's text is input) fall back to a scan.
+ */
 const struct mesh_side *mesh_find_side(const struct mesh_side *sides, int n, int round)
 {
-	int k;
+	int lo = 0, hi = n - 1, k;
 
-	for (k = 0; sides && k < n; k++)
+	if (!sides || n <= 0)
+		return NULL;
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (sides[mid].round == round)
+			return &sides[mid];
+		if (sides[mid].round < round)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	for (k = 0; k < n; k++)
 		if (sides[k].round == round)
 			return &sides[k];
 	return NULL;
@@ -294,10 +310,14 @@ static int collect(struct mesh_run *m)
 static int merge_pairs(struct mesh_run *m)
 {
 	struct mesh_pair *round = malloc(((size_t)m->boot.size / 2 + 1) * sizeof(*round));
-	int r, k, np;
+	int r, k, np, lanes = 0;
 
-	m->pairs = calloc((size_t)m->rounds * ((size_t)m->boot.size / 2 + 1) + 1,
-			  sizeof(*m->pairs));
+	/* Room for as many NIC pairs as the rank with the most NICs has. */
+	for (r = 0; r < m->boot.size; r++)
+		if (m->cards[r].nnics > lanes)
+			lanes = m->cards[r].nnics;
+	m->pairs_room = (size_t)m->rounds * ((size_t)m->boot.size / 2 + 1) + 1;
+	m->pairs = mesh_results_new(m->pairs_room, lanes);
 	if (!round || !m->pairs) {
 		free(round);
 		return mesh_fail(m, "out of memory");
@@ -339,63 +359,63 @@ static void linger(struct mesh_run *m)
 	boot_fence(&m->boot, m->budget + 5);
 }
 
-/* Rank 0 judges and reports; every rank then exits with rank 0's code. */
-static int finish(struct mesh_run *m)
+/* Another rank: its part of rank 0's retest, then rank 0's exit code. */
+static int finish_other(struct mesh_run *m, struct mesh_side *mine, double wait)
 {
-	struct mesh_limits lim = { .min_gbps = m->ctx->opt.min_gbps,
-				   .max_lat_usec = m->ctx->opt.max_lat_usec,
-				   .lat_factor = m->ctx->opt.lat_factor };
-	char *s = mesh_sides_encode(m->sides, (size_t)m->nsides), buf[16];
-	struct mesh_side mine[MESH_RETEST_ROUNDS + 1];
 	struct mesh_retest t = { 0 };
-	int code, nmine = 0;
-	/* Rank 0 waits for the slowest report (one budget), then judges. */
-	double wait = 2 * m->budget + SETUP_MIN_SEC + m->boot.size;
+	char *s = NULL;
+	int code, nmine = 0, nrounds;
 
-	if (!s || boot_put(&m->boot, KEY_SIDES, s)) {
-		free(s);
-		return mesh_fail(m, "publishing the results: %s", m->boot.err);
-	}
+	if (boot_get(&m->boot, 0, MESH_KEY_RETEST, wait, &s))
+		return mesh_fail(m, "rank 0 gave no verdict within %.3g s (%s)", wait, m->boot.err);
+	code = mesh_retest_parse(s, &t, m->boot.size) ?
+		       mesh_fail(m, "rank 0's retest plan is malformed") :
+		       0;
 	free(s);
-	s = NULL;
-	if (m->boot.rank) {
-		if (boot_get(&m->boot, 0, MESH_KEY_RETEST, wait, &s))
-			return mesh_fail(m, "rank 0 gave no verdict within %.3g s (%s)", wait,
-					m->boot.err);
-		code = mesh_retest_parse(s, &t, m->boot.size) ? mesh_fail(m, "rank 0's retest plan is "
-								   "malformed") : 0;
-		free(s);
-		if (!code && t.nrounds)
-			code = mesh_retest_run(m, &t, mine, &nmine);
-		free(t.pairs);
-		free(t.round);
-		if (code)
-			return code;
-		if (boot_get(&m->boot, 0, KEY_EXIT, wait + t.nrounds * m->budget, &s))
-			return mesh_fail(m, "rank 0 gave no verdict within %.3g s (%s)", wait,
-					m->boot.err);
-		code = atoi(s);
-		free(s);
-		linger(m);
-		return code == EXIT_OK || code == EXIT_FAIL ? code : EXIT_ERROR;
+	nrounds = t.set.nrounds;
+	if (!code && nrounds)
+		code = mesh_retest_run(m, &t, mine, &nmine);
+	mesh_retest_set_free(&t.set);
+	if (code)
+		return code;
+	if (boot_get(&m->boot, 0, KEY_EXIT, wait + nrounds * m->budget, &s))
+		return mesh_fail(m, "rank 0 gave no verdict within %.3g s (%s)", wait, m->boot.err);
+	code = atoi(s);
+	free(s);
+	if (code != EXIT_OK && code != EXIT_FAIL) {
+		/* Every rank exits 3 with a reason; rank 0's report has the whole of it. */
+		code = mesh_fail(m, "rank 0 could not judge the run (exit %d; its report says why)",
+				 code);
 	}
+	linger(m);
+	return code;
+}
+
+/* Rank 0: collects, judges, retests, judges again and reports; publishes the exit code. */
+static int finish_rank0(struct mesh_run *m, const struct mesh_limits *lim, struct mesh_side *mine)
+{
+	struct mesh_retest t = { 0 };
+	char *s = NULL, buf[16];
+	int code, nmine = 0, nrounds;
+
 	code = collect(m);
 	if (!code)
 		code = merge_pairs(m);
-	if (!code && mesh_judge(m->boot.size, m->reported, m->pairs, m->npairs, &lim, &m->verdict))
+	if (!code && mesh_judge(m->boot.size, m->reported, m->pairs, m->npairs, lim, &m->verdict))
 		code = mesh_fail(m, "out of memory");
 	if (!code && !(s = mesh_retest_plan(m, &t)))
 		code = mesh_fail(m, "out of memory");
 	if (!code && boot_put(&m->boot, MESH_KEY_RETEST, s))
 		code = mesh_fail(m, "publishing the retest plan: %s", m->boot.err);
 	free(s);
-	if (!code && t.nrounds)
+	nrounds = t.set.nrounds;
+	if (!code && nrounds)
 		code = mesh_retest_run(m, &t, mine, &nmine);
-	if (!code && t.nrounds)
+	if (!code && nrounds)
 		code = mesh_retest_apply(m, &t, mine, nmine);
-	m->retest_rounds = t.nrounds;
-	free(t.pairs);
-	free(t.round);
+	m->retest_rounds = nrounds;
+	m->retest_pairs = t.set.npairs;
+	mesh_retest_set_free(&t.set);
 	if (!code)
 		code = mesh_report(m);
 	code = flush_report(m, code);
@@ -403,6 +423,39 @@ static int finish(struct mesh_run *m)
 	if (boot_put(&m->boot, KEY_EXIT, buf))
 		fprintf(stderr, "efadiag: mesh: publishing the verdict: %s\n", m->boot.err);
 	linger(m);
+	return code;
+}
+
+/* Rank 0 judges and reports; every rank then exits with rank 0's code. */
+static int finish(struct mesh_run *m)
+{
+	struct mesh_limits lim = { .min_gbps = m->ctx->opt.min_gbps,
+				   .max_lat_usec = m->ctx->opt.max_lat_usec,
+				   .lat_factor = m->ctx->opt.lat_factor };
+	char *s = mesh_sides_encode(m->sides, (size_t)m->nsides);
+	struct mesh_side *mine = calloc(MESH_RETEST_MAX_ROUNDS + 1, sizeof(*mine));
+	int code;
+	/* Rank 0 waits for the slowest report (one budget), then judges. */
+	double wait = 2 * m->budget + SETUP_MIN_SEC + m->boot.size;
+
+	if (!mine) {
+		free(s);
+		return mesh_fail(m, "out of memory");
+	}
+	if (!s || boot_put(&m->boot, KEY_SIDES, s)) {
+		free(s);
+		free(mine);
+		return mesh_fail(m, "publishing the results: %s", m->boot.err);
+	}
+	free(s);
+	s = NULL;
+	if (m->boot.rank) {
+		code = finish_other(m, mine, wait);
+		free(mine);
+		return code;
+	}
+	code = finish_rank0(m, &lim, mine);
+	free(mine);
 	return code;
 }
 
@@ -437,7 +490,7 @@ static void free_run(struct mesh_run *m)
 	free(m->sides);
 	free(m->have_card);
 	free(m->cards);
-	free(m->pairs);
+	mesh_results_free(m->pairs, m->pairs_room);
 }
 
 static int mesh_main(struct mesh_run *m)

@@ -7,6 +7,7 @@
 #include "efadiag.h"
 #include "mesh/judge.h"
 #include "mesh/pair.h"
+#include "mesh/retest.h"
 #include "mesh/wire.h"
 
 struct mesh_run {
@@ -21,6 +22,7 @@ struct mesh_run {
 	double t0;     /* round 0 starts (now_sec clock) */
 	double rounds_sec; /* measured wall time of the rounds */
 	int retest_rounds;
+	size_t retest_pairs;
 	bool fence_ok;
 	char fence_err[256];
 	/* Per rank. */
@@ -33,8 +35,8 @@ struct mesh_run {
 	bool *reported;
 	struct mesh_side **all_sides;
 	int *nall;
-	struct mesh_result *pairs;
-	size_t npairs;
+	struct mesh_result *pairs; /* room for pairs_room (mesh_results_new) */
+	size_t npairs, pairs_room;
 	struct mesh_verdict verdict;
 };
 
@@ -45,8 +47,6 @@ int mesh_report(struct mesh_run *m);
 
 #define MESH_KEY_RETEST "efadiag.mesh.retest"
 #define MESH_KEY_RETEST_SIDES "efadiag.mesh.retest.sides"
-/* Suspect pairs are measured again in at most this many more rounds. */
-#define MESH_RETEST_ROUNDS 3
 /* A schedule starts this long after rank 0 publishes it. */
 #define MESH_START_LEAD_SEC 0.5
 
@@ -57,15 +57,13 @@ double mesh_wall_sec(void);
 /* This rank's side of the pair with peer in a slot; side_round names it in the results. */
 void mesh_run_pair(struct mesh_run *m, int side_round, int peer, const struct mesh_slot *slot,
 		   struct mesh_side *side);
-/* The side of round among a rank's n sides, or NULL. */
+/* The side of round among a rank's n sides (in round order, as a rank runs them), or NULL. */
 const struct mesh_side *mesh_find_side(const struct mesh_side *sides, int n, int round);
 
 /* The retest: suspect pairs measured again, in rounds of their own after the others. */
 struct mesh_retest {
-	int nrounds, npairs;
+	struct mesh_retest_set set; /* pairs and rounds (index on rank 0 only) */
 	double start_wall;
-	struct mesh_pair *pairs;
-	int *round;
 };
 
 /* Rank 0: the plan as text (free it), t filled; NULL when out of memory. */

@@ -22,7 +22,7 @@ int mesh_round_pairs(int n, int r, struct mesh_pair *out);
 /*
  * Retest rounds: pairs (suspects) packed greedily into at most max_rounds rounds of disjoint
  * pairs, in order. round[i] gets pair i's round, or -1 when it did not fit. Returns the
- * rounds used.
+ * rounds used, or -1 when out of memory.
  */
 int mesh_pack_rounds(const struct mesh_pair *pairs, int n, int max_rounds, int *round);
 
