@@ -646,8 +646,11 @@ EFADIAG_SYSROOT="$FX/odd" timeout 20 "$EFADIAG" info -p tcp -j >"$TMPD/out" 2>"$
 ELAPSED=$(awk -v s="$START" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
 [ "$RC" -le 1 ]
 ok $? "odd: a FIFO and 4 GiB sparse files are survived (exit $RC; 124 is the timeout)"
-awk -v e="$ELAPSED" 'BEGIN { exit !(e < 3) }'
-ok $? "odd: done in ${ELAPSED}s (under 3 s; a 4 GiB uevent took 20 s, a FIFO forever)"
+# What is asserted is that neither file is read through: 20 s or forever against well under
+# that. A loaded machine stretches the rest of info (fi_getinfo, the other checks) by seconds,
+# so the bound is 10 s, not 3.
+awk -v e="$ELAPSED" 'BEGIN { exit !(e < 10) }'
+ok $? "odd: done in ${ELAPSED}s (under 10 s; a 4 GiB uevent took 20 s, a FIFO forever)"
 json_is .host.instance_type "not a regular file" "odd: a FIFO product_name is not read"
 check_is instance_type warn "odd"
 check_like instance_type 'product_name is not a regular file: use --expect-domains N' "odd"

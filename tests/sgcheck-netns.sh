@@ -23,15 +23,29 @@ fi
 # A one-client server on B; stopped within the budget plus grace.
 serve_b() { start_bg ip netns exec "$NS_B" "$EFADIAG" "$@"; }
 stop_b() { stop_bg $(((T + GRACE + 1) * 10)); }
-# check_a LABEL WANT_RC ARGS...: sg-check from A, timed; JSON in $TMPD/out.
-check_a() {
-	local label=$1 want=$2 start end
-	shift 2
+# run_a ARGS...: sg-check from A, timed (ELAPSED); JSON in $TMPD/out, exit code in RC.
+run_a() {
+	local start end
 	start=$(date +%s.%N)
 	in_a "$EFADIAG" sg-check -j "$@" >"$TMPD/out" 2>"$TMPD/err"
 	RC=$?
 	end=$(date +%s.%N)
 	ELAPSED=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}')
+}
+# no_probe_ran: the last run_a came to a verdict before any probe (no probe counts).
+no_probe_ran() {
+	jq -e '(.verdict | type == "string") and (.directions.to_peer | has("small_sent") | not)' \
+		"$TMPD/out" >/dev/null 2>&1
+}
+# check_a LABEL WANT_RC ARGS...: run_a, then its exit code and its time asserted.
+check_a() {
+	local label=$1 want=$2
+	shift 2
+	run_a "$@"
+	assert_a "$label" "$want"
+}
+assert_a() { # LABEL WANT_RC: the last run_a's exit code, and its time within -t plus grace
+	local label=$1 want=$2
 	is_rc "$want" "$label"
 	awk -v e="$ELAPSED" -v l="$((T + GRACE))" 'BEGIN{exit !(e <= l)}'
 	ok $? "$label: ended in ${ELAPSED}s (<= timeout $T + grace $GRACE)"
@@ -61,16 +75,34 @@ for p in "tcp;ofi_rxm" "udp;ofi_rxd"; do
 	fi
 	sg_clear "$NS_A"; sg_clear "$NS_B"
 
-	# 2b. The same block with -t 1.2: the probes get under 1.5 s, too short to call it a
-	# block (a connection's first retry comes after 1 s): an error that says so.
-	PORT=$((PORT + 1))
-	sg_block "$NS_A" in "$PORT"; sg_block "$NS_B" in "$PORT"
-	if serve_b sg-check -p "$p" -P "$PORT"; then
-		check_a "$p blocked, -t 1.2" 3 -p "$p" -P "$PORT" -t 1.2 "$IP_B"
-		json_is .verdict error "$p blocked, -t 1.2: not called blocked on so short a window"
-		json_true '(.summary | test("too short to tell a blocked path")) and (.remedy | test("larger -t"))' \
-			"$p blocked, -t 1.2: says the window was too short, and the fix"
+	# 2b. The same block with -t 1.7: the probes end at 85% of it, 1.45 s after the start, so
+	# they get under 1.5 s however fast the set-up: too short to call it a block (a
+	# connection's first retry comes after 1 s), an error that says so. What is asserted needs
+	# probes that ran: a run whose set-up did not fit its share (60%, 1.02 s; on a loaded
+	# machine opening this side's own endpoint alone took 2 to 5 s) ended before any probe,
+	# with no probe counts in its directions, and tells nothing about the window. Such a run
+	# is made again on a fresh pair, twice at most; a run whose probes ran is judged as it is.
+	# Where no run got to its probes the case is skipped, saying so: the rule itself is
+	# tested without a clock in tests/unit-decide.c (test_sg_short_window).
+	for try in 1 2 3; do
+		PORT=$((PORT + 1))
+		sg_block "$NS_A" in "$PORT"; sg_block "$NS_B" in "$PORT"
+		serve_b sg-check -p "$p" -P "$PORT" || break
+		run_a -p "$p" -P "$PORT" -t 1.7 "$IP_B"
 		stop_b
+		sg_clear "$NS_A"; sg_clear "$NS_B"
+		[ "$try" -lt 3 ] && no_probe_ran || break
+		diag "$p blocked, -t 1.7, try $try: the set-up did not fit its share, no probe ran:" \
+			"$(jq -r '.summary' "$TMPD/out" 2>/dev/null | head -c 300)"
+	done
+	if [ -n "$SERVER_PORT" ] && no_probe_ran; then
+		skip "$p blocked, -t 1.7: a short probe window" "the machine is too loaded: in 3 runs \
+the set-up never fitted the 1.02 s share of -t 1.7 (the rule: tests/unit-decide.c)"
+	elif [ -n "$SERVER_PORT" ]; then
+		assert_a "$p blocked, -t 1.7" 3
+		json_is .verdict error "$p blocked, -t 1.7: not called blocked on so short a window"
+		json_true '(.summary | test("too short to tell a blocked path")) and (.remedy | test("larger -t"))' \
+			"$p blocked, -t 1.7: says the window was too short, and the fix"
 	fi
 	sg_clear "$NS_A"; sg_clear "$NS_B"
 
@@ -170,9 +202,15 @@ NFT
 		diag "tc netem is not available in this kernel: loss without delay"
 	fi
 	# Loss hits the control connection too: TCP's retransmission backoff needs a longer budget.
-	if serve_b sg-check -p "$p" -P "$PORT" -t 20; then
-		T_SAVE=$T; T=20
-		check_a "$p $impair" 0 -p "$p" -P "$PORT" -t 20 "$IP_B"
+	# And the set-up (60% of it) opens four endpoints on each side, one after another across
+	# the two: libfabric 2.6's rxm fills its buffer pools (8 x 16 MiB) in fi_enable, 0.2 s on
+	# an idle node and 2 s on a loaded one, so set-up took 12 to 14 s of -t 20 there, its
+	# share was 12 s, and the probes under loss had no time left. What is asserted is that
+	# loss alone still passes, not how fast: -t 30 gives the set-up 18 s; a passing run ends
+	# as soon as every probe has crossed.
+	if serve_b sg-check -p "$p" -P "$PORT" -t 30; then
+		T_SAVE=$T; T=30
+		check_a "$p $impair" 0 -p "$p" -P "$PORT" -t 30 "$IP_B"
 		json_is .verdict pass "$p $impair: pass"
 		json_true ".directions.to_peer.elapsed_ms >= $min_ms" "$p $impair: elapsed reported (>= $min_ms ms)"
 		T=$T_SAVE

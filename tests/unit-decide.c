@@ -336,6 +336,51 @@ static void test_sg_judge(void)
 	is_int(EXIT_ERROR, 3, "EXIT_ERROR is 3");
 }
 
+/* A blocked or one_way verdict from a short probe window is no proof: error, with the fix. */
+static void test_sg_short_window(void)
+{
+	struct msg_sg_report mine, theirs;
+	struct sg_verdict v;
+
+	mine = report(false, false, NULL, false);
+	theirs = report(false, false, NULL, false);
+	judge(&v, &mine, &theirs);
+	sg_distrust_short_window(&v, 1.02, 1.2);
+	is_str(v.name, "error", "blocked in a 1.02 s window: error, not blocked");
+	is_int(v.code, EXIT_ERROR, "a window too short exits 3");
+	has(v.line, "too short to tell a blocked path", "the line says the window was too short");
+	has(v.line, "1.02 s of the -t 1.2 s", "the line gives the window and the budget");
+	has(v.remedy, "larger -t (e.g. -t 10)", "the remedy is a larger -t");
+
+	judge(&v, &mine, &theirs);
+	sg_distrust_short_window(&v, SG_MIN_TRUSTED_WINDOW_SEC, 8);
+	is_str(v.name, "blocked", "blocked in a 1.5 s window: blocked");
+	judge(&v, &mine, &theirs);
+	sg_distrust_short_window(&v, 0, 8);
+	is_str(v.name, "blocked", "no window known (0): the verdict is kept");
+
+	/* nodeA -> nodeB dropped: one_way, distrusted the same way. */
+	mine = report(true, true, NULL, false);
+	theirs = report(false, false, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "one_way", "one way dropped: one_way");
+	sg_distrust_short_window(&v, 1.4, 1.7);
+	is_str(v.name, "error", "one_way in a 1.4 s window: error");
+	has(v.remedy, "larger -t", "one_way in a short window: the remedy is a larger -t");
+
+	/* What crossed is proof however short the window: pass and lossy are kept. */
+	mine = report(true, true, NULL, false);
+	theirs = report(true, true, NULL, false);
+	judge(&v, &mine, &theirs);
+	sg_distrust_short_window(&v, 0.1, 1.2);
+	is_str(v.name, "pass", "pass in a 0.1 s window: pass");
+	mine = got(1, 0);
+	theirs = got(0, 2);
+	judge(&v, &mine, &theirs);
+	sg_distrust_short_window(&v, 0.1, 1.2);
+	is_str(v.name, "lossy", "lossy in a 0.1 s window: lossy");
+}
+
 /* --- bw ----------------------------------------------------------------------------------- */
 
 static void test_bw_median(void)
@@ -788,6 +833,7 @@ int main(void)
 	test_pcitopo();
 	test_sg_direction();
 	test_sg_judge();
+	test_sg_short_window();
 	test_bw_median();
 	test_bw_is_weak();
 	test_subnet_holds();

@@ -281,19 +281,29 @@ static void bw_hello(struct msg_hello *h, struct ctx *ctx, const struct bw_cfg *
 
 /*
  * With --duration: a warmup slowed by start-up costs or a busy CPU calibrates too small a
- * count, and the run ends well short of the duration. Such a run is made again (twice at
- * most) at the rate it showed itself, so the run reported lasts about as long as asked.
+ * count, and the run ends well short of the duration. Such a run is made again at the rate it
+ * showed, so the run reported lasts about as long as asked. On a loaded node the rate of a
+ * short run is no guide to the next (one run of 119 operations took 0.18 s, the next of 196
+ * took 0.05 s), so a short run at least doubles the count and gets up to RERUN_MAX more
+ * tries, not two; and no run is extrapolated more than RERUN_GROWTH_MAX times (a run of
+ * 0.5 ms once asked for a count that took 20 times the duration).
  */
+#define RERUN_MAX 8
+#define RERUN_GROWTH_MIN 2.0
+#define RERUN_GROWTH_MAX 100.0
 static int rerun_short(struct bw *b, size_t size, double duration, long *count, struct msg *peer)
 {
 	int tries;
 
-	for (tries = 0; duration > 0 && tries < 2; tries++) {
-		double e = run_elapsed(b, peer), c;
+	for (tries = 0; duration > 0 && tries < RERUN_MAX; tries++) {
+		double e = run_elapsed(b, peer), g, c;
 
 		if (e <= 0 || e >= 0.8 * duration || *count >= PROTO_MAX_COUNT)
 			break;
-		c = (double)*count * duration / e + 1;
+		g = duration / e;
+		g = g < RERUN_GROWTH_MIN ? RERUN_GROWTH_MIN :
+		    g > RERUN_GROWTH_MAX ? RERUN_GROWTH_MAX : g;
+		c = (double)*count * g + 1;
 		*count = c > PROTO_MAX_COUNT ? PROTO_MAX_COUNT : (long)c;
 		if (client_size(b, size, *count, false, peer))
 			return -1;

@@ -199,3 +199,22 @@ void sg_judge(struct sg_verdict *v, const struct dir_result *to, const struct di
 	snprintf(v->line, sizeof(v->line), "PASS: fabric traffic crosses both ways between %s and %s",
 		 me, peer);
 }
+
+/*
+ * A direction where nothing crossed is only a block when the probes had time: a loaded node
+ * whose setup ate most of -t leaves a window shorter than a connection's first retry (tcp
+ * sends its SYN again after 1 s), and "blocked" would then name the wrong cause.
+ */
+void sg_distrust_short_window(struct sg_verdict *v, double window_sec, double budget_sec)
+{
+	if (window_sec <= 0 || window_sec >= SG_MIN_TRUSTED_WINDOW_SEC ||
+	    (strcmp(v->name, "blocked") && strcmp(v->name, "one_way")))
+		return;
+	v->name = "error";
+	v->code = EXIT_ERROR;
+	snprintf(v->line, sizeof(v->line), "ERROR: the probes had only %.2f s of the -t %.3g s "
+		 "budget (setting up took the rest): too short to tell a blocked path from a slow "
+		 "start", window_sec, budget_sec);
+	snprintf(v->remedy, sizeof(v->remedy), "Run again with a larger -t (e.g. -t %.0f).",
+		 budget_sec * 2 > 10 ? budget_sec * 2 : 10);
+}

@@ -20,8 +20,6 @@
 /* Shares of --timeout, which sg-check takes as its total budget. */
 #define SETUP_SHARE 0.6	 /* control path, endpoints, addresses */
 #define WINDOW_SHARE 0.85 /* probes end here; the rest is for exchanging results */
-/* Below this, nothing crossing is no proof of a block (see distrust_short_window). */
-#define MIN_TRUSTED_WINDOW_SEC 1.5
 #define SERVER_GRACE_SEC 1.0
 /* How long the probe's last sends get to complete before the endpoints close. */
 #define DRAIN_SEC 0.5
@@ -133,25 +131,6 @@ static int render_no_probe(struct out *o, const struct sg_outcome *r)
 	return EXIT_ERROR;
 }
 
-/*
- * A direction where nothing crossed is only a block when the probes had time: a loaded node
- * whose setup ate most of -t leaves a window shorter than a connection's first retry (tcp
- * sends its SYN again after 1 s), and "blocked" would then name the wrong cause.
- */
-static void distrust_short_window(struct sg_verdict *v, const struct sg_outcome *r)
-{
-	if (r->window_sec <= 0 || r->window_sec >= MIN_TRUSTED_WINDOW_SEC ||
-	    (strcmp(v->name, "blocked") && strcmp(v->name, "one_way")))
-		return;
-	v->name = "error";
-	v->code = EXIT_ERROR;
-	snprintf(v->line, sizeof(v->line), "ERROR: the probes had only %.2f s of the -t %.3g s "
-		 "budget (setting up took the rest): too short to tell a blocked path from a slow "
-		 "start", r->window_sec, r->budget_sec);
-	snprintf(v->remedy, sizeof(v->remedy), "Run again with a larger -t (e.g. -t %.0f).",
-		 r->budget_sec * 2 > 10 ? r->budget_sec * 2 : 10);
-}
-
 /* The directions table, the verdict line and the remedy; returns the exit code. */
 static int render(struct out *o, const struct sg_outcome *r)
 {
@@ -172,7 +151,7 @@ static int render(struct out *o, const struct sg_outcome *r)
 		cJSON_AddNumberToObject(bytes, "large", (double)r->to.large_bytes);
 	}
 	sg_judge(&v, &r->to, &r->from, r->me, r->peer);
-	distrust_short_window(&v, r);
+	sg_distrust_short_window(&v, r->window_sec, r->budget_sec);
 	if (v.code != EXIT_OK && r->unresponsive_events) {
 		size_t used = strlen(v.line);
 

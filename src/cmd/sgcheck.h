@@ -46,4 +46,13 @@ void sg_direction(struct dir_result *d, const struct msg_sg_report *recv,
 void sg_judge(struct sg_verdict *v, const struct dir_result *to, const struct dir_result *from,
 	      const char *me, const char *peer);
 
+/* Below this, nothing crossing is no proof of a block (see sg_distrust_short_window). */
+#define SG_MIN_TRUSTED_WINDOW_SEC 1.5
+/*
+ * A blocked or one_way verdict from probes that had less than SG_MIN_TRUSTED_WINDOW_SEC
+ * (window_sec; 0: they never ran) of the budget_sec (-t) becomes error, saying the window was
+ * too short; every other verdict is kept.
+ */
+void sg_distrust_short_window(struct sg_verdict *v, double window_sec, double budget_sec);
+
 #endif
