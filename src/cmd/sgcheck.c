@@ -366,7 +366,7 @@ static void client_probe(struct ctx *ctx, struct session *s, struct sg_side *sd,
 	double total = ctx->opt.timeout_sec, window_end, window_sec;
 	struct probe_path paths[PROBE_PATHS];
 	struct msg m, mine, peer;
-	char err[512] = "";
+	char err[512] = "", remedy[128];
 	size_t npaths;
 	int ret;
 
@@ -377,6 +377,19 @@ static void client_probe(struct ctx *ctx, struct session *s, struct sg_side *sd,
 	ret = proto_send(&s->oob, &m, session_deadline(s));
 	if (!ret)
 		ret = proto_expect(&s->oob, MSG_SG_SETUP, &m, session_deadline(s));
+	if (ret == -ETIMEDOUT) {
+		/*
+		 * The peer still opening its endpoints when -t ran out: a loaded node, or loss on
+		 * the path slowing the provider's connection set-up. Nothing was probed, so
+		 * nothing can be said of the path but that the budget was short.
+		 */
+		snprintf(err, sizeof(err), "the peer's probe endpoints were not ready within -t "
+			 "%.3g s (%s): too short to tell whether traffic crosses", total, s->oob.err);
+		snprintf(remedy, sizeof(remedy), "Run again with a larger -t (e.g. -t %.0f).",
+			 total * 2 > 10 ? total * 2 : 10);
+		no_probe(r, "error", err, remedy);
+		return;
+	}
 	if (ret) {
 		str_copy(err, sizeof(err), s->oob.err);
 	} else if (proto_insert_addr(&sd->ep2, &m.u.addr, &sd->peer2)) {
