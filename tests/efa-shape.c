@@ -76,6 +76,12 @@
 #define OFI_TX_RMA_CAPS (FI_RMA | FI_READ | FI_WRITE)
 #define OFI_RX_RMA_CAPS (FI_RMA | FI_REMOTE_READ | FI_REMOTE_WRITE)
 #define OFI_MR_BASIC_MAP (FI_MR_ALLOCATED | FI_MR_PROV_KEY | FI_MR_VIRT_ADDR)
+/*
+ * FI_MR_BASIC and FI_MR_SCALABLE, the 1.0 registration modes: enum fi_mr_mode values 1 and 2
+ * (ABI), deprecated in libfabric 2.x's headers, where naming them is a warning (-Werror).
+ */
+#define SHAPE_MR_BASIC 1
+#define SHAPE_MR_SCALABLE 2
 #define OFI_MR_MODE_RMA_TARGET (FI_MR_RAW | FI_MR_VIRT_ADDR | FI_MR_PROV_KEY | FI_MR_RMA_EVENT)
 #define OFI_LOCAL_MR (1ULL << 55)
 #define EFA_DOMAIN_CAPS (FI_LOCAL_COMM | FI_REMOTE_COMM)
@@ -225,7 +231,7 @@ static bool mr_mode_ok(const struct fi_info *hints, uint64_t prov_mode)
 	if ((prov_mode & FI_MR_LOCAL) &&
 	    !((hints->mode & OFI_LOCAL_MR) || (user_mode & FI_MR_LOCAL)))
 		return false;
-	if (user_mode & (FI_MR_BASIC | FI_MR_SCALABLE))
+	if (user_mode & (SHAPE_MR_BASIC | SHAPE_MR_SCALABLE))
 		return false; /* efa offers neither of the 1.0 modes */
 	if (!(hints->caps & FI_HMEM))
 		prov_mode &= ~(uint64_t)FI_MR_HMEM;
