@@ -102,9 +102,11 @@ done
 mesh_shaped() { # mesh_shaped SHAPE ARGS...: two ranks, JSON in $TMPD/out, RC
 	local shape=$1
 	shift
-	EFADIAG_TEST_EFA_SHAPE=$shape LD_PRELOAD=$SHIM timeout 120 mpirun --allow-run-as-root \
-		--oversubscribe -np 2 -x LD_PRELOAD -x EFADIAG_TEST_EFA_SHAPE -x ASAN_OPTIONS \
-		-x LSAN_OPTIONS "$EFADIAG" mesh -t 3 --json "$@" >"$TMPD/out" 2>"$TMPD/err"
+	# The shim goes to the ranks only, not to mpirun itself: an MPI whose launcher loads
+	# libfabric (seen on the GPU host's) must not get efa-shaped answers.
+	EFADIAG_TEST_EFA_SHAPE=$shape timeout 120 mpirun --allow-run-as-root \
+		--oversubscribe -np 2 -x LD_PRELOAD="$SHIM" -x EFADIAG_TEST_EFA_SHAPE \
+		-x ASAN_OPTIONS "$EFADIAG" mesh -t 3 --json "$@" >"$TMPD/out" 2>"$TMPD/err"
 	RC=$?
 }
 if command -v mpirun >/dev/null 2>&1 && ! "$EFADIAG" mesh 2>&1 | grep -q "without PMIx"; then

@@ -36,6 +36,7 @@ like "$ERR" "srun --mpi=pmix.*mpirun" "it says how to launch it under srun and m
 mesh_netns "$N"
 
 mesh_run
+mesh_run_again_unless "[]" "[]"
 is_rc 0 "healthy: pass"
 [ "$RC" -eq 0 ] || diag "pairs: $(mesh_jq '[.pairs[]? | [.a, .b, .status, .bw_gbps, .detail]]')"
 contract_keys "mesh"
@@ -71,6 +72,7 @@ json_true '.rounds == 1 and (.pairs | length) == 2 and ([.pairs[] | .a, .b] | so
 
 mesh_fault_dead 2
 mesh_run
+mesh_run_again_unless "[2]" "[]"
 mesh_check_case "dead node (rank 2)" "[2]" "[]"
 json_true '[.pairs[] | select(.a == 2 or .b == 2) | .status] | unique == ["blocked"]' \
 	"dead node: its pairs are blocked"
@@ -78,11 +80,13 @@ mesh_fault_clear
 
 mesh_fault_link 1 3
 mesh_run
+mesh_run_again_unless "[]" "[[1,3]]"
 mesh_check_case "bad link (ranks 1-3)" "[]" "[[1,3]]"
 mesh_fault_clear
 
 mesh_fault_weak 3
 mesh_run
+mesh_run_again_unless "[3]" "[]"
 mesh_check_case "weak node (rank 3)" "[3]" "[]"
 mesh_fault_clear
 

