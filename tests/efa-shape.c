@@ -486,6 +486,25 @@ static int efa_list(uint32_t version, const char *node, const char *service, uin
 	return head ? 0 : -FI_ENODATA;
 }
 
+/* list without its entries of the real efa provider (freed). */
+static struct fi_info *drop_real_efa(struct fi_info *list)
+{
+	struct fi_info *keep = NULL, **tail = &keep, *p, *next;
+
+	for (p = list; p; p = next) {
+		next = p->next;
+		p->next = NULL;
+		if (p->fabric_attr && p->fabric_attr->prov_name &&
+		    is_efa_prov(p->fabric_attr->prov_name)) {
+			fi_freeinfo(p);
+		} else {
+			*tail = p;
+			tail = &p->next;
+		}
+	}
+	return keep;
+}
+
 int fi_getinfo(uint32_t version, const char *node, const char *service, uint64_t flags,
 	       const struct fi_info *hints, struct fi_info **info)
 {
@@ -522,6 +541,12 @@ int fi_getinfo(uint32_t version, const char *node, const char *service, uint64_t
 		*info = rest;
 		return rest ? 0 : -FI_ENODATA;
 	}
+	/*
+	 * The library's own efa entries give way to ours: a libfabric built with the efa
+	 * provider lists it even without devices where only its attributes are asked for
+	 * (fi_info -l, FI_PROV_ATTR_ONLY), and there is one efa provider here, the shaped one.
+	 */
+	rest = drop_real_efa(rest);
 	for (t = efa; t->next; t = t->next)
 		;
 	t->next = rest;
