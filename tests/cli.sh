@@ -252,12 +252,20 @@ if has_provider tcp; then
 		is_rc 3 "--help >/dev/full"
 		grep -q "writing standard output" "$TMPD/err"
 		ok $? "--help >/dev/full: the write error is reported"
+		EFADIAG_SYSROOT=$FIXTURES/stats-current $EFADIAG_WRAPPER "$EFADIAG" --json stats \
+			-i 0.05 -c 3 >/dev/full 2>"$TMPD/err"
+		RC=$?
+		is_rc 3 "--json stats -c 3 >/dev/full: a stream stops at its first failed record"
+		[ "$(grep -c . "$TMPD/err")" = 1 ] && grep -q "writing standard output" "$TMPD/err"
+		ok $? "the stream's write error is reported once, and alone (got: $(head -c 300 "$TMPD/err"))"
 	else
 		skip "info -p tcp >/dev/full" "no /dev/full"
 		skip "info -p tcp >/dev/full: message" "no /dev/full"
 		skip "--json info -p tcp >/dev/full" "no /dev/full"
 		skip "--help >/dev/full" "no /dev/full"
 		skip "--help >/dev/full: message" "no /dev/full"
+		skip "--json stats >/dev/full" "no /dev/full"
+		skip "--json stats >/dev/full: message" "no /dev/full"
 	fi
 
 	# head may exit before or after efadiag writes; either way efadiag must not die of SIGPIPE.

@@ -21,6 +21,7 @@ struct out {
 	bool printed; /* text mode: something went to stdout, separate the next block */
 	bool compact; /* JSON on one line: streaming records */
 	bool stream_closed; /* the last record is out: no document follows it */
+	bool stdout_failed; /* a write failed and was reported: nothing more goes out */
 	bool errors_unsaid; /* errors go into the document only: another process reports them */
 	char hostname[256];
 	char started[40]; /* RFC 3339, when the command started */
@@ -522,6 +523,9 @@ void out_signal_doc_free(void)
 int out_finish(struct out *o, int code)
 {
 	signal_doc_armed = 0;
+	/* A closed pipe is reported once, at the record that met it, and ends the stream. */
+	if (o->stdout_failed)
+		return EXIT_ERROR;
 	reconcile_status(o, code);
 	if (o->json && !o->stream_closed) {
 		char *doc = o->compact ? cJSON_PrintUnformatted(o->root) : cJSON_Print(o->root);
@@ -537,6 +541,7 @@ int out_finish(struct out *o, int code)
 	/* A full disk or a closed pipe must not look like success. */
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "efadiag: writing standard output: %s\n", strerror(errno));
+		o->stdout_failed = true;
 		return EXIT_ERROR;
 	}
 	return code;
