@@ -367,6 +367,18 @@ static void test_sg_short_window(void)
 	sg_distrust_short_window(&v, 1.4, 1.7);
 	is_str(v.name, "error", "one_way in a 1.4 s window: error");
 	has(v.remedy, "larger -t", "one_way in a short window: the remedy is a larger -t");
+	/* One direction's paths held back by loss, the other's through: one_way needs more. */
+	judge(&v, &mine, &theirs);
+	sg_distrust_short_window(&v, 3.0, 5);
+	is_str(v.name, "error", "one_way in a 3 s window: error (each path's second SYN retry is at 3 s)");
+	has(v.line, "(one_way needs 3.5 s)", "the line says what the verdict needed");
+	judge(&v, &mine, &theirs);
+	sg_distrust_short_window(&v, SG_MIN_ONE_WAY_WINDOW_SEC, 5);
+	is_str(v.name, "one_way", "one_way in a 3.5 s window: one_way");
+	mine = report(false, false, NULL, false);
+	judge(&v, &mine, &theirs);
+	sg_distrust_short_window(&v, 3.0, 5);
+	is_str(v.name, "blocked", "blocked in a 3 s window: blocked (every path of both ways held)");
 
 	/* What crossed is proof however short the window: pass and lossy are kept. */
 	mine = report(true, true, NULL, false);

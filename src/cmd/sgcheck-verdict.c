@@ -202,19 +202,24 @@ void sg_judge(struct sg_verdict *v, const struct dir_result *to, const struct di
 
 /*
  * A direction where nothing crossed is only a block when the probes had time: a loaded node
- * whose setup ate most of -t leaves a window shorter than a connection's first retry (tcp
- * sends its SYN again after 1 s), and "blocked" would then name the wrong cause.
+ * whose setup ate most of -t leaves a window shorter than a connection's retries (tcp sends
+ * its SYN again after 1 s and 3 s), and "blocked" or "one_way" would then name the wrong cause.
  */
 void sg_distrust_short_window(struct sg_verdict *v, double window_sec, double budget_sec)
 {
-	if (window_sec <= 0 || window_sec >= SG_MIN_TRUSTED_WINDOW_SEC ||
-	    (strcmp(v->name, "blocked") && strcmp(v->name, "one_way")))
+	double need = !strcmp(v->name, "blocked")   ? SG_MIN_TRUSTED_WINDOW_SEC
+		      : !strcmp(v->name, "one_way") ? SG_MIN_ONE_WAY_WINDOW_SEC
+						    : 0;
+
+	const char *was = v->name;
+
+	if (window_sec <= 0 || window_sec >= need)
 		return;
 	v->name = "error";
 	v->code = EXIT_ERROR;
 	snprintf(v->line, sizeof(v->line), "ERROR: the probes had only %.2f s of the -t %.3g s "
 		 "budget (setting up took the rest): too short to tell a blocked path from a slow "
-		 "start", window_sec, budget_sec);
+		 "start (%s needs %.1f s)", window_sec, budget_sec, was, need);
 	snprintf(v->remedy, sizeof(v->remedy), "Run again with a larger -t (e.g. -t %.0f).",
 		 budget_sec * 2 > 10 ? budget_sec * 2 : 10);
 }

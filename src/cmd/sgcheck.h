@@ -46,12 +46,22 @@ void sg_direction(struct dir_result *d, const struct msg_sg_report *recv,
 void sg_judge(struct sg_verdict *v, const struct dir_result *to, const struct dir_result *from,
 	      const char *me, const char *peer);
 
-/* Below this, nothing crossing is no proof of a block (see sg_distrust_short_window). */
-#define SG_MIN_TRUSTED_WINDOW_SEC 1.5
 /*
- * A blocked or one_way verdict from probes that had less than SG_MIN_TRUSTED_WINDOW_SEC
- * (window_sec; 0: they never ran) of the budget_sec (-t) becomes error, saying the window was
- * too short; every other verdict is kept.
+ * Below these, nothing crossing is no proof of a block (see sg_distrust_short_window). A
+ * direction's PROBE_PATHS paths over a connection-based provider are connections, which a
+ * lossy network can hold back: TCP sends a lost SYN again after 1 s, then 2 s later (Linux's
+ * initial RTO of 1 s, doubled each time). Blocked needs both directions dead, every path of
+ * both: 1.5 s, past each path's first retry. One-way needs only one direction's three paths
+ * held back while the other's got through, which 20% loss on two loaded cores did in 1 run of
+ * 20 with windows under 3 s: 3.5 s gives every path its second retry too.
+ */
+#define SG_MIN_TRUSTED_WINDOW_SEC 1.5
+#define SG_MIN_ONE_WAY_WINDOW_SEC 3.5
+/*
+ * A blocked verdict from probes that had less than SG_MIN_TRUSTED_WINDOW_SEC (window_sec; 0:
+ * they never ran) of the budget_sec (-t), or a one_way from less than
+ * SG_MIN_ONE_WAY_WINDOW_SEC, becomes error, saying the window was too short; every other
+ * verdict is kept.
  */
 void sg_distrust_short_window(struct sg_verdict *v, double window_sec, double budget_sec);
 
