@@ -23,12 +23,6 @@ static void on_fatal_signal(int sig)
 	raise(sig);
 }
 
-/* strsignal is not async-signal-safe, and the names are few. */
-static const char *stop_signal_name(int sig)
-{
-	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
-}
-
 /*
  * --json: the document a stopping signal leaves, made now (see out_signal_doc_set), as the
  * command would complete it (sg-check's verdict). A script that wraps efadiag in timeout(1)
@@ -45,7 +39,7 @@ static void arm_signal_docs(struct ctx *ctx)
 		c.out = out_new(ctx->cmd->name, true, true);
 		out_errors_unsaid(c.out);
 		out_error(c.out, "interrupted by %s before %s finished; no result",
-			  stop_signal_name(sigs[i]), ctx->cmd->name);
+			  signal_abbrev(sigs[i]), ctx->cmd->name);
 		if (c.cmd->complete)
 			c.cmd->complete(&c, EXIT_ERROR);
 		out_signal_doc_set(i, c.out, ctx->out, EXIT_ERROR);

@@ -44,4 +44,27 @@ static inline void fatal_signals_default(void)
 		signal(fatal[i], SIG_DFL);
 }
 
+/*
+ * The name of a signal efadiag reports ("SIGSEGV"), or NULL for others. A table, not
+ * sigabbrev_np (glibc 2.32; Amazon Linux 2 has 2.26) or strsignal (not async-signal-safe).
+ */
+static inline const char *signal_abbrev(int signo)
+{
+	static const struct {
+		int signo;
+		const char *name;
+	} names[] = {
+		{ SIGINT, "SIGINT" },	{ SIGTERM, "SIGTERM" }, { SIGHUP, "SIGHUP" },
+		{ SIGABRT, "SIGABRT" }, { SIGSEGV, "SIGSEGV" }, { SIGBUS, "SIGBUS" },
+		{ SIGILL, "SIGILL" },	{ SIGFPE, "SIGFPE" },	{ SIGKILL, "SIGKILL" },
+		{ SIGPIPE, "SIGPIPE" }, { SIGTRAP, "SIGTRAP" }, { SIGSYS, "SIGSYS" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].signo == signo)
+			return names[i].name;
+	return NULL;
+}
+
 #endif

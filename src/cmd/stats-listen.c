@@ -522,8 +522,7 @@ static void report(struct listen *l)
 	cJSON *obj;
 
 	out_note(out, "efadiag: stats: %s: %llu scrape%s of /metrics answered with %lu reading%s "
-		      "of the counters\n", stop_signal == SIGINT ? "SIGINT" :
-					    stop_signal == SIGTERM ? "SIGTERM" : "stopped",
+		      "of the counters\n", signal_abbrev(stop_signal) ? signal_abbrev(stop_signal) : "stopped",
 		 l->scrapes, l->scrapes == 1 ? "" : "s", l->gen, l->gen == 1 ? "" : "s");
 	if (!out_is_json(out))
 		return;

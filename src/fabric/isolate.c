@@ -305,29 +305,9 @@ int fabric_list_domains_isolated(const char *prov, char *const *domains, size_t 
 	return l->fate == LISTING_DONE ? 0 : -1;
 }
 
-/* The signals a crashing library dies of, by name (sigabbrev_np needs glibc 2.32; AL2 has 2.26). */
-static const char *signal_name(int signo)
-{
-	static const struct {
-		int signo;
-		const char *name;
-	} names[] = {
-		{ SIGABRT, "SIGABRT" }, { SIGSEGV, "SIGSEGV" }, { SIGBUS, "SIGBUS" },
-		{ SIGILL, "SIGILL" },	{ SIGFPE, "SIGFPE" },	{ SIGKILL, "SIGKILL" },
-		{ SIGTERM, "SIGTERM" }, { SIGPIPE, "SIGPIPE" }, { SIGTRAP, "SIGTRAP" },
-		{ SIGSYS, "SIGSYS" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].signo == signo)
-			return names[i].name;
-	return NULL;
-}
-
 void listing_describe(const struct listing *l, char *buf, size_t len)
 {
-	const char *name = signal_name(l->signo);
+	const char *name = signal_abbrev(l->signo);
 
 	switch (l->fate) {
 	case LISTING_DONE:
