@@ -43,16 +43,37 @@ one_doc() { jq -se "length == 1 and (.[0] | $2)" "$1" >/dev/null 2>&1; }
 # serving_children: the pids of the persistent server's test processes (its children).
 serving_children() { ps -o pid= --ppid "$SERVER_PID" 2>/dev/null | tr -d ' '; }
 
-# A healthy sg-check against the server proves it still serves.
-# The last test's process may still be finishing (it answers "busy"): at most 10 tries.
+# A healthy sg-check against the server proves it still serves. The last test's process may
+# still be finishing (it answers "busy"), and on a loaded machine the server's own -t 3 can end
+# a handshake that the client was too slow to finish: up to 10 tries, the client's -t growing.
+# A server that no longer serves fails every one.
 still_serving() {
-	for _ in $(seq 10); do
-		in_a "$EFADIAG" sg-check -p tcp -P "$PORT" -t 5 -j "$IP_B" >"$TMPD/out" 2>"$TMPD/err"
+	local t=5 try
+	for try in $(seq 10); do
+		in_a "$EFADIAG" sg-check -p tcp -P "$PORT" -t $t -j "$IP_B" >"$TMPD/out" 2>"$TMPD/err"
 		RC=$?
-		[ $RC = 3 ] && grep -q busy "$TMPD/out" || break
+		[ $RC = 3 ] || break
+		diag "$1: try $try: $(jq -r .summary "$TMPD/out" 2>/dev/null | head -c 200)"
+		grep -q busy "$TMPD/out" || t=$((t < 20 ? t * 2 : 20))
 		sleep 0.5
 	done
 	is_rc 0 "$1: the server still serves (sg-check passes)"
+}
+
+# rx_bytes: what B's end of the veth pair has received so far.
+rx_bytes() { ip netns exec "$NS_B" cat "/sys/class/net/vb$$/statistics/rx_bytes"; }
+# wait_bw_data: until B has received 4 MB more than when called (20 s at most): the test's data
+# phase, past its set-up, which a loaded machine can stretch beyond any fixed sleep.
+wait_bw_data() {
+	local base now
+	base=$(rx_bytes)
+	for _ in $(seq 200); do
+		now=$(rx_bytes)
+		[ $((now - base)) -ge 4000000 ] && return 0
+		sleep 0.1
+	done
+	diag "no bw data reached B in 20 s ($((now - base)) bytes)"
+	return 1
 }
 
 if ! start_bg ip netns exec "$NS_B" "$EFADIAG" serve --persist -p tcp -P "$PORT" -t 3 -j; then
@@ -119,7 +140,7 @@ for _ in $(seq 50); do # a bounded wait (5 s) for the test process
 	[ -n "$kids" ] && break
 	sleep 0.1
 done
-sleep 1
+wait_bw_data
 kids=$(serving_children)
 [ -n "$kids" ]; ok $? "SIGSTOP: the test runs in a process of its own"
 stopped_at=$SECONDS

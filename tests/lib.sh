@@ -46,6 +46,12 @@ done_testing() {
 	[ "$TAP_FAILED" -eq 0 ]
 }
 
+# too_short FILE: FILE is sg-check's document saying its probe window was too short to tell a
+# blocked path from a slow start (the set-up took most of -t: a loaded machine).
+too_short() {
+	jq -e '.verdict == "error" and (.summary | test("too short to tell"))' "$1" >/dev/null 2>&1
+}
+
 # run ARGS...: runs efadiag, leaving stdout in $OUT, stderr in $ERR, exit code in $RC.
 run() {
 	# shellcheck disable=SC2086

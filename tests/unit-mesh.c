@@ -123,6 +123,23 @@ static void test_merge(void)
 	       "merge: the pinging rank's view missing is control_unreachable");
 	ok(r.lane_gbps == lanes && r.detail && strstr(r.detail, "did not report"),
 	   "merge: the pair keeps its lane storage, and says why");
+	/* A rank starved of CPU reached the bandwidth phase late: nothing crossed from it. */
+	a = side(true, 100, 100, 0);
+	b = side(false, 110, 110, 0);
+	b.missed = true;
+	str_copy(b.err, sizeof(b.err), "reached the bandwidth phase 1.2 s late");
+	mesh_merge(0, 1, 0, &a, &b, &r);
+	is_str(mesh_status_str(r.status), "error",
+	       "merge: a side that missed its phase is error, not size_limited");
+	ok(r.missed && r.detail && !strcmp(r.detail, "rank 1 reached the bandwidth phase 1.2 s late"),
+	   "merge: the pair is marked not measured, naming the late rank");
+	a.missed = true;
+	b.missed = false;
+	str_copy(a.err, sizeof(a.err), "reached the slot 3 s late");
+	a.ran = false;
+	mesh_merge(0, 1, 0, &a, &b, &r);
+	ok(r.missed && r.status == MESH_ERROR && strstr(r.detail, "rank 0 reached the slot"),
+	   "merge: a rank that reached the slot late: not measured");
 	free(r.detail);
 }
 
@@ -189,6 +206,66 @@ static struct mesh_result *find(struct mesh_result *p, size_t np, int a, int b)
 		if (p[k].a == a && p[k].b == b)
 			return &p[k];
 	return NULL;
+}
+
+/* Lateness is no evidence: an allocation whose only trouble is missed slots could not measure. */
+static void test_missed(void)
+{
+	struct mesh_result *p = mesh_results_new(6, 1), *q;
+	struct mesh_result retest = { 0 };
+	struct mesh_verdict v;
+	size_t np = healthy(4, p);
+
+	q = find(p, np, 1, 2);
+	q->status = MESH_ERROR;
+	q->missed = true;
+	q->bw_gbps = 0;
+	mesh_set_detail(q, "rank 2 reached the bandwidth phase 1.2 s late");
+	q = find(p, np, 1, 3);
+	q->status = MESH_ERROR;
+	q->missed = true;
+	q->bw_gbps = 0;
+	mesh_set_detail(q, "rank 1 reached the slot 3 s late");
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(v.unmeasurable && !v.pass && v.nnodes == 0 && v.nlinks == 0 && v.nmissed == 2,
+	   "missed: two pairs not measured, the rest ok: could not measure, no culprit");
+	ok(strstr(v.why, "2 pairs not measured") && strstr(v.why, "1-2: rank 2 reached"),
+	   "missed: the reason counts the pairs and quotes one");
+	mesh_verdict_free(&v);
+
+	/* The same with rank 3 dead: the measured pairs still name it. */
+	set_node(p, np, 3, MESH_BLOCKED, 0);
+	find(p, np, 1, 3)->missed = false;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(!v.unmeasurable && v.nnodes == 1 && v.nodes[0].rank == 3 && v.nmissed == 1,
+	   "missed: a dead node among missed pairs is still named, from what was measured");
+	mesh_verdict_free(&v);
+
+	/* The retest: a missed pair measured ok is ok; a retest that missed changes nothing. */
+	healthy(4, p);
+	q = find(p, np, 1, 2);
+	q->status = MESH_ERROR;
+	q->missed = true;
+	mesh_set_detail(q, "rank 2 reached the slot 2 s late");
+	judge(4, all_reported, p, np, NULL, &v);
+	retest.status = MESH_ERROR;
+	retest.missed = true;
+	retest.round = 0;
+	mesh_apply_retest(q, &retest, &v, v.ref_gbps);
+	ok(q->missed && !q->confirmed && strstr(mesh_detail(q), "not measured on retest"),
+	   "missed: a retest that missed too leaves the pair not measured, unconfirmed");
+	retest.status = MESH_OK;
+	retest.missed = false;
+	retest.bw_gbps = retest.ab_gbps = retest.ba_gbps = 2.01f;
+	retest.lat_avg_usec = retest.lat_p50_usec = 10;
+	mesh_apply_retest(q, &retest, &v, v.ref_gbps);
+	ok(!q->missed && q->status == MESH_OK && q->bw_gbps > 2,
+	   "missed: measured ok on retest, the pair is ok");
+	mesh_verdict_free(&v);
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(v.pass && !v.unmeasurable && v.nmissed == 0, "missed: then the allocation passes");
+	mesh_verdict_free(&v);
+	mesh_results_free(p, 6);
 }
 
 /* Pairs as measured on this 2-core test machine under load: healthy, and 5x apart. */
@@ -520,6 +597,11 @@ static void test_wire(void)
 	   "wire: sides survive their text form");
 	ok(mesh_sides_decode(txt, t, 1) < 0, "wire: more sides than room is refused");
 	free(txt);
+	s[1].missed = true;
+	txt = mesh_sides_encode(s, 2);
+	ok(txt && mesh_sides_decode(txt, t, 4) == 2 && !t[0].missed && t[1].missed && t[1].ran,
+	   "wire: a side that missed its slot's time says so");
+	free(txt);
 	ok(mesh_sides_decode("side 1 2 3\n", t, 4) < 0, "wire: a short record is refused");
 	ok(mesh_sides_decode("side 0 1 1 1 5 5 1 1 99 |\n", t, 4) < 0,
 	   "wire: more NICs than a rank has is refused");
@@ -530,6 +612,7 @@ int main(void)
 {
 	test_schedule();
 	test_merge();
+	test_missed();
 	test_judge();
 	test_noisy();
 	test_rounds();

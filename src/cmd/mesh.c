@@ -203,7 +203,8 @@ void mesh_run_pair(struct mesh_run *m, int side_round, int peer, const struct me
 	}
 	if (now_sec() > slot->lat_end) {
 		/* A rank that was stopped or starved comes back after its partner left. */
-		snprintf(side->err, sizeof(side->err), "this rank reached the slot %.3g s late",
+		side->missed = true;
+		snprintf(side->err, sizeof(side->err), "reached the slot %.3g s late",
 			 now_sec() - slot->start);
 		return;
 	}

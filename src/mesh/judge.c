@@ -182,6 +182,15 @@ void mesh_merge(int a, int b, int round, const struct mesh_side *sa, const struc
 		mesh_set_detail(out, "rank %d did not report its side", sa ? b : a);
 		return;
 	}
+	if ((sa && sa->missed) || (sb && sb->missed)) {
+		const struct mesh_side *s = sa && sa->missed ? sa : sb;
+
+		/* Not measured: an error, never size_limited or blocked from a phase not run. */
+		out->status = MESH_ERROR;
+		out->missed = true;
+		mesh_set_detail(out, "rank %d %s", s == sa ? a : b, s->err);
+		return;
+	}
 	if ((sa && !sa->ran) || (sb && !sb->ran)) {
 		const struct mesh_side *s = sa && !sa->ran ? sa : sb;
 
@@ -1217,7 +1226,7 @@ int mesh_judge(int n, const bool *reported, struct mesh_result *pairs, size_t np
 	unsigned char *bad = NULL;
 	double *rlevel = NULL;
 	int *with = NULL, stride;
-	size_t i;
+	size_t i, first_missed = 0;
 	int ret_code = -1;
 
 	memset(v, 0, sizeof(*v));
@@ -1243,6 +1252,12 @@ int mesh_judge(int n, const bool *reported, struct mesh_result *pairs, size_t np
 
 		if (p->a < 0 || p->a >= n || p->b < 0 || p->b >= n)
 			continue;
+		if (p->missed) {
+			/* No evidence either way: neither a bad pair nor a partner's good one. */
+			if (!v->nmissed++)
+				first_missed = i;
+			continue;
+		}
 		mark_slow(p, v, p->round >= 0 ? rlevel[p->round] : -1);
 		if (reported[p->a] && reported[p->b]) {
 			with[p->a]++;
@@ -1267,6 +1282,14 @@ int mesh_judge(int n, const bool *reported, struct mesh_result *pairs, size_t np
 	if (find_links(reported, pairs, &badp, rlevel, &s, bad, lim, v))
 		goto out;
 	check_measurable(n, reported, pairs, npairs, &badp, lim, v, bad);
+	if (!v->unmeasurable && v->nmissed && !v->nnodes && !v->nlinks && !v->nnics) {
+		const struct mesh_result *p = &pairs[first_missed];
+
+		v->unmeasurable = true;
+		snprintf(v->why, sizeof(v->why), "%zu pair%s not measured: ranks missed their "
+			 "slots' time (starved of CPU, or stopped), e.g. %d-%d: %.120s", v->nmissed,
+			 v->nmissed == 1 ? "" : "s", p->a, p->b, mesh_detail(p));
+	}
 	if (v->unmeasurable) {
 		/* No culprit from a run that could not measure. */
 		v->nnodes = v->nnics = v->nlinks = 0;
@@ -1300,36 +1323,59 @@ void mesh_verdict_free(struct mesh_verdict *v)
 	v->links_cap = 0;
 }
 
+/* The retest's status and figures in place of the pair's; it keeps its round and storage. */
+static void take_retest(struct mesh_result *pair, const struct mesh_result *retest,
+			enum mesh_status st)
+{
+	int l;
+
+	pair->status = st;
+	pair->missed = false;
+	pair->lat_avg_usec = retest->lat_avg_usec;
+	pair->lat_p50_usec = retest->lat_p50_usec;
+	pair->ab_gbps = retest->ab_gbps;
+	pair->ba_gbps = retest->ba_gbps;
+	pair->bw_gbps = retest->bw_gbps;
+	pair->nlanes = retest->nlanes < pair->lane_cap ? retest->nlanes : pair->lane_cap;
+	for (l = 0; l < pair->nlanes; l++)
+		pair->lane_gbps[l] = retest->lane_gbps[l];
+}
+
 void mesh_apply_retest(struct mesh_result *pair, const struct mesh_result *retest,
 		       const struct mesh_verdict *v, double round_level)
 {
 	char was[MESH_DETAIL_MAX], why[MESH_DETAIL_MAX];
 	enum mesh_status st = retest->status, first = pair->status;
-	int l;
 
 	why[0] = 0;
 
 	str_copy(was, sizeof(was), mesh_detail(pair));
+	pair->retested = true;
+	pair->round_bw_gbps = pair->bw_gbps;
+	if (retest->missed) {
+		/* A retest a rank could not keep the time of tells nothing: the pair stands. */
+		pair->confirmed = false;
+		mesh_set_detail(pair, "%.100s%snot measured on retest (%.80s)", was,
+				was[0] ? "; " : "", mesh_detail(retest));
+		return;
+	}
 	if (st == MESH_OK && slow_why(retest, v, round_level, why, sizeof(why)))
 		st = MESH_SLOW;
-	pair->retested = true;
+	if (pair->missed) {
+		/* Not measured in its round: the retest is its one measurement, unconfirmed. */
+		pair->confirmed = false;
+		take_retest(pair, retest, st);
+		mesh_set_detail(pair, "%s on retest (not measured in its round: %.100s)",
+				st == MESH_SLOW && why[0] ? why : mesh_status_str(st), was);
+		return;
+	}
 	pair->confirmed = first != MESH_OK && st != MESH_OK;
-	pair->round_bw_gbps = pair->bw_gbps;
 	if (st == MESH_OK || first == MESH_OK) {
 		/*
 		 * The retest's figures stand (a pair that passed in its round and is retested
-		 * as a suspect node's or NIC's partner takes the retest's status too); the pair
-		 * keeps its round and its storage.
+		 * as a suspect node's or NIC's partner takes the retest's status too).
 		 */
-		pair->status = st;
-		pair->lat_avg_usec = retest->lat_avg_usec;
-		pair->lat_p50_usec = retest->lat_p50_usec;
-		pair->ab_gbps = retest->ab_gbps;
-		pair->ba_gbps = retest->ba_gbps;
-		pair->bw_gbps = retest->bw_gbps;
-		pair->nlanes = retest->nlanes < pair->lane_cap ? retest->nlanes : pair->lane_cap;
-		for (l = 0; l < pair->nlanes; l++)
-			pair->lane_gbps[l] = retest->lane_gbps[l];
+		take_retest(pair, retest, st);
 		if (st == MESH_OK)
 			mesh_set_detail(pair, "ok on retest (first %s%s%.120s)",
 					mesh_status_str(first), was[0] ? ": " : "", was);

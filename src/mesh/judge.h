@@ -33,6 +33,11 @@ struct mesh_side {
 	int round, peer;
 	bool pinger;	    /* this side pinged and timed the round trips */
 	bool ran;	    /* false: skipped (partner absent, slot missed) */
+	/*
+	 * This rank could not keep its slot's time: it reached the slot or a phase of it late
+	 * (starved of CPU, stopped). What the pair shows then is no measure of the network.
+	 */
+	bool missed;
 	long lat_done;	    /* pinger: round trips completed; echo: messages received */
 	long lat_total;	    /* round trips asked for */
 	double lat_avg_usec; /* pinger: one-way average */
@@ -62,6 +67,7 @@ struct mesh_result {
 	float round_bw_gbps;
 	bool retested;
 	bool confirmed; /* bad in its round and bad again on retest: what names a link */
+	bool missed;	/* a rank missed its slot's time: not measured, no evidence of a fault */
 	unsigned char nlanes, lane_cap;
 	float *lane_gbps; /* nlanes figures (room for lane_cap): per NIC pair, the slower way */
 	char *detail;	  /* NULL (nothing to say), or MESH_DETAIL_MAX bytes of malloc'd text */
@@ -142,6 +148,11 @@ struct mesh_verdict {
 	 */
 	bool unmeasurable;
 	char why[256];
+	/*
+	 * Pairs not measured because a rank missed its slot's time (mesh_result.missed): no
+	 * evidence against anyone, and no pass either; with no culprit, the run could not measure.
+	 */
+	size_t nmissed;
 	struct mesh_bad_node *nodes;
 	size_t nnodes;
 	struct mesh_bad_link *links;

@@ -135,8 +135,9 @@ char *mesh_sides_encode(const struct mesh_side *sides, size_t n)
 	for (k = 0; k < n; k++) {
 		const struct mesh_side *d = &sides[k];
 
+		/* The fourth field: 1 ran, 2 missed its slot's time. */
 		sb_add(&b, "side %d %d %d %d %ld %ld %.6g %.6g %d", d->round, d->peer, d->pinger,
-		       d->ran, d->lat_done, d->lat_total, d->lat_avg_usec, d->lat_p50_usec, d->nlanes);
+		       (int)d->ran | (int)d->missed << 1, d->lat_done, d->lat_total, d->lat_avg_usec, d->lat_p50_usec, d->nlanes);
 		for (i = 0; i < d->nlanes; i++)
 			sb_add(&b, " %.6g", d->rx_gbps[i]);
 		str_copy(err, sizeof(err), d->err);
@@ -165,7 +166,8 @@ int mesh_sides_decode(const char *s, struct mesh_side *sides, size_t max)
 		    d->nlanes < 0 || d->nlanes > MESH_MAX_LANES)
 			return -1;
 		d->pinger = pinger;
-		d->ran = ran;
+		d->ran = ran & 1;
+		d->missed = (ran & 2) != 0;
 		p = line + used;
 		for (i = 0; i < d->nlanes; i++) {
 			if (sscanf(p, " %lg%n", &d->rx_gbps[i], &used) != 1)
