@@ -171,6 +171,7 @@ jq_ok examples-p4d-node-health "[.[] | select(.kind == \"Job\")][0].spec.templat
 
 # A user's overlay replaces the image everywhere.
 cp -R "$K8S" "$TMPD/tree"
+chmod -R u+w "$TMPD/tree" # a distcheck source tree is read-only
 mkdir -p "$TMPD/tree/mine"
 cat >"$TMPD/tree/mine/kustomization.yaml" <<'EOF'
 apiVersion: kustomize.config.k8s.io/v1beta1
