@@ -18,7 +18,15 @@ if command -v apt-get >/dev/null 2>&1; then
 		libcjson-dev bash-completion jq iproute2 nftables procps \
 		valgrind clang libclang-rt-14-dev man-db \
 		libpmix-dev openmpi-bin slurmctld slurmd slurm-client munge \
-		libmicrohttpd-dev curl prometheus python3 >/dev/null
+		libmicrohttpd-dev curl prometheus python3 \
+		python3-yaml python3-kubernetes python3-jsonschema >/dev/null
+	# kubectl, for tests/k8s-manifests.sh (kubectl kustomize). Debian's kubernetes-client
+	# ships /usr/bin/kubectl, which a kubectl already installed (from Google's or the
+	# Kubernetes project's packages) owns too: keep that one, and never fail the rest on it.
+	if ! command -v kubectl >/dev/null 2>&1; then
+		$SUDO apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null ||
+			echo "install-deps: kubernetes-client not installed: tests/k8s-manifests.sh will skip" >&2
+	fi
 elif command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1; then
 	PM=$(command -v dnf || command -v yum)
 	# No prometheus package here: tests/stats-listen.sh skips its Prometheus server part.
