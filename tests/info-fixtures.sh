@@ -212,6 +212,24 @@ fi
 with_memlock 64 info no-efa -p tcp -j
 is_rc 0 "no-efa -p tcp, ulimit -l 64: no NIC pins memory, nothing fails"
 check_is memlock skip "no-efa -p tcp, ulimit -l 64"
+# CAP_IPC_LOCK (an EKS pod given IPC_LOCK): the kernel pins registered memory past the limit.
+capeff() { # TREE HEX: a /proc/self/status with that CapEff in a copy of $T
+	rm -rf "${FX:?}/$1"
+	cp -r "$FX/$T" "$FX/$1"
+	mkdir -p "$FX/$1/proc/self"
+	printf 'Name:\tefadiag\nCapInh:\t0000000000000000\nCapPrm:\t%s\nCapEff:\t%s\n' "$2" "$2" \
+		>"$FX/$1/proc/self/status"
+}
+capeff ipclock 00000000a80c45fb
+with_memlock 64 info ipclock -p tcp -j
+is_rc 0 "$T with CAP_IPC_LOCK, ulimit -l 64: nothing fails"
+check_is memlock pass "$T with CAP_IPC_LOCK, ulimit -l 64"
+check_like memlock '^RLIMIT_MEMLOCK 64 KiB, but this process has CAP_IPC_LOCK' "$T with CAP_IPC_LOCK"
+json_is .host.cap_ipc_lock true "$T with CAP_IPC_LOCK: host.cap_ipc_lock"
+capeff noipclock 00000000a80c05fb
+with_memlock 64 info noipclock -p tcp -j
+check_is memlock fail "$T without CAP_IPC_LOCK (bit 14 clear), ulimit -l 64"
+json_is .host.cap_ipc_lock false "$T without CAP_IPC_LOCK: host.cap_ipc_lock"
 
 # --- text output ----------------------------------------------------------------------------
 info $T -p tcp -j

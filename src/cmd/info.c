@@ -256,6 +256,10 @@ static void emit_host(struct info_run *r)
 		cJSON_AddNullToObject(obj, "memlock_bytes");
 	else
 		out_set_num(obj, "memlock_bytes", (double)h->memlock_bytes);
+	if (h->cap_ipc_lock >= 0)
+		cJSON_AddBoolToObject(obj, "cap_ipc_lock", h->cap_ipc_lock == 1);
+	else
+		cJSON_AddNullToObject(obj, "cap_ipc_lock");
 	if (h->hugepages_total >= 0)
 		out_set_num(obj, "hugepages_2mb_total", (double)h->hugepages_total);
 	if (h->hugepages_free >= 0)
@@ -534,6 +538,10 @@ static void check_memlock(struct info_run *r)
 	if (!r->is_efa && !r->ndevs)
 		check_add(&r->checks, "memlock", CHECK_SKIP, "RLIMIT_MEMLOCK %s; provider %s does "
 			  "not pin memory for a NIC", buf, r->ctx->opt.provider);
+	else if (b < MEMLOCK_WARN_BYTES && r->host.cap_ipc_lock == 1)
+		check_add(&r->checks, "memlock", CHECK_PASS, "RLIMIT_MEMLOCK %s, but this process has "
+			  "CAP_IPC_LOCK, with which the kernel pins registered memory past the limit",
+			  buf);
 	else if (b < MEMLOCK_FAIL_BYTES)
 		check_add(&r->checks, "memlock", CHECK_FAIL, "RLIMIT_MEMLOCK %s breaks memory "
 			  "registration: %s", buf, fix);

@@ -37,6 +37,20 @@ static void libfabric_location(struct host_facts *h)
 	host_libfabric_path(h->libfabric_path, sizeof(h->libfabric_path));
 }
 
+/* CAP_IPC_LOCK (capability 14) in CapEff of /proc/self/status: 1, 0, or -1 unknown. */
+static int cap_ipc_lock(void)
+{
+	char buf[4096], *line;
+	unsigned long long eff;
+
+	if (sysfs_read_raw(buf, sizeof(buf), "/proc/self/status") < 0)
+		return -1;
+	line = strstr(buf, "\nCapEff:");
+	if (!line || sscanf(line + 8, "%llx", &eff) != 1)
+		return -1;
+	return (eff >> 14) & 1;
+}
+
 void host_collect(struct host_facts *h)
 {
 	const struct instance_type *t;
@@ -56,6 +70,7 @@ void host_collect(struct host_facts *h)
 	}
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0)
 		h->memlock_bytes = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : rl.rlim_cur;
+	h->cap_ipc_lock = cap_ipc_lock();
 	h->hugepages_err = sysfs_read_long(&h->hugepages_total,
 					   "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages");
 	if (h->hugepages_err)

@@ -16,6 +16,13 @@ struct host_facts {
 	const struct instance_type *type; /* its row in the instance table, NULL when unknown */
 	int line_rate_gbps;	   /* the type's network bandwidth, 0 when unknown */
 	uint64_t memlock_bytes;	   /* UINT64_MAX for unlimited */
+	/*
+	 * CAP_IPC_LOCK in this process's effective set (/proc/self/status CapEff): 1, 0, or -1
+	 * unknown. With it the kernel pins registered memory past RLIMIT_MEMLOCK: ib_umem_get
+	 * (linux drivers/infiniband/core/umem.c) fails only "new_pinned > lock_limit &&
+	 * !capable(CAP_IPC_LOCK)". A pod given IPC_LOCK (the EKS EFA examples) has it.
+	 */
+	int cap_ipc_lock;
 	long hugepages_total;	   /* 2 MiB pages, -1 when unknown */
 	long hugepages_free;
 	int hugepages_err;	   /* 0, or why nr_hugepages could not be read */
