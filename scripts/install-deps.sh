@@ -18,7 +18,8 @@ if command -v apt-get >/dev/null 2>&1; then
 		libcjson-dev bash-completion jq iproute2 nftables procps \
 		valgrind clang libclang-rt-14-dev man-db \
 		libpmix-dev openmpi-bin slurmctld slurmd slurm-client munge \
-		libmicrohttpd-dev curl prometheus python3 >/dev/null
+		libmicrohttpd-dev curl prometheus python3 \
+		dpkg-dev debhelper lintian rpm cpio >/dev/null # the last line: scripts/ci-packages.sh
 elif command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1; then
 	PM=$(command -v dnf || command -v yum)
 	# No prometheus package here: tests/stats-listen.sh skips its Prometheus server part.
