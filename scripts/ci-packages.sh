@@ -107,10 +107,11 @@ else
 	skip "lintian: not installed"
 fi
 
-check "the .deb holds the binary, the man page and the completion" bash -c "
-	dpkg-deb -c '$deb' | grep -q ' ./usr/bin/efadiag\$' &&
-	dpkg-deb -c '$deb' | grep -q ' ./usr/share/man/man1/efadiag.1.gz\$' &&
-	dpkg-deb -c '$deb' | grep -q ' ./usr/share/bash-completion/completions/efadiag\$'"
+contents=$(dpkg-deb -c "$deb")
+grep -q ' \./usr/bin/efadiag$' <<<"$contents" &&
+	grep -q ' \./usr/share/man/man1/efadiag\.1\.gz$' <<<"$contents" &&
+	grep -q ' \./usr/share/bash-completion/completions/efadiag$' <<<"$contents"
+check "the .deb holds the binary, the man page and the completion" test $? -eq 0
 depends=$(dpkg-deb -f "$deb" Depends)
 [[ $depends == *libfabric1* ]] && [[ $depends == *libcjson1* ]]
 check "Depends (from \${shlibs:Depends}) names libfabric1 and libcjson1: $depends" test $? -eq 0
@@ -255,7 +256,14 @@ installed_by_us=0
 # The tarball: `make dist` in the copy dpkg-buildpackage configured. Debian has no RPM -devel
 # packages for the BuildRequires, so --nodeps (the build uses Debian's -dev packages);
 # --nocheck: the same unit tests ran in the Debian build.
-t0=$(date +%s)
+# The QA step Fedora and RHEL run after %install (rpmdevtools' ~/.rpmmacros sets it too):
+# check-rpaths fails on an rpath outside /usr/lib*, unless the spec allows it as it does.
+rpm_qa=()
+for f in /usr/lib/rpm/check-rpaths /usr/lib/rpm/check-buildroot; do
+	[ -x "$f" ] && rpm_qa+=("$f")
+done
+rpm_args=(--define "_topdir $work/rpmbuild" --define "_smp_mflags -j$(nproc)")
+[ ${#rpm_qa[@]} -eq 0 ] || rpm_args+=(--define "__arch_install_post ${rpm_qa[*]}")
 if (cd "$src" && make -s dist >"$work/dist.log" 2>&1) && [ -f "$src/efadiag-$version.tar.gz" ]; then
 	pass "make dist: efadiag-$version.tar.gz"
 else
@@ -266,13 +274,22 @@ fi
 listing=$(tar -tzf "$src/efadiag-$version.tar.gz")
 grep -qx "efadiag-$version/efadiag.spec" <<<"$listing"
 check "the tarball holds efadiag.spec" test $? -eq 0
-if nice -n 10 rpmbuild -tb --nodeps --nocheck --define "_topdir $work/rpmbuild" \
-	--define "_smp_mflags -j$(nproc)" "$src/efadiag-$version.tar.gz" >"$work/rpm-build.log" 2>&1; then
+t0=$(date +%s)
+if nice -n 10 rpmbuild -tb --nodeps --nocheck "${rpm_args[@]}" "$src/efadiag-$version.tar.gz" \
+	>"$work/rpm-build.log" 2>&1; then
 	pass "rpmbuild -tb --nodeps efadiag-$version.tar.gz ($(($(date +%s) - t0)) s, log $work/rpm-build.log)"
 else
 	tail -40 "$work/rpm-build.log"
 	fail "rpmbuild -tb --nodeps efadiag-$version.tar.gz (log $work/rpm-build.log)"
 	finish
+fi
+if [[ " ${rpm_qa[*]} " == *" /usr/lib/rpm/check-rpaths "* ]]; then
+	grep -q "contains an invalid rpath '/opt/amazon/efa/lib64'" "$work/rpm-build.log" &&
+		! grep -q '^ERROR ' "$work/rpm-build.log"
+	check "check-rpaths ran after %install: the /opt/amazon/efa rpath allowed (QA_RPATHS), no error" \
+		test $? -eq 0
+else
+	skip "check-rpaths: not in this rpm (/usr/lib/rpm/check-rpaths)"
 fi
 rpmfile=$(find "$work/rpmbuild/RPMS" -name "efadiag-$version-*.rpm" ! -name '*debug*' | head -1)
 check "the RPM: ${rpmfile##*/}" test -n "$rpmfile"
