@@ -19,7 +19,8 @@ if command -v apt-get >/dev/null 2>&1; then
 		valgrind clang libclang-rt-14-dev man-db \
 		libpmix-dev openmpi-bin slurmctld slurmd slurm-client munge \
 		libmicrohttpd-dev curl prometheus python3 \
-		python3-yaml python3-kubernetes python3-jsonschema >/dev/null
+		python3-yaml python3-kubernetes python3-jsonschema \
+		dpkg-dev debhelper lintian rpm cpio >/dev/null # the last line: scripts/ci-packages.sh
 	# kubectl, for tests/k8s-manifests.sh (kubectl kustomize). Debian's kubernetes-client
 	# ships /usr/bin/kubectl, which a kubectl already installed (from Google's or the
 	# Kubernetes project's packages) owns too: keep that one, and never fail the rest on it.
