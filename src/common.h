@@ -9,7 +9,7 @@
 enum exit_code {
 	EXIT_OK = 0,	/* ran, and everything checked passed */
 	EXIT_FAIL = 1,	/* ran, and a check failed */
-	EXIT_USAGE = 2, /* bad option, bad value, unknown command */
+	EXIT_USAGE = 2, /* usage error: bad option, bad value, unknown command */
 	EXIT_ERROR = 3, /* could not run */
 };
 
