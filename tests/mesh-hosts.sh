@@ -1,0 +1,250 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# efadiag mesh over a plain host list, no scheduler: 'mpirun -H host1,host2,host3' from a
+# head node, as on SkyPilot or SageMaker. Each host is a network namespace of its own with a
+# management network (mpirun's ssh and its daemons' traffic) and a fabric network (the ranks'
+# libfabric tcp traffic), on two bridges; tests/mesh-rsh-agent.sh is the ssh mpirun uses to
+# start its daemon "on" a host. First the host-list builder of the examples
+# (examples/efadiag-hosts) on a SageMaker resourceconfig.json and a SkyPilot node list, good
+# and bad; then: every rank runs on its own host with its own address; a healthy mesh passes
+# by host names and by addresses; a host whose fabric traffic is dropped is named; a host
+# that does not exist, that is gone, or that cannot call mpirun back ends in a clear error
+# within a bound, not a hang.
+. "$TOP_SRCDIR/tests/lib.sh"
+. "$TOP_SRCDIR/tests/mesh-lib.sh"
+
+HOSTS_TOOL=$TOP_SRCDIR/examples/efadiag-hosts
+AGENT=$TOP_SRCDIR/tests/mesh-rsh-agent.sh
+FIX=$TOP_SRCDIR/tests/fixtures/hosts
+
+# --- examples/efadiag-hosts: no root needed ----------------------------------------------------
+
+hosts_tool() { # hosts_tool ARGS...: stdout in $TMPD/out, stderr in $TMPD/err, RC
+	"$HOSTS_TOOL" "$@" >"$TMPD/out" 2>"$TMPD/err"
+	RC=$?
+}
+# bad_input DESCRIPTION ERROR_REGEX ARGS...: exit 2, the reason on stderr, nothing on stdout.
+bad_input() {
+	local what=$1 re=$2
+	shift 2
+	hosts_tool "$@"
+	[ "$RC" -eq 2 ] && [ ! -s "$TMPD/out" ] && grep -Eq "$re" "$TMPD/err"
+	ok $? "efadiag-hosts, $what: exit 2, says '$re', prints nothing"
+	[ "$RC" -eq 2 ] && grep -Eq "$re" "$TMPD/err" ||
+		diag "exit $RC" "stdout: $(head -c 300 "$TMPD/out")" "stderr: $(head -c 300 "$TMPD/err")"
+}
+
+hosts_tool sagemaker "$FIX/resourceconfig.json"
+[ "$RC" -eq 0 ] && [ "$(cat "$TMPD/out")" = "EFADIAG_HOSTS=algo-1,algo-2,algo-3
+EFADIAG_NHOSTS=3
+EFADIAG_HEAD=algo-1
+EFADIAG_IS_HEAD=1" ]
+ok $? "efadiag-hosts sagemaker: the documented resourceconfig.json of algo-1 (the head)"
+[ "$RC" -eq 0 ] || diag "exit $RC: $(cat "$TMPD/err")"
+jq '.current_host = "algo-3"' "$FIX/resourceconfig.json" >"$TMPD/rc3.json"
+hosts_tool sagemaker "$TMPD/rc3.json"
+(eval "$(cat "$TMPD/out")" && [ "$RC" -eq 0 ] && [ "$EFADIAG_IS_HEAD" = 0 ] &&
+	[ "$EFADIAG_HEAD" = algo-1 ] && [ "$EFADIAG_HOSTS" = algo-1,algo-2,algo-3 ])
+ok $? "efadiag-hosts sagemaker: on algo-3, a worker; the same list and head"
+
+SKYPILOT_NODE_IPS=$(cat "$FIX/skypilot-node-ips.txt") SKYPILOT_NODE_RANK=0 SKYPILOT_NUM_NODES=3 \
+	hosts_tool skypilot
+(eval "$(cat "$TMPD/out")" && [ "$RC" -eq 0 ] && [ "$EFADIAG_IS_HEAD" = 1 ] &&
+	[ "$EFADIAG_HOSTS" = 10.0.1.17,10.0.1.23,10.0.1.5 ] && [ "$EFADIAG_NHOSTS" = 3 ] &&
+	[ "$EFADIAG_HEAD" = 10.0.1.17 ])
+ok $? "efadiag-hosts skypilot: SKYPILOT_NODE_IPS in its order, rank 0 the head"
+SKYPILOT_NODE_IPS=$'10.0.1.17\n  10.0.1.23 \n\n' SKYPILOT_NODE_RANK=1 hosts_tool skypilot
+(eval "$(cat "$TMPD/out")" && [ "$EFADIAG_HOSTS" = 10.0.1.17,10.0.1.23 ] && [ "$EFADIAG_IS_HEAD" = 0 ])
+ok $? "efadiag-hosts skypilot: blank lines and spaces are not hosts; rank 1 is a worker"
+
+echo 'not json {' >"$TMPD/bad.json"
+bad_input "not JSON" "not JSON" sagemaker "$TMPD/bad.json"
+bad_input "no such file" "cannot be read" sagemaker "$TMPD/none.json"
+jq 'del(.hosts)' "$FIX/resourceconfig.json" >"$TMPD/bad.json"
+bad_input "no hosts key" 'no "hosts" array' sagemaker "$TMPD/bad.json"
+jq '.current_host = "algo-9"' "$FIX/resourceconfig.json" >"$TMPD/bad.json"
+bad_input "current_host not listed" 'current_host "algo-9" is not in "hosts"' sagemaker "$TMPD/bad.json"
+jq '.hosts += ["algo-2"]' "$FIX/resourceconfig.json" >"$TMPD/bad.json"
+bad_input "a host twice" 'host "algo-2" listed twice' sagemaker "$TMPD/bad.json"
+jq '.hosts += ["algo 4"]' "$FIX/resourceconfig.json" >"$TMPD/bad.json"
+bad_input "a name -H cannot take" 'host "algo 4": not a host name' sagemaker "$TMPD/bad.json"
+env -u SKYPILOT_NODE_IPS SKYPILOT_NODE_RANK=0 "$HOSTS_TOOL" skypilot >"$TMPD/out" 2>"$TMPD/err"
+RC=$?
+[ "$RC" -eq 2 ] && grep -q "SKYPILOT_NODE_IPS is not set" "$TMPD/err"
+ok $? "efadiag-hosts skypilot, outside SkyPilot: exit 2, says SKYPILOT_NODE_IPS is not set"
+SKYPILOT_NODE_IPS=$(cat "$FIX/skypilot-node-ips.txt") SKYPILOT_NODE_RANK=0 SKYPILOT_NUM_NODES=4 \
+	bad_input "a count that disagrees" "SKYPILOT_NUM_NODES=4 but SKYPILOT_NODE_IPS lists 3" skypilot
+SKYPILOT_NODE_IPS=$(cat "$FIX/skypilot-node-ips.txt") SKYPILOT_NODE_RANK=3 \
+	bad_input "a rank past the list" "SKYPILOT_NODE_RANK=3: only 3 nodes" skypilot
+SKYPILOT_NODE_IPS=10.0.1.17,10.0.1.23 SKYPILOT_NODE_RANK=0 \
+	bad_input "a comma list, not lines" 'host "10.0.1.17,10.0.1.23": not a host name' skypilot
+
+# --- the rig: hosts in network namespaces --------------------------------------------------------
+
+# What cannot run here is skipped, one line, after the lines above.
+rest_skip() {
+	skip "efadiag mesh over mpirun -H" "$1"
+	done_testing
+	exit
+}
+[ "$(id -u)" -eq 0 ] || rest_skip "needs root to create network namespaces"
+for c in ip nft unshare mpirun ompi_info; do
+	command -v "$c" >/dev/null 2>&1 || rest_skip "needs $c (iproute2, nftables, util-linux, openmpi-bin)"
+done
+# Open MPI 4.x (ORTE) names the agent plm_rsh_agent, a --mca parameter. PRRTE (Open MPI 5)
+# calls it plm_ssh_agent, a --prtemca one: not run here, so not claimed.
+OMPI_MAJOR=$(ompi_info --version 2>/dev/null | sed -n 's/^Open MPI v\([0-9]*\)\..*/\1/p')
+[ "$OMPI_MAJOR" = 4 ] || rest_skip "written for Open MPI 4's ORTE (plm_rsh_agent); this is '${OMPI_MAJOR:-unknown}'"
+"$EFADIAG" mesh 2>&1 | grep -q "built without PMIx" && rest_skip "efadiag was built without PMIx"
+has_provider tcp || rest_skip "no tcp provider in this libfabric"
+
+N=3
+T=2 # seconds per round, as in mesh-mpirun.sh
+P="efd-hosts$$"
+MAP=$TMPD/hosts.map # the agent's /etc/hosts: NAME MGMT_ADDRESS NETNS
+RIG_NS=""
+
+rig_cleanup() {
+	local ns
+	for ns in $RIG_NS; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	return 0
+}
+trap 'lib_cleanup; rig_cleanup' EXIT
+
+rig_ns() { ip netns add "$1" 2>/dev/null && RIG_NS="$RIG_NS $1" && ip -n "$1" link set lo up; }
+
+# A switch namespace with two bridges, mgmt (10.78.0.0/24) and fabric (10.79.0.0/24); host i
+# (hosti, namespace $P-hi) has mgmt 10.78.0.i and fab 10.79.0.i. host9 is in the map, but its
+# machine is gone (no namespace).
+rig_ns "$P-sw" || rest_skip "ip netns add failed (no netns support?)"
+ip -n "$P-sw" link add brm type bridge && ip -n "$P-sw" link add brf type bridge &&
+	ip -n "$P-sw" link set brm up && ip -n "$P-sw" link set brf up ||
+	rest_skip "cannot create a bridge in a network namespace"
+: >"$MAP"
+for i in $(seq "$N"); do
+	h="$P-h$i"
+	rig_ns "$h" &&
+		ip -n "$P-sw" link add "m$i" type veth peer name mgmt netns "$h" &&
+		ip -n "$P-sw" link add "f$i" type veth peer name fab netns "$h" &&
+		ip -n "$P-sw" link set "m$i" master brm up && ip -n "$P-sw" link set "f$i" master brf up &&
+		ip -n "$h" addr add "10.78.0.$i/24" dev mgmt && ip -n "$h" addr add "10.79.0.$i/24" dev fab &&
+		ip -n "$h" link set mgmt up && ip -n "$h" link set fab up ||
+		rest_skip "could not set up host $i's interfaces"
+	ip netns exec "$h" nft -f - <<-NFT || rest_skip "nft cannot add a table in a namespace"
+		table inet efdhost {
+			chain in { type filter hook input priority 0; }
+			chain out { type filter hook output priority 0; }
+		}
+	NFT
+	echo "host$i 10.78.0.$i $h" >>"$MAP"
+done
+echo "host9 10.78.0.9 $P-h9" >>"$MAP"
+# Bounded wait (5 s) for the links: libfabric lists only running interfaces.
+for _ in $(seq 50); do
+	up=0
+	for i in $(seq "$N"); do
+		ip -n "$P-h$i" -br link show fab up 2>/dev/null | grep -q UP && up=$((up + 1))
+	done
+	[ "$up" -eq "$N" ] && break
+	sleep 0.1
+done
+
+# hosts_mpirun HOSTS NP CMD...: mpirun on the head (host1, reached through the agent like an
+# ssh login), one rank a host, its daemons started through the agent; the rest of the
+# environment a rank needs is passed with -x, as a user does. MPIRUN_OPTS: more options.
+hosts_mpirun() {
+	local hosts=$1 np=$2 t0=$SECONDS pass="" v
+	shift 2
+	for v in LD_LIBRARY_PATH FI_PROVIDER_PATH; do
+		[ -n "${!v:-}" ] && pass="$pass -x $v=${!v}"
+	done
+	timeout 120 "$AGENT" -F "$MAP" host1 "mpirun --allow-run-as-root -H $hosts -np $np \
+		--map-by ppr:1:node --mca plm_rsh_agent $AGENT --mca plm_rsh_args '-F $MAP' \
+		--mca oob_tcp_if_include 10.78.0.0/24 ${MPIRUN_OPTS:-} -x FI_TCP_IFACE=fab $pass $*" \
+		>"$TMPD/out" 2>"$TMPD/err"
+	RC=$?
+	ELAPSED=$((SECONDS - t0))
+}
+mesh_run() { # mesh_run [OPTIONS]: the mesh over $HOSTLIST
+	hosts_mpirun "$HOSTLIST" "$N" "$EFADIAG" mesh -p tcp -t "$T" --lat-factor 0 --json "$@"
+}
+fault_fabric_dead() { # fault_fabric_dead I: host i's fabric traffic dropped, both ways
+	ip netns exec "$P-h$1" nft add rule inet efdhost in iifname fab drop &&
+		ip netns exec "$P-h$1" nft add rule inet efdhost out oifname fab drop
+}
+fault_mgmt_dead() { # fault_mgmt_dead I: host i's management traffic dropped (mpirun's)
+	ip netns exec "$P-h$1" nft add rule inet efdhost in iifname mgmt drop &&
+		ip netns exec "$P-h$1" nft add rule inet efdhost out oifname mgmt drop
+}
+fault_clear() { ip netns exec "$P-h$1" nft flush table inet efdhost; }
+
+# Each rank on its own host: its host name and its fabric address, by rank.
+hosts_mpirun host1,host2,host3 "$N" sh -c "'echo \$OMPI_COMM_WORLD_RANK \$(hostname) \
+\$(ip -4 -o addr show fab | awk \"{print \\\$4}\")'"
+got=$(sort "$TMPD/out" | tr '\n' ';')
+[ "$RC" -eq 0 ] && [ "$got" = "0 host1 10.79.0.1/24;1 host2 10.79.0.2/24;2 host3 10.79.0.3/24;" ]
+ok $? "mpirun -H host1,host2,host3: rank i runs on host i+1, with that host's name and address"
+[ "$RC" -eq 0 ] || diag "exit $RC; got '$got'" "stderr: $(head -c 800 "$TMPD/err")"
+
+# By names, as SageMaker gives them: the list from a resourceconfig.json of these hosts.
+jq '.hosts = ["host1","host2","host3"] | .current_host = "host1"' "$FIX/resourceconfig.json" \
+	>"$TMPD/rc.json"
+eval "$("$HOSTS_TOOL" sagemaker "$TMPD/rc.json")"
+HOSTLIST=$EFADIAG_HOSTS
+mesh_run
+mesh_run_again_unless "[]" "[]"
+is_rc 0 "healthy, -H $HOSTLIST (SageMaker-style names): pass"
+contract_keys "mesh"
+json_true '.verdict == "pass" and .ranks == 3 and (.pairs | length) == 3 and
+	([.pairs[].status] | unique) == ["ok"] and ([.nodes[].host] == ["host1","host2","host3"]) and
+	([.nodes[].domains] | unique) == [["fab"]]' \
+	"healthy by names: 3 pairs ok, every rank reports its own host, on its fabric interface"
+
+# By addresses, as SkyPilot gives them: SKYPILOT_NODE_IPS on the head.
+eval "$(SKYPILOT_NODE_IPS=$'10.78.0.1\n10.78.0.2\n10.78.0.3' SKYPILOT_NODE_RANK=0 \
+	SKYPILOT_NUM_NODES=3 "$HOSTS_TOOL" skypilot)"
+HOSTLIST=$EFADIAG_HOSTS
+mesh_run
+mesh_run_again_unless "[]" "[]"
+is_rc 0 "healthy, -H $HOSTLIST (SkyPilot-style addresses): pass"
+json_true '.verdict == "pass" and ([.nodes[].host] == ["host1","host2","host3"])' \
+	"healthy by addresses: rank i reports the host its address belongs to"
+
+# host2's fabric is dead; its management network (mpirun's) is not: mesh names host2.
+fault_fabric_dead 2
+mesh_run
+mesh_run_again_unless "[1]" "[]"
+mesh_check_case "host2's fabric dropped" "[1]" "[]"
+json_true '.bad_nodes[0].host == "host2" and
+	([.pairs[] | select(.a == 1 or .b == 1) | .status] | unique) == ["blocked"] and
+	([.pairs[] | select(.a != 1 and .b != 1) | .status] | unique) == ["ok"]' \
+	"host2's fabric dropped: named host2, its pairs blocked, the others ok"
+fault_clear 2
+
+# Hosts mpirun cannot start a daemon on: the agent's error (ssh's words) and mpirun's, at once.
+HOSTLIST=host1,host2,nosuchhost
+mesh_run
+[ "$RC" -ne 0 ] && [ "$ELAPSED" -le 15 ] && grep -q "Could not resolve hostname nosuchhost" "$TMPD/err" &&
+	! grep -q '"verdict": *"pass"' "$TMPD/out"
+ok $? "a host that does not exist: exit $RC in ${ELAPSED} s (<= 15), the error names it"
+[ "$RC" -ne 0 ] || diag "stderr: $(head -c 600 "$TMPD/err")"
+HOSTLIST=host1,host9,host3
+mesh_run
+[ "$RC" -ne 0 ] && [ "$ELAPSED" -le 15 ] && grep -q "host9.*No route to host" "$TMPD/err"
+ok $? "a host that is gone: exit $RC in ${ELAPSED} s (<= 15), the error names it"
+
+# host3 starts its daemon but cannot call mpirun back (its management network drops it):
+# Open MPI waits for it forever, unless told --timeout; the examples tell it so.
+fault_mgmt_dead 3
+HOSTLIST=host1,host2,host3
+MPIRUN_OPTS="--timeout 10 --report-state-on-timeout" mesh_run
+[ "$RC" -ne 0 ] && [ "$ELAPSED" -le 25 ] && grep -q "time limit" "$TMPD/err" &&
+	grep -q "Num reported: 2" "$TMPD/err"
+ok $? "a host that cannot call back: mpirun --timeout 10 ends it (exit $RC in ${ELAPSED} s), 2 of 3 daemons reported"
+[ "$RC" -ne 0 ] && grep -q "Num reported: 2" "$TMPD/err" || diag "stderr: $(head -c 800 "$TMPD/err")"
+fault_clear 3
+
+done_testing
