@@ -7,7 +7,8 @@
 # start its daemon "on" a host. First the host-list builder of the examples
 # (examples/efadiag-hosts) on a SageMaker resourceconfig.json and a SkyPilot node list, good
 # and bad; then: every rank runs on its own host with its own address; a healthy mesh passes
-# by host names and by addresses; a host whose fabric traffic is dropped is named; a host
+# by addresses (the SkyPilot task's run section) and by host names (the SageMaker entry script
+# on every host at once); a host whose fabric traffic is dropped is named; a host
 # that does not exist, that is gone, or that cannot call mpirun back ends in a clear error
 # within a bound, not a hang.
 . "$TOP_SRCDIR/tests/lib.sh"
@@ -168,9 +169,15 @@ hosts_mpirun() {
 	RC=$?
 	ELAPSED=$((SECONDS - t0))
 }
-mesh_run() { # mesh_run [OPTIONS]: the mesh over $HOSTLIST
-	hosts_mpirun "$HOSTLIST" "$N" "$EFADIAG" mesh -p tcp -t "$T" --lat-factor 0 --json "$@"
+mesh_run() { # mesh_run [OPTIONS]: the mesh over $HOSTLIST, each rank $RANK_CMD (efadiag)
+	hosts_mpirun "$HOSTLIST" "$N" "${RANK_CMD:-$EFADIAG}" mesh -p tcp -t "$T" --lat-factor 0 --json "$@"
 }
+# A rank named as a host list names it, not as its host: hostI is algo-I (SageMaker's names).
+cat >"$TMPD/named-rank.sh" <<EOF
+#!/bin/sh
+EFADIAG_NODE_NAME=algo-\$(hostname | tr -dc 0-9) exec "$EFADIAG" "\$@"
+EOF
+chmod +x "$TMPD/named-rank.sh"
 fault_fabric_dead() { # fault_fabric_dead I: host i's fabric traffic dropped, both ways
 	ip netns exec "$P-h$1" nft add rule inet efdhost in iifname fab drop &&
 		ip netns exec "$P-h$1" nft add rule inet efdhost out oifname fab drop
@@ -189,29 +196,45 @@ got=$(sort "$TMPD/out" | tr '\n' ';')
 ok $? "mpirun -H host1,host2,host3: rank i runs on host i+1, with that host's name and address"
 [ "$RC" -eq 0 ] || diag "exit $RC; got '$got'" "stderr: $(head -c 800 "$TMPD/err")"
 
-# By names, as SageMaker gives them: the list from a resourceconfig.json of these hosts.
-jq '.hosts = ["host1","host2","host3"] | .current_host = "host1"' "$FIX/resourceconfig.json" \
-	>"$TMPD/rc.json"
-eval "$("$HOSTS_TOOL" sagemaker "$TMPD/rc.json")"
-HOSTLIST=$EFADIAG_HOSTS
-mesh_run
-mesh_run_again_unless "[]" "[]"
-is_rc 0 "healthy, -H $HOSTLIST (SageMaker-style names): pass"
-contract_keys "mesh"
-json_true '.verdict == "pass" and .ranks == 3 and (.pairs | length) == 3 and
-	([.pairs[].status] | unique) == ["ok"] and ([.nodes[].host] == ["host1","host2","host3"]) and
-	([.nodes[].domains] | unique) == [["fab"]]' \
-	"healthy by names: 3 pairs ok, every rank reports its own host, on its fabric interface"
-
-# By addresses, as SkyPilot gives them: SKYPILOT_NODE_IPS on the head.
-eval "$(SKYPILOT_NODE_IPS=$'10.78.0.1\n10.78.0.2\n10.78.0.3' SKYPILOT_NODE_RANK=0 \
-	SKYPILOT_NUM_NODES=3 "$HOSTS_TOOL" skypilot)"
-HOSTLIST=$EFADIAG_HOSTS
-mesh_run
-mesh_run_again_unless "[]" "[]"
-is_rc 0 "healthy, -H $HOSTLIST (SkyPilot-style addresses): pass"
+# By addresses, as SkyPilot gives them: the run section of examples/skypilot/efadiag-mesh.yaml
+# itself, on the head (SKYPILOT_NODE_RANK 0) and on a worker, in a work directory laid out as
+# the task's (build/efadiag, examples/efadiag-hosts). What the task's environment would give
+# mpirun (the agent, root, the rig's networks) comes as Open MPI's OMPI_* variables.
+SKY=$TMPD/sky
+mkdir -p "$SKY/build" "$SKY/examples"
+ln -s "$EFADIAG" "$SKY/build/efadiag"
+ln -s "$HOSTS_TOOL" "$SKY/examples/efadiag-hosts"
+awk '/^run: [|]/ { f = 1; next } f && /^[^ ]/ { f = 0 } f { sub(/^  /, ""); print }' \
+	"$TOP_SRCDIR/examples/skypilot/efadiag-mesh.yaml" >"$SKY/run.sh"
+sky_run() { # sky_run RANK: the run section on host RANK+1; RC, its JSON in $TMPD/out
+	rm -f "$SKY/efadiag-mesh.json"
+	timeout 120 "$AGENT" -F "$MAP" "host$(($1 + 1))" "cd $SKY && HOME=$SKY \
+		SKYPILOT_NODE_IPS='10.78.0.1
+10.78.0.2
+10.78.0.3' SKYPILOT_NODE_RANK=$1 SKYPILOT_NUM_NODES=3 \
+		MESH_ARGS='-p tcp -t $T --lat-factor 0' MPI_TIMEOUT=60 \
+		OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+		OMPI_MCA_plm_rsh_agent=$AGENT OMPI_MCA_plm_rsh_args='-F $MAP' \
+		OMPI_MCA_oob_tcp_if_include=10.78.0.0/24 \
+		OMPI_MCA_mca_base_env_list='FI_TCP_IFACE=fab${LD_LIBRARY_PATH:+;LD_LIBRARY_PATH=$LD_LIBRARY_PATH}' \
+		bash run.sh" >"$TMPD/sky.out" 2>"$TMPD/sky.err"
+	RC=$?
+	cp "$SKY/efadiag-mesh.json" "$TMPD/out" 2>/dev/null || : >"$TMPD/out"
+}
+sky_run 1
+[ "$RC" -eq 0 ] && grep -q "worker node" "$TMPD/sky.out" && [ ! -s "$TMPD/out" ]
+ok $? "the SkyPilot task's run section on a worker (rank 1): exit $RC, no mpirun"
+sky_run 0
+if [ "$RC" -ne 0 ]; then # a starved rank (see mesh_run_again_unless): one fresh run, said
+	diag "a fresh run after: exit $RC, pairs $(mesh_jq '[.pairs[]? | [.a, .b, .status, .bw_gbps]]')"
+	sky_run 0
+fi
+is_rc 0 "the SkyPilot task's run section on the head: -H 10.78.0.1,10.78.0.2,10.78.0.3, pass"
+[ "$RC" -eq 0 ] || diag "stdout: $(tail -c 400 "$TMPD/sky.out")" "stderr: $(tail -c 600 "$TMPD/sky.err")"
 json_true '.verdict == "pass" and ([.nodes[].host] == ["host1","host2","host3"])' \
-	"healthy by addresses: rank i reports the host its address belongs to"
+	"SkyPilot task by addresses: rank i reports the host its address belongs to"
+grep -q "head node: efadiag mesh over 10.78.0.1,10.78.0.2,10.78.0.3" "$TMPD/sky.out"
+ok $? "SkyPilot task: the head says which hosts it tests"
 
 # examples/sagemaker/efadiag_entry.sh on every host at once, each with its resourceconfig.json
 # (network_interface_name: the management interface, which mpirun's daemons then use). The
@@ -250,20 +273,29 @@ fi
 ok $? "efadiag_entry.sh on 3 hosts: the head's mesh exits $RC, the workers $rc2 and $rc3 (took $((SECONDS - SM_T0)) s)"
 [ "$RC$rc2$rc3" = 000 ] || diag "head: $(tail -c 600 "$TMPD/sm1.err")" "host2: $(tail -c 300 "$TMPD/sm2.err")" \
 	"pairs: $(mesh_jq '[.pairs[]? | [.a, .b, .status, .bw_gbps, .detail]]')"
-json_true '.verdict == "pass" and ([.nodes[].host] == ["host1","host2","host3"])' \
-	"efadiag_entry.sh: the head's JSON, every host in it"
+contract_keys "mesh"
+json_true '.verdict == "pass" and .ranks == 3 and (.pairs | length) == 3 and
+	([.pairs[].status] | unique) == ["ok"] and ([.nodes[].host] == ["host1","host2","host3"]) and
+	([.nodes[].domains] | unique) == [["fab"]]' \
+	"efadiag_entry.sh (-H host1,host2,host3): 3 pairs ok, every rank its own host, on its fabric"
 grep -q "head host1" "$TMPD/sm2.err" && [ ! -e "$TMPD/sm2.json" ]
 ok $? "efadiag_entry.sh: host2 knows host1 is the head, and runs no mesh of its own"
 
 # host2's fabric is dead; its management network (mpirun's) is not: mesh names host2.
+# Its ranks named by EFADIAG_NODE_NAME (algo-N), as efadiag_entry.sh names them on SageMaker.
+HOSTLIST=host1,host2,host3
+RANK_CMD=$TMPD/named-rank.sh
 fault_fabric_dead 2
 mesh_run
 mesh_run_again_unless "[1]" "[]"
 mesh_check_case "host2's fabric dropped" "[1]" "[]"
-json_true '.bad_nodes[0].host == "host2" and
+json_true '[.nodes[].host] == ["algo-1","algo-2","algo-3"] and .bad_nodes[0].host == "algo-2"' \
+	"host2's fabric dropped: the nodes by their EFADIAG_NODE_NAME, the bad one algo-2"
+unset RANK_CMD
+json_true '
 	([.pairs[] | select(.a == 1 or .b == 1) | .status] | unique) == ["blocked"] and
 	([.pairs[] | select(.a != 1 and .b != 1) | .status] | unique) == ["ok"]' \
-	"host2's fabric dropped: named host2, its pairs blocked, the others ok"
+	"host2's fabric dropped: its pairs blocked, the others ok"
 fault_clear 2
 
 # Hosts mpirun cannot start a daemon on: the agent's error (ssh's words) and mpirun's, at once.

@@ -29,6 +29,15 @@
 #   EFADIAG_SSHD            0: sshd is not started here (default 1: started unless running)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+# A rank (mpirun runs 'efadiag_entry.sh --rank EFADIAG mesh ...' on every host): mesh names
+# this node by its current_host, the name in the -H list, which the container's own host name
+# need not be (the guide: do not use /etc/hostname).
+if [ "${1:-}" = --rank ]; then
+	shift
+	name=$(jq -r '.current_host // empty' "${EFADIAG_RESOURCECONFIG:-/opt/ml/input/config/resourceconfig.json}" 2>/dev/null)
+	[ -z "$name" ] || export EFADIAG_NODE_NAME="$name"
+	exec "$@"
+fi
 EFADIAG=${EFADIAG:-efadiag}
 tool=${EFADIAG_HOSTS_TOOL:-}
 if [ -z "$tool" ]; then
@@ -79,7 +88,7 @@ mkdir -p "$(dirname "$out")"
 mpirun --allow-run-as-root --timeout "$wait_sec" --report-state-on-timeout \
 	-H "$EFADIAG_HOSTS" -np "$EFADIAG_NHOSTS" --map-by ppr:1:node \
 	${iface:+--mca oob_tcp_if_include "$iface"} ${EFADIAG_MPIRUN_OPTS:-} \
-	"$EFADIAG" mesh --json ${EFADIAG_MESH_ARGS:-} >"$out"
+	"$here/$(basename "$0")" --rank "$EFADIAG" mesh --json ${EFADIAG_MESH_ARGS:-} >"$out"
 rc=$?
 if jq -e '.command == "mesh"' "$out" >/dev/null 2>&1; then
 	say "mesh: exit $rc: $(jq -r '.summary // .error.message' "$out"); JSON in $out"
