@@ -55,7 +55,7 @@ say "$(jq -r .current_host "$config"): hosts $EFADIAG_HOSTS, head $EFADIAG_HEAD"
 
 # Every container serves ssh: the head's mpirun starts its daemon on each host through it.
 if [ "${EFADIAG_SSHD:-1}" != 0 ] && [ -x /usr/sbin/sshd ] && ! pgrep -x sshd >/dev/null; then
-	mkdir -p /run/sshd && /usr/sbin/sshd || say "sshd did not start"
+	{ mkdir -p /run/sshd && /usr/sbin/sshd; } || say "sshd did not start"
 fi
 
 if [ "$EFADIAG_IS_HEAD" != 1 ]; then
