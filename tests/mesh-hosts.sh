@@ -92,8 +92,9 @@ rest_skip() {
 for c in ip nft unshare mpirun ompi_info; do
 	command -v "$c" >/dev/null 2>&1 || rest_skip "needs $c (iproute2, nftables, util-linux, openmpi-bin)"
 done
-# Open MPI 4.x (ORTE) names the agent plm_rsh_agent, a --mca parameter. PRRTE (Open MPI 5)
-# calls it plm_ssh_agent, a --prtemca one: not run here, so not claimed.
+# Open MPI 4.x (ORTE) names the agent plm_rsh_agent, a --mca parameter (ompi_info --all). PRRTE
+# (Open MPI 5) calls it plm_ssh_agent, a --prtemca one (openpmix/prrte
+# src/mca/plm/ssh/plm_ssh_component.c): not run here, so not claimed.
 OMPI_MAJOR=$(ompi_info --version 2>/dev/null | sed -n 's/^Open MPI v\([0-9]*\)\..*/\1/p')
 [ "$OMPI_MAJOR" = 4 ] || rest_skip "written for Open MPI 4's ORTE (plm_rsh_agent); this is '${OMPI_MAJOR:-unknown}'"
 "$EFADIAG" mesh 2>&1 | grep -q "built without PMIx" && rest_skip "efadiag was built without PMIx"

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MIT
 # An ssh stand-in for tests/mesh-hosts.sh: the "hosts" are network namespaces on this machine.
 # Open MPI's mpirun launches its daemon on every remote host of -H through its rsh agent,
-# as 'AGENT [plm_rsh_args] HOST COMMAND...' (Open MPI 4.1: --mca plm_rsh_agent, plm_rsh_args;
-# PRRTE, Open MPI 5: --prtemca plm_ssh_agent, plm_ssh_args). Like ssh, this one runs COMMAND
+# as 'AGENT [plm_rsh_args] HOST COMMAND...' (Open MPI 4.1: --mca plm_rsh_agent, plm_rsh_args,
+# as ompi_info --all lists them; PRRTE, Open MPI 5: --prtemca plm_ssh_agent, plm_ssh_args, the
+# "agent" and "args" of the ssh component, openpmix/prrte src/mca/plm/ssh/plm_ssh_component.c;
+# only the first is run here). Like ssh, this one runs COMMAND
 # through a shell on HOST, that is: in HOST's network namespace, in a UTS namespace of its
 # own whose host name is HOST's, with a clean environment (ssh passes none of the caller's).
 #
