@@ -51,11 +51,19 @@ double mesh_wall_sec(void)
 	return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
 }
 
-/* The name the scheduler knows the node by (the remedy drains it), else the host name. */
+/*
+ * The name the node is known by: EFADIAG_NODE_NAME where the launch gives it (a host list's
+ * entry, e.g. SageMaker's current_host, which gethostname() need not be), else the name the
+ * scheduler knows the node by (the remedy drains it), else the host name.
+ */
 static void node_name(char *buf, size_t len)
 {
-	const char *slurm = getenv("SLURMD_NODENAME");
+	const char *given = getenv("EFADIAG_NODE_NAME"), *slurm = getenv("SLURMD_NODENAME");
 
+	if (given && *given) {
+		str_copy(buf, len, given);
+		return;
+	}
 	if (slurm && *slurm) {
 		str_copy(buf, len, slurm);
 		return;
