@@ -46,6 +46,16 @@ ok $? "logged: malformed JSON"
 # A valid header, then silence: dropped after the server's timeout (3 s).
 srv_send 'EFAD\002\001\000\000\000\000\001\000{' 3.5 "no message from .* before the timeout"
 ok $? "logged: hello then silence"
+# A client that says nothing at all is told why it is dropped (its -t), not just closed on:
+# on a loaded node, a client too slow for its hello names the cause.
+if exec 3<>"/dev/tcp/127.0.0.1/$SERVER_PORT"; then
+	timeout 10 cat <&3 >"$TMPD/silent.out" 2>/dev/null
+	exec 3<&-
+	grep -aq "waited 3 s (its -t) for this client's hello" "$TMPD/silent.out"
+	ok $? "a silent client is told the server waited its -t for the hello (got: $(tr -cd '[:print:]' <"$TMPD/silent.out" | head -c 200))"
+else
+	skip "a silent client is told why" "could not connect"
+fi
 
 # A client that disconnects mid-test: killed during a long pingpong, once the server says it
 # is serving it (a bounded wait, and tried again if it came while the server was busy).

@@ -349,6 +349,16 @@ int session_server_hello(struct session *s, const struct session_policy *pol)
 		str_copy(s->err, sizeof(s->err), s->oob.err);
 		if (ret == -EPROTO)
 			proto_send_error(&s->oob, s->oob.err, now_sec() + 1);
+		/*
+		 * A client too slow to say hello (a loaded node) is told why it is dropped, so it
+		 * names the server's -t rather than a connection that closed for no reason.
+		 */
+		if (ret == -ETIMEDOUT) {
+			snprintf(b1, sizeof(b1), "the server waited %.3g s (its -t) for this client's "
+				 "hello and gave up: a loaded client, or a larger -t on the server",
+				 pol->timeout_sec);
+			proto_send_error(&s->oob, b1, now_sec() + 1);
+		}
 		return -1;
 	}
 	s->hello = m.u.hello;
