@@ -190,7 +190,9 @@ if EFADIAG_TEST_CORRUPT_OFFSET=100 start_bg "$EFADIAG" bw -p tcp -P 0 -j; then
 fi
 
 # sg-check: loopback, client and server.
-run_doc "sg-check --loopback" 0 sg-check -- sg-check --loopback -p tcp -j
+# -t 15 here and below: what is asserted is a document of a passing run, which ends as soon as
+# it is done; the default 5 s did not cover starting the peer on a loaded machine.
+run_doc "sg-check --loopback" 0 sg-check -- sg-check --loopback -p tcp -t 15 -j
 if start_bg "$EFADIAG" sg-check -p tcp -P 0 -j; then
 	run_doc "sg-check client" 0 sg-check -- sg-check -p tcp -P "$SERVER_PORT" -t 15 -j 127.0.0.1
 	stop_bg 100
@@ -199,13 +201,13 @@ fi
 
 # serve --persist: one document per client (JSON Lines), each with the keys of the test it
 # served, and the document of a client it refuses (its provider is not the server's).
-if start_bg "$EFADIAG" serve --persist -p tcp -P 0 -j; then
+if start_bg "$EFADIAG" serve --persist -p tcp -P 0 -t 15 -j; then
 	tests=(pingpong bw sg-check pingpong)
 	clients=("pingpong -p tcp -S 64 -I 20" "bw -p tcp -S 64k -I 20" "sg-check -p tcp"
 		"pingpong -p shm -S 64 -I 20")
 	for c in "${clients[@]}"; do
 		# shellcheck disable=SC2086
-		run_unbusy $c -P "$SERVER_PORT" -j 127.0.0.1
+		run_unbusy $c -P "$SERVER_PORT" -t 15 -j 127.0.0.1
 	done
 	# Bounded (10 s): the server has written the four documents.
 	for _ in $(seq 100); do [ "$(jq -s length "$TMPD/srv.out" 2>/dev/null)" = 4 ] && break; sleep 0.1; done
@@ -277,7 +279,7 @@ mkdir -p "$TMPD/lo-root/sys/class/infiniband"
 cp -r "$FIXTURES/stats-current/sys/class/infiniband/rdmap79s0" "$TMPD/lo-root/sys/class/infiniband/lo"
 for t in "pingpong -S 64 -I 50" "bw -S 64k -I 50" "sg-check"; do
 	# shellcheck disable=SC2086
-	EFADIAG_SYSROOT="$TMPD/lo-root" run $t --loopback -p tcp -d lo -j
+	EFADIAG_SYSROOT="$TMPD/lo-root" run $t --loopback -p tcp -d lo -t 15 -j
 	is_rc 0 "${t%% *} --loopback -d lo with a device named lo"
 	json_true '.counters.lo | type == "object" and has("tx_bytes")' "${t%% *}: counters holds lo's deltas"
 	check_doc "${t%% *} with counters" "$TMPD/out" "${t%% *}"

@@ -22,7 +22,9 @@ sg_json_ok() { # LABEL VERDICT
 
 for p in "tcp;ofi_rxm" $NATIVE_TCP net "udp;ofi_rxd" shm sockets; do
 	has_provider "$p" || { skip "sg-check --loopback $p" "provider absent"; continue; }
-	run sg-check --loopback -p "$p" -j
+	# -t 15: a pass ends when every probe has arrived; the default 5 s did not cover starting
+	# the peer on a loaded machine (its hello's share, 1.3 s).
+	run sg-check --loopback -p "$p" -t 15 -j
 	is_rc 0 "sg-check --loopback $p"
 	sg_json_ok "loopback $p" pass
 	json_true '.directions.to_peer.small_received and .directions.to_peer.large_received' \
@@ -33,7 +35,7 @@ for p in "tcp;ofi_rxm" $NATIVE_TCP net "udp;ofi_rxd" shm sockets; do
 done
 
 # Text output: the directions table, the verdict line.
-run sg-check --loopback -p tcp
+run sg-check --loopback -p tcp -t 15
 is_rc 0 "sg-check --loopback text"
 like "$OUT" 'DIRECTION +STATUS +64B +64KiB +ELAPSED\(ms\)' "text: directions table with units"
 like "$OUT" '^PASS: fabric traffic crosses both ways' "text: verdict line"
