@@ -234,12 +234,14 @@ json_true '.error.message | test("within -t 0.1 s, which is likely too short for
 json_true '.remedy | test("larger -t")' "-t shorter than the handshake: suggests a larger -t"
 
 # Server killed mid-run: the client ends with a message, not a hang. Killed once the test
-# runs (the server's "serving" line, a bounded wait).
+# runs: the server's "serving" line (a bounded wait), which it prints before it answers the
+# client, and 1.5 s more for that answer (0.3 s was too short on a loaded machine: the client
+# then rightly said the server accepted but never answered).
 if start_server pingpong -p tcp; then
-	( wait_log "serving pingpong" 0 >/dev/null; sleep 0.3; kill -9 "$SERVER_PID" ) &
+	( wait_log "serving pingpong" 0 >/dev/null; sleep 1.5; kill -9 "$SERVER_PID" ) &
 	killer=$!
 	start=$(date +%s)
-	run pingpong -p tcp -P "$SERVER_PORT" -S 64 -I 100000000 -t 2 -j 127.0.0.1
+	run pingpong -p tcp -P "$SERVER_PORT" -S 64 -I 100000000 -t 5 -j 127.0.0.1
 	end=$(date +%s)
 	is_rc 3 "server killed mid-run"
 	json_true '.error.message | test("closed the control connection mid-test")' "server killed: says the peer went away"
