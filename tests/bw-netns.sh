@@ -72,17 +72,27 @@ else
 	skip "throttled NIC" "tc tbf not available"
 fi
 
-# The fabric blocked into B with the control port open: bw ends within timeout + grace.
-sg_block "$NS_B" in "$((PORT + 1))" # the port serve_b takes next
-if serve_b -t 2; then
+# The fabric blocked into B with the control port open: bw ends within timeout + grace. What
+# is asserted is the data phase's stall; a run that never got there (on a loaded machine the
+# handshake overran the -t 2 of one end: exit 3, saying so) is made again on a fresh server,
+# twice at most, with its own block.
+for try in 1 2 3; do
+	sg_block "$NS_B" in "$((PORT + 1))" # the port serve_b takes next
+	serve_b -t 2 || break
 	start=$(date +%s)
 	run_a bw -p tcp -P "$PORT" -S 64k -I 100 -t 2 -j "$IP_B"
 	end=$(date +%s)
+	stop_b
+	sg_clear "$NS_B"
+	[ "$try" -lt 3 ] && [ "$RC" = 3 ] &&
+		jq -e '.error.message | test("hello|did not answer|closed the connection")' \
+			"$TMPD/out" >/dev/null 2>&1 || break
+	diag "blocked, try $try: the handshake did not fit -t 2: $(jq -r .summary "$TMPD/out")"
+done
+if [ -n "${start:-}" ]; then
 	is_rc 1 "bw with the fabric blocked"
 	json_true '.error.message | test("stopped delivering")' "blocked: says the fabric stopped delivering"
 	[ $((end - start)) -le 10 ]; ok $? "blocked: ends in $((end - start)) s"
-	stop_b
 fi
-sg_clear "$NS_B"
 
 done_testing
