@@ -8,19 +8,6 @@
 
 COMPLETION=$TOP_SRCDIR/completions/efadiag
 
-# complete ROOT WORD...: what <TAB> offers after "efadiag WORD..." (the last word is the one
-# being completed), one candidate a line, sorted; ROOT is EFADIAG_SYSROOT ("" for none).
-complete_words() {
-	local root=$1
-	shift
-	# shellcheck disable=SC2016 # expanded by the inner bash
-	env EFADIAG_SYSROOT="$root" timeout 20 bash -c '
-		. "$1"
-		shift
-		COMP_WORDS=("$@")
-		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		COMP_LINE="${COMP_WORDS[*]}"
-		COMP_POINT=${#COMP_LINE}
 		_efadiag "${COMP_WORDS[0]}"
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$COMPLETION" "$EFADIAG" "$@" 2>/dev/null | sort
 }

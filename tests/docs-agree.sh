@@ -198,16 +198,7 @@ done
 same_set "commands: src/cmd/commands.def and efadiag --help" "$(printf '%s\n' "$CMDS" | tr -d -- -)" \
 	"$(sed -n 's/^CMD(\([a-z_]*\))$/\1/p' "$T/src/cmd/commands.def")"
 if [ "${BASH_VERSINFO[0]}" -ge 4 ] && command -v timeout >/dev/null; then
-	# shellcheck disable=SC2016 # expanded by the inner bash
-	got=$(env EFADIAG_SYSROOT= timeout 20 bash -c '
-		. "$1"
-		shift
-		COMP_WORDS=("$@")
-		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		COMP_LINE="${COMP_WORDS[*]}"
-		COMP_POINT=${#COMP_LINE}
-		_efadiag "${COMP_WORDS[0]}"
-		printf "%s\n" "${COMPREPLY[@]}"' _ "$T/completions/efadiag" "$EFADIAG" "" 2>/dev/null)
+	got=$(complete_words "" "")
 	same_set "commands: the bash completion offers those of efadiag --help" "$CMDS" "$got"
 else
 	skip "commands: the bash completion" "needs bash 4 and timeout"

@@ -52,6 +52,20 @@ too_short() {
 	jq -e '.verdict == "error" and (.summary | test("too short to tell"))' "$1" >/dev/null 2>&1
 }
 
+# complete ROOT WORD...: what <TAB> offers after "efadiag WORD..." (the last word is the one
+# being completed), one candidate a line, sorted; ROOT is EFADIAG_SYSROOT ("" for none).
+complete_words() {
+	local root=$1
+	shift
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	env EFADIAG_SYSROOT="$root" timeout 20 bash -c '
+		. "$1"
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="${COMP_WORDS[*]}"
+		COMP_POINT=${#COMP_LINE}
+
 # run ARGS...: runs efadiag, leaving stdout in $OUT, stderr in $ERR, exit code in $RC.
 run() {
 	# shellcheck disable=SC2086
