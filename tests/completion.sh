@@ -6,11 +6,7 @@
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
-COMPLETION=$TOP_SRCDIR/completions/efadiag
 
-		_efadiag "${COMP_WORDS[0]}"
-		printf "%s\n" "${COMPREPLY[@]}"' _ "$COMPLETION" "$EFADIAG" "$@" 2>/dev/null | sort
-}
 
 if [ "${BASH_VERSINFO[0]}" -lt 4 ] || ! command -v timeout >/dev/null; then
 	skip "bash completion" "needs bash 4 and timeout"

@@ -65,6 +65,9 @@ complete_words() {
 		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 		COMP_LINE="${COMP_WORDS[*]}"
 		COMP_POINT=${#COMP_LINE}
+		_efadiag "${COMP_WORDS[0]}"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$TOP_SRCDIR/completions/efadiag" "$EFADIAG" "$@" 2>/dev/null | sort
+}
 
 # run ARGS...: runs efadiag, leaving stdout in $OUT, stderr in $ERR, exit code in $RC.
 run() {
