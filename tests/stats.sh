@@ -339,9 +339,9 @@ done
 grep -q '^efadiag_efa_tx_bytes_total{device="rdmap80s0",port="1"} 123456789012$' \
 	"$TMPD/textfile/efa.prom"
 r=$?
+exec {S}<&- # first: with no reader, the rest of the stream fails at once
 kill -TERM "$stats_pid" 2>/dev/null
 wait "$stats_pid"
-exec {S}<&-
 ok $r "--prom FILE is rewritten after every sample"
 
 # ---- keep-alive, siblings, Ctrl-C, lifespan, options ---------------------------------------------
@@ -438,6 +438,27 @@ wait "$pid"
 RC=$?
 is_rc 0 "SIGTERM ends a JSON stream cleanly"
 lines_true 'length>=1 and all(.command=="stats")' "SIGTERM: every line a whole record"
+
+# A stream whose reader stops reading, then SIGTERM: the run ends at once (exit 3, saying why),
+# not blocked for ever on the full pipe.
+tree fullpipe
+EFADIAG_SYSROOT=$T stream stats -i 0.02 -c 100000 --json
+stats_pid=$STREAM_PID
+IFS= read -r -t 20 line <&"$S"
+# Bounded (20 s): the pipe fills (64 KiB, a few KiB a record), stats blocks writing to it.
+for i in $(seq 200); do
+	[ "$(awk '{print $3}' "/proc/$stats_pid/stat" 2>/dev/null)" = S ] &&
+		grep -q pipe_write "/proc/$stats_pid/wchan" 2>/dev/null && break
+	sleep 0.1
+done
+kill -TERM "$stats_pid"
+for i in $(seq 50); do kill -0 "$stats_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$stats_pid" 2>/dev/null && { diag "still blocked 5 s after SIGTERM"; kill -9 "$stats_pid"; }
+wait "$stats_pid"
+RC=$?
+exec {S}<&-
+is_rc 3 "SIGTERM while the stream's reader takes nothing: the run ends within 5 s"
+like "$(cat "$TMPD/stream.err")" "reader takes nothing .* stopped" "it says the reader took nothing"
 
 tree slow
 echo 400 >"$P/lifespan"

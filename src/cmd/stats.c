@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd/commands.h"
 #include "cmd/stats.h"
@@ -27,9 +30,22 @@
 
 static volatile sig_atomic_t stop_signal;
 
+/*
+ * A stream into a pipe whose reader stopped reading blocks in write(2): the signal interrupts
+ * that write, but the rest of the record would block again, for ever. The pipe's end is
+ * made non-blocking (fstat and fcntl are async-signal-safe), so what does not fit fails at
+ * once and the run ends, exit 3, saying standard output could not be written. Only a pipe:
+ * a terminal is shared with the shell, which must not inherit O_NONBLOCK.
+ */
 static void on_stop(int sig)
 {
+	struct stat st;
+	int fl;
+
 	stop_signal = sig;
+	if (fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    (fl = fcntl(STDOUT_FILENO, F_GETFL)) >= 0)
+		fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK);
 }
 
 static int stats_validate(struct ctx *ctx)

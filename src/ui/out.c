@@ -540,7 +540,10 @@ int out_finish(struct out *o, int code)
 	}
 	/* A full disk or a closed pipe must not look like success. */
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		fprintf(stderr, "efadiag: writing standard output: %s\n", strerror(errno));
+		/* EAGAIN: a stream's reader stopped reading and a stop signal came (stats). */
+		fprintf(stderr, "efadiag: writing standard output: %s\n",
+			errno == EAGAIN ? "its reader takes nothing (the pipe is full), and the run was "
+					  "stopped: the last record is cut" : strerror(errno));
 		o->stdout_failed = true;
 		return EXIT_ERROR;
 	}
