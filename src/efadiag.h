@@ -42,6 +42,7 @@ struct opts {
 	const char *token; /* shared secret; never printed */
 	const char *mem;   /* --mem: host, cuda, cuda:N (checked); NULL is host */
 	const char *fabric; /* --fabric: NULL for the provider's own (efa: "efa") */
+	double deadline_sec; /* --deadline: the whole run's bound, 0 for none */
 	/* bw */
 	long window;	     /* -1: default */
 	const char *op;	     /* send, write, read */

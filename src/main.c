@@ -4,6 +4,9 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "cmd/commands.h"
 #include "ctl/oob.h"
@@ -23,6 +26,35 @@ static void on_fatal_signal(int sig)
 	raise(sig);
 }
 
+/* --deadline: what the run says when it ends, made before it starts (async-signal-safe). */
+static char deadline_text[160];
+
+/*
+ * --deadline passed (SIGALRM from the timer armed in main): the run's document, or a line on
+ * stderr, and exit 3 like any run that could not finish, the peer's child ended first.
+ */
+static void on_deadline(int sig)
+{
+	oob_kill_child_on_signal();
+	out_signal_doc_write(sig);
+	if (write(STDERR_FILENO, deadline_text, strlen(deadline_text)) < 0)
+		_exit(EXIT_ERROR);
+	_exit(EXIT_ERROR);
+}
+
+static void arm_deadline(const struct ctx *ctx)
+{
+	struct itimerval it = { 0 };
+	double s = ctx->opt.deadline_sec;
+
+	snprintf(deadline_text, sizeof(deadline_text), "efadiag: %s: the --deadline of %.3g s "
+		 "passed before it finished\n", ctx->cmd->name, s);
+	signal(SIGALRM, on_deadline);
+	it.it_value.tv_sec = (time_t)s;
+	it.it_value.tv_usec = (suseconds_t)((s - (double)(time_t)s) * 1e6);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
 /*
  * --json: the document a stopping signal leaves, made now (see out_signal_doc_set), as the
  * command would complete it (sg-check's verdict). A script that wraps efadiag in timeout(1)
@@ -38,8 +70,12 @@ static void arm_signal_docs(struct ctx *ctx)
 
 		c.out = out_new(ctx->cmd->name, true, true);
 		out_errors_unsaid(c.out);
-		out_error(c.out, "interrupted by %s before %s finished; no result",
-			  signal_abbrev(sigs[i]), ctx->cmd->name);
+		if (sigs[i] == SIGALRM)
+			out_error(c.out, "the --deadline of %.3g s passed before %s finished; no "
+				  "result", ctx->opt.deadline_sec, ctx->cmd->name);
+		else
+			out_error(c.out, "interrupted by %s before %s finished; no result",
+				  signal_abbrev(sigs[i]), ctx->cmd->name);
 		if (c.cmd->complete)
 			c.cmd->complete(&c, EXIT_ERROR);
 		out_signal_doc_set(i, c.out, ctx->out, EXIT_ERROR);
@@ -76,6 +112,8 @@ int main(int argc, char **argv)
 		/* serve --persist prints a document per client; a signal is how it is stopped. */
 		if (!res.stop && out_is_json(ctx.out) && !ctx.opt.persist)
 			arm_signal_docs(&ctx);
+		if (!res.stop && ctx.opt.deadline_sec > 0)
+			arm_deadline(&ctx);
 		code = res.stop ? res.stop - 1 : ctx.cmd->run(&ctx);
 		if (ctx.cmd && ctx.cmd->complete && ctx.out)
 			ctx.cmd->complete(&ctx, code);

@@ -82,4 +82,40 @@ contract_keys "a finished run"
 json_true '.time | fromdateiso8601? // (sub("[.][0-9]+Z$"; "Z") | fromdateiso8601) | . > 1700000000' \
 	"a finished run: time is RFC 3339 and recent"
 
+# --deadline SEC: the whole run's bound, for scripts that cannot wrap timeout(1): one document
+# (status error, the deadline named), exit 3, within the deadline plus a grace; the loopback
+# child ended with it.
+for cmd in "pingpong -S 64" "bw -S 4k"; do
+	name=${cmd%% *}
+	start=$(date +%s)
+	# shellcheck disable=SC2086 # the arguments are words
+	timeout 30 "$EFADIAG" $cmd -I 100000000 --loopback -p tcp -t 30 --deadline 2 -j \
+		>"$TMPD/out" 2>"$TMPD/err" &
+	pid=$!
+	for i in $(seq 100); do child=$(pgrep -P "$pid" | head -n 1); [ -n "$child" ] && break; sleep 0.1; done
+	wait "$pid"
+	RC=$?
+	took=$(($(date +%s) - start))
+	is_rc 3 "$name --deadline 2: exit 3"
+	[ "$(jq -s 'length' <"$TMPD/out" 2>/dev/null)" = 1 ]
+	ok $? "$name --deadline 2: exactly one JSON document"
+	contract_keys "$name --deadline"
+	json_true '.status == "error" and (.summary | test("--deadline of 2 s passed before '"$name"' finished"))' \
+		"$name --deadline 2: status error, the deadline named"
+	[ "$took" -le 12 ]; ok $? "$name --deadline 2: ended in $took s"
+	sleep 0.2
+	! { [ -n "$child" ] && kill -0 "$child" 2>/dev/null; }
+	ok $? "$name --deadline 2: the loopback child ended too"
+	[ -n "$child" ] && kill -9 "$child" 2>/dev/null
+done
+run pingpong --loopback -p tcp -S 64 -I 100000000 -t 30 --deadline 1.5
+is_rc 3 "pingpong --deadline 1.5, text: exit 3"
+like "$ERR" "the --deadline of 1.5 s passed before it finished" "text: the deadline said on stderr"
+run pingpong --loopback -p tcp -S 64 -I 10 --deadline 60 -j
+is_rc 0 "pingpong --deadline 60 that finishes first: exit 0"
+run sg-check --loopback --deadline 5
+is_rc 2 "--deadline is refused where it does nothing (sg-check has -t for its budget)"
+run pingpong --loopback --deadline 0
+is_rc 2 "--deadline 0 is refused"
+
 done_testing

@@ -71,6 +71,13 @@ static int parse_token(struct ctx *ctx, const struct opt_def *d, const char *arg
 	return 0;
 }
 
+const struct opt_def options_deadline[] = {
+	{ .name = "deadline", .arg = "SEC", OPT_SECONDS(deadline_sec, 0.1, 86400),
+	  .help = "end the whole run after SEC s, with its one document (status error), exit 3: "
+		  "for scripts that cannot wrap timeout(1)" },
+	OPT_END,
+};
+
 const struct opt_def options_token[] = {
 	{ .name = "token", .arg = "SECRET", OPT_CUSTOM(parse_token),
 	  .help = "shared secret the server requires (default: $EFADIAG_TOKEN)" },

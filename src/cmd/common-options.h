@@ -15,5 +15,6 @@ extern const struct opt_def options_mem[];
 extern const struct opt_def options_fabric[];
 /* The shared secret (the tests and serve): --token. */
 extern const struct opt_def options_token[];
+extern const struct opt_def options_deadline[];
 
 #endif

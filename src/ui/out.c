@@ -454,7 +454,7 @@ void out_stream_close(struct out *o)
  * handler may not allocate, and written by it with write(2) alone. One per signal; disarmed
  * once the real document starts, so a document is never printed twice.
  */
-static const int doc_signals[OUT_SIGNAL_DOCS] = { SIGINT, SIGTERM, SIGHUP };
+static const int doc_signals[OUT_SIGNAL_DOCS] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
 static char *signal_doc[OUT_SIGNAL_DOCS];
 static size_t signal_doc_len[OUT_SIGNAL_DOCS];
 static volatile sig_atomic_t signal_doc_armed;

@@ -97,14 +97,15 @@ void out_stream_close(struct out *o);
 void out_rfc3339(double wall, char *buf, size_t len);
 
 /*
- * What a signal that stops the run (SIGINT, SIGTERM, SIGHUP) prints under --json: one
+ * What a signal that stops the run (SIGINT, SIGTERM, SIGHUP; SIGALRM: --deadline) prints under
+ * --json: one
  * document, made in advance. out_signal_doc_signals lists the OUT_SIGNAL_DOCS signals;
  * out_signal_doc_set(i, o, origin, code) keeps o's document, with origin's start time, as the
  * i-th signal's (o is then done with); out_signal_doc_write, in this process only (not in a
  * forked child), async-signal-safe, writes the one for sig unless the real
  * document has begun. out_signal_doc_free releases them.
  */
-#define OUT_SIGNAL_DOCS 3
+#define OUT_SIGNAL_DOCS 4
 const int *out_signal_doc_signals(void);
 void out_signal_doc_set(int i, struct out *o, const struct out *origin, int code);
 void out_signal_doc_write(int sig);
