@@ -23,6 +23,7 @@ struct opts {
 	char *domains[32];
 	size_t ndomains;
 	bool json;
+	bool pretty; /* --pretty: the JSON document indented (implies --json) */
 	double timeout_sec;
 	int port;
 	int verbose;

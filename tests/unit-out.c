@@ -208,8 +208,53 @@ static void test_table_json(void)
 		   cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r0, "caps")) == 3,
 	   "JSON: an array cell stays an array");
 	ok(!cJSON_GetObjectItemCaseSensitive(r1, "caps"), "JSON: a missing key stays missing");
-	has(c.out, "\"up\":\ttrue", "JSON: true is written as true, not yes");
+	has(c.out, "\"up\":true", "JSON: true is written as true, not yes");
+	/* One line: srun and pdsh gather output by lines, so documents never interleave. */
+	ok(strchr(c.out, '\n') == c.out + strlen(c.out) - 1,
+	   "JSON: the document is one line, ended by a newline");
+	lacks(c.out, "\t", "JSON: no indentation without --pretty");
 	cJSON_Delete(doc);
+	out_free(o);
+}
+
+/* --pretty: the same document, indented over lines; a stream record stays one line. */
+static void test_pretty(void)
+{
+	struct cap c;
+	struct out *o = out_new("test", true, false);
+	cJSON *doc;
+	const char *nl;
+	int lines = 0;
+
+	out_set_pretty(o, true);
+	cap_begin(&c);
+	emit_things(o);
+	out_finish(o, EXIT_OK);
+	cap_end(&c);
+	doc = parse_doc(c.out);
+	ok(doc != NULL, "--pretty: stdout is exactly one JSON document");
+	for (nl = c.out; (nl = strchr(nl, '\n')); nl++)
+		lines++;
+	ok(lines > 10, "--pretty: the document spans many lines");
+	has(c.out, "\n\t\"status\":\t\"ok\"", "--pretty: a key indented on its own line");
+	cJSON_Delete(doc);
+	out_free(o);
+
+	o = out_new("test", true, false);
+	out_set_pretty(o, true);
+	cap_begin(&c);
+	out_set_num(out_root(o), "n", 1);
+	out_stream_record(o, EXIT_OK);
+	out_set_num(out_root(o), "n", 2);
+	out_stream_record(o, EXIT_OK);
+	out_stream_close(o);
+	out_finish(o, EXIT_OK);
+	cap_end(&c);
+	lines = 0;
+	for (nl = c.out; (nl = strchr(nl, '\n')); nl++)
+		lines++;
+	is_int(lines, 2, "--pretty: stream records stay one line each");
+	lacks(c.out, "\t", "--pretty: no indentation in stream records");
 	out_free(o);
 }
 
@@ -704,6 +749,7 @@ int main(void)
 {
 	test_table_text();
 	test_table_json();
+	test_pretty();
 	test_table_edges();
 	test_record();
 	test_status();

@@ -17,6 +17,10 @@ static int serve_validate(struct ctx *ctx)
 	if (ctx->opt.stdio && ctx->opt.persist)
 		return cli_usage_error(ctx, "--stdio serves the one client on stdin/stdout; "
 				       "--persist does not apply");
+	/* One document a client, one a line: a stream that line tools and jq read as it comes. */
+	if (ctx->opt.persist && ctx->opt.pretty)
+		return cli_usage_error(ctx, "--pretty: serve --persist writes one document per "
+				       "client, one a line; leave --pretty out (or pipe to jq .)");
 	return 0;
 }
 

@@ -19,7 +19,8 @@ struct out {
 	bool json;
 	bool quiet;
 	bool printed; /* text mode: something went to stdout, separate the next block */
-	bool compact; /* JSON on one line: streaming records */
+	bool pretty; /* --pretty: a document indented over lines, for people reading JSON */
+	bool compact; /* JSON on one line whatever --pretty says: streaming records */
 	bool stream_closed; /* the last record is out: no document follows it */
 	bool stdout_failed; /* a write failed and was reported: nothing more goes out */
 	bool errors_unsaid; /* errors go into the document only: another process reports them */
@@ -111,6 +112,11 @@ void out_free(struct out *o)
 		return;
 	cJSON_Delete(o->root);
 	free(o);
+}
+
+void out_set_pretty(struct out *o, bool pretty)
+{
+	o->pretty = pretty;
 }
 
 bool out_is_json(const struct out *o)
@@ -474,7 +480,8 @@ void out_signal_doc_set(int i, struct out *o, const struct out *origin, int code
 	str_copy(o->started, sizeof(o->started), origin->started);
 	out_set_str(o->root, "time", "%s", o->started);
 	reconcile_status(o, code);
-	doc = cJSON_PrintUnformatted(o->root);
+	/* Laid out as the real document would be: one line unless --pretty. */
+	doc = origin->pretty ? cJSON_Print(o->root) : cJSON_PrintUnformatted(o->root);
 	if (!doc)
 		return;
 	free(signal_doc[i]);
@@ -528,7 +535,13 @@ int out_finish(struct out *o, int code)
 		return EXIT_ERROR;
 	reconcile_status(o, code);
 	if (o->json && !o->stream_closed) {
-		char *doc = o->compact ? cJSON_PrintUnformatted(o->root) : cJSON_Print(o->root);
+		/*
+		 * One line by default: srun and pdsh gather their tasks' output line by line, so
+		 * documents from many nodes never interleave mid-document, and line tools (grep,
+		 * sort, JSON Lines readers) take each whole. --pretty indents, for people.
+		 */
+		char *doc = o->pretty && !o->compact ? cJSON_Print(o->root)
+						     : cJSON_PrintUnformatted(o->root);
 
 		if (!doc) {
 			fputs("efadiag: out of memory\n", stderr);

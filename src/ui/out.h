@@ -40,6 +40,11 @@ void out_free(struct out *o);
 /* Errors go into the document only, not to stderr: for a process whose peer reports them. */
 void out_errors_unsaid(struct out *o);
 bool out_is_json(const struct out *o);
+/*
+ * --pretty: the document indented over many lines. By default it is one line (compact), so
+ * documents gathered from many nodes never interleave. Stream records stay one line.
+ */
+void out_set_pretty(struct out *o, bool pretty);
 /* The document's root, for keys that no table describes. */
 cJSON *out_root(struct out *o);
 
