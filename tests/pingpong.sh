@@ -293,6 +293,13 @@ wait "$LOOP_PID" 2>/dev/null
 ok $? "--loopback: SIGTERM ends the client and its child within 5 s"
 [ -n "$child" ] && kill -9 "$child" 2>/dev/null
 
+# Rows as they are measured: the 64-byte row while the 1M size still runs, into a pipe.
+if has_provider tcp; then
+	rows_as_measured "pingpong rows" 1048576 pingpong --loopback -p tcp -S 64,1M -I 1000 -t 30
+else
+	skip "pingpong rows as measured" "no tcp provider here"
+fi
+
 # Usage errors specific to pingpong.
 run pingpong --loopback 127.0.0.1
 is_rc 2 "--loopback with HOST"
