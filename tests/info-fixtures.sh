@@ -209,6 +209,32 @@ if [ "$(ulimit -H -l)" = unlimited ] || [ "$(ulimit -H -l)" -ge 1048576 ]; then
 else
 	for _ in 1 2 3; do skip "$T: memlock 1 GiB warns" "$LIMIT_NOTE"; done
 fi
+# memlock_unlimited, and a memlock_bytes that jq compares as larger than any limit when the
+# limit is unlimited (null would compare below every number). The tree's proc/self/limits says
+# unlimited: no privilege needed to raise the limit.
+json_true '.host.memlock_unlimited == false' "$T, ulimit -l 64: memlock_unlimited false"
+json_true '(.host.memlock_bytes >= 17179869184) | not' "$T, ulimit -l 64: not >= 16 GiB"
+cp -R "$FX/$T" "$FX/$T-unlimited"
+mkdir -p "$FX/$T-unlimited/proc/self"
+printf '%s\n' 'Limit                     Soft Limit           Hard Limit           Units' \
+	'Max locked memory         unlimited            unlimited            bytes' \
+	>"$FX/$T-unlimited/proc/self/limits"
+info $T-unlimited -p tcp -j
+check_is memlock pass "$T, proc/self/limits unlimited"
+check_like memlock '^RLIMIT_MEMLOCK unlimited$' "$T, proc/self/limits unlimited"
+json_true '.host.memlock == "unlimited" and .host.memlock_unlimited == true and
+	(.host.memlock_bytes | type) == "number"' "$T, unlimited: memlock_unlimited, a number"
+json_true '.host.memlock_bytes >= 17179869184 and .host.memlock_bytes >= 1e18' \
+	"$T, unlimited: memlock_bytes >= any limit in jq"
+json_true '[.] | map(select(.host.memlock_bytes >= 16 * 1024 * 1024 * 1024)) | length == 1' \
+	"$T, unlimited: the documented select(.host.memlock_bytes >= 16 GiB) keeps the node"
+grep -q '"memlock_bytes":18446744073709551615[,}]' "$TMPD/out"
+ok $? "$T, unlimited: memlock_bytes is RLIM_INFINITY, the exact integer"
+printf '%s\n' 'Max locked memory         8388608              8388608              bytes' \
+	>"$FX/$T-unlimited/proc/self/limits"
+info $T-unlimited -p tcp -j
+json_true '.host.memlock_bytes == 8388608 and .host.memlock_unlimited == false' \
+	"$T, proc/self/limits 8 MiB: read from the tree"
 with_memlock 64 info no-efa -p tcp -j
 is_rc 0 "no-efa -p tcp, ulimit -l 64: no NIC pins memory, nothing fails"
 check_is memlock skip "no-efa -p tcp, ulimit -l 64"
