@@ -43,6 +43,7 @@ struct opts {
 	const char *token; /* shared secret; never printed */
 	const char *mem;   /* --mem: host, cuda, cuda:N (checked); NULL is host */
 	const char *fabric; /* --fabric: NULL for the provider's own (efa: "efa") */
+	const char *bind_addr; /* --bind: a server listens on this address only; NULL: all */
 	/* bw */
 	long window;	     /* -1: default */
 	const char *op;	     /* send, write, read */

@@ -546,7 +546,7 @@ const struct cmd_entry cmd_bw = {
 	.summary = "bandwidth per domain and in aggregate (send, RMA write or read)",
 	.usage = "[HOST]",
 	.options = (const struct opt_def *const[]){ options_measure, options_mem, options_fabric, options_peer, bw_options,
-						    options_token, NULL },
+						    options_bind, options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = bw_validate,
 	.timeout_help = "how long to wait for the peer, and how long a domain may go without a "

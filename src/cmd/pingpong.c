@@ -421,7 +421,7 @@ const struct cmd_entry cmd_pingpong = {
 	.summary = "one-way latency per message size (client with HOST or --exec, else server)",
 	.usage = "[HOST]",
 	.options = (const struct opt_def *const[]){ options_measure, options_mem, options_fabric, options_peer,
-						    options_token, NULL },
+						    options_bind, options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = test_validate_peer,
 	.timeout_help = "how long to wait for the peer (its start and handshake included) and "
