@@ -23,6 +23,7 @@ struct opts {
 	char *domains[32];
 	size_t ndomains;
 	bool json;
+	bool pretty; /* --pretty: the JSON document indented (implies --json) */
 	double timeout_sec;
 	int port;
 	int verbose;
@@ -43,6 +44,7 @@ struct opts {
 	const char *mem;   /* --mem: host, cuda, cuda:N (checked); NULL is host */
 	const char *fabric; /* --fabric: NULL for the provider's own (efa: "efa") */
 	double deadline_sec; /* --deadline: the whole run's bound, 0 for none */
+	const char *bind_addr; /* --bind: a server listens on this address only; NULL: all */
 	/* bw */
 	long window;	     /* -1: default */
 	const char *op;	     /* send, write, read */

@@ -293,4 +293,66 @@ else
 	skip "info -p tcp runs" "no tcp provider here"
 fi
 
+# one_line DESC: the last stdout is exactly one line.
+one_line() {
+	local n
+	n=$(wc -l <"$TMPD/out")
+	[ "$n" -eq 1 ]
+	ok $? "$1 ($n lines)"
+}
+
+# --json: the document on one line (srun and pdsh gather lines: documents from many nodes never
+# interleave); --pretty: indented, for people, and implies --json. Streams stay one line a record.
+run --json -p tcp inf
+one_line "--json usage error: the document is one line"
+run --version --json
+one_line "--version --json: one line"
+run help --json
+one_line "help --json: one line (the usage text is in a string)"
+run --pretty -p tcp inf
+is_rc 2 "--pretty: a usage error still answers"
+[ "$(wc -l <"$TMPD/out")" -gt 5 ]
+ok $? "--pretty: the document is indented over lines ($(wc -l <"$TMPD/out") lines)"
+json_true '.status == "error" and (.error.message | test("unknown command"))' \
+	"--pretty implies --json: the usage error is a document"
+contract_keys "--pretty"
+run --version --pretty
+json_true '.summary | startswith("efadiag ")' "--version --pretty: the version as a document"
+# pretty_refused DESC REGEX ARGS...: --pretty where the output is a stream of one-line records.
+pretty_refused() {
+	local desc=$1 re=$2
+	shift 2
+	run "$@"
+	is_rc 2 "$desc"
+	like "$ERR" "$re" "$desc: stderr names it"
+	jq -e --arg re "$re" '.status == "error" and (.error.message | test($re))' \
+		<"$TMPD/out" >/dev/null 2>&1
+	ok $? "$desc: the one document (--pretty implies --json) names it"
+}
+pretty_refused "--pretty with stats --interval" "--pretty: stats --interval writes JSON Lines" \
+	stats -i 1 --pretty
+pretty_refused "--pretty with stats --count" "--pretty: stats --interval writes JSON Lines" \
+	stats -c 2 --pretty
+pretty_refused "--pretty with serve --persist" "--pretty: serve --persist writes one document" \
+	serve --persist --pretty -P 0
+run help
+like "$OUT" "--pretty" "help lists --pretty"
+if has_provider tcp; then
+	run info -p tcp -j
+	one_line "info -j: the document is one line"
+	jq -S 'del(.time)' <"$TMPD/out" >"$TMPD/compact.json" 2>/dev/null
+	run info -p tcp --pretty
+	[ "$(wc -l <"$TMPD/out")" -gt 20 ]
+	ok $? "info --pretty: indented over lines ($(wc -l <"$TMPD/out"))"
+	jq -S 'del(.time)' <"$TMPD/out" >"$TMPD/pretty.json" 2>/dev/null
+	# The same keys and values: only the layout differs (the checks' details may name times).
+	[ "$(jq -c '[paths] | length' "$TMPD/compact.json")" = \
+		"$(jq -c '[paths] | length' "$TMPD/pretty.json")" ]
+	ok $? "info --pretty and -j: the same document, laid out differently"
+else
+	skip "info -j: one line" "no tcp provider here"
+	skip "info --pretty: indented" "no tcp provider here"
+	skip "info --pretty and -j: the same document" "no tcp provider here"
+fi
+
 done_testing

@@ -47,6 +47,15 @@ got=$(complete_words "" stats -i 1 --prom "$TMPD/text")
 [ "$got" = "$TMPD/textfile" ]
 ok $? "stats --prom completes a directory on the way (got: $got)"
 
+# --bind: this node's addresses; loopback is always one of them.
+if command -v ip >/dev/null 2>&1 && ip -o addr show 2>/dev/null | grep -q ' 127\.0\.0\.1/'; then
+	got=$(complete_words "" serve --bind 127.0)
+	[ "$got" = 127.0.0.1 ]
+	ok $? "serve --bind 127.0<TAB> completes to 127.0.0.1 (got: ${got//$'\n'/ })"
+else
+	skip "serve --bind <TAB>" "no ip(8), or no 127.0.0.1 listed"
+fi
+
 # --listen: a port, or an address and a port.
 got=$(complete_words "" stats --listen "")
 printf '%s\n' "$got" | grep -qx 9478 && printf '%s\n' "$got" | grep -qx 127.0.0.1:9478

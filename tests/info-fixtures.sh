@@ -121,8 +121,8 @@ json_is .host.ptrace_scope 0 "$T: yama ptrace_scope"
 json_is .host.sysroot "$FX/$T" "$T: host names the sysroot"
 json_true '(.host.libfabric_version|test("^[0-9]+\\.[0-9]+$")) and
 	(.host.libfabric_path|startswith("/"))' "$T: libfabric version and path"
-json_is '[.devices[].device]|join(" ")' "rdmap144s27 rdmap160s27 rdmap16s27 rdmap32s27" \
-	"$T: the 4 devices, sorted by name"
+json_is '[.devices[].device]|join(" ")' "rdmap16s27 rdmap32s27 rdmap144s27 rdmap160s27" \
+	"$T: the 4 devices, in natural order (16 before 144)"
 while read -r dev want; do
 	json_is ".devices[]|select(.device==\"$dev\")|[.pci_address,.pci_device_id,.numa_node,
 		.port_state,.uverbs,.p2p]|map(tostring)|join(\",\")" "$want" \
@@ -209,6 +209,32 @@ if [ "$(ulimit -H -l)" = unlimited ] || [ "$(ulimit -H -l)" -ge 1048576 ]; then
 else
 	for _ in 1 2 3; do skip "$T: memlock 1 GiB warns" "$LIMIT_NOTE"; done
 fi
+# memlock_unlimited, and a memlock_bytes that jq compares as larger than any limit when the
+# limit is unlimited (null would compare below every number). The tree's proc/self/limits says
+# unlimited: no privilege needed to raise the limit.
+json_true '.host.memlock_unlimited == false' "$T, ulimit -l 64: memlock_unlimited false"
+json_true '(.host.memlock_bytes >= 17179869184) | not' "$T, ulimit -l 64: not >= 16 GiB"
+cp -R "$FX/$T" "$FX/$T-unlimited"
+mkdir -p "$FX/$T-unlimited/proc/self"
+printf '%s\n' 'Limit                     Soft Limit           Hard Limit           Units' \
+	'Max locked memory         unlimited            unlimited            bytes' \
+	>"$FX/$T-unlimited/proc/self/limits"
+info $T-unlimited -p tcp -j
+check_is memlock pass "$T, proc/self/limits unlimited"
+check_like memlock '^RLIMIT_MEMLOCK unlimited$' "$T, proc/self/limits unlimited"
+json_true '.host.memlock == "unlimited" and .host.memlock_unlimited == true and
+	(.host.memlock_bytes | type) == "number"' "$T, unlimited: memlock_unlimited, a number"
+json_true '.host.memlock_bytes >= 17179869184 and .host.memlock_bytes >= 1e18' \
+	"$T, unlimited: memlock_bytes >= any limit in jq"
+json_true '[.] | map(select(.host.memlock_bytes >= 16 * 1024 * 1024 * 1024)) | length == 1' \
+	"$T, unlimited: the documented select(.host.memlock_bytes >= 16 GiB) keeps the node"
+grep -q '"memlock_bytes":18446744073709551615[,}]' "$TMPD/out"
+ok $? "$T, unlimited: memlock_bytes is RLIM_INFINITY, the exact integer"
+printf '%s\n' 'Max locked memory         8388608              8388608              bytes' \
+	>"$FX/$T-unlimited/proc/self/limits"
+info $T-unlimited -p tcp -j
+json_true '.host.memlock_bytes == 8388608 and .host.memlock_unlimited == false' \
+	"$T, proc/self/limits 8 MiB: read from the tree"
 with_memlock 64 info no-efa -p tcp -j
 is_rc 0 "no-efa -p tcp, ulimit -l 64: no NIC pins memory, nothing fails"
 check_is memlock skip "no-efa -p tcp, ulimit -l 64"
@@ -311,7 +337,11 @@ json_is .host.expected_efa_devices 32 "$T: p5.48xlarge expects 32"
 json_is .host.efa_devices 31 "$T: 31 found"
 json_is '.devices|length' 31 "$T: 31 devices listed"
 json_true '[.devices[].device]|index("rdmap113s0")|not' "$T: rdmap113s0 is the missing one"
-json_true '[.devices[].device] == ([.devices[].device]|sort)' "$T: devices sorted by name"
+# Natural order: the digits by value (rdmap79s0 before rdmap204s0), not strcmp's.
+json_true '[.devices[].device] == ([.devices[].device] |
+	sort_by([scan("[0-9]+|[^0-9]+") | tonumber? // .]))' "$T: devices in natural order"
+json_true '[.devices[].device] | index("rdmap79s0") == 0 and index("rdmap204s0") == 30' \
+	"$T: rdmap79s0 first, rdmap204s0 last"
 json_true 'all(.devices[]; .pci_device_id == "0xefa2" and .port_state == "ACTIVE" and
 	.p2p == "NVIDIA")' "$T: all 1d0f:efa2, ACTIVE, NVIDIA"
 json_true '[.devices[].uverbs]|unique|length == 31 and all(test("^uverbs[0-9]+$"))' \
@@ -360,7 +390,7 @@ summary_consistent "$T"
 json_is .host.instance_type p4d.24xlarge "$T: instance type"
 json_is .host.efa_devices 4 "$T: the host's devices are visible in sysfs"
 json_is '[.devices[]|"\(.device)=\(.uverbs)"]|join(" ")' \
-	"rdmap144s27=uverbs2 rdmap160s27=uverbs3 rdmap16s27=uverbs0 rdmap32s27=uverbs1" \
+	"rdmap16s27=uverbs0 rdmap32s27=uverbs1 rdmap144s27=uverbs2 rdmap160s27=uverbs3" \
 	"$T: uverbs bound in sysfs"
 json_true 'all(.devices[]; .p2p == "none")' "$T: an empty device/p2p is no provider"
 check_is uverbs fail "$T"
@@ -371,7 +401,7 @@ check_is port_state pass "$T"
 check_is ptrace_scope warn "$T"
 check_like ptrace_scope 'ptrace_scope=1 blocks' "$T"
 check_is gpudirect fail "$T: no peer memory, and no dma-buf (no NVIDIA driver, kernel 5.10)"
-check_like gpudirect '^no GPUDirect path: peer memory on 0 of 4 devices \(rdmap144s27 has none\)' \
+check_like gpudirect '^no GPUDirect path: peer memory on 0 of 4 devices \(rdmap16s27 has none\)' \
 	"$T"
 check_is hugepages warn "$T"
 if [ $EFA_PROV = 0 ]; then
@@ -764,7 +794,7 @@ gpudirect() {
 gpudirect gd-neuron NEURON
 info gd-neuron -p tcp -j
 check_is gpudirect fail "gd-neuron: NEURON on a p4d is no GPUDirect for its NVIDIA GPUs"
-check_like gpudirect "^no GPUDirect path: peer memory on 0 of 4 devices \(rdmap144s27 has 'NEURON', not an NVIDIA provider\)" \
+check_like gpudirect "^no GPUDirect path: peer memory on 0 of 4 devices \(rdmap16s27 has 'NEURON', not an NVIDIA provider\)" \
 	"gd-neuron"
 gpudirect gd-direct NVIDIA
 info gd-direct -p tcp -j

@@ -143,7 +143,7 @@ check_like gpudirect 'peer memory on 3 of 4 devices \(rdmap98s0 has none\)' "$T,
 T=trn1-gdr
 info $T
 check_is neuron skip "$T"
-check_like neuron '^cannot tell from sysfs: rdmap100s0 has no device/p2p \(an efa driver before 2\.6\.0' \
+check_like neuron '^cannot tell from sysfs: rdmap97s0 has no device/p2p \(an efa driver before 2\.6\.0' \
 	"$T"
 # The in-tree driver: no module version, no device/p2p or device/gdr, no peer memory.
 T=p4d-intree

@@ -295,3 +295,50 @@ weak_consistent() {
 			"$1: OK verdict, no weak_domains"
 	fi
 }
+
+# rows_as_measured LABEL LAST_BYTES ARGS...: efadiag ARGS (a test in text mode whose sizes are
+# 64 and a slow last one of LAST_BYTES) into a pipe, read line by line. As soon as the 64-byte
+# row is read, the client is frozen (SIGSTOP) and the pipe read for 1 s more: a table printed at
+# the end is all there by then, its last row and verdict with it; printed as sizes are
+# measured, nothing more is (the last size was still running). The client then goes on
+# (SIGCONT): its last row and its verdict must come after. Ordering only, no absolute time;
+# bounded: 150 s in all.
+rows_as_measured() {
+	local label=$1 last=$2 fd pid cpid="" line first="" early="" rest="" i
+	shift 2
+	exec {fd}< <(exec timeout 150 "$EFADIAG" "$@" 2>/dev/null)
+	pid=$!
+	# The client, before its first row: frozen at once when the row comes.
+	for i in $(seq 100); do
+		cpid=$(pgrep -P "$pid" | head -n 1)
+		[ -n "$cpid" ] && break
+		sleep 0.05
+	done
+	while IFS= read -r -t 120 -u "$fd" line; do
+		if [[ $line =~ ^\ *64\ +[0-9] ]]; then
+			[ -n "$cpid" ] && kill -STOP "$cpid" 2>/dev/null
+			first=$line
+			break
+		fi
+	done
+	while [ -n "$first" ] && IFS= read -r -t 1 -u "$fd" line; do
+		early+="$line"$'\n'
+	done
+	[ -n "$cpid" ] && kill -CONT "$cpid" 2>/dev/null
+	while IFS= read -r -t 120 -u "$fd" line; do
+		rest+="$line"$'\n'
+	done
+	exec {fd}<&-
+	kill "$pid" 2>/dev/null
+	[ -n "$first" ]
+	ok $? "$label: the 64-byte row is printed (${first:-none})"
+	[ -n "$first" ] && [ -z "$early" ]
+	ok $? "$label: the first row comes alone, while the last size is still measured"
+	[ -z "$early" ] || diag "came with the first row: ${early//$'\n'/ | }"
+	printf '%s' "$rest" | grep -Eq "^ *$last +[0-9]" && printf '%s' "$rest" | grep -Eq '^OK: '
+	ok $? "$label: the $last-byte row and the verdict come after, when measured"
+	# The columns were laid out before the first row: the last row lines up under it.
+	[ -n "$first" ] && [ "${#first}" -eq "$(printf '%s' "$rest" | grep -E "^ *$last +[0-9]" |
+		head -n 1 | tr -d '\n' | wc -c)" ]
+	ok $? "$label: the first and the last row are as wide (widths fixed ahead)"
+}

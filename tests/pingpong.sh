@@ -295,6 +295,59 @@ wait "$LOOP_PID" 2>/dev/null
 ok $? "--loopback: SIGTERM ends the client and its child within 5 s"
 [ -n "$child" ] && kill -9 "$child" 2>/dev/null
 
+# Rows as they are measured: the 64-byte row while the 1M size still runs, into a pipe.
+if has_provider tcp; then
+	rows_as_measured "pingpong rows" 1048576 pingpong --loopback -p tcp -S 64,1M -I 1000 -t 30
+else
+	skip "pingpong rows as measured" "no tcp provider here"
+fi
+
+# --bind: a server listens on that address only. 127.0.0.2 is loopback too: a server on every
+# address takes it (the control), one bound to 127.0.0.1 refuses it and still serves 127.0.0.1.
+if has_provider tcp; then
+	if start_bg "$EFADIAG" serve --persist -P 0 -p tcp; then
+		(exec 3<>"/dev/tcp/127.0.0.2/$SERVER_PORT") 2>/dev/null
+		ok $? "a server without --bind takes a connection to 127.0.0.2"
+		kill "$SERVER_PID" 2>/dev/null
+		stop_bg 10
+	fi
+	if start_bg "$EFADIAG" serve --persist -P 0 -p tcp --bind 127.0.0.1; then
+		like "$(cat "$TMPD/srv.err")" "waiting for a client on TCP port $SERVER_PORT of 127.0.0.1" \
+			"--bind 127.0.0.1: the server says where it listens"
+		(exec 3<>"/dev/tcp/127.0.0.2/$SERVER_PORT") 2>/dev/null
+		ok $((!$?)) "--bind 127.0.0.1: a connection to 127.0.0.2 is refused"
+		run pingpong -p tcp -S 64 -I 10 -t 5 -P "$SERVER_PORT" 127.0.0.2 -j
+		is_rc 3 "--bind 127.0.0.1: a client of 127.0.0.2 cannot connect"
+		json_true '.error.message | test("127.0.0.2 port [0-9]+: Connection refused")' \
+			"--bind 127.0.0.1: the client says the connection was refused"
+		run_unbusy pingpong -p tcp -S 64 -I 10 -t 10 -P "$SERVER_PORT" 127.0.0.1 -j
+		is_rc 0 "--bind 127.0.0.1: a client of 127.0.0.1 is served"
+		kill "$SERVER_PID" 2>/dev/null
+		stop_bg 10
+	fi
+	run pingpong -p tcp -P 0 --bind 192.0.2.123 -t 2
+	is_rc 3 "--bind an address not on this node: could not run"
+	like "$ERR" "cannot listen on 192.0.2.123 port 0: .*address of this node" \
+		"--bind an address not on this node: says so"
+else
+	for _ in 1 2 3 4 5 6 7 8 9; do skip "--bind" "no tcp provider here"; done
+fi
+for args in "pingpong --bind 127.0.0.1 127.0.0.1" "pingpong --bind 127.0.0.1 --loopback" \
+	"bw --bind 127.0.0.1 --exec true" "sg-check --bind ::1 127.0.0.1"; do
+	# shellcheck disable=SC2086
+	run $args
+	is_rc 2 "$args: --bind does nothing for a client"
+	like "$ERR" "--bind is where a server listens" "$args: says so"
+done
+run serve --stdio --bind 127.0.0.1
+is_rc 2 "serve --stdio --bind: refused"
+like "$ERR" "--bind does not apply" "serve --stdio --bind: says so"
+run pingpong --bind localhost
+is_rc 2 "--bind localhost: a name, refused"
+like "$ERR" "numeric IPv4 or IPv6 address" "--bind localhost: says what it takes"
+run stats --bind 127.0.0.1
+is_rc 2 "stats --bind: not an option of stats"
+
 # Usage errors specific to pingpong.
 run pingpong --loopback 127.0.0.1
 is_rc 2 "--loopback with HOST"

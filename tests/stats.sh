@@ -52,6 +52,13 @@ json_true '.checks[]|select(.name=="retransmissions")|.status=="skip" and
 	"snapshot: all-zero network counters pass nothing"
 json_is '.devices|map(.device)|join(",")' "rdmap79s0,rdmap80s0,rdmap81s0,rdmap82s0" \
 	"snapshot: every EFA device, in order"
+# Natural order: a device rdmap204s0 (a p5's) comes after rdmap82s0, not first as strcmp has it.
+tree natural
+cp -r "$T/sys/class/infiniband/rdmap82s0" "$T/sys/class/infiniband/rdmap204s0"
+EFADIAG_SYSROOT=$T run stats --json
+json_is '.devices|map(.device)|join(",")' "rdmap79s0,rdmap80s0,rdmap81s0,rdmap82s0,rdmap204s0" \
+	"snapshot: devices in natural order (rdmap82s0 before rdmap204s0)"
+EFADIAG_SYSROOT=$CUR run stats --json
 json_is '.devices[1].counters.tx_bytes' 2000000000 "snapshot: a device's own port counter"
 json_is '.devices[1].counters.keep_alive_rcvd' 88400 "snapshot: a device-directory counter"
 json_true '.devices|all(.port==1 and .lifespan_ms.port==10 and .lifespan_ms.device==10)' \

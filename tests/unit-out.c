@@ -208,8 +208,152 @@ static void test_table_json(void)
 		   cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r0, "caps")) == 3,
 	   "JSON: an array cell stays an array");
 	ok(!cJSON_GetObjectItemCaseSensitive(r1, "caps"), "JSON: a missing key stays missing");
-	has(c.out, "\"up\":\ttrue", "JSON: true is written as true, not yes");
+	has(c.out, "\"up\":true", "JSON: true is written as true, not yes");
+	/* One line: srun and pdsh gather output by lines, so documents never interleave. */
+	ok(strchr(c.out, '\n') == c.out + strlen(c.out) - 1,
+	   "JSON: the document is one line, ended by a newline");
+	lacks(c.out, "\t", "JSON: no indentation without --pretty");
 	cJSON_Delete(doc);
+	out_free(o);
+}
+
+/* Whether text ends with want. */
+static void like_end(const char *text, const char *want, const char *name)
+{
+	size_t lt = strlen(text), lw = strlen(want);
+
+	ok(lt >= lw && !strcmp(text + lt - lw, want), "%s", name);
+	if (!(lt >= lw && !strcmp(text + lt - lw, want)))
+		printf("#   got: %s\n", text);
+}
+
+static const struct out_col size_cols[] = {
+	{ "bytes", "BYTES", OUT_INT, 0, 0 },
+	{ "lat_usec", "AVG(us)", OUT_DBL, 2, 0 },
+	{ "host", "HOST", OUT_STR, 0, 0 },
+};
+
+/* What went to fd 1 so far, without flushing stdio: what a pipe's reader has seen. */
+static void written(const struct cap *c, char *buf, size_t len)
+{
+	ssize_t n = pread(fileno(c->fout), buf, len - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* Rows as they are measured: out in one piece each, with widths set before the first. */
+static void test_table_stream(void)
+{
+	struct out *o = out_new("stream", false, false);
+	struct out_table *t;
+	struct cap c;
+	cJSON *row, *widest = cJSON_CreateObject();
+	/* What fd 1 had at each step: asserted after the capture (ok() writes on stdout). */
+	char seen0[4096], seen1[4096], seen2[4096], seen3[4096];
+
+	cJSON_AddNumberToObject(widest, "bytes", 1048576);
+	cJSON_AddNumberToObject(widest, "lat_usec", 99999.99);
+	cap_begin(&c);
+	t = out_table_new(o, "results", "Sizes", size_cols, NCOLS(size_cols));
+	out_table_stream(t, widest);
+	written(&c, seen0, sizeof(seen0));
+	row = out_table_row(t);
+	out_set_num(row, "bytes", 64);
+	out_set_num(row, "lat_usec", 1.5);
+	out_set_str(row, "host", "a");
+	out_table_row_done(t);
+	written(&c, seen1, sizeof(seen1));
+	row = out_table_row(t);
+	out_set_num(row, "bytes", 1048576);
+	out_set_num(row, "lat_usec", 123456.5);
+	out_set_str(row, "host", "bb");
+	out_table_row_done(t);
+	written(&c, seen2, sizeof(seen2));
+	out_table_end(t);
+	out_finish(o, EXIT_OK);
+	cap_end(&c);
+	is_str(seen0, "", "stream: nothing before the first row (a failed run shows no empty table)");
+	is_str(seen1,
+	       "Sizes\n"
+	       "  BYTES   AVG(us)  HOST\n"
+	       "     64      1.50  a\n",
+	       "stream: the first row is written (flushed) as soon as it is done, widths set ahead");
+	like_end(seen2, "\n1048576  123456.50  bb\n",
+		 "stream: a wider cell than foreseen pushes its row right, not cut");
+	is_str(c.out,
+	       "Sizes\n"
+	       "  BYTES   AVG(us)  HOST\n"
+	       "     64      1.50  a\n"
+	       "1048576  123456.50  bb\n",
+	       "stream: out_table_end prints no row twice");
+	out_free(o);
+
+	/* No row at all: the header and (none) at the end, as a table printed whole. */
+	o = out_new("stream", false, false);
+	cap_begin(&c);
+	t = out_table_new(o, "results", NULL, size_cols, NCOLS(size_cols));
+	out_table_stream(t, widest);
+	out_table_end(t);
+	cap_end(&c);
+	is_str(c.out, "  BYTES   AVG(us)  HOST\n(none)\n", "stream without rows: header, (none)");
+	out_free(o);
+
+	/* JSON: nothing on stdout until the document. */
+	o = out_new("stream", true, false);
+	cap_begin(&c);
+	t = out_table_new(o, "results", NULL, size_cols, NCOLS(size_cols));
+	out_table_stream(t, widest);
+	row = out_table_row(t);
+	out_set_num(row, "bytes", 64);
+	out_table_row_done(t);
+	written(&c, seen3, sizeof(seen3));
+	out_table_end(t);
+	out_finish(o, EXIT_OK);
+	cap_end(&c);
+	is_str(seen3, "", "stream, JSON: rows wait for the document");
+	has(c.out, "\"results\":[{\"bytes\":64}]", "stream, JSON: the row is in the document");
+	out_free(o);
+	cJSON_Delete(widest);
+}
+
+/* --pretty: the same document, indented over lines; a stream record stays one line. */
+static void test_pretty(void)
+{
+	struct cap c;
+	struct out *o = out_new("test", true, false);
+	cJSON *doc;
+	const char *nl;
+	int lines = 0;
+
+	out_set_pretty(o, true);
+	cap_begin(&c);
+	emit_things(o);
+	out_finish(o, EXIT_OK);
+	cap_end(&c);
+	doc = parse_doc(c.out);
+	ok(doc != NULL, "--pretty: stdout is exactly one JSON document");
+	for (nl = c.out; (nl = strchr(nl, '\n')); nl++)
+		lines++;
+	ok(lines > 10, "--pretty: the document spans many lines");
+	has(c.out, "\n\t\"status\":\t\"ok\"", "--pretty: a key indented on its own line");
+	cJSON_Delete(doc);
+	out_free(o);
+
+	o = out_new("test", true, false);
+	out_set_pretty(o, true);
+	cap_begin(&c);
+	out_set_num(out_root(o), "n", 1);
+	out_stream_record(o, EXIT_OK);
+	out_set_num(out_root(o), "n", 2);
+	out_stream_record(o, EXIT_OK);
+	out_stream_close(o);
+	out_finish(o, EXIT_OK);
+	cap_end(&c);
+	lines = 0;
+	for (nl = c.out; (nl = strchr(nl, '\n')); nl++)
+		lines++;
+	is_int(lines, 2, "--pretty: stream records stay one line each");
+	lacks(c.out, "\t", "--pretty: no indentation in stream records");
 	out_free(o);
 }
 
@@ -704,6 +848,8 @@ int main(void)
 {
 	test_table_text();
 	test_table_json();
+	test_pretty();
+	test_table_stream();
 	test_table_edges();
 	test_record();
 	test_status();

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "common.h"
 #include "ui/parse.h"
 #include "tap.h"
 
@@ -443,8 +444,42 @@ static void test_round_trip(void)
 	ok(good, "size_str and parse_size round-trip powers of two and their neighbours");
 }
 
+/* name_cmp: the natural order of device and domain names (src/common.c). */
+static void test_name_cmp(void)
+{
+	static const char *const sorted[] = {
+		"", "eth2", "eth10", "lo", "rdmap16s27", "rdmap16s27-dgrm", "rdmap16s27-rdm",
+		"rdmap79s0", "rdmap79s0-rdm", "rdmap80s0", "rdmap204s0", "rdmap204s0-rdm",
+		"rdmap204s1", "x007", "x7", "x07a", "x7b",
+	};
+	size_t n = sizeof(sorted) / sizeof(sorted[0]), i, j;
+	int bad = 0;
+
+	ok(name_cmp("rdmap79s0", "rdmap204s0") < 0, "name_cmp: rdmap79s0 before rdmap204s0");
+	ok(name_cmp("rdmap204s0", "rdmap79s0") > 0, "name_cmp: rdmap204s0 after rdmap79s0");
+	ok(name_cmp("eth2", "eth10") < 0, "name_cmp: eth2 before eth10");
+	is_int(name_cmp("rdmap79s0", "rdmap79s0"), 0, "name_cmp: equal names");
+	ok(name_cmp("a01", "a1") < 0 && name_cmp("a1", "a01") > 0,
+	   "name_cmp: the same value, more leading zeros first (a total order)");
+	ok(name_cmp("rdmap79s0", "rdmap79s0-rdm") < 0, "name_cmp: a prefix first");
+	ok(name_cmp("99999999999999999999999", "100000000000000000000000") < 0,
+	   "name_cmp: digit runs longer than any integer");
+	/* Every pair of the list in the right order, both ways: consistent for qsort. */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++) {
+			int c = name_cmp(sorted[i], sorted[j]);
+
+			if ((i < j && c >= 0) || (i > j && c <= 0) || (i == j && c)) {
+				printf("#   name_cmp(\"%s\", \"%s\") = %d\n", sorted[i], sorted[j], c);
+				bad++;
+			}
+		}
+	is_int(bad, 0, "name_cmp: a list in natural order is ordered pair by pair");
+}
+
 int main(void)
 {
+	test_name_cmp();
 	test_parse_long();
 	test_parse_seconds();
 	test_parse_size();

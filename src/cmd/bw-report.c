@@ -115,6 +115,8 @@ bool bw_is_weak(const double *gbps, size_t n, size_t i)
 	return m > 0 && gbps[i] < BW_WEAK_SHARE * bw_median(others, m);
 }
 
+static void set_result_fields(cJSON *j, const struct bw_report *r, const struct bw_row *row);
+
 void bw_add_row(struct bw *b, size_t size, long count, const struct msg_bw_report *peer)
 {
 	struct bw_report *r = &b->rep;
@@ -141,6 +143,10 @@ void bw_add_row(struct bw *b, size_t size, long count, const struct msg_bw_repor
 	if (row->gbps > r->peak_gbps) {
 		r->peak_gbps = row->gbps;
 		r->peak_size = size;
+	}
+	if (r->t) {
+		set_result_fields(out_table_row(r->t), r, row);
+		out_table_row_done(r->t);
 	}
 }
 
@@ -188,32 +194,70 @@ static void pair_table(struct out *o, const struct bw_report *r)
 	out_table_end(t);
 }
 
-static void render_rows(struct out *o, const struct bw_report *r, bool show)
+/* A results row: the sum over the lanes, and with several the breakdown per domain. */
+static void set_result_fields(cJSON *j, const struct bw_report *r, const struct bw_row *row)
 {
-	struct out_table *t = out_table_new(o, "results", NULL, result_cols, NCOLS(result_cols));
-	size_t k, i;
+	cJSON *doms;
+	size_t i;
 
-	for (k = 0; k < r->nrows; k++) {
-		const struct bw_row *row = &r->rows[k];
-		cJSON *j = out_table_row(t), *doms;
+	out_set_num(j, "bytes", (double)row->bytes);
+	out_set_num(j, "iterations", (double)row->count);
+	out_set_num(j, "bw_gbps", row->gbps);
+	out_set_num(j, "msg_rate_mps", row->rate_mps);
+	if (r->nlanes < 2)
+		return;
+	out_set_num(j, "aggregate_gbps", row->gbps);
+	doms = cJSON_AddArrayToObject(j, "domains");
+	for (i = 0; doms && i < r->nlanes; i++) {
+		cJSON *d = cJSON_CreateObject();
 
-		out_set_num(j, "bytes", (double)row->bytes);
-		out_set_num(j, "iterations", (double)row->count);
-		out_set_num(j, "bw_gbps", row->gbps);
-		out_set_num(j, "msg_rate_mps", row->rate_mps);
-		if (r->nlanes < 2)
-			continue;
-		out_set_num(j, "aggregate_gbps", row->gbps);
-		doms = cJSON_AddArrayToObject(j, "domains");
-		for (i = 0; doms && i < r->nlanes; i++) {
-			cJSON *d = cJSON_CreateObject();
-
-			if (!d)
-				break;
-			set_domain_fields(d, r, row, i);
-			cJSON_AddItemToArray(doms, d);
-		}
+		if (!d)
+			break;
+		set_domain_fields(d, r, row, i);
+		cJSON_AddItemToArray(doms, d);
 	}
+}
+
+/* Widest rate the columns are laid out for: 10 Tbit/s, 10^4 Mmsg/s. */
+#define WIDEST_GBPS 9999.999
+#define WIDEST_MPS 9999.9999
+
+void bw_rows_begin(struct bw *b, const size_t *sizes, size_t nsizes, long widest_count)
+{
+	struct bw_report *r = &b->rep;
+	struct out *o = b->ctx->out;
+	cJSON *w = cJSON_CreateObject();
+	size_t k, max = 0;
+
+	if (!b->server && !r->pairs_shown) {
+		pair_table(o, r);
+		r->pairs_shown = true;
+	}
+	for (k = 0; k < nsizes; k++)
+		max = sizes[k] > max ? sizes[k] : max;
+	if (w) {
+		out_set_num(w, "bytes", (double)max);
+		out_set_num(w, "iterations", (double)widest_count);
+		out_set_num(w, "bw_gbps", WIDEST_GBPS);
+		out_set_num(w, "msg_rate_mps", WIDEST_MPS);
+	}
+	r->t = out_table_new(o, "results", NULL, result_cols, NCOLS(result_cols));
+	out_table_stream(r->t, w);
+	cJSON_Delete(w);
+}
+
+static void render_rows(struct out *o, struct bw_report *r, bool show)
+{
+	struct out_table *t = r->t;
+	size_t k;
+
+	/* A run that stopped before its sizes: the table, if any, is made here. */
+	if (!t) {
+		t = out_table_new(o, "results", NULL, result_cols, NCOLS(result_cols));
+		for (k = 0; k < r->nrows; k++)
+			set_result_fields(out_table_row(t), r, &r->rows[k]);
+	}
+	r->t = NULL;
 	if (show)
 		out_table_end(t);
 	else
@@ -280,9 +324,9 @@ const char *bw_op_str(enum lane_op op)
 	return op == LANE_SEND ? "send" : op == LANE_WRITE ? "write" : "read";
 }
 
-int bw_render(struct out *o, const struct bw *b)
+int bw_render(struct out *o, struct bw *b)
 {
-	const struct bw_report *r = &b->rep;
+	struct bw_report *r = &b->rep;
 	cJSON *root = out_root(o);
 
 	/* The client says what it ran, once its lanes were up. */
@@ -292,7 +336,7 @@ int bw_render(struct out *o, const struct bw *b)
 					b->cfg.reverse ? "server_to_client" : "client_to_server");
 		cJSON_AddNumberToObject(root, "window", b->cfg.window);
 	}
-	if (!b->server)
+	if (!b->server && !r->pairs_shown)
 		pair_table(o, r);
 	/* A failed run shows the sizes that completed, and no empty table. */
 	render_rows(o, r, r->nrows > 0 || (r->stop.code == EXIT_OK && !b->server));

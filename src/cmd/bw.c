@@ -311,11 +311,28 @@ static int rerun_short(struct bw *b, size_t size, double duration, long *count, 
 	return 0;
 }
 
+/* The largest count any of the sizes runs by default. */
+static long widest_auto_count(const size_t *sizes, size_t n)
+{
+	long most = 0;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		most = auto_count(sizes[k]) > most ? auto_count(sizes[k]) : most;
+	return most;
+}
+
 /* Every size: warmup (and calibration), then the measured run. */
 static void client_sizes(struct bw *b, const struct msg_hello *h, struct msg *peer)
 {
 	const struct opts *o = &b->ctx->opt;
 	size_t k;
+
+	/* --duration calibrates counts as it goes: up to the protocol's bound. */
+	bw_rows_begin(b, h->sizes, h->nsizes,
+		      o->iterations > 0 ? o->iterations :
+		      o->duration_sec > 0 ? PROTO_MAX_COUNT :
+					    widest_auto_count(h->sizes, h->nsizes));
 
 	for (k = 0; k < h->nsizes && !b->rep.stop.code; k++) {
 		size_t size = h->sizes[k];
@@ -426,7 +443,12 @@ static int bw_serve(struct ctx *ctx, struct session *s)
 	b->s = s;
 	b->server = true;
 	cfg_from_hello(&b->cfg, &s->hello);
-	bw_server_lanes(b);
+	/* The client's counts are its own (-I, the default, --duration): the widest we know. */
+	if (!bw_server_lanes(b))
+		bw_rows_begin(b, s->hello.sizes, s->hello.nsizes,
+			      s->hello.iterations > widest_auto_count(s->hello.sizes, s->hello.nsizes) ?
+			      s->hello.iterations :
+			      widest_auto_count(s->hello.sizes, s->hello.nsizes));
 	while (!b->rep.stop.code) {
 		size_t bytes;
 		long count;
@@ -524,7 +546,7 @@ const struct cmd_entry cmd_bw = {
 	.summary = "bandwidth per domain and in aggregate (send, RMA write or read)",
 	.usage = "[HOST]",
 	.options = (const struct opt_def *const[]){ options_measure, options_mem, options_fabric, options_peer, bw_options,
-						    options_token, options_deadline, NULL },
+						    options_bind, options_token, options_deadline, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = bw_validate,
 	.timeout_help = "how long to wait for the peer, and how long a domain may go without a "

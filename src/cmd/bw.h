@@ -62,6 +62,8 @@ struct bw_report {
 	char instance_type[64];
 	struct test_stop stop;
 	struct test_gdr gdr; /* the first lane whose GPU memory has no GPUDirect RDMA */
+	struct out_table *t; /* the results, printed row by row as sizes are measured */
+	bool pairs_shown;    /* the GPU-NIC pairs are out (before the first row) */
 };
 
 struct bw {
@@ -104,9 +106,15 @@ double bw_lane_elapsed(const struct bw *b, size_t i, const struct msg_bw_report 
 /* A failure on either side's lanes: recorded in b->rep, returns the exit code (0: none). */
 int bw_lane_failures(struct bw *b, size_t size, const struct msg_bw_report *peer);
 /* One result row from both sides' lane timings, added to b->rep. */
+/*
+ * The results table, once the lanes are up and before the first size: each row is shown as
+ * soon as bw_add_row has it, in columns laid out from the sizes and counts to run (widest_count:
+ * the largest count a size may run).
+ */
+void bw_rows_begin(struct bw *b, const size_t *sizes, size_t nsizes, long widest_count);
 void bw_add_row(struct bw *b, size_t size, long count, const struct msg_bw_report *peer);
 const char *bw_op_str(enum lane_op op);
 /* The results table, and for the client the per-domain table and the verdict: the exit code. */
-int bw_render(struct out *o, const struct bw *b);
+int bw_render(struct out *o, struct bw *b);
 
 #endif

@@ -2,6 +2,7 @@
 /* Option groups several commands share, defined once; each command lists those it takes. */
 #include "cmd/common-options.h"
 
+#include <netdb.h>
 #include <string.h>
 
 #include "fabric/buffer.h"
@@ -81,5 +82,26 @@ const struct opt_def options_deadline[] = {
 const struct opt_def options_token[] = {
 	{ .name = "token", .arg = "SECRET", OPT_CUSTOM(parse_token),
 	  .help = "shared secret the server requires (default: $EFADIAG_TOKEN)" },
+	OPT_END,
+};
+
+/* A numeric address, checked now: a name would need a lookup, and may stand for several. */
+static int parse_bind(struct ctx *ctx, const struct opt_def *d, const char *arg)
+{
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_PASSIVE,
+				  .ai_socktype = SOCK_STREAM }, *ai = NULL;
+
+	(void)d;
+	if (!*arg || getaddrinfo(arg, NULL, &hints, &ai))
+		return cli_usage_error(ctx, "invalid value '%s' for --bind: a numeric IPv4 or IPv6 "
+				       "address of this node (e.g. 10.0.0.5, ::1)", arg);
+	freeaddrinfo(ai);
+	ctx->opt.bind_addr = arg;
+	return 0;
+}
+
+const struct opt_def options_bind[] = {
+	{ .name = "bind", .arg = "ADDR", OPT_CUSTOM(parse_bind),
+	  .help = "a server listens on this address only (default: every address)" },
 	OPT_END,
 };

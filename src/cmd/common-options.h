@@ -13,6 +13,8 @@ extern const struct opt_def options_peer[];
 extern const struct opt_def options_mem[];
 /* Which of the provider's fabrics (pingpong, bw, sg-check, mesh): --fabric NAME. */
 extern const struct opt_def options_fabric[];
+/* Where a server listens (the tests without HOST, and serve): --bind ADDR. */
+extern const struct opt_def options_bind[];
 /* The shared secret (the tests and serve): --token. */
 extern const struct opt_def options_token[];
 extern const struct opt_def options_deadline[];

@@ -77,6 +77,7 @@ static const struct out_col host_cols[] = {
 	{ "efa_driver_version", "efa driver", OUT_STR, 0, 0 },
 	{ "memlock", "memlock limit", OUT_STR, 0, 0 },
 	{ "memlock_bytes", "", OUT_INT, 0, OUT_JSON_ONLY },
+	{ "memlock_unlimited", "", OUT_BOOL, 0, OUT_JSON_ONLY },
 	{ "hugepages_2mb_total", "2 MiB hugepages total", OUT_INT, 0, 0 },
 	{ "hugepages_2mb_free", "2 MiB hugepages free", OUT_INT, 0, 0 },
 	{ "ptrace_scope", "yama ptrace_scope", OUT_INT, 0, 0 },
@@ -252,14 +253,20 @@ static void emit_host(struct info_run *r)
 		    r->ndevs ? "unknown" : "not loaded");
 	format_bytes(h->memlock_bytes, buf, sizeof(buf));
 	out_set_str(obj, "memlock", "%s", buf);
+	/*
+	 * Unlimited is RLIM_INFINITY, as the kernel has it, written as the exact integer: larger
+	 * than any limit a script compares with (jq: .host.memlock_bytes >= 17179869184 holds;
+	 * null would compare below every number), and memlock_unlimited says it in a word.
+	 */
 	if (h->memlock_bytes == UINT64_MAX)
-		cJSON_AddNullToObject(obj, "memlock_bytes");
+		cJSON_AddRawToObject(obj, "memlock_bytes", "18446744073709551615");
 	else
 		out_set_num(obj, "memlock_bytes", (double)h->memlock_bytes);
 	if (h->cap_ipc_lock >= 0)
 		cJSON_AddBoolToObject(obj, "cap_ipc_lock", h->cap_ipc_lock == 1);
 	else
 		cJSON_AddNullToObject(obj, "cap_ipc_lock");
+	out_set_bool(obj, "memlock_unlimited", h->memlock_bytes == UINT64_MAX);
 	if (h->hugepages_total >= 0)
 		out_set_num(obj, "hugepages_2mb_total", (double)h->hugepages_total);
 	if (h->hugepages_free >= 0)

@@ -41,7 +41,59 @@ struct pp_report {
 	size_t nrows;
 	struct test_stop stop;
 	struct test_gdr gdr;
+	struct out_table *t; /* the results, printed row by row as sizes are measured */
 };
+
+/* Widest latency and rate the columns are laid out for (1 s one-way, 100 GB/s). */
+#define WIDEST_USEC 999999.99
+#define WIDEST_MB_PER_SEC 99999.99
+
+static void set_row_fields(cJSON *row, const struct msg_pp_row *r)
+{
+	out_set_num(row, "bytes", (double)r->bytes);
+	out_set_num(row, "iterations", (double)r->iterations);
+	out_set_num(row, "lat_min_usec", r->lat_min_usec);
+	out_set_num(row, "lat_avg_usec", r->lat_avg_usec);
+	out_set_num(row, "lat_p50_usec", r->lat_p50_usec);
+	out_set_num(row, "lat_p99_usec", r->lat_p99_usec);
+	out_set_num(row, "lat_max_usec", r->lat_max_usec);
+	out_set_num(row, "mb_per_sec", r->mb_per_sec);
+}
+
+/*
+ * The results table, before the first size runs: people see each size's row as soon as it is
+ * measured (a 1M size over tcp takes a while), in columns as wide as the sizes to run, the
+ * iterations and the widest latency foreseen make them.
+ */
+static void rows_begin(struct out *o, struct pp_report *rep, const struct msg_hello *h)
+{
+	struct msg_pp_row widest = {
+		.iterations = h->iterations,
+		.lat_min_usec = WIDEST_USEC, .lat_avg_usec = WIDEST_USEC,
+		.lat_p50_usec = WIDEST_USEC, .lat_p99_usec = WIDEST_USEC,
+		.lat_max_usec = WIDEST_USEC, .mb_per_sec = WIDEST_MB_PER_SEC,
+	};
+	cJSON *w = cJSON_CreateObject();
+	size_t k;
+
+	for (k = 0; k < h->nsizes; k++)
+		if (h->sizes[k] > widest.bytes)
+			widest.bytes = h->sizes[k];
+	if (w)
+		set_row_fields(w, &widest);
+	rep->t = out_table_new(o, "results", NULL, result_cols, NCOLS);
+	out_table_stream(rep->t, w);
+	cJSON_Delete(w);
+}
+
+/* The row just measured (rep->rows' last), shown now. */
+static void show_row(struct pp_report *rep)
+{
+	if (!rep->t || !rep->nrows)
+		return;
+	set_row_fields(out_table_row(rep->t), &rep->rows[rep->nrows - 1]);
+	out_table_row_done(rep->t);
+}
 
 /* A size's row from its round trips: one-way latency is half a round trip. */
 static void add_row(struct pp_report *rep, size_t size, const struct lat_result *r)
@@ -61,25 +113,19 @@ static void add_row(struct pp_report *rep, size_t size, const struct lat_result 
 }
 
 /* The table of the sizes that completed, then the verdict or what stopped the run. */
-static int render(struct out *o, const struct pp_report *rep)
+static int render(struct out *o, struct pp_report *rep)
 {
-	struct out_table *t = out_table_new(o, "results", NULL, result_cols, NCOLS);
+	struct out_table *t = rep->t;
 	const struct msg_pp_row *first = &rep->rows[0];
 	size_t k;
 
-	for (k = 0; k < rep->nrows; k++) {
-		const struct msg_pp_row *r = &rep->rows[k];
-		cJSON *row = out_table_row(t);
-
-		out_set_num(row, "bytes", (double)r->bytes);
-		out_set_num(row, "iterations", (double)r->iterations);
-		out_set_num(row, "lat_min_usec", r->lat_min_usec);
-		out_set_num(row, "lat_avg_usec", r->lat_avg_usec);
-		out_set_num(row, "lat_p50_usec", r->lat_p50_usec);
-		out_set_num(row, "lat_p99_usec", r->lat_p99_usec);
-		out_set_num(row, "lat_max_usec", r->lat_max_usec);
-		out_set_num(row, "mb_per_sec", r->mb_per_sec);
+	/* A run that stopped before its sizes: the table, if any, is made here. */
+	if (!t) {
+		t = out_table_new(o, "results", NULL, result_cols, NCOLS);
+		for (k = 0; k < rep->nrows; k++)
+			set_row_fields(out_table_row(t), &rep->rows[k]);
 	}
+	rep->t = NULL;
 	/* A failed run shows the sizes that completed, and no empty table. */
 	if (rep->nrows || rep->stop.code == EXIT_OK)
 		out_table_end(t);
@@ -188,6 +234,7 @@ static int client_size(struct ctx *ctx, struct session *s, struct fab_buf *buf, 
 		return test_stop(&rep->stop, EXIT_FAIL, "--verify: payload from the server differs at size %zu, "
 			    "iteration %ld, offset %ld", size, r.iteration, r.bad_offset);
 	add_row(rep, size, &r);
+	show_row(rep);
 	/* The server prints what we measured: it takes no timestamps of its own. */
 	m = (struct msg){ .kind = MSG_PP_ROW, .u.pp_row = rep->rows[rep->nrows - 1] };
 	if (proto_send(&s->oob, &m, session_deadline(s)))
@@ -240,6 +287,8 @@ static int pingpong_client(struct ctx *ctx, const struct session_target *target)
 		test_describe_mem(ctx->out, out_root(ctx->out), &buf, &s.ep, "");
 		test_gdr_judge(&rep->gdr, &buf, &s.ep);
 	}
+	if (!rep->stop.code)
+		rows_begin(ctx->out, rep, &h);
 	for (k = 0; k < h.nsizes && !rep->stop.code; k++)
 		client_size(ctx, &s, &buf, h.sizes[k], rep);
 	if (!rep->stop.code)
@@ -317,8 +366,10 @@ static int pingpong_serve(struct ctx *ctx, struct session *s)
 		out_error(ctx->out, "out of memory");
 		return EXIT_ERROR;
 	}
-	if (alloc_buffer(&buf, &s->hello, ep, rep) == 0)
+	if (alloc_buffer(&buf, &s->hello, ep, rep) == 0) {
 		test_describe_mem(ctx->out, out_root(ctx->out), &buf, ep, "");
+		rows_begin(ctx->out, rep, &s->hello);
+	}
 	while (!rep->stop.code) {
 		double deadline = now_sec() + s->hello.timeout_sec + SERVER_GRACE_SEC;
 
@@ -332,6 +383,7 @@ static int pingpong_serve(struct ctx *ctx, struct session *s)
 			break;
 		if (m.kind == MSG_PP_ROW && rep->nrows < EFADIAG_MAX_SIZES) {
 			rep->rows[rep->nrows++] = m.u.pp_row;
+			show_row(rep);
 			continue;
 		}
 		/* Never post more than the fabric takes (efa-direct: the MTU; see fit_sizes). */
@@ -369,7 +421,7 @@ const struct cmd_entry cmd_pingpong = {
 	.summary = "one-way latency per message size (client with HOST or --exec, else server)",
 	.usage = "[HOST]",
 	.options = (const struct opt_def *const[]){ options_measure, options_mem, options_fabric, options_peer,
-						    options_token, options_deadline, NULL },
+						    options_bind, options_token, options_deadline, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = test_validate_peer,
 	.timeout_help = "how long to wait for the peer (its start and handshake included) and "

@@ -581,8 +581,8 @@ const struct cmd_entry cmd_sgcheck = {
 	.summary = "check that fabric traffic crosses both ways (security group test), with the fix",
 	.usage = "[HOST]",
 	/* It sends fixed probes: sizes and counts are for the measuring commands only. */
-	.options = (const struct opt_def *const[]){ options_fabric, options_peer, options_token,
-						    NULL },
+	.options = (const struct opt_def *const[]){ options_fabric, options_peer, options_bind,
+						    options_token, NULL },
 	.flags = CMD_HOST_OPTIONAL,
 	.validate = test_validate_peer,
 	.timeout_help = "the whole run's budget: control path, endpoints, probes and results "

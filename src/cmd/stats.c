@@ -62,6 +62,10 @@ static int stats_validate(struct ctx *ctx)
 	/* Like iostat: a count alone samples every second. */
 	if (o->count > 0 && o->interval_sec == 0)
 		o->interval_sec = 1;
+	/* Records are JSON Lines, one a line, whatever the layout of a single document. */
+	if (o->pretty && o->interval_sec > 0)
+		return cli_usage_error(ctx, "--pretty: stats --interval writes JSON Lines, one "
+					    "record a line; leave --pretty out (or pipe to jq .)");
 	if (o->prom && !strcmp(o->prom, "-") && o->json)
 		return cli_usage_error(ctx, "--prom - and --json both print on standard output: "
 					    "use --prom FILE with --json");

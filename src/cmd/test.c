@@ -59,6 +59,10 @@ int test_validate_peer(struct ctx *ctx)
 		return cli_usage_error(ctx, "--loopback runs both ends here: no HOST or --exec");
 	if (o->exec_cmd && ctx->host)
 		return cli_usage_error(ctx, "give either HOST or --exec, not both");
+	if (o->bind_addr && (ctx->host || o->exec_cmd || o->loopback))
+		return cli_usage_error(ctx, "--bind is where a server listens: it does nothing with "
+				       "%s", ctx->host ? "HOST (a client)" :
+				       o->exec_cmd ? "--exec (a client)" : "--loopback");
 	if (!o->port && (ctx->host || o->exec_cmd))
 		return cli_usage_error(ctx, "invalid value '0' for -P/--port: 0 (any free port) is "
 				       "for a server; a client needs the port its server named");
@@ -487,18 +491,20 @@ int test_serve(struct ctx *ctx, const char *only_test)
 	}
 	/* Over TCP anyone may connect: only a client that gets to its test uses a server up. */
 	a.ignore_refused = !ctx->opt.persist;
-	lfd = oob_listen(ctx->opt.port, err, sizeof(err));
+	lfd = oob_listen(ctx->opt.bind_addr, ctx->opt.port, err, sizeof(err));
 	if (lfd < 0) {
 		out_error(ctx->out, "%s", err);
 		return EXIT_ERROR;
 	}
 	/* -P 0: the kernel chose the port, and the caller needs it, so it is said even with -q. */
 	if (!ctx->opt.port)
-		fprintf(stderr, "efadiag: %s: waiting for a client on TCP port %d\n", name,
-			oob_local_port(lfd));
+		fprintf(stderr, "efadiag: %s: waiting for a client on TCP port %d%s%s\n", name,
+			oob_local_port(lfd), ctx->opt.bind_addr ? " of " : "",
+			ctx->opt.bind_addr ? ctx->opt.bind_addr : "");
 	else
-		out_note(ctx->out, "efadiag: %s: waiting for a client on TCP port %d\n", name,
-			 ctx->opt.port);
+		out_note(ctx->out, "efadiag: %s: waiting for a client on TCP port %d%s%s\n", name,
+			 ctx->opt.port, ctx->opt.bind_addr ? " of " : "",
+			 ctx->opt.bind_addr ? ctx->opt.bind_addr : "");
 	code = server_loop(lfd, ctx->opt.persist, ctx->opt.quiet, &calls, &a);
 	close(lfd);
 	return code;

@@ -164,7 +164,47 @@ int oob_connect(struct oob *o, const char *host, int port, double deadline)
 	return 0;
 }
 
-int oob_listen(int port, char *err, size_t errlen)
+/* Listens on one address only (--bind): a numeric IPv4 or IPv6 address of this node. */
+static int listen_on(const char *addr, int port, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_PASSIVE,
+				  .ai_socktype = SOCK_STREAM }, *ai = NULL;
+	int fd, one = 1, e, rc;
+
+	rc = getaddrinfo(addr, NULL, &hints, &ai);
+	if (rc) {
+		snprintf(err, errlen, "--bind %s: %s", addr, gai_strerror(rc));
+		return -EINVAL;
+	}
+	if (ai->ai_family == AF_INET6)
+		((struct sockaddr_in6 *)ai->ai_addr)->sin6_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in *)ai->ai_addr)->sin_port = htons((uint16_t)port);
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "socket: %s", strerror(e));
+		freeaddrinfo(ai);
+		return -e;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* An IPv6 address is that address only, not the IPv4 ones too. */
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 8)) {
+		e = errno;
+		snprintf(err, errlen, "cannot listen on %s port %d: %s%s", addr, port, strerror(e),
+			 e == EADDRNOTAVAIL ? " (--bind takes an address of this node)" : "");
+		close(fd);
+		freeaddrinfo(ai);
+		return -e;
+	}
+	freeaddrinfo(ai);
+	set_nonblock(fd);
+	return fd;
+}
+
+int oob_listen(const char *addr, int port, char *err, size_t errlen)
 {
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port),
 				   .sin6_addr = IN6ADDR_ANY_INIT };
@@ -172,6 +212,8 @@ int oob_listen(int port, char *err, size_t errlen)
 				  .sin_addr.s_addr = htonl(INADDR_ANY) };
 	int fd, one = 1, zero = 0;
 
+	if (addr)
+		return listen_on(addr, port, err, errlen);
 	/* One IPv6 socket serves both families; hosts without IPv6 fall back to IPv4. */
 	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {

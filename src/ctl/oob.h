@@ -36,8 +36,12 @@ struct oob {
 void oob_init(struct oob *o);
 /* Connects to host:port (names resolved, IPv4 or IPv6), all attempts within the deadline. */
 int oob_connect(struct oob *o, const char *host, int port, double deadline);
-/* Listens on every address (IPv6 socket accepting IPv4 too, or IPv4 alone). Returns the fd. */
-int oob_listen(int port, char *err, size_t errlen);
+/*
+ * Listens on every address (IPv6 socket accepting IPv4 too, or IPv4 alone), or with addr (a
+ * numeric IPv4 or IPv6 address, --bind) on that one only. Returns the fd, or a negative errno
+ * with err set.
+ */
+int oob_listen(const char *addr, int port, char *err, size_t errlen);
 /* The port a listening socket is bound to (the one the kernel chose for port 0); -1 if unknown. */
 int oob_local_port(int fd);
 /* Accepts one client; deadline < 0 waits for as long as it takes. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common.h"
 #include "util.h"
 
 uint32_t fabric_api_version(void)
@@ -110,6 +111,56 @@ static bool seen_before(const struct fi_info *head, const struct fi_info *cur)
 	return false;
 }
 
+/* Where an entry's (provider, fabric) first appears in list: its group, kept in libfabric's order. */
+static size_t group_of(const struct fi_info *list, const struct fi_info *fi)
+{
+	const struct fi_info *p;
+	size_t g = 0;
+
+	for (p = list; p != fi; p = p->next, g++)
+		if (!strcmp(p->fabric_attr->prov_name, fi->fabric_attr->prov_name) &&
+		    !strcmp(p->fabric_attr->name, fi->fabric_attr->name))
+			return g;
+	return g;
+}
+
+/*
+ * The domains of each (provider, fabric) in natural order (rdmap79s0-rdm before
+ * rdmap204s0-rdm; libfabric lists a provider's devices as the driver found them), the
+ * providers and fabrics themselves in libfabric's order (its preference).
+ */
+static struct fi_info *sort_domains(struct fi_info *head)
+{
+	struct fi_info *v[256], *p, *rest;
+	size_t g[256], n = 0, i, j;
+
+	for (p = head; p && n < 256; p = p->next)
+		v[n++] = p;
+	if (p || n < 2)
+		return head; /* more than a node has: left as they came */
+	for (i = 0; i < n; i++)
+		g[i] = group_of(head, v[i]);
+	/* Insertion sort: stable, and a node lists a few dozen domains. */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && (g[j - 1] > g[j] ||
+				      (g[j - 1] == g[j] && name_cmp(v[j - 1]->domain_attr->name,
+								    v[j]->domain_attr->name) > 0));
+		     j--) {
+			struct fi_info *t = v[j];
+			size_t tg = g[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+			g[j] = g[j - 1];
+			g[j - 1] = tg;
+		}
+	for (i = n, rest = NULL; i > 0; i--) {
+		v[i - 1]->next = rest;
+		rest = v[i - 1];
+	}
+	return rest;
+}
+
 int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
 			struct fi_info **list)
 {
@@ -141,7 +192,7 @@ int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
 		tail = &dup->next;
 	}
 	fi_freeinfo(all);
-	*list = head;
+	*list = sort_domains(head);
 	return 0;
 }
 
@@ -305,7 +356,7 @@ struct fi_info *fabric_pick_domain(struct fi_info *list, char *const *domains, s
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return name_cmp(*(char *const *)a, *(char *const *)b);
 }
 
 size_t fabric_domain_names(const char *prov, char **names, size_t max)

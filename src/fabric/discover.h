@@ -23,7 +23,8 @@ bool fabric_caps_of(const char *prov, const char *fabric, uint64_t *caps);
 
 /*
  * Lists the RDM domains of prov, one fi_info per (fabric, domain), restricted to the names in
- * domains when ndomains > 0. Returns 0 and *list (free with fi_freeinfo, may be NULL when
+ * domains when ndomains > 0; the providers and fabrics in libfabric's order, the domains of
+ * each in natural order (name_cmp: rdmap79s0-rdm before rdmap204s0-rdm). Returns 0 and *list (free with fi_freeinfo, may be NULL when
  * nothing matched), or a negative libfabric error code (-FI_ENODATA: no such provider).
  */
 int fabric_list_domains(const char *prov, char *const *domains, size_t ndomains,
@@ -66,7 +67,7 @@ bool fabric_subnet_holds(const char *cidr, const struct sockaddr *addr);
 struct fi_info *fabric_pick_domain(struct fi_info *list, char *const *domains, size_t ndomains,
 				   const struct sockaddr *peer);
 
-/* The distinct non-loopback domain names of prov, sorted; each malloc'd. Returns how many. */
+/* The distinct non-loopback domain names of prov, in natural order (name_cmp); each malloc'd. Returns how many. */
 size_t fabric_domain_names(const char *prov, char **names, size_t max);
 
 /* "FI_EP_RDM" -> "rdm", "FI_PROTO_RXM" -> "rxm": the short forms tables show. */

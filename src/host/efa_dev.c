@@ -20,6 +20,7 @@
 #endif
 
 #include "host/sysfs.h"
+#include "common.h"
 #include "util.h"
 
 bool efa_dev_pci_id_is_efa(long vendor, long device)
@@ -234,7 +235,7 @@ static void read_fixture_efadv(struct efa_dev *devs, size_t n)
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(((const struct efa_dev *)a)->name, ((const struct efa_dev *)b)->name);
+	return name_cmp(((const struct efa_dev *)a)->name, ((const struct efa_dev *)b)->name);
 }
 
 /* A file's text, or why it could not be read in its place; absent leaves "". */

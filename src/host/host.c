@@ -51,10 +51,37 @@ static int cap_ipc_lock(void)
 	return (eff >> 14) & 1;
 }
 
+/*
+ * The locked-memory limit: getrlimit's, or in a fixture tree (EFADIAG_SYSROOT) the soft limit
+ * its proc/self/limits names where it has one ("Max locked memory  unlimited  unlimited
+ * bytes"), so a test shows an unlimited limit without the privilege to raise one. 0, or -1
+ * when neither says.
+ */
+static int memlock_limit(uint64_t *bytes)
+{
+	struct rlimit rl;
+	char buf[4096], soft[64];
+	const char *line;
+
+	if (!sysfs_is_real_root() && !sysfs_read_raw(buf, sizeof(buf), "/proc/self/limits") &&
+	    (line = strstr(buf, "Max locked memory")) &&
+	    sscanf(line + strlen("Max locked memory"), "%63s", soft) == 1) {
+		if (!strcmp(soft, "unlimited")) {
+			*bytes = UINT64_MAX;
+			return 0;
+		}
+		*bytes = strtoull(soft, NULL, 10);
+		return 0;
+	}
+	if (getrlimit(RLIMIT_MEMLOCK, &rl))
+		return -1;
+	*bytes = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : rl.rlim_cur;
+	return 0;
+}
+
 void host_collect(struct host_facts *h)
 {
 	const struct instance_type *t;
-	struct rlimit rl;
 
 	memset(h, 0, sizeof(*h));
 	h->expected_efa_devices = -1;
@@ -68,8 +95,7 @@ void host_collect(struct host_facts *h)
 		h->expected_efa_devices = t->efa_devices ? t->efa_devices : -1;
 		h->line_rate_gbps = t->line_rate_gbps;
 	}
-	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0)
-		h->memlock_bytes = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : rl.rlim_cur;
+	memlock_limit(&h->memlock_bytes);
 	h->cap_ipc_lock = cap_ipc_lock();
 	h->hugepages_err = sysfs_read_long(&h->hugepages_total,
 					   "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages");

@@ -17,7 +17,10 @@ const struct opt_def cli_global_options[] = {
 	  .help = "libfabric provider (default " EFADIAG_DEFAULT_PROVIDER ")" },
 	{ .name = "domain", .letter = 'd', .arg = "NAME[,NAME...]", OPT_NAMES(domains, ndomains),
 	  .help = "restrict to these domains" },
-	{ .name = "json", .letter = 'j', OPT_FLAG(json), .help = "one JSON document on stdout" },
+	{ .name = "json", .letter = 'j', OPT_FLAG(json),
+	  .help = "one JSON document on stdout, on one line" },
+	{ .name = "pretty", OPT_FLAG(pretty),
+	  .help = "the JSON document indented over lines, for people (implies --json)" },
 	{ .name = "timeout", .letter = 't', .arg = "SEC", OPT_SECONDS(timeout_sec, 0.001, 86400),
 	  .help = "upper bound for every wait (default 5; sg-check: its total budget)" },
 	{ .name = "port", .letter = 'P', .arg = "N", OPT_PORT(port),
@@ -177,10 +180,16 @@ static bool takes_value(const struct opt_def *d)
 	return d->arg != NULL;
 }
 
-/* The option whose presence means even a usage error answers in JSON. */
+/* The options whose presence means even a usage error answers in JSON (--pretty implies it). */
 static bool sets_json(const struct opt_def *d)
 {
-	return d->kind == OPTK_FLAG && d->off == offsetof(struct opts, json);
+	return d->kind == OPTK_FLAG &&
+	       (d->off == offsetof(struct opts, json) || d->off == offsetof(struct opts, pretty));
+}
+
+static bool sets_pretty(const struct opt_def *d)
+{
+	return d->kind == OPTK_FLAG && d->off == offsetof(struct opts, pretty);
 }
 
 const struct cmd_entry *cli_find_command(const struct cmd_entry *const *commands,
@@ -235,7 +244,8 @@ void cli_free(struct opts *opt)
  * take it as an abbreviation, which this scan (and a later new option) would read differently.
  * all holds every command's options: a name means the same option in every command.
  */
-static int prescan(const struct opt_set *all, int argc, char **argv, bool *json, int *bad)
+static int prescan(const struct opt_set *all, int argc, char **argv, bool *json, bool *pretty,
+		   int *bad)
 {
 	int i, first = -1;
 
@@ -262,6 +272,8 @@ static int prescan(const struct opt_set *all, int argc, char **argv, bool *json,
 				*bad = i;
 			if (d && sets_json(d))
 				*json = true;
+			if (d && sets_pretty(d))
+				*pretty = true;
 			if (d && takes_value(d) && !eq)
 				i++;
 			continue;
@@ -465,18 +477,19 @@ struct cli_result cli_parse(struct ctx *ctx, const struct cmd_entry *const *comm
 	char shortopts[3 * sizeof(active.defs) / sizeof(active.defs[0]) + 4];
 	struct cli_result res = { 0 };
 	const struct cmd_entry *cmd = NULL;
-	bool json = false, want_help = false, want_version = false;
+	bool json = false, pretty = false, want_help = false, want_version = false;
 	size_t nl = 0, ns = 0, i;
 	int ci, c, bad = 0, operands = 0;
 
 	cli_defaults(&ctx->opt);
 	ctx->commands = commands;
 	set_build(&all, commands, NULL);
-	ci = prescan(&all, argc, argv, &json, &bad);
+	ci = prescan(&all, argc, argv, &json, &pretty, &bad);
 	if (ci > 0)
 		cmd = cli_find_command(commands, argv[ci]);
 	ctx->cmd = cmd;
 	ctx->out = out_new(cmd ? cmd->name : "", json, false);
+	out_set_pretty(ctx->out, pretty);
 	/* Before the command: in "--prov tcp info" the prescan took "tcp" for the command. */
 	if (bad) {
 		char typed[128];
@@ -609,7 +622,11 @@ struct cli_result cli_parse(struct ctx *ctx, const struct cmd_entry *const *comm
 	if (ctx->opt.quiet) {
 		out_free(ctx->out);
 		ctx->out = out_new(cmd->name, json, true);
+		out_set_pretty(ctx->out, pretty);
 	}
+	/* --pretty is a way of asking for the document: it implies --json. */
+	if (ctx->opt.pretty)
+		ctx->opt.json = true;
 	if (cmd->validate && cmd->validate(ctx))
 		return stop(EXIT_USAGE);
 	return res;

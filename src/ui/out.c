@@ -19,7 +19,8 @@ struct out {
 	bool json;
 	bool quiet;
 	bool printed; /* text mode: something went to stdout, separate the next block */
-	bool compact; /* JSON on one line: streaming records */
+	bool pretty; /* --pretty: a document indented over lines, for people reading JSON */
+	bool compact; /* JSON on one line whatever --pretty says: streaming records */
 	bool stream_closed; /* the last record is out: no document follows it */
 	bool stdout_failed; /* a write failed and was reported: nothing more goes out */
 	bool errors_unsaid; /* errors go into the document only: another process reports them */
@@ -35,6 +36,10 @@ struct out_table {
 	size_t ncols;
 	cJSON *rows;
 	bool own_rows; /* a table for people only: its rows are not in the document */
+	bool stream;	  /* rows printed as they are done (out_table_stream) */
+	bool head_shown;  /* streaming: the title and header are out */
+	int rows_shown;	  /* streaming: rows printed so far */
+	size_t width[32]; /* streaming: the columns' widths, fixed before the first row */
 };
 
 static void *xalloc(size_t n)
@@ -111,6 +116,11 @@ void out_free(struct out *o)
 		return;
 	cJSON_Delete(o->root);
 	free(o);
+}
+
+void out_set_pretty(struct out *o, bool pretty)
+{
+	o->pretty = pretty;
 }
 
 bool out_is_json(const struct out *o)
@@ -228,53 +238,115 @@ int out_table_rows(const struct out_table *t)
 	return cJSON_GetArraySize(t->rows);
 }
 
-static void print_table(const struct out_table *t)
+#define OUT_MAX_COLS 32
+
+/* The last column people see: a last column of text is not padded (no trailing blanks). */
+static size_t last_shown(const struct out_table *t)
 {
-	size_t width[32] = { 0 };
-	char cell[512];
-	const cJSON *row;
 	size_t c, last = 0;
 
-	for (c = 0; c < t->ncols && c < 32; c++) {
-		if (t->cols[c].flags & OUT_JSON_ONLY)
-			continue;
-		width[c] = strlen(t->cols[c].head);
-		last = c;
-		cJSON_ArrayForEach(row, t->rows) {
-			format_cell(&t->cols[c], row, cell, sizeof(cell));
-			if (strlen(cell) > width[c])
-				width[c] = strlen(cell);
-		}
-	}
+	for (c = 0; c < t->ncols && c < OUT_MAX_COLS; c++)
+		if (!(t->cols[c].flags & OUT_JSON_ONLY))
+			last = c;
+	return last;
+}
+
+static void print_cell(const struct out_table *t, size_t c, size_t last, const char *text)
+{
+	if (c == last && !right_aligned(&t->cols[c]))
+		printf("%s", text);
+	else
+		printf(right_aligned(&t->cols[c]) ? "%*s%s" : "%-*s%s", (int)t->width[c], text,
+		       c == last ? "" : "  ");
+}
+
+static void print_head(struct out_table *t)
+{
+	size_t c, last = last_shown(t);
+
 	begin_block(t->o);
 	if (t->title)
 		printf("%s\n", t->title);
-	for (c = 0; c < t->ncols && c < 32; c++) {
+	for (c = 0; c < t->ncols && c < OUT_MAX_COLS; c++)
+		if (!(t->cols[c].flags & OUT_JSON_ONLY))
+			print_cell(t, c, last, t->cols[c].head);
+	putchar('\n');
+	t->head_shown = true;
+}
+
+/* A cell wider than its column pushes the rest of the row right: it is never cut. */
+static void print_row(const struct out_table *t, const cJSON *row)
+{
+	size_t c, last = last_shown(t);
+	char cell[512];
+
+	for (c = 0; c < t->ncols && c < OUT_MAX_COLS; c++) {
 		if (t->cols[c].flags & OUT_JSON_ONLY)
 			continue;
-		/* A last column of text is not padded: no trailing blanks. Numbers still are. */
-		if (c == last && !right_aligned(&t->cols[c]))
-			printf("%s", t->cols[c].head);
-		else
-			printf(right_aligned(&t->cols[c]) ? "%*s%s" : "%-*s%s", (int)width[c],
-			       t->cols[c].head, c == last ? "" : "  ");
+		format_cell(&t->cols[c], row, cell, sizeof(cell));
+		print_cell(t, c, last, cell);
 	}
 	putchar('\n');
-	if (!cJSON_GetArraySize(t->rows))
-		printf("(none)\n");
-	cJSON_ArrayForEach(row, t->rows) {
-		for (c = 0; c < t->ncols && c < 32; c++) {
-			if (t->cols[c].flags & OUT_JSON_ONLY)
-				continue;
-			format_cell(&t->cols[c], row, cell, sizeof(cell));
-			if (c == last && !right_aligned(&t->cols[c]))
-				printf("%s", cell);
-			else
-				printf(right_aligned(&t->cols[c]) ? "%*s%s" : "%-*s%s",
-				       (int)width[c], cell, c == last ? "" : "  ");
+}
+
+/* Each column as wide as its header and the widest of rows (an array of rows, or one row). */
+static void fit_widths(struct out_table *t, const cJSON *rows)
+{
+	char cell[512];
+	const cJSON *row;
+	size_t c;
+
+	for (c = 0; c < t->ncols && c < OUT_MAX_COLS; c++) {
+		if (t->cols[c].flags & OUT_JSON_ONLY)
+			continue;
+		if (strlen(t->cols[c].head) > t->width[c])
+			t->width[c] = strlen(t->cols[c].head);
+		if (!rows)
+			continue;
+		if (cJSON_IsObject(rows)) {
+			format_cell(&t->cols[c], rows, cell, sizeof(cell));
+			if (strlen(cell) > t->width[c])
+				t->width[c] = strlen(cell);
+			continue;
 		}
-		putchar('\n');
+		cJSON_ArrayForEach(row, rows) {
+			format_cell(&t->cols[c], row, cell, sizeof(cell));
+			if (strlen(cell) > t->width[c])
+				t->width[c] = strlen(cell);
+		}
 	}
+}
+
+/* The rows not printed yet; the title and header first, and (none) for a table without rows. */
+static void print_rest(struct out_table *t)
+{
+	const cJSON *row;
+	int i = 0;
+
+	if (!t->head_shown) {
+		print_head(t);
+		if (!cJSON_GetArraySize(t->rows))
+			printf("(none)\n");
+	}
+	cJSON_ArrayForEach(row, t->rows)
+		if (i++ >= t->rows_shown)
+			print_row(t, row);
+	t->rows_shown = i;
+}
+
+void out_table_stream(struct out_table *t, const cJSON *widest)
+{
+	t->stream = true;
+	fit_widths(t, widest);
+}
+
+void out_table_row_done(struct out_table *t)
+{
+	if (!t->stream || t->o->json || !cJSON_GetArraySize(t->rows))
+		return;
+	print_rest(t);
+	/* Into a pipe too: a script or a person watching sees each size when it is measured. */
+	fflush(stdout);
 }
 
 void out_table_discard(struct out_table *t)
@@ -290,8 +362,12 @@ void out_table_end(struct out_table *t)
 {
 	if (!t)
 		return;
-	if (!t->o->json)
-		print_table(t);
+	if (!t->o->json) {
+		/* A table printed whole is as wide as its widest cell; a stream's widths are set. */
+		if (!t->stream)
+			fit_widths(t, t->rows);
+		print_rest(t);
+	}
 	out_table_discard(t);
 }
 
@@ -474,7 +550,8 @@ void out_signal_doc_set(int i, struct out *o, const struct out *origin, int code
 	str_copy(o->started, sizeof(o->started), origin->started);
 	out_set_str(o->root, "time", "%s", o->started);
 	reconcile_status(o, code);
-	doc = cJSON_PrintUnformatted(o->root);
+	/* Laid out as the real document would be: one line unless --pretty. */
+	doc = origin->pretty ? cJSON_Print(o->root) : cJSON_PrintUnformatted(o->root);
 	if (!doc)
 		return;
 	free(signal_doc[i]);
@@ -528,7 +605,13 @@ int out_finish(struct out *o, int code)
 		return EXIT_ERROR;
 	reconcile_status(o, code);
 	if (o->json && !o->stream_closed) {
-		char *doc = o->compact ? cJSON_PrintUnformatted(o->root) : cJSON_Print(o->root);
+		/*
+		 * One line by default: srun and pdsh gather their tasks' output line by line, so
+		 * documents from many nodes never interleave mid-document, and line tools (grep,
+		 * sort, JSON Lines readers) take each whole. --pretty indents, for people.
+		 */
+		char *doc = o->pretty && !o->compact ? cJSON_Print(o->root)
+						     : cJSON_PrintUnformatted(o->root);
 
 		if (!doc) {
 			fputs("efadiag: out of memory\n", stderr);

@@ -40,6 +40,11 @@ void out_free(struct out *o);
 /* Errors go into the document only, not to stderr: for a process whose peer reports them. */
 void out_errors_unsaid(struct out *o);
 bool out_is_json(const struct out *o);
+/*
+ * --pretty: the document indented over many lines. By default it is one line (compact), so
+ * documents gathered from many nodes never interleave. Stream records stay one line.
+ */
+void out_set_pretty(struct out *o, bool pretty);
 /* The document's root, for keys that no table describes. */
 cJSON *out_root(struct out *o);
 
@@ -53,7 +58,18 @@ struct out_table *out_table_new(struct out *o, const char *key, const char *titl
 cJSON *out_table_row(struct out_table *t);
 /* How many rows the table has so far. */
 int out_table_rows(const struct out_table *t);
-/* Prints the table now (people) and forgets the handle; the JSON stays in the document. */
+/*
+ * Rows as they are measured: each row is printed (people) by out_table_row_done once its
+ * fields are set, stdout flushed, also into a pipe. The columns' widths are fixed now, before
+ * the first row, from the headers and widest: a row (an object that is not in the table) with
+ * the widest value each column will show, e.g. the largest size and 99999.99 for a latency; a
+ * cell that is wider all the same pushes the rest of its row right. The title and header come
+ * with the first row, so a run that fails before any shows no empty table (out_table_discard).
+ */
+void out_table_stream(struct out_table *t, const cJSON *widest);
+void out_table_row_done(struct out_table *t);
+/* Prints the table now (people) and forgets the handle; the JSON stays in the document.
+ * A streaming table: prints what is not out yet (the header and "(none)" if no row came). */
 void out_table_end(struct out_table *t);
 /* Forgets the handle without printing: the JSON array stays, people see nothing. */
 void out_table_discard(struct out_table *t);
