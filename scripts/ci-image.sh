@@ -89,18 +89,28 @@ else
 	mv "$base_tar.new" "$base_tar"
 	ok "base: mmdebstrap $suite, $(du -m "$base_tar" | cut -f1) MiB, $((SECONDS - t)) s"
 fi
-# Imported as a one-layer image: a scratch container with the tree added, committed.
+# Imported as a one-layer image: a scratch container with the tree added, committed, labelled
+# with the tarball's sha256. An image already imported from this tarball is kept: a new import
+# is a new image ID, which would make `bud --layers` rebuild every layer.
 t=$SECONDS
-ctr=$("${bah[@]}" from scratch)
-if timeout 300 "${bah[@]}" add --quiet "$ctr" "$base_tar" / &&
-	"${bah[@]}" config --cmd /bin/bash --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$ctr" &&
-	timeout 300 "${bah[@]}" commit --quiet --rm "$ctr" "$base_tag" >/dev/null; then
-	ok "base: imported as $base_tag, $((SECONDS - t)) s"
+base_sum=$(sha256sum "$base_tar" | cut -d' ' -f1)
+have_sum=$("${bah[@]}" inspect --type image --format \
+	'{{index .OCIv1.Config.Labels "org.efadiag.base-tar-sha256"}}' "$base_tag" 2>/dev/null || true)
+if [ "$have_sum" = "$base_sum" ]; then
+	ok "base: $base_tag is this tarball's import, kept"
 else
-	"${bah[@]}" rm "$ctr" >/dev/null 2>&1 || true
-	bad "base: import $base_tar"
-	finish
-	exit 1
+	ctr=$("${bah[@]}" from scratch)
+	if timeout 300 "${bah[@]}" add --quiet "$ctr" "$base_tar" / &&
+		"${bah[@]}" config --cmd /bin/bash --label "org.efadiag.base-tar-sha256=$base_sum" \
+			--env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$ctr" &&
+		timeout 300 "${bah[@]}" commit --quiet --rm "$ctr" "$base_tag" >/dev/null; then
+		ok "base: imported as $base_tag, $((SECONDS - t)) s"
+	else
+		"${bah[@]}" rm "$ctr" >/dev/null 2>&1 || true
+		bad "base: import $base_tar"
+		finish
+		exit 1
+	fi
 fi
 
 # 2. The image. --layers keeps the stages' layers: a rerun with the same inputs rebuilds nothing.
