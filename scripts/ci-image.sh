@@ -149,6 +149,7 @@ want_version=$(sed -n 's/^AC_INIT(\[efadiag\], \[\([^]]*\)\].*/\1/p' "$top/confi
 inside version efadiag --version
 check "efadiag --version in the image: efadiag $want_version" \
 	test "$rc-$(cat "$out/version")" = "0-efadiag $want_version"
+[ "$rc" = 0 ] || show_err version
 
 # Every library efadiag and libfabric load is in the image (the runtime stage's package list).
 inside ldd sh -c 'ldd /usr/local/bin/efadiag /opt/libfabric/lib/libfabric.so.1'
