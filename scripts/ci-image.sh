@@ -11,7 +11,8 @@
 #     at /fixtures: efadiag --version, fi_info (libfabric 2.6.0 with efa, shm, tcp, rxm), info on
 #     an EFA fixture, stats on the stats fixture, pingpong --loopback over tcp and shm.
 # Prints one PASS/FAIL line per check; exit 0 all passed, 1 a check failed, 3 could not run
-# (tools missing and not installable, no libfabric archive: then SKIP, exit 0 with --skip-ok).
+# (buildah or mmdebstrap missing and not installable). Without the libfabric archive: a SKIP
+# line, exit 0.
 # Every step runs under `timeout`. On 2 cores from nothing: 3 min 48 s to 8 min 13 s (by load;
 # mmdebstrap 40-65 s, libfabric 2.6.0 + efadiag 3-6 min); 17 s when cached, 37 s after an
 # efadiag change (the libfabric layer reused).
