@@ -13,6 +13,13 @@ static const struct out_col check_cols[] = {
 	{ "detail", "DETAIL", OUT_STR, 0, 0 },
 };
 
+static const struct out_col check_dev_cols[] = {
+	{ "status", "STATUS", OUT_STR, 0, 0 },
+	{ "name", "CHECK", OUT_STR, 0, 0 },
+	{ "device", "DEVICE", OUT_STR, 0, 0 },
+	{ "detail", "DETAIL", OUT_STR, 0, 0 },
+};
+
 const char *check_status_str(enum check_status st)
 {
 	static const char *const names[] = { "pass", "skip", "warn", "fail" };
@@ -27,20 +34,46 @@ void checks_begin(struct checks *c, struct out *o)
 	c->count[0] = c->count[1] = c->count[2] = c->count[3] = 0;
 }
 
-void check_add(struct checks *c, const char *name, enum check_status st, const char *fmt, ...)
+void checks_begin_devices(struct checks *c, struct out *o)
+{
+	c->table = out_table_new(o, "checks", "Checks", check_dev_cols,
+				 sizeof(check_dev_cols) / sizeof(check_dev_cols[0]));
+	c->count[0] = c->count[1] = c->count[2] = c->count[3] = 0;
+}
+
+static void add_row(struct checks *c, const char *name, const char *device, enum check_status st,
+		    const char *fmt, va_list ap)
 {
 	char detail[1024];
 	cJSON *row;
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
 	row = out_table_row(c->table);
 	out_set_str(row, "name", "%s", name);
+	if (device)
+		out_set_str(row, "device", "%s", device);
 	out_set_str(row, "status", "%s", check_status_str(st));
 	out_set_str(row, "detail", "%s", detail);
 	c->count[st]++;
+}
+
+void check_add(struct checks *c, const char *name, enum check_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_row(c, name, NULL, st, fmt, ap);
+	va_end(ap);
+}
+
+void check_add_dev(struct checks *c, const char *name, const char *device, enum check_status st,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_row(c, name, device, st, fmt, ap);
+	va_end(ap);
 }
 
 int checks_end(struct checks *c)

@@ -16,8 +16,14 @@ struct checks {
 };
 
 void checks_begin(struct checks *c, struct out *o);
+/* As checks_begin, with a DEVICE column: for checks about one device each (stats). */
+void checks_begin_devices(struct checks *c, struct out *o);
+/* name is snake_case and the same on every device (docs/vocabulary.md). */
 void check_add(struct checks *c, const char *name, enum check_status st, const char *fmt, ...)
 	PRINTF_LIKE(4, 5);
+/* A check about one device: the device in its own field ("device"), never in the name. */
+void check_add_dev(struct checks *c, const char *name, const char *device, enum check_status st,
+		   const char *fmt, ...) PRINTF_LIKE(5, 6);
 /* Prints the table (people); returns EXIT_FAIL when any check failed, else EXIT_OK. */
 int checks_end(struct checks *c);
 const char *check_status_str(enum check_status st);
