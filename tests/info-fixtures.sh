@@ -83,6 +83,7 @@ check_like() {
 # summary_consistent WHAT: the summary line counts the checks array.
 summary_consistent() {
 	json_true '.summary == ((if .status == "ok" then "OK" else "FAIL" end) + ": " +
+		([.checks[]|select(.status=="fail")|.name + ": "] | first // "") +
 		([.checks[]|select(.status=="pass")]|length|tostring) + " passed, " +
 		([.checks[]|select(.status=="warn")]|length|tostring) + " warned, " +
 		([.checks[]|select(.status=="fail")]|length|tostring) + " failed, " +
@@ -261,6 +262,7 @@ json_is .host.cap_ipc_lock false "$T without CAP_IPC_LOCK: host.cap_ipc_lock"
 info $T -p tcp -j
 JSON_RC=$RC
 SUMMARY=$(jq -r .summary <"$TMPD/out")
+REMEDY=$(jq -r '.remedy // ""' <"$TMPD/out")
 jq -r '.checks[]|"\(.status) \(.name)"' <"$TMPD/out" >"$TMPD/json-checks"
 info $T -p tcp
 TEXT=$OUT
@@ -289,11 +291,16 @@ printf '%s\n' "$TEXT" | awk '/^STATUS +CHECK +DETAIL$/ { on = 1; next } on && /^
 	on { print $1, $2 }' >"$TMPD/text-checks"
 cmp -s "$TMPD/json-checks" "$TMPD/text-checks"
 ok $? "$T text: same checks and statuses as the JSON"
-LAST=$(printf '%s\n' "$TEXT" | tail -n 1)
-like "$LAST" '^(OK|FAIL): [0-9]+ passed, [0-9]+ warned, [0-9]+ failed, [0-9]+ skipped$' \
-	"$T text: verdict is the last line"
+# The closing line, then at most one Fix: line (docs/vocabulary.md): the first failed check's
+# remedy, as the JSON's remedy says.
+LAST=$(printf '%s\n' "$TEXT" | grep -v '^Fix: ' | tail -n 1)
+like "$LAST" '^(OK|FAIL): ([a-z_]+: )?[0-9]+ passed, [0-9]+ warned, [0-9]+ failed, [0-9]+ skipped$' \
+	"$T text: verdict is the last line (but a Fix: line)"
 [ "$LAST" = "$SUMMARY" ]
 ok $? "$T text: verdict line equals the JSON summary"
+FIXLINE=$(printf '%s\n' "$TEXT" | tail -n 1 | sed -n 's/^Fix: //p')
+[ "$FIXLINE" = "$REMEDY" ]
+ok $? "$T text: the Fix: line is the JSON remedy (${FIXLINE:-none})"
 
 # --- --expect-domains -----------------------------------------------------------------------
 info $T -p tcp --expect-domains 8 -j
@@ -416,7 +423,9 @@ check_is uverbs fail "$T -p tcp"
 check_is ptrace_scope pass "$T -p tcp: ptrace_scope only matters to efa"
 info $T -p tcp
 like "$OUT" '^fail +uverbs +/dev/infiniband/ node missing' "$T text: uverbs row"
-like "$(printf '%s\n' "$OUT" | tail -n 1)" '^FAIL: ' "$T text: FAIL verdict"
+like "$(printf '%s\n' "$OUT" | grep -v '^Fix: ' | tail -n 1)" '^FAIL: uverbs: ' "$T text: FAIL verdict, the failed check its reason word"
+like "$(printf '%s\n' "$OUT" | tail -n 1)" '^Fix: mount /dev/infiniband into the container' \
+	"$T text: the Fix: line after it, on stdout"
 
 # --- no-efa ---------------------------------------------------------------------------------
 T=no-efa

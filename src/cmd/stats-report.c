@@ -152,6 +152,17 @@ int stats_report_checks(struct stats_run *r)
 		cJSON_AddStringToObject(out_root(r->ctx->out), "summary", verdict);
 	else
 		out_verdict(r->ctx->out, "%s", verdict);
+	/* The first failed check's remedy: the Fix: line, and the document's remedy. */
+	{
+		const char *name, *remedy = NULL;
+
+		if (c.count[CHECK_FAIL] && checks_first(r->ctx->out, "fail", &name, &remedy) &&
+		    remedy) {
+			cJSON_AddStringToObject(out_root(r->ctx->out), "remedy", remedy);
+			if (!quiet)
+				out_text(r->ctx->out, "Fix: %s\n", remedy);
+		}
+	}
 	return code;
 }
 

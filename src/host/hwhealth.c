@@ -256,6 +256,8 @@ static bool judge_device_errors(struct checks *c, const struct hwc_device *d,
 			  "Next: dmesg | grep -i efa; stop its jobs, then modprobe -r efa && "
 			  "modprobe efa, or reboot",
 			  refused, refused == 1 ? " was" : "s were");
+		check_remedy(c, "dmesg | grep -i efa; stop its jobs, then modprobe -r efa && "
+			     "modprobe efa, or reboot");
 	}
 	for (i = 0; i < d->n; i++) {
 		if (!w->counter_err[i] || w->counter_err[i] == -ENODEV)
@@ -263,6 +265,8 @@ static bool judge_device_errors(struct checks *c, const struct hwc_device *d,
 		check_add_dev(c, name, d->name, CHECK_WARN, "%s: %s%s", d->counter[i],
 			  hwc_strerror(w->counter_err[i]),
 			  w->counter_err[i] == -EACCES ? " (run as root)" : "");
+		if (w->counter_err[i] == -EACCES)
+			check_remedy(c, "run efadiag stats as root");
 	}
 	if (w->resets)
 		check_add_dev(c, name, d->name, CHECK_WARN,
@@ -296,6 +300,7 @@ static int judge_trouble(struct checks *c, const struct hwc_device *d, const str
 			  m->cause, m->next,
 			  w->since_load ? " (to see whether it still rises: efadiag stats -i 1 -c 10)"
 					: "");
+		check_remedy(c, "%s", m->next);
 	}
 	return rose;
 }
@@ -440,13 +445,14 @@ static void judge_siblings(struct checks *c, const struct hwc_set *set,
 		return;
 	}
 	window_words(&w[which], when, sizeof(when));
-	if (retrans == 1)
+	if (retrans == 1) {
 		check_add_dev(c, "retransmissions", hwc_device(set, which)->name, CHECK_WARN,
 			  "%s retransmitted %llu packets %s while its %zu sibling%s retransmitted none: "
 			  "that NIC or its network path. Next: efadiag bw --all-domains PEER, and compare",
 			  hwc_device(set, which)->name, (unsigned long long)n, when, with - 1,
 			  with == 2 ? "" : "s");
-	else if (!retrans)
+		check_remedy(c, "efadiag bw --all-domains PEER, and compare the devices");
+	} else if (!retrans)
 		check_add(c, "retransmissions", CHECK_PASS, "none on %zu devices %s", with, when);
 	else
 		check_add(c, "retransmissions", CHECK_PASS,
