@@ -135,6 +135,7 @@ rdmap144s27 0000:90:1b.0,0xefa1,1,ACTIVE,uverbs2,NVIDIA peermem
 rdmap160s27 0000:a0:1b.0,0xefa1,1,ACTIVE,uverbs3,NVIDIA peermem
 EOF
 json_true 'all(.devices[]; .link_rate == "100 Gb/sec (4X EDR)")' "$T: link rate of port 1"
+json_true 'all(.devices[]; .link_gbps == 100)' "$T: link rate of port 1 in Gbit/s"
 json_true 'all(.devices[]; has("rdma_read")|not)' \
 	"$T: no efadv capabilities claimed for a fixture (no device to ask)"
 check_is instance_type pass "$T"
@@ -273,7 +274,7 @@ ok $? "$T text: stdout is not JSON"
 like "$TEXT" '^RDM domains \(provider tcp\)$' "$T text: domains table title"
 like "$TEXT" '^PROVIDER +FABRIC +DOMAIN +VERSION +TYPE +PROTOCOL +MAX_MSG\(B\) +OPENS +INJECT\(B\)' \
 	"$T text: domains header with units"
-like "$TEXT" '^rdmap16s27 +0000:10:1b\.0 +0 +ACTIVE +100 Gb/sec \(4X EDR\) +uverbs0 +NVIDIA peermem' \
+like "$TEXT" '^rdmap16s27 +0000:10:1b\.0 +0 +ACTIVE +100\.0 +uverbs0 +NVIDIA peermem' \
 	"$T text: device row"
 like "$TEXT" '^ +instance type +p4d\.24xlarge$' "$T text: host record"
 printf '%s\n' "$TEXT" | grep -A1 -x Checks | tail -n 1 | grep -Eqx 'STATUS +CHECK +DETAIL'

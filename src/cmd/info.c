@@ -54,7 +54,9 @@ static const struct out_col device_cols[] = {
 	{ "pci_device_id", "ID", OUT_STR, 0, OUT_JSON_ONLY },
 	{ "numa_node", "NUMA", OUT_INT, 0, 0 },
 	{ "port_state", "PORT", OUT_STR, 0, 0 },
-	{ "link_rate", "RATE", OUT_STR, 0, 0 },
+	/* sysfs' "100 Gb/sec (4X EDR)" for scripts; Gbit/s for people (docs/vocabulary.md). */
+	{ "link_rate", "RATE", OUT_STR, 0, OUT_JSON_ONLY },
+	{ "link_gbps", "RATE(Gbit/s)", OUT_DBL, 1, 0 },
 	{ "uverbs", "UVERBS", OUT_STR, 0, 0 },
 	{ "p2p", "GPUDIRECT(P2P)", OUT_STR, 0, 0 },
 	{ "rdma_read", "READ", OUT_BOOL, 0, 0 },
@@ -105,6 +107,20 @@ struct info_run {
 	struct gpudirect_verdict gd_verdict; /* judged when gd_judged */
 	bool gd_judged;
 };
+
+/*
+ * The number of sysfs' port rate: "%d%s Gb/sec (%dX%s)", the %s ".5" or empty (Linux
+ * drivers/infiniband/core/sysfs.c, rate_show()). -1 for text not of that form.
+ */
+static double link_gbps(const char *rate)
+{
+	char *end;
+	double v = strtod(rate, &end);
+
+	if (end == rate || v < 0 || strncmp(end, " Gb/sec", 7))
+		return -1;
+	return v;
+}
 
 static void caps_array(cJSON *row, uint64_t caps)
 {
@@ -186,8 +202,13 @@ static void emit_devices(struct info_run *r)
 		if (d->numa_node >= 0)
 			out_set_num(row, "numa_node", (double)d->numa_node);
 		out_set_str(row, "port_state", "%s", d->port_state[0] ? d->port_state : "unknown");
-		if (d->link_rate[0])
+		if (d->link_rate[0]) {
+			double gbps = link_gbps(d->link_rate);
+
 			out_set_str(row, "link_rate", "%s", d->link_rate);
+			if (gbps >= 0)
+				out_set_num(row, "link_gbps", gbps);
+		}
 		out_set_str(row, "uverbs", "%s", d->uverbs[0] ? d->uverbs : "none");
 		out_set_str(row, "p2p", "%s", d->p2p[0] ? d->p2p : "none");
 		if (d->gdr_err != -ENOENT)
