@@ -804,6 +804,8 @@ gpudirect() {
 gpudirect gd-neuron NEURON
 info gd-neuron -p tcp -j
 check_is gpudirect fail "gd-neuron: NEURON on a p4d is no GPUDirect for its NVIDIA GPUs"
+json_true '.checks[]|select(.name=="gpudirect")|.remedy|test("EFA driver with NVIDIA peer-memory support")' \
+	"gd-neuron: the gpudirect check's remedy, alone"
 check_like gpudirect "^no GPUDirect path: peer memory on 0 of 4 devices \(rdmap16s27 has 'NEURON', not an NVIDIA provider\)" \
 	"gd-neuron"
 gpudirect gd-direct NVIDIA

@@ -819,7 +819,7 @@ static void check_gpudirect(struct info_run *r)
 		check_add(&r->checks, "gpudirect", CHECK_SKIP, "not an NVIDIA GPU instance with EFA");
 		return;
 	}
-	check_add(&r->checks, "gpudirect", v->status, "%s", v->detail);
+	check_add_fix(&r->checks, "gpudirect", v->status, v->remedy, "%s", v->detail);
 }
 
 /*
