@@ -293,9 +293,10 @@ int mesh_report(struct mesh_run *m)
 		out_verdict(o, "OK: %zu pair%s of %d ranks; median %.3f Gbit/s, median p50 %.2f us",
 			    m->npairs, m->npairs == 1 ? "" : "s", m->boot.size, v->median_gbps,
 			    v->median_lat_usec);
-	else
-		out_verdict(o, "FAIL: %zu bad node%s, %zu bad NIC%s, %zu bad link%s (%zu of %zu pairs "
-			    "not ok)", v->nnodes, v->nnodes == 1 ? "" : "s", v->nnics,
+	else /* The reason word: the key of the first list that names a culprit. */
+		out_verdict(o, "FAIL: %s: %zu bad node%s, %zu bad NIC%s, %zu bad link%s (%zu of %zu "
+			    "pairs not ok)", v->nnodes ? "bad_nodes" : v->nnics ? "bad_nics" :
+			    v->nlinks ? "bad_links" : "pairs", v->nnodes, v->nnodes == 1 ? "" : "s", v->nnics,
 			    v->nnics == 1 ? "" : "s", v->nlinks, v->nlinks == 1 ? "" : "s",
 			    v->nbad_pairs, m->npairs);
 	render_remedy(m);
