@@ -181,7 +181,11 @@ for _ in $(seq 200); do
 	sleep 0.1
 done
 [ -n "$kids" ] || diag "no test process under the server after 20 s"
-sleep 0.5
+# The signal goes to the process serving this bw, found once its data flows: the one found
+# first may be the last sg-check's, still finishing (CI once sent it the signal; bw then ran
+# to its end and passed).
+wait_bw_data
+kids=$(serving_children)
 for k in $kids; do kill -SEGV "$k"; done
 wait $client
 rc=$?
