@@ -41,7 +41,13 @@ if ! ip netns list 2>/dev/null | grep -q "^$ns\b"; then
 	echo "ssh: connect to host $host ($addr) port 22: No route to host" >&2
 	exit 255
 fi
-# ssh gives the joined words to the remote user's shell.
+# ssh gives the joined words to the remote user's shell, in a fresh environment; the
+# sanitizers' settings go along, as ssh's SendEnv/AcceptEnv would pass them (the ASan suite's
+# leak suppressions for libpmix: without them every rank exits 1 on PMIx's own leaks).
 exec ip netns exec "$ns" unshare --uts /bin/sh -c 'hostname "$1" && cd /tmp &&
 	exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME="${HOME:-/root}" SHELL=/bin/sh /bin/sh -c "$2"' sh "$name" "$*"
+		HOME="${HOME:-/root}" SHELL=/bin/sh \
+		${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
+		${LSAN_OPTIONS:+LSAN_OPTIONS="$LSAN_OPTIONS"} \
+		${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
+		${TSAN_OPTIONS:+TSAN_OPTIONS="$TSAN_OPTIONS"} /bin/sh -c "$2"' sh "$name" "$*"
