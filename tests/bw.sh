@@ -34,12 +34,12 @@ done
 # Text output: table with units, the verdict line.
 run bw --loopback -p shm -S 64k -I 100
 is_rc 0 "bw text output"
-like "$OUT" 'BYTES +ITERS +BW\(Gbit/s\) +RATE\(Mmsg/s\)' "text: header with units"
+like "$OUT" 'SIZE +ITERS +BW\(Gbit/s\) +RATE\(Mmsg/s\)' "text: header with units"
 like "$OUT" '^OK: peak [0-9.]+ Gbit/s at 64 KiB' "text: verdict line"
 [ -z "$(printf '%s' "$ERR" | tr -d '\n')" ]; ok $? "no progress line on stderr when it is not a terminal"
 
 # Rows as they are measured: the 64-byte row while the 1M size still runs, into a pipe.
-rows_as_measured "bw rows" 1048576 bw --loopback -p tcp -S 64,1M -I 1000 -t 30
+rows_as_measured "bw rows" "1 MiB" bw --loopback -p tcp -S 64,1M -I 1000 -t 30
 
 # Client and server as processes, each op the provider supports.
 for p in "tcp;ofi_rxm" $NATIVE_TCP shm sockets; do

@@ -296,8 +296,8 @@ weak_consistent() {
 	fi
 }
 
-# rows_as_measured LABEL LAST_BYTES ARGS...: efadiag ARGS (a test in text mode whose sizes are
-# 64 and a slow last one of LAST_BYTES) into a pipe, read line by line. As soon as the 64-byte
+# rows_as_measured LABEL LAST_SIZE ARGS...: efadiag ARGS (a test in text mode whose sizes are
+# 64 B and a slow last one, LAST_SIZE as the table shows it: "1 MiB") into a pipe, read line by line. As soon as the 64-byte
 # row is read, the client is frozen (SIGSTOP) and the pipe read for 1 s more: a table printed at
 # the end is all there by then, its last row and verdict with it; printed as sizes are
 # measured, nothing more is (the last size was still running). The client then goes on
@@ -315,7 +315,7 @@ rows_as_measured() {
 		sleep 0.05
 	done
 	while IFS= read -r -t 120 -u "$fd" line; do
-		if [[ $line =~ ^\ *64\ +[0-9] ]]; then
+		if [[ $line =~ ^\ *64\ B\ +[0-9] ]]; then
 			[ -n "$cpid" ] && kill -STOP "$cpid" 2>/dev/null
 			first=$line
 			break
@@ -331,12 +331,12 @@ rows_as_measured() {
 	exec {fd}<&-
 	kill "$pid" 2>/dev/null
 	[ -n "$first" ]
-	ok $? "$label: the 64-byte row is printed (${first:-none})"
+	ok $? "$label: the 64 B row is printed (${first:-none})"
 	[ -n "$first" ] && [ -z "$early" ]
 	ok $? "$label: the first row comes alone, while the last size is still measured"
 	[ -z "$early" ] || diag "came with the first row: ${early//$'\n'/ | }"
 	printf '%s' "$rest" | grep -Eq "^ *$last +[0-9]" && printf '%s' "$rest" | grep -Eq '^OK: '
-	ok $? "$label: the $last-byte row and the verdict come after, when measured"
+	ok $? "$label: the $last row and the verdict come after, when measured"
 	# The columns were laid out before the first row: the last row lines up under it.
 	[ -n "$first" ] && [ "${#first}" -eq "$(printf '%s' "$rest" | grep -E "^ *$last +[0-9]" |
 		head -n 1 | tr -d '\n' | wc -c)" ]

@@ -53,7 +53,7 @@ done
 # Text output: aligned table with units, and the verdict line.
 run pingpong --loopback -p tcp -S 64 -I 50
 is_rc 0 "text output"
-like "$OUT" 'BYTES +ITERS +MIN\(us\) +AVG\(us\) +P50\(us\) +P99\(us\) +MAX\(us\) +BW\(Gbit/s\)' "table header with units"
+like "$OUT" 'SIZE +ITERS +MIN\(us\) +AVG\(us\) +P50\(us\) +P99\(us\) +MAX\(us\) +BW\(Gbit/s\)' "table header with units"
 like "$OUT" '^OK: 1 size; 64 B one-way latency p50 [0-9.]+ us' "verdict line"
 
 # --exec: the peer started through a launcher ('env' plays ssh), no port involved.
@@ -302,7 +302,7 @@ ok $? "--loopback: SIGTERM ends the client and its child within 5 s"
 
 # Rows as they are measured: the 64-byte row while the 1M size still runs, into a pipe.
 if has_provider tcp; then
-	rows_as_measured "pingpong rows" 1048576 pingpong --loopback -p tcp -S 64,1M -I 1000 -t 30
+	rows_as_measured "pingpong rows" "1 MiB" pingpong --loopback -p tcp -S 64,1M -I 1000 -t 30
 else
 	skip "pingpong rows as measured" "no tcp provider here"
 fi

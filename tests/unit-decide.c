@@ -336,7 +336,7 @@ static void test_sg_judge(void)
 	is_int(EXIT_ERROR, 3, "EXIT_ERROR is 3");
 }
 
-/* A blocked or one_way verdict from a short probe window is no proof: error, with the fix. */
+/* A blocked, one_way or size_limited verdict from a short probe window is no proof: error. */
 static void test_sg_short_window(void)
 {
 	struct msg_sg_report mine, theirs;
@@ -379,6 +379,18 @@ static void test_sg_short_window(void)
 	judge(&v, &mine, &theirs);
 	sg_distrust_short_window(&v, 3.0, 5);
 	is_str(v.name, "blocked", "blocked in a 3 s window: blocked (every path of both ways held)");
+
+	/* Small probes crossed, no large one: size_limited only from a window a blocked needs. */
+	mine = report(true, false, NULL, false);
+	theirs = report(true, false, NULL, false);
+	judge(&v, &mine, &theirs);
+	is_str(v.name, "size_limited", "no large probe either way: size_limited");
+	sg_distrust_short_window(&v, 1.0, 5);
+	is_str(v.name, "error", "size_limited in a 1 s window: error (a starved rendezvous)");
+	has(v.line, "(size_limited needs 1.5 s)", "the line says what size_limited needed");
+	judge(&v, &mine, &theirs);
+	sg_distrust_short_window(&v, SG_MIN_TRUSTED_WINDOW_SEC, 5);
+	is_str(v.name, "size_limited", "size_limited in a 1.5 s window: size_limited");
 
 	/* What crossed is proof however short the window: pass and lossy are kept. */
 	mine = report(true, true, NULL, false);

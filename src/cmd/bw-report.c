@@ -11,7 +11,7 @@
 #include "util.h"
 
 static const struct out_col result_cols[] = {
-	{ "bytes", "BYTES", OUT_INT, 0, 0 },
+	{ "bytes", "SIZE", OUT_SIZE, 0, 0 },
 	{ "iterations", "ITERS", OUT_INT, 0, 0 },
 	{ "bw_gbps", "BW(Gbit/s)", OUT_DBL, 3, 0 },
 	{ "msg_rate_mps", "RATE(Mmsg/s)", OUT_DBL, 4, 0 },
@@ -227,16 +227,13 @@ void bw_rows_begin(struct bw *b, const size_t *sizes, size_t nsizes, long widest
 	struct bw_report *r = &b->rep;
 	struct out *o = b->ctx->out;
 	cJSON *w = cJSON_CreateObject();
-	size_t k, max = 0;
 
 	if (!b->server && !r->pairs_shown) {
 		pair_table(o, r);
 		r->pairs_shown = true;
 	}
-	for (k = 0; k < nsizes; k++)
-		max = sizes[k] > max ? sizes[k] : max;
 	if (w) {
-		out_set_num(w, "bytes", (double)max);
+		out_set_num(w, "bytes", (double)size_text_widest(sizes, nsizes));
 		out_set_num(w, "iterations", (double)widest_count);
 		out_set_num(w, "bw_gbps", WIDEST_GBPS);
 		out_set_num(w, "msg_rate_mps", WIDEST_MPS);

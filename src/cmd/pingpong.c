@@ -24,7 +24,7 @@ static const size_t default_sizes[] = { 64, 256, 1024, 4096, 65536, 1048576 };
 #define SERVER_GRACE_SEC 2.0
 
 static const struct out_col result_cols[] = {
-	{ "bytes", "BYTES", OUT_INT, 0, 0 },
+	{ "bytes", "SIZE", OUT_SIZE, 0, 0 },
 	{ "iterations", "ITERS", OUT_INT, 0, 0 },
 	{ "lat_min_usec", "MIN(us)", OUT_DBL, 2, 0 },
 	{ "lat_avg_usec", "AVG(us)", OUT_DBL, 2, 0 },
@@ -80,11 +80,8 @@ static void rows_begin(struct out *o, struct pp_report *rep, const struct msg_he
 		.lat_max_usec = WIDEST_USEC, .mb_per_sec = WIDEST_MB_PER_SEC,
 	};
 	cJSON *w = cJSON_CreateObject();
-	size_t k;
 
-	for (k = 0; k < h->nsizes; k++)
-		if (h->sizes[k] > widest.bytes)
-			widest.bytes = h->sizes[k];
+	widest.bytes = size_text_widest(h->sizes, h->nsizes);
 	if (w)
 		set_row_fields(w, &widest);
 	rep->t = out_table_new(o, "results", NULL, result_cols, NCOLS);

@@ -443,7 +443,7 @@ static int sgcheck_client(struct ctx *ctx, const struct session_target *t)
 	struct test_counters tc = { 0 };
 	struct msg_hello h;
 	struct session s;
-	char remedy[512], *domain;
+	char *domain;
 	int code;
 
 	memset(&sd, 0, sizeof(sd));
@@ -452,18 +452,10 @@ static int sgcheck_client(struct ctx *ctx, const struct session_target *t)
 	h.nsizes = 2;
 	session_init(&s);
 	if (session_client_start(&s, t, &h, FI_MSG, t0 + SETUP_SHARE * ctx->opt.timeout_sec)) {
-		test_explain_no_provider(&s);
-		if (s.failed_phase == PHASE_CONTROL && s.fix[0]) {
-			/* The session knows better: a -t too short for the handshake. */
+		test_explain_start_failure(ctx, &s);
+		if (s.failed_phase == PHASE_CONTROL) {
+			/* A -t too short for the handshake, or no server to reach. */
 			no_probe(&r, "control_unreachable", s.err, s.fix);
-		} else if (s.failed_phase == PHASE_CONTROL) {
-			snprintf(remedy, sizeof(remedy), ctx->opt.exec_cmd ?
-				 "Check that '%s' reaches the peer and that efadiag is installed there." :
-				 "Start 'efadiag serve' on %s and allow TCP port %d between the nodes, or "
-				 "use --exec 'ssh %s', which needs no open port.",
-				 ctx->opt.exec_cmd ? ctx->opt.exec_cmd : ctx->host, ctx->opt.port,
-				 ctx->host ? ctx->host : "");
-			no_probe(&r, "control_unreachable", s.err, remedy);
 		} else {
 			/* A refusal or a peer that is not efadiag: the session knows what to do. */
 			no_probe(&r, "error", s.err, s.fix[0] ? s.fix : "Run 'efadiag info' on both "

@@ -53,13 +53,14 @@ void sg_judge(struct sg_verdict *v, const struct dir_result *to, const struct di
  * initial RTO of 1 s, doubled each time). Blocked needs both directions dead, every path of
  * both: 1.5 s, past each path's first retry. One-way needs only one direction's three paths
  * held back while the other's got through, which 20% loss on two loaded cores did in 1 run of
- * 20 with windows under 3 s: 3.5 s gives every path its second retry too.
+ * 20 with windows under 3 s: 3.5 s gives every path its second retry too. Size-limited
+ * (small probes crossed, no large one) needs the blocked window too: see sgcheck-verdict.c.
  */
 #define SG_MIN_TRUSTED_WINDOW_SEC 1.5
 #define SG_MIN_ONE_WAY_WINDOW_SEC 3.5
 /*
- * A blocked verdict from probes that had less than SG_MIN_TRUSTED_WINDOW_SEC (window_sec; 0:
- * they never ran) of the budget_sec (-t), or a one_way from less than
+ * A blocked or size_limited verdict from probes that had less than SG_MIN_TRUSTED_WINDOW_SEC
+ * (window_sec; 0: they never ran) of the budget_sec (-t), or a one_way from less than
  * SG_MIN_ONE_WAY_WINDOW_SEC, becomes error, saying the window was too short; every other
  * verdict is kept.
  */

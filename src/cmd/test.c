@@ -312,10 +312,22 @@ static int fit_sizes(struct ctx *ctx, struct session *s, struct msg_hello *h)
 	return 0;
 }
 
-void test_explain_no_provider(struct session *s)
+void test_explain_start_failure(const struct ctx *ctx, struct session *s)
 {
 	char cause[512];
 
+	if (s->failed_phase == PHASE_CONTROL && !s->fix[0]) {
+		/* The control connection never came up: what to start, or how to do without. */
+		if (ctx->opt.exec_cmd)
+			snprintf(s->fix, sizeof(s->fix), "Check that '%.150s' reaches the peer and "
+				 "that efadiag is installed there.", ctx->opt.exec_cmd);
+		else
+			snprintf(s->fix, sizeof(s->fix), "Start 'efadiag serve' on %.60s and allow TCP "
+				 "port %d between the nodes, or use --exec 'ssh %.60s', which needs "
+				 "no open port.", ctx->host ? ctx->host : "the peer", ctx->opt.port,
+				 ctx->host ? ctx->host : "HOST");
+		return;
+	}
 	if (!s->ep.no_provider)
 		return;
 	host_provider_missing_here(s->hello.provider, cause, sizeof(cause));
@@ -344,12 +356,9 @@ int test_client_start(struct ctx *ctx, struct session *s, const struct session_t
 	}
 	caps |= test_mem_caps(h);
 	if (session_client_start(s, t, h, caps, hard_deadline)) {
-		test_explain_no_provider(s);
+		test_explain_start_failure(ctx, s);
 		out_error(ctx->out, "%s", s->err);
-		if (s->fix[0]) {
-			cJSON_AddStringToObject(out_root(ctx->out), "remedy", s->fix);
-			out_text(ctx->out, "Fix: %s\n", s->fix);
-		}
+		out_error_fix(ctx->out, s->fix);
 		return EXIT_ERROR;
 	}
 	if (ctx->opt.verbose)

@@ -87,11 +87,12 @@ int test_gdr_render(struct out *o, const struct test_gdr *g);
 int test_client_start(struct ctx *ctx, struct session *s, const struct session_target *t,
 		      struct msg_hello *h, uint64_t caps, double hard_deadline);
 /*
- * A session whose endpoint found no entry at all for its provider: s->err and s->fix in
- * info's words (no EFA device, /dev/infiniband, FI_PROVIDER, the wrong libfabric) and how to
- * test without EFA. Nothing when the endpoint failed otherwise.
+ * A session that could not start: s->fix says what to do when the control connection never
+ * came up (start 'efadiag serve' and open the port, or --exec) and, where the endpoint found
+ * no entry at all for its provider, s->err and s->fix in info's words (no EFA device,
+ * /dev/infiniband, FI_PROVIDER, the wrong libfabric) and how to test without EFA.
  */
-void test_explain_no_provider(struct session *s);
+void test_explain_start_failure(const struct ctx *ctx, struct session *s);
 /* Names the provider, both domains and the control path, in the document and for people. */
 void test_describe(struct out *o, const struct session *s);
 /*

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The output layer: aligned tables for people and one cJSON document for scripts. */
 #include "ui/out.h"
+#include "ui/parse.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -171,6 +172,8 @@ static void format_cell(const struct out_col *col, const cJSON *obj, char *buf, 
 	} else if (cJSON_IsNumber(v)) {
 		if (col->kind == OUT_DBL)
 			snprintf(buf, len, "%.*f", col->prec, v->valuedouble);
+		else if (col->kind == OUT_SIZE && v->valuedouble >= 0 && v->valuedouble < 9.2e18)
+			size_text((size_t)v->valuedouble, buf, len);
 		else if (v->valuedouble >= 9.2e18)
 			snprintf(buf, len, "max"); /* SIZE_MAX and the like: no limit */
 		else
@@ -196,7 +199,7 @@ static void format_cell(const struct out_col *col, const cJSON *obj, char *buf, 
 
 static bool right_aligned(const struct out_col *col)
 {
-	return col->kind == OUT_INT || col->kind == OUT_DBL;
+	return col->kind == OUT_INT || col->kind == OUT_DBL || col->kind == OUT_SIZE;
 }
 
 static void begin_block(struct out *o)
@@ -466,10 +469,27 @@ void out_verdict(struct out *o, const char *fmt, ...)
 	}
 }
 
+void out_error_fix(struct out *o, const char *fix)
+{
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(o->root, "error"), "message");
+
+	/* The closing line first, then its fix, as a verdict and its Fix: line are. */
+	if (cJSON_IsString(msg) && !cJSON_GetObjectItemCaseSensitive(o->root, "summary"))
+		out_verdict(o, "ERROR: %s", msg->valuestring);
+	if (fix && *fix) {
+		must(cJSON_AddStringToObject(o->root, "remedy", fix));
+		out_text(o, "Fix: %s\n", fix);
+	}
+}
+
 /*
  * Every document has a summary, so a script can always show one line: a command that printed
  * no verdict line (an error, a failure reported as a message, a server's document) gets one
- * made from its status and message. Only the document: people saw the message on stderr.
+ * made from its status and message. In text, a run that could not run (exit 3) also closes
+ * with it on stdout, as every command's run closes with OK:, FAIL: or ERROR: (docs/
+ * vocabulary.md); the stderr line stays, for logs that keep only stderr. A process whose
+ * errors another reports (a test's child half) prints none.
  */
 static void add_missing_summary(struct out *o, int code)
 {
@@ -485,6 +505,10 @@ static void add_missing_summary(struct out *o, int code)
 	else
 		snprintf(line, sizeof(line), "%s", code == EXIT_FAIL ? "FAIL: a check failed" : word);
 	must(cJSON_AddStringToObject(o->root, "summary", line));
+	if (!o->json && code == EXIT_ERROR && !o->errors_unsaid) {
+		begin_block(o);
+		printf("%s\n", line);
+	}
 }
 
 /*

@@ -14,6 +14,7 @@ enum out_kind {
 	OUT_INT,  /* a whole number */
 	OUT_DBL,  /* a number shown with col.prec decimals */
 	OUT_BOOL, /* yes/no for people, true/false in JSON */
+	OUT_SIZE, /* a size in bytes: 64 B, 4 KiB, 1 MiB for people, the number in JSON */
 };
 
 enum out_col_flags {
@@ -39,6 +40,11 @@ struct out *out_new(const char *command, bool json, bool quiet);
 void out_free(struct out *o);
 /* Errors go into the document only, not to stderr: for a process whose peer reports them. */
 void out_errors_unsaid(struct out *o);
+/*
+ * After out_error: the closing "ERROR: message" line (in text; the summary in JSON), then the
+ * fix, if any: the document's remedy and a "Fix:" line.
+ */
+void out_error_fix(struct out *o, const char *fix);
 bool out_is_json(const struct out *o);
 /*
  * --pretty: the document indented over many lines. By default it is one line (compact), so

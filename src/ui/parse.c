@@ -361,3 +361,14 @@ const char *size_text(size_t bytes, char *buf, size_t len)
 	snprintf(buf, len, "%zu B", bytes);
 	return buf;
 }
+
+size_t size_text_widest(const size_t *sizes, size_t n)
+{
+	char a[32], b[32];
+	size_t k, w = 0;
+
+	for (k = 0; k < n; k++)
+		if (!w || strlen(size_text(sizes[k], a, sizeof(a))) > strlen(size_text(w, b, sizeof(b))))
+			w = sizes[k];
+	return w;
+}

@@ -32,5 +32,7 @@ const char *size_str(size_t bytes, char *buf, size_t len);
  * (docs/vocabulary.md): the largest binary unit that divides the size, a space, the unit.
  */
 const char *size_text(size_t bytes, char *buf, size_t len);
+/* Of n sizes, the one whose size_text is the longest ("512 KiB" beside "1 MiB"); 0 if none. */
+size_t size_text_widest(const size_t *sizes, size_t n);
 
 #endif
