@@ -358,7 +358,8 @@ static void test_small(void)
 	   strstr(svg, "test &lt;fixture&gt;"),
 	   "small: the node name a<b&\"c and the subtitle are escaped");
 	is_int(count(svg, "<g class=\"bad-node\""), 1, "small: one bad node marked");
-	ok(strstr(svg, "<g class=\"bad-node\" data-rank=\"1\" data-host=\"node2\">"),
+	ok(strstr(svg, "<g class=\"bad-node\" data-rank=\"1\" shape-rendering=\"crispEdges\" "
+		       "data-host=\"node2\">"),
 	   "small: the bad node is rank 1, node2");
 	ok(strstr(svg, "<g class=\"bad-link\" data-a=\"0\" data-b=\"5\">"),
 	   "small: the bad link node10 - node20 is outlined");

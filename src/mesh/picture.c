@@ -273,8 +273,9 @@ static int layout_new(const struct mesh_picture *p, struct layout *l)
 	l->cell = n ? MATRIX_PX / (double)n : CELL_MAX_PX;
 	l->cell = l->cell > CELL_MAX_PX ? CELL_MAX_PX : l->cell < CELL_MIN_PX ? CELL_MIN_PX : l->cell;
 	l->step = (int)ceil(LABEL_PITCH_PX / l->cell);
-	l->left = 10 + (double)maxlen * CHAR_PX + 6 + STRIP_PX + 4;
-	l->top = 56 + (double)maxlen * CHAR_PX + 6 + STRIP_PX + 4;
+	/* On whole pixels, so that a cell of a whole size is drawn sharp. */
+	l->left = ceil(10 + (double)maxlen * CHAR_PX + 6 + STRIP_PX + 4);
+	l->top = ceil(56 + (double)maxlen * CHAR_PX + 6 + STRIP_PX + 4);
 	l->width = l->left + l->cell * (double)n + 24 + LEGEND_PX;
 	l->height = l->top + l->cell * (double)n + 20;
 	if (l->height < l->top + 480)
@@ -396,7 +397,8 @@ static void mark_row(FILE *f, const struct mesh_picture *p, const struct layout 
 	double thick = l->cell < 3 ? 3 : l->cell, off = (thick - l->cell) / 2;
 	char buf[32];
 
-	fprintf(f, "<g class=\"%s\" data-rank=\"%d\" data-host=\"", kind, rank);
+	fprintf(f, "<g class=\"%s\" data-rank=\"%d\" shape-rendering=\"crispEdges\" "
+		"data-host=\"", kind, rank);
 	mesh_picture_escape(f, name_of(p, rank, buf, sizeof(buf)), 0);
 	fputs("\"><title>", f);
 	mesh_picture_escape(f, name_of(p, rank, buf, sizeof(buf)), 0);
@@ -540,6 +542,11 @@ static int render_svg(FILE *f, const struct mesh_picture *p, bool standalone)
 	if (layout_new(p, &l))
 		return -1;
 	mesh_picture_title(p, title, sizeof(title));
+	/* Wide enough for the title (bold, 16 px) and the subtitle line (12 px) too. */
+	if (l.width < 20 + 9.5 * (double)strlen(title))
+		l.width = 20 + 9.5 * (double)strlen(title);
+	if (l.width < 20 + 6.8 * (double)(strlen(p->subtitle ? p->subtitle : "") + 80))
+		l.width = 20 + 6.8 * (double)(strlen(p->subtitle ? p->subtitle : "") + 80);
 	if (standalone)
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"efadiag-mesh\" "
