@@ -487,6 +487,15 @@ static void test_big(void)
 	free(svg);
 	free(html);
 
+	/* A noisier fabric (bandwidth spread over 10 %): many cells fall in the next bin. */
+	mesh_fini(&m);
+	big_mesh(&m, 0.10);
+	pic = picture_of(&m);
+	svg = render(&pic, true, &len);
+	printf("# 1,024 nodes, 10 %% noise: SVG %zu bytes\n", len);
+	ok(svg && len < 8000000, "1,024, 10 %% noise: below 8 MB (%zu bytes)", len);
+	free(svg);
+
 	/* The worst case: every pair's bandwidth random, neighbouring cells of different bins. */
 	for (k = 0; k < m.np; k++) {
 		double u = (double)(rnd(&seed) >> 11) / 9007199254740992.0;
