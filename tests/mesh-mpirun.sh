@@ -98,14 +98,19 @@ if command -v python3 >/dev/null; then
 		    assert bad == ['2'], 'bad nodes marked: %s' % bad
 		    title = ''.join(root.find(S + 'title').itertext())
 		    assert 'FAIL: 1 bad node' in title, title
+		    n = int(root.get('data-ranks'))
 		    pos = [t.get('data-rank') for t in root.iter(S + 'text')
 		           if (t.get('class') or '').startswith('row')].index('2')
-		    black = [p for p in root.iter(S + 'path') if p.get('fill') == '#000000']
-		    cells = set((int(r), int(c) + k) for p in black
-		                for c, r, n in re.findall(r'M(\d+) (\d+)h(\d+)', p.get('d'))
-		                for k in range(int(n)))
-		    want = set([(pos, c) for c in range(4) if c != pos] + [(r, pos) for r in range(4) if r != pos])
-		    assert cells == want, 'blocked (black) cells %s, want %s' % (sorted(cells), sorted(want))
+		    # Each cell's colour: the background's, then each path's runs over it.
+		    back = [r for r in root.iter(S + 'rect') if 'background' in (r.get('class') or '')]
+		    grid = dict(((r, c), back[0].get('fill')) for r in range(n) for c in range(n))
+		    for p in root.iter(S + 'path'):
+		        for c, r, k in re.findall(r'M(\d+) (\d+)h(\d+)', p.get('d')):
+		            for j in range(int(k)):
+		                grid[int(r), int(c) + j] = p.get('fill')
+		    black = set(rc for rc, fill in grid.items() if fill == '#000000')
+		    want = set([(pos, c) for c in range(n) if c != pos] + [(r, pos) for r in range(n) if r != pos])
+		    assert black == want, 'blocked (black) cells %s, want %s' % (sorted(black), sorted(want))
 		rows = [[''.join(td.itertext()) for td in tr] for tr in page.iter(H + 'tr')
 		        if tr.get('class') == 'bad-node']
 		assert len(rows) == 1 and rows[0][0] == '2', 'bad nodes table: %s' % rows
