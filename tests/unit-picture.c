@@ -401,6 +401,39 @@ static void test_small(void)
 	mesh_fini(&m);
 }
 
+/* A bad NIC: its node's row and column in orange, its domain in the tooltip and the table. */
+static void test_nic(void)
+{
+	struct mesh m;
+	struct mesh_picture pic;
+	struct mesh_verdict v;
+	struct mesh_bad_nic nic = { .rank = 4, .lane = 1, .reason = "slow against NIC 1 of all" };
+	const char *domains[] = { "rdmap16s27-rdm" };
+	char *svg, *html;
+
+	small_mesh(&m);
+	v = m.v;
+	v.nics = &nic;
+	v.nnics = 1;
+	pic = picture_of(&m);
+	pic.v = &v;
+	pic.nic_names = domains;
+	svg = render(&pic, true, NULL);
+	html = render(&pic, false, NULL);
+	ok(svg && strstr(svg, "<g class=\"bad-nic\" data-rank=\"4\"") &&
+	   strstr(svg, "node3 (rank 4): NIC rdmap16s27-rdm: slow against NIC 1 of all</title>") &&
+	   strstr(svg, "fill=\"" MESH_PICTURE_BAD_NIC "\""),
+	   "bad NIC: its node marked in orange, the domain and reason in its tooltip");
+	ok(svg && strstr(svg, "<text class=\"row bad\" data-rank=\"4\""),
+	   "bad NIC: its node's label marked");
+	ok(html && strstr(html, "<tr class=\"bad-nic\"><td>4</td><td>node3</td>"
+				"<td>rdmap16s27-rdm</td><td>slow against NIC 1 of all</td></tr>"),
+	   "bad NIC: the page's table names node, domain and reason");
+	free(svg);
+	free(html);
+	mesh_fini(&m);
+}
+
 static void test_partial(void)
 {
 	struct mesh m;
@@ -557,6 +590,7 @@ int main(int argc, char **argv)
 	test_cells();
 	test_escape();
 	test_small();
+	test_nic();
 	test_partial();
 	test_big();
 	return done_testing();
