@@ -64,7 +64,7 @@ if in_a tc qdisc add dev "wa$$" root tbf rate 50mbit burst 64kb latency 100ms 2>
 		is_rc 1 "a throttled NIC fails the run"
 		json_true ".results[0].domains[] | select(.domain==\"wa$$\") | .weak" "the throttled domain is flagged"
 		json_true ".results[0].domains[] | select(.domain==\"va$$\") | .weak | not" "the other domain is not"
-		json_true ".summary | test(\"WEAK: wa$$\")" "the verdict names the weak domain"
+		json_true ".summary | test(\"FAIL: weak: wa$$\")" "the verdict names the weak domain"
 		stop_b
 	fi
 	in_a tc qdisc del dev "wa$$" root

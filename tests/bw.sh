@@ -35,7 +35,7 @@ done
 run bw --loopback -p shm -S 64k -I 100
 is_rc 0 "bw text output"
 like "$OUT" 'BYTES +ITERS +BW\(Gbit/s\) +RATE\(Mmsg/s\)' "text: header with units"
-like "$OUT" '^OK: peak [0-9.]+ Gbit/s at 64k' "text: verdict line"
+like "$OUT" '^OK: peak [0-9.]+ Gbit/s at 64 KiB' "text: verdict line"
 [ -z "$(printf '%s' "$ERR" | tr -d '\n')" ]; ok $? "no progress line on stderr when it is not a terminal"
 
 # Rows as they are measured: the 64-byte row while the 1M size still runs, into a pipe.
@@ -99,7 +99,7 @@ fi
 if EFADIAG_TEST_CORRUPT_OFFSET=100 start_server -p tcp; then
 	run bw -p tcp -P "$SERVER_PORT" --reverse --verify -S 4k -I 50 -j 127.0.0.1
 	is_rc 1 "bw --verify with a corrupted payload"
-	json_true '.error.message | test("payload differs at size 4k .* offset 100")' "--verify names size and offset"
+	json_true '.error.message | test("payload differs at size 4 KiB .* offset 100")' "--verify names size and offset"
 	wait_server
 fi
 

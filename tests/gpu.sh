@@ -87,7 +87,7 @@ if [ -f "$SHIM" ] && [ "$(jq -r .memory.gpudirect <"$TMPD/out")" = no ]; then
 		is_rc 1 "efa without peer to peer: $cmd --mem cuda fails"
 		json_is .memory.gpudirect no "... memory.gpudirect no"
 		json_is .memory.registration cuda_copies "... the registration was CUDA copies"
-		json_true '.summary | startswith("FAIL: no GPUDirect RDMA")' "... the verdict says why"
+		json_true '.summary | startswith("FAIL: gpudirect: no GPUDirect RDMA")' "... the verdict says why"
 		json_true '.remedy | test("nvidia_peermem")' "... and the fix"
 		json_true '.results | length == 2' "... the sizes were still measured"
 		# shellcheck disable=SC2086

@@ -83,6 +83,7 @@ check_like() {
 # summary_consistent WHAT: the summary line counts the checks array.
 summary_consistent() {
 	json_true '.summary == ((if .status == "ok" then "OK" else "FAIL" end) + ": " +
+		([.checks[]|select(.status=="fail")|.name + ": "] | first // "") +
 		([.checks[]|select(.status=="pass")]|length|tostring) + " passed, " +
 		([.checks[]|select(.status=="warn")]|length|tostring) + " warned, " +
 		([.checks[]|select(.status=="fail")]|length|tostring) + " failed, " +
@@ -134,6 +135,7 @@ rdmap144s27 0000:90:1b.0,0xefa1,1,ACTIVE,uverbs2,NVIDIA peermem
 rdmap160s27 0000:a0:1b.0,0xefa1,1,ACTIVE,uverbs3,NVIDIA peermem
 EOF
 json_true 'all(.devices[]; .link_rate == "100 Gb/sec (4X EDR)")' "$T: link rate of port 1"
+json_true 'all(.devices[]; .link_gbps == 100)' "$T: link rate of port 1 in Gbit/s"
 json_true 'all(.devices[]; has("rdma_read")|not)' \
 	"$T: no efadv capabilities claimed for a fixture (no device to ask)"
 check_is instance_type pass "$T"
@@ -261,6 +263,7 @@ json_is .host.cap_ipc_lock false "$T without CAP_IPC_LOCK: host.cap_ipc_lock"
 info $T -p tcp -j
 JSON_RC=$RC
 SUMMARY=$(jq -r .summary <"$TMPD/out")
+REMEDY=$(jq -r '.remedy // ""' <"$TMPD/out")
 jq -r '.checks[]|"\(.status) \(.name)"' <"$TMPD/out" >"$TMPD/json-checks"
 info $T -p tcp
 TEXT=$OUT
@@ -271,7 +274,7 @@ ok $? "$T text: stdout is not JSON"
 like "$TEXT" '^RDM domains \(provider tcp\)$' "$T text: domains table title"
 like "$TEXT" '^PROVIDER +FABRIC +DOMAIN +VERSION +TYPE +PROTOCOL +MAX_MSG\(B\) +OPENS +INJECT\(B\)' \
 	"$T text: domains header with units"
-like "$TEXT" '^rdmap16s27 +0000:10:1b\.0 +0 +ACTIVE +100 Gb/sec \(4X EDR\) +uverbs0 +NVIDIA peermem' \
+like "$TEXT" '^rdmap16s27 +0000:10:1b\.0 +0 +ACTIVE +100\.0 +uverbs0 +NVIDIA peermem' \
 	"$T text: device row"
 like "$TEXT" '^ +instance type +p4d\.24xlarge$' "$T text: host record"
 printf '%s\n' "$TEXT" | grep -A1 -x Checks | tail -n 1 | grep -Eqx 'STATUS +CHECK +DETAIL'
@@ -289,11 +292,16 @@ printf '%s\n' "$TEXT" | awk '/^STATUS +CHECK +DETAIL$/ { on = 1; next } on && /^
 	on { print $1, $2 }' >"$TMPD/text-checks"
 cmp -s "$TMPD/json-checks" "$TMPD/text-checks"
 ok $? "$T text: same checks and statuses as the JSON"
-LAST=$(printf '%s\n' "$TEXT" | tail -n 1)
-like "$LAST" '^(OK|FAIL): [0-9]+ passed, [0-9]+ warned, [0-9]+ failed, [0-9]+ skipped$' \
-	"$T text: verdict is the last line"
+# The closing line, then at most one Fix: line (docs/vocabulary.md): the first failed check's
+# remedy, as the JSON's remedy says.
+LAST=$(printf '%s\n' "$TEXT" | grep -v '^Fix: ' | tail -n 1)
+like "$LAST" '^(OK|FAIL): ([a-z_]+: )?[0-9]+ passed, [0-9]+ warned, [0-9]+ failed, [0-9]+ skipped$' \
+	"$T text: verdict is the last line (but a Fix: line)"
 [ "$LAST" = "$SUMMARY" ]
 ok $? "$T text: verdict line equals the JSON summary"
+FIXLINE=$(printf '%s\n' "$TEXT" | tail -n 1 | sed -n 's/^Fix: //p')
+[ "$FIXLINE" = "$REMEDY" ]
+ok $? "$T text: the Fix: line is the JSON remedy (${FIXLINE:-none})"
 
 # --- --expect-domains -----------------------------------------------------------------------
 info $T -p tcp --expect-domains 8 -j
@@ -416,7 +424,9 @@ check_is uverbs fail "$T -p tcp"
 check_is ptrace_scope pass "$T -p tcp: ptrace_scope only matters to efa"
 info $T -p tcp
 like "$OUT" '^fail +uverbs +/dev/infiniband/ node missing' "$T text: uverbs row"
-like "$(printf '%s\n' "$OUT" | tail -n 1)" '^FAIL: ' "$T text: FAIL verdict"
+like "$(printf '%s\n' "$OUT" | grep -v '^Fix: ' | tail -n 1)" '^FAIL: uverbs: ' "$T text: FAIL verdict, the failed check its reason word"
+like "$(printf '%s\n' "$OUT" | tail -n 1)" '^Fix: mount /dev/infiniband into the container' \
+	"$T text: the Fix: line after it, on stdout"
 
 # --- no-efa ---------------------------------------------------------------------------------
 T=no-efa
@@ -794,6 +804,8 @@ gpudirect() {
 gpudirect gd-neuron NEURON
 info gd-neuron -p tcp -j
 check_is gpudirect fail "gd-neuron: NEURON on a p4d is no GPUDirect for its NVIDIA GPUs"
+json_true '.checks[]|select(.name=="gpudirect")|.remedy|test("EFA driver with NVIDIA peer-memory support")' \
+	"gd-neuron: the gpudirect check's remedy, alone"
 check_like gpudirect "^no GPUDirect path: peer memory on 0 of 4 devices \(rdmap16s27 has 'NEURON', not an NVIDIA provider\)" \
 	"gd-neuron"
 gpudirect gd-direct NVIDIA

@@ -88,7 +88,7 @@ if [ -f "$SHIM" ]; then
 	is_rc 1 "fi_getinfo aborts, text"
 	like "$OUT" "provider +libfabric aborted while listing providers" "text: the provider row"
 	like "$OUT" "environment +no FI_" "text: the environment row"
-	like "$OUT" "^FAIL: [0-9]+ passed, 0 warned, 1 failed" "text: the verdict"
+	like "$OUT" "^FAIL: provider: [0-9]+ passed, 0 warned, 1 failed" "text: the verdict"
 
 	# The listing stands when libfabric dies only later, opening an endpoint for info's
 	# OPENS column (efa aborts there on some FI_EFA_* values): the entries are listed, their

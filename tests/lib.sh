@@ -287,9 +287,9 @@ weak_consistent() {
 	names=$(jq -r '[.results[-1].domains[]? | select(.weak) | .domain] | join(", ")' <"$TMPD/out" 2>/dev/null)
 	is_rc "${want:-0}" "$1: exit follows the weak flags (weak: ${names:-none})"
 	if [ "${want:-0}" = 1 ]; then
-		jq -e --arg n "$names" '(.summary | startswith("WEAK: " + $n + " below")) and
+		jq -e --arg n "$names" '(.summary | startswith("FAIL: weak: " + $n + " below")) and
 			.weak_domains == $n' <"$TMPD/out" >/dev/null 2>&1
-		ok $? "$1: the WEAK verdict and weak_domains name $names"
+		ok $? "$1: the FAIL: weak: verdict and weak_domains name $names"
 	else
 		json_true '(.summary | startswith("OK: ")) and (has("weak_domains") | not)' \
 			"$1: OK verdict, no weak_domains"

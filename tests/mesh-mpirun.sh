@@ -97,7 +97,7 @@ if command -v python3 >/dev/null; then
 		    bad = [g.get('data-rank') for g in root.iter(S + 'g') if g.get('class') == 'bad-node']
 		    assert bad == ['2'], 'bad nodes marked: %s' % bad
 		    title = ''.join(root.find(S + 'title').itertext())
-		    assert 'FAIL: 1 bad node' in title, title
+		    assert 'FAIL: bad_nodes: 1 bad node' in title, title
 		    n = int(root.get('data-ranks'))
 		    pos = [t.get('data-rank') for t in root.iter(S + 'text')
 		           if (t.get('class') or '').startswith('row')].index('2')

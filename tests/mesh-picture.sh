@@ -53,7 +53,7 @@ if not big and rows != ['a<b&"c', 'node1', 'node2', 'node3', 'node10', 'node20']
 if big and not 70 <= len(rows) <= 90:
     print('row labels at 1,024 nodes: %d, want every 13th' % len(rows))
 title = ''.join(svg.find(SVG + 'title').itertext())
-if 'FAIL: 1 bad node, 0 bad NICs, 1 bad link' not in title:
+if 'FAIL: bad_nodes: 1 bad node, 0 bad NICs, 1 bad link' not in title:
     print('title: %s' % title)
 if root.tag == H + 'html':
     for e in root.iter():

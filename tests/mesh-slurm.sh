@@ -40,7 +40,7 @@ mesh_fault_dead 2
 mesh_run
 mesh_run_again_unless "[2]" "[]"
 mesh_check_case "dead node (n3)" "[2]" "[]"
-json_true '.bad_nodes[0].host == "n3" and (.remedy | index("scontrol update NodeName=n3 State=DRAIN Reason=\"efadiag mesh: bad node\"") != null)' \
+json_true '.bad_nodes[0].host == "n3" and (.remedy_commands | index("scontrol update NodeName=n3 State=DRAIN Reason=\"efadiag mesh: bad node\"") != null)' \
 	"dead node: named n3, with the drain command for it"
 mesh_fault_clear
 

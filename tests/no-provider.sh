@@ -36,6 +36,6 @@ run pingpong --loopback -p nosuchprovider -t 10
 is_rc 3 "an unknown provider: could not run"
 like "$ERR" "provider nosuchprovider offers no FI_EP_RDM endpoint on this node: check the provider name with 'fi_info -l'" \
 	"an unknown provider: names the check"
-like "$ERR" "efadiag info -p nosuchprovider" "an unknown provider: the next step"
+like "$OUT" "^Fix: .*efadiag info -p nosuchprovider" "an unknown provider: the next step, a Fix line on stdout"
 
 done_testing

@@ -53,8 +53,8 @@ done
 # Text output: aligned table with units, and the verdict line.
 run pingpong --loopback -p tcp -S 64 -I 50
 is_rc 0 "text output"
-like "$OUT" 'BYTES +ITERS +MIN\(us\) +AVG\(us\) +P50\(us\) +P99\(us\) +MAX\(us\) +MB/s' "table header with units"
-like "$OUT" '^OK: 1 size; 64 B one-way latency avg [0-9.]+ us' "verdict line"
+like "$OUT" 'BYTES +ITERS +MIN\(us\) +AVG\(us\) +P50\(us\) +P99\(us\) +MAX\(us\) +BW\(Gbit/s\)' "table header with units"
+like "$OUT" '^OK: 1 size; 64 B one-way latency p50 [0-9.]+ us' "verdict line"
 
 # --exec: the peer started through a launcher ('env' plays ssh), no port involved.
 run pingpong -p tcp --exec env -S 64,4k -I 100 -j
@@ -143,7 +143,7 @@ is_rc 0 "--verify loopback"
 if EFADIAG_TEST_CORRUPT_OFFSET=100 start_server pingpong -p tcp; then
 	run pingpong -p tcp -P "$SERVER_PORT" -S 64,4k -I 10 --verify -j 127.0.0.1
 	is_rc 1 "--verify with a corrupted payload"
-	json_true '.error.message | test("differs at size 4096, iteration 0, offset 100")' "--verify names size, iteration and offset"
+	json_true '.error.message | test("differs at size 4 KiB, iteration 0, offset 100")' "--verify names size, iteration and offset"
 	json_is '.status' fail "--verify failure: status fail (exit 1)"
 	wait_server
 fi
@@ -168,7 +168,12 @@ if start_server pingpong -p shm; then
 	is_rc 3 "provider mismatch"
 	json_true '.error.message | test("provider mismatch: this server uses shm, the client asked for tcp")' "provider mismatch is named"
 	json_true '.remedy | test("same -p on both ends")' "provider mismatch: the remedy is the same -p"
-	like "$ERR" "Fix: Use the same -p" "provider mismatch: a Fix line on stderr"
+	# The fix is the result's, on stdout (docs/vocabulary.md); stderr has the error alone.
+	run pingpong -p tcp -P "$SERVER_PORT" 127.0.0.1
+	is_rc 3 "provider mismatch (text)"
+	like "$OUT" "^Fix: Use the same -p" "provider mismatch: a Fix line on stdout"
+	printf '%s' "$ERR" | grep -q "Fix:"
+	ok $((!$?)) "provider mismatch: no Fix line on stderr"
 	run pingpong -p shm -P "$SERVER_PORT" -S 64 -I 10 -j 127.0.0.1
 	is_rc 0 "after a refused client, the one-client server serves the right one"
 	wait_server

@@ -270,7 +270,7 @@ for p in "tcp;ofi_rxm" "udp;ofi_rxd"; do
 		judged_a "$p MTU black hole" 1 -p "$p" -P "$PORT"
 		T=$T_SAVE
 		json_is .verdict size_limited "$p MTU black hole: size_limited, not blocked"
-		json_true '.summary | startswith("SIZE-LIMITED: ")' "$p MTU black hole: the summary says so"
+		json_true '.summary | startswith("FAIL: size_limited: ")' "$p MTU black hole: the summary says so"
 		# 64 B probes cross both ways (all of them, one way at least), no 64 KiB one does.
 		json_true '([.directions[] | .small_delivered > 0 and .large_delivered == 0 and
 			.large_sent > 0] | all) and
@@ -279,7 +279,7 @@ for p in "tcp;ofi_rxm" "udp;ofi_rxd"; do
 		json_true '.remedy | test("MTU") and test("jumbo") and (test("inbound rule|self-referencing") | not)' \
 			"$p MTU black hole: the remedy names the MTU, not the security group"
 		stop_b; [ "$SERVER_RC" -eq 1 ]; ok $? "$p MTU black hole: the server says size_limited too (exit 1)"
-		grep -q '^SIZE-LIMITED: ' "$TMPD/srv.out"; ok $? "$p MTU black hole: the server's verdict line agrees"
+		grep -q '^FAIL: size_limited: ' "$TMPD/srv.out"; ok $? "$p MTU black hole: the server's verdict line agrees"
 	fi
 	impair_clear
 done

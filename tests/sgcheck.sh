@@ -37,8 +37,8 @@ done
 # Text output: the directions table, the verdict line.
 run sg-check --loopback -p tcp -t 15
 is_rc 0 "sg-check --loopback text"
-like "$OUT" 'DIRECTION +STATUS +64B +64KiB +ELAPSED\(ms\)' "text: directions table with units"
-like "$OUT" '^PASS: fabric traffic crosses both ways' "text: verdict line"
+like "$OUT" 'DIRECTION +STATUS +64 B +64 KiB +ELAPSED\(ms\)' "text: directions table with units"
+like "$OUT" '^OK: fabric traffic crosses both ways' "text: verdict line"
 like "$OUT" 'this node -> loopback peer +ok +([0-9]+)/\1 +([0-9]+)/\2 ' \
 	"text: delivered/sent of each size in the table"
 

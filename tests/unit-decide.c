@@ -106,7 +106,7 @@ static void test_sg_direction(void)
 	recv = report(true, false, NULL, false);
 	sg_direction(&d, &recv, &send);
 	is_int(d.status, DIR_PARTIAL, "only small probes arrived: partial, not timeout");
-	is_str(d.error, "only 64-byte probes arrived", "only small probes: says so");
+	is_str(d.error, "only 64 B probes arrived", "only small probes: says so");
 	ok(d.small && !d.large, "only small probes: small yes, large no");
 	ok(sg_dir_size_limited(&d), "every small probe and no large one: size limited");
 	ok(!sg_dir_dead(&d), "only small probes: not dead");
@@ -172,7 +172,7 @@ static void test_sg_judge(void)
 	judge(&v, &mine, &theirs);
 	is_str(v.name, "pass", "both ways: pass");
 	is_int(v.code, 0, "pass exits 0");
-	is_str(v.line, "PASS: fabric traffic crosses both ways between nodeA and nodeB",
+	is_str(v.line, "OK: fabric traffic crosses both ways between nodeA and nodeB",
 	       "pass line");
 	is_str(v.remedy, "", "pass has no remedy");
 
@@ -181,7 +181,7 @@ static void test_sg_judge(void)
 	judge(&v, &mine, &theirs);
 	is_str(v.name, "blocked", "neither way: blocked");
 	is_int(v.code, 1, "blocked exits 1");
-	is_str(v.line, "BLOCKED: no fabric traffic crosses between nodeA and nodeB (the control "
+	is_str(v.line, "FAIL: blocked: no fabric traffic crosses between nodeA and nodeB (the control "
 		       "path works)", "blocked line");
 	is_str(v.remedy, remedy_rules, "blocked remedy: the self-referencing rules");
 
@@ -202,7 +202,7 @@ static void test_sg_judge(void)
 	judge(&v, &mine, &theirs);
 	is_str(v.name, "one_way", "A to B dropped: one_way");
 	is_int(v.code, 1, "one_way exits 1");
-	is_str(v.line, "ONE-WAY: nodeA -> nodeB is dropped, nodeB -> nodeA works",
+	is_str(v.line, "FAIL: one_way: nodeA -> nodeB is dropped, nodeB -> nodeA works",
 	       "A to B dropped: line names A as the sender");
 	has(v.remedy, "inbound All-traffic rule (source: the security group itself) on nodeB's "
 		      "security group", "A to B dropped: inbound rule on the receiver B");
@@ -215,7 +215,7 @@ static void test_sg_judge(void)
 	judge(&v, &mine, &theirs);
 	is_str(v.name, "one_way", "B to A dropped: one_way");
 	is_int(v.code, 1, "B to A one_way exits 1");
-	is_str(v.line, "ONE-WAY: nodeB -> nodeA is dropped, nodeA -> nodeB works",
+	is_str(v.line, "FAIL: one_way: nodeB -> nodeA is dropped, nodeA -> nodeB works",
 	       "B to A dropped: line names B as the sender");
 	has(v.remedy, "on nodeA's security group", "B to A dropped: inbound rule on the receiver A");
 	has(v.remedy, "on nodeB's.", "B to A dropped: outbound rule on the sender B");
@@ -226,7 +226,7 @@ static void test_sg_judge(void)
 	judge(&v, &mine, &theirs);
 	is_str(v.name, "size_limited", "A to B lost the large probes: size_limited, not one_way");
 	is_int(v.code, 1, "size_limited exits 1");
-	is_str(v.line, "SIZE-LIMITED: 64-byte probes cross, 64 KiB probes do not (nodeA -> nodeB): "
+	is_str(v.line, "FAIL: size_limited: 64 B probes cross, 64 KiB probes do not (nodeA -> nodeB): "
 		       "large packets are lost on the way", "size_limited line names the direction");
 	has(v.remedy, "MTU", "size_limited remedy: the MTU");
 	has(v.remedy, "jumbo frames", "size_limited remedy: jumbo frames");
@@ -247,7 +247,7 @@ static void test_sg_judge(void)
 	theirs = report(false, false, NULL, false);
 	judge(&v, &mine, &theirs);
 	is_str(v.name, "one_way", "nothing A to B, only small B to A: one_way");
-	is_str(v.line, "ONE-WAY: nodeA -> nodeB is dropped, nodeB -> nodeA crosses (not every probe "
+	is_str(v.line, "FAIL: one_way: nodeA -> nodeB is dropped, nodeB -> nodeA crosses (not every probe "
 		       "arrived)", "one_way with loss the other way: the line does not say it works");
 
 	/* Loss: some of each size each way, or all one way and some the other. */
@@ -256,7 +256,7 @@ static void test_sg_judge(void)
 	judge(&v, &mine, &theirs);
 	is_str(v.name, "lossy", "2/3 small and 1/3 large A to B: lossy");
 	is_int(v.code, 1, "lossy exits 1");
-	is_str(v.line, "LOSSY: fabric traffic crosses both ways, but not all of it in time "
+	is_str(v.line, "FAIL: lossy: fabric traffic crosses both ways, but not all of it in time "
 		       "(nodeA -> nodeB: 2/3 small, 1/3 large; nodeB -> nodeA: 3/3 small, 3/3 large)",
 	       "lossy line: the counts of both directions");
 	has(v.remedy, "intermittent", "lossy remedy: delivery is intermittent");
@@ -321,14 +321,14 @@ static void test_sg_judge(void)
 	judge(&v, &mine, &theirs);
 	is_str(v.name, "one_way", "unreachable A to B: one_way, not error");
 	is_int(v.code, 1, "unreachable A to B exits 1");
-	is_str(v.line, "ONE-WAY: nodeA -> nodeB is dropped, nodeB -> nodeA works",
+	is_str(v.line, "FAIL: one_way: nodeA -> nodeB is dropped, nodeB -> nodeA works",
 	       "unreachable A to B: line");
 
 	mine = report(false, false, NULL, false);
 	theirs = report(true, true, "Host is unreachable", true);
 	judge(&v, &mine, &theirs);
 	is_str(v.name, "one_way", "unreachable B to A: one_way, not error");
-	is_str(v.line, "ONE-WAY: nodeB -> nodeA is dropped, nodeA -> nodeB works",
+	is_str(v.line, "FAIL: one_way: nodeB -> nodeA is dropped, nodeA -> nodeB works",
 	       "unreachable B to A: line");
 
 	is_int(EXIT_OK, 0, "EXIT_OK is 0");

@@ -421,6 +421,23 @@ static void test_size_str(void)
 	is_str(size_str(123456, buf, 4), "123", "size_str truncates to the buffer");
 }
 
+/* Sizes for people: binary units with a space (docs/vocabulary.md). */
+static void test_size_text(void)
+{
+	char buf[32];
+
+	is_str(size_text(0, buf, sizeof(buf)), "0 B", "size_text 0");
+	is_str(size_text(64, buf, sizeof(buf)), "64 B", "size_text 64");
+	is_str(size_text(1000, buf, sizeof(buf)), "1000 B", "size_text 1000 is not 1 KiB");
+	is_str(size_text(1024, buf, sizeof(buf)), "1 KiB", "size_text 1024");
+	is_str(size_text(1536, buf, sizeof(buf)), "1536 B", "size_text 1536 is not a whole KiB");
+	is_str(size_text(65536, buf, sizeof(buf)), "64 KiB", "size_text 65536");
+	is_str(size_text(1 << 20, buf, sizeof(buf)), "1 MiB", "size_text 1 MiB");
+	is_str(size_text(1536 << 10, buf, sizeof(buf)), "1536 KiB", "size_text 1.5 MiB as 1536 KiB");
+	is_str(size_text((size_t)3 << 30, buf, sizeof(buf)), "3 GiB", "size_text 3 GiB");
+	ok(size_text(64, buf, sizeof(buf)) == buf, "size_text returns the buffer");
+}
+
 /* Every size parse_size accepts prints back through size_str and parses to the same value. */
 static void test_round_trip(void)
 {
@@ -488,6 +505,7 @@ int main(void)
 	test_parse_listen();
 	test_parse_name_list();
 	test_size_str();
+	test_size_text();
 	test_round_trip();
 	return done_testing();
 }

@@ -363,7 +363,7 @@ static void test_small(void)
 	   "small: the bad node is rank 1, node2");
 	ok(strstr(svg, "<g class=\"bad-link\" data-a=\"0\" data-b=\"5\">"),
 	   "small: the bad link node10 - node20 is outlined");
-	ok(strstr(svg, "FAIL: 1 bad node, 0 bad NICs, 1 bad link"), "small: the title says the verdict");
+	ok(strstr(svg, "FAIL: bad_nodes: 1 bad node, 0 bad NICs, 1 bad link"), "small: the title says the verdict");
 	/* node2 is row 2: failed with every column but its own (2). */
 	run = strstr(svg, "<path class=\"cell-7\" fill=\"#000000\" d=\"");
 	ok(run && strstr(run, "M0 2h2v1h-2zM3 2h3v1h-3z") && strstr(run, "M2 0h1v1h-1z"),
@@ -451,7 +451,7 @@ static void test_partial(void)
 	ok(svg && nested(svg, why, sizeof(why)), "pairs K: nests %s", why);
 	ok(k == 16 && svg && strstr(svg, "not scheduled (--pairs K): 12<"),
 	   "pairs K: 16 pairs measured, 12 not scheduled");
-	ok(svg && strstr(svg, "PASS: 16 pairs of 8 ranks"), "pairs K: the title says pass");
+	ok(svg && strstr(svg, "OK: 16 pairs of 8 ranks"), "pairs K: the title says pass");
 	ok(svg && count(svg, "<g class=\"bad-") == 0, "pairs K: nothing marked bad");
 	free(svg);
 	mesh_verdict_free(&m.v);
@@ -463,7 +463,7 @@ static void test_partial(void)
 	}
 	mesh_judge_now(&m, false);
 	svg = render(&pic, true, NULL);
-	ok(m.v.unmeasurable && svg && strstr(svg, "COULD NOT MEASURE: ") &&
+	ok(m.v.unmeasurable && svg && strstr(svg, "ERROR: could not measure: ") &&
 	   strstr(svg, "not measured (a rank missed its slot): 16<"),
 	   "could not measure: said in the title, the pairs grey");
 	free(svg);

@@ -59,7 +59,7 @@ int bw_lane_failures(struct bw *b, size_t size, const struct msg_bw_report *peer
 	char sz[32], hint[160];
 	size_t i;
 
-	size_str(size, sz, sizeof(sz));
+	size_text(size, sz, sizeof(sz));
 	test_sgcheck_hint(b->ctx, hint, sizeof(hint));
 	for (i = 0; i < b->cfg.nlanes; i++) {
 		static const struct lane_report none = { .bad_offset = -1 };
@@ -271,7 +271,7 @@ static void domain_table(struct out *o, const struct bw_report *r, const struct 
 	char title[96], sz[32];
 	size_t i;
 
-	snprintf(title, sizeof(title), "Per domain at %s:", size_str(row->bytes, sz, sizeof(sz)));
+	snprintf(title, sizeof(title), "Per domain at %s:", size_text(row->bytes, sz, sizeof(sz)));
 	/* The JSON keeps the breakdown inside each result row; people get it once, here. */
 	t = out_table_new(o, NULL, title, domain_cols, NCOLS(domain_cols));
 	for (i = 0; i < r->nlanes; i++)
@@ -298,12 +298,12 @@ static int verdict(struct out *o, const struct bw_report *r)
 		out_set_num(root, "line_rate_gbps", r->line_rate_gbps);
 		out_set_num(root, "line_rate_share", r->peak_gbps / r->line_rate_gbps);
 	}
-	size_str(r->peak_size, sz, sizeof(sz));
+	size_text(r->peak_size, sz, sizeof(sz));
 	/* Numbers over CUDA copies say nothing of the NIC's path to GPU memory. */
 	if (r->gdr.missing)
 		return test_gdr_render(o, &r->gdr);
 	if (weak[0]) {
-		out_verdict(o, "WEAK: %s below %.0f%% of the median of the other domains; peak %.3f "
+		out_verdict(o, "FAIL: weak: %s below %.0f%% of the median of the other domains; peak %.3f "
 			    "Gbit/s at %s", weak, BW_WEAK_SHARE * 100, r->peak_gbps, sz);
 		out_set_str(root, "weak_domains", "%s", weak);
 		out_fail(o);

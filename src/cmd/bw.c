@@ -118,7 +118,7 @@ static void progress_line(struct bw *b, size_t size, long count, double t0)
 		done += lane_progress(&b->lanes[i]);
 		want += (b->lanes[i].job.initiate || b->lanes[i].job.receive) ? count : 0;
 	}
-	fprintf(stderr, "\rbw %s: %3.0f%%  %.3f Gbit/s   ", size_str(size, sz, sizeof(sz)),
+	fprintf(stderr, "\rbw %s: %3.0f%%  %.3f Gbit/s   ", size_text(size, sz, sizeof(sz)),
 		want ? 100.0 * (double)done / (double)want : 100.0,
 		(double)done * (double)size * 8 / (now_sec() - t0) / 1e9 /
 			(b->cfg.bidir ? 2 : 1));
@@ -180,7 +180,7 @@ static int run_size(struct bw *b, size_t size, long count, struct msg *peer)
 	if (ret == -ETIMEDOUT)
 		return test_stop(&b->rep.stop, EXIT_ERROR, "the peer sent no report of size %s within "
 				 "%.3g s of this side's end (stopped, or hung?)",
-				 size_str(size, (char[32]){ 0 }, 32),
+				 size_text(size, (char[32]){ 0 }, 32),
 				 b->cfg.stall_sec + REPORT_GRACE_SEC);
 	if (ret)
 		return test_stop(&b->rep.stop, EXIT_ERROR, "%s", b->s->oob.err);

@@ -54,7 +54,9 @@ static const struct out_col device_cols[] = {
 	{ "pci_device_id", "ID", OUT_STR, 0, OUT_JSON_ONLY },
 	{ "numa_node", "NUMA", OUT_INT, 0, 0 },
 	{ "port_state", "PORT", OUT_STR, 0, 0 },
-	{ "link_rate", "RATE", OUT_STR, 0, 0 },
+	/* sysfs' "100 Gb/sec (4X EDR)" for scripts; Gbit/s for people (docs/vocabulary.md). */
+	{ "link_rate", "RATE", OUT_STR, 0, OUT_JSON_ONLY },
+	{ "link_gbps", "RATE(Gbit/s)", OUT_DBL, 1, 0 },
 	{ "uverbs", "UVERBS", OUT_STR, 0, 0 },
 	{ "p2p", "GPUDIRECT(P2P)", OUT_STR, 0, 0 },
 	{ "rdma_read", "READ", OUT_BOOL, 0, 0 },
@@ -105,6 +107,20 @@ struct info_run {
 	struct gpudirect_verdict gd_verdict; /* judged when gd_judged */
 	bool gd_judged;
 };
+
+/*
+ * The number of sysfs' port rate: "%d%s Gb/sec (%dX%s)", the %s ".5" or empty (Linux
+ * drivers/infiniband/core/sysfs.c, rate_show()). -1 for text not of that form.
+ */
+static double link_gbps(const char *rate)
+{
+	char *end;
+	double v = strtod(rate, &end);
+
+	if (end == rate || v < 0 || strncmp(end, " Gb/sec", 7))
+		return -1;
+	return v;
+}
 
 static void caps_array(cJSON *row, uint64_t caps)
 {
@@ -186,8 +202,13 @@ static void emit_devices(struct info_run *r)
 		if (d->numa_node >= 0)
 			out_set_num(row, "numa_node", (double)d->numa_node);
 		out_set_str(row, "port_state", "%s", d->port_state[0] ? d->port_state : "unknown");
-		if (d->link_rate[0])
+		if (d->link_rate[0]) {
+			double gbps = link_gbps(d->link_rate);
+
 			out_set_str(row, "link_rate", "%s", d->link_rate);
+			if (gbps >= 0)
+				out_set_num(row, "link_gbps", gbps);
+		}
 		out_set_str(row, "uverbs", "%s", d->uverbs[0] ? d->uverbs : "none");
 		out_set_str(row, "p2p", "%s", d->p2p[0] ? d->p2p : "none");
 		if (d->gdr_err != -ENOENT)
@@ -300,9 +321,12 @@ static void check_instance(struct info_run *r)
 			  instance_cap_str(h->type->rdma_write));
 	else if (err && err != -ENOENT)
 		/* Unreadable is not "not EC2": the device count would go unchecked unseen. */
-		check_add(&r->checks, "instance_type", CHECK_WARN, "/sys/devices/virtual/dmi/id/"
-			  "product_name is %s: %suse --expect-domains N", sysfs_strerror(err),
-			  sysfs_err_is_permission(err) ? "run as root, or " : "");
+		check_add_fix(&r->checks, "instance_type", CHECK_WARN,
+			      sysfs_err_is_permission(err) ? "run as root, or use --expect-domains N"
+			                                   : "use --expect-domains N",
+			      "/sys/devices/virtual/dmi/id/"
+			      "product_name is %s: %suse --expect-domains N", sysfs_strerror(err),
+			      sysfs_err_is_permission(err) ? "run as root, or " : "");
 	else if (h->instance_type[0])
 		check_add(&r->checks, "instance_type", CHECK_SKIP, "'%s' is not in the EFA "
 			  "instance table; use --expect-domains N to check the device count; "
@@ -344,23 +368,31 @@ static void check_devices(struct info_run *r)
 		/* The count cannot be trusted: an unreadable device may be the missing one. */
 		if (r->expected >= 0)
 			snprintf(of, sizeof(of), " of %d", r->expected);
-		check_add(&r->checks, "efa_devices", r->expected < 0 ? CHECK_WARN : CHECK_FAIL,
-			  "%zu%s EFA devices confirmed, and %zu whose PCI id cannot be read: %s; run "
-			  "efadiag info as root to check %s", r->nefa, of, unconfirmed, names,
-			  unconfirmed == 1 ? "it" : "them");
+		check_add_fix(&r->checks, "efa_devices", r->expected < 0 ? CHECK_WARN : CHECK_FAIL,
+			      "run efadiag info as root",
+			      "%zu%s EFA devices confirmed, and %zu whose PCI id cannot be read: %s; run "
+			      "efadiag info as root to check %s", r->nefa, of, unconfirmed, names,
+			      unconfirmed == 1 ? "it" : "them");
 		return;
 	}
 	if (!r->nefa) {
 		if (explicit)
-			check_add(&r->checks, "efa_devices", CHECK_FAIL, "0 of %d EFA devices present "
-				  "(--expect-domains counts EFA devices, PCI 1d0f:efa0-efa4 in "
-				  "/sys/class/infiniband, whatever -p lists): attach EFA interfaces "
-				  "at launch or load the efa driver", r->expected);
+			check_add_fix(&r->checks, "efa_devices", CHECK_FAIL,
+				      "attach EFA interfaces at launch, or load the efa "
+				      "driver",
+				      "0 of %d EFA devices present "
+				      "(--expect-domains counts EFA devices, PCI 1d0f:efa0-efa4 in "
+				      "/sys/class/infiniband, whatever -p lists): attach EFA interfaces "
+				      "at launch or load the efa driver", r->expected);
 		else
-			check_add(&r->checks, "efa_devices", CHECK_FAIL, "no EFA device (PCI "
-				  "1d0f:efa0-efa4) in /sys/class/infiniband: attach an EFA interface "
-				  "at launch, load the efa driver (modprobe efa), or in a pod request "
-				  "vpc.amazonaws.com/efa");
+			check_add_fix(&r->checks, "efa_devices", CHECK_FAIL,
+				      "attach an EFA interface at launch, load the efa "
+				      "driver (modprobe efa), or in a pod request "
+				      "vpc.amazonaws.com/efa",
+				      "no EFA device (PCI "
+				      "1d0f:efa0-efa4) in /sys/class/infiniband: attach an EFA interface "
+				      "at launch, load the efa driver (modprobe efa), or in a pod request "
+				      "vpc.amazonaws.com/efa");
 		return;
 	}
 	if (r->expected < 0) {
@@ -368,13 +400,18 @@ static void check_devices(struct info_run *r)
 		return;
 	}
 	if ((int)r->nefa < r->expected)
-		check_add(&r->checks, "efa_devices", CHECK_FAIL, "%zu of %d EFA devices present: "
-			  "attach all EFA interfaces at launch; in a pod request "
-			  "vpc.amazonaws.com/efa: %d", r->nefa, r->expected, r->expected);
+		check_add_fix(&r->checks, "efa_devices", CHECK_FAIL,
+			      "attach all EFA interfaces at launch; in a pod request "
+			      "vpc.amazonaws.com/efa: N (the expected count)",
+			      "%zu of %d EFA devices present: "
+			      "attach all EFA interfaces at launch; in a pod request "
+			      "vpc.amazonaws.com/efa: %d", r->nefa, r->expected, r->expected);
 	else if (unconfirmed)
-		check_add(&r->checks, "efa_devices", CHECK_WARN, "%zu of %d EFA devices present, "
-			  "and %zu more whose PCI id cannot be read: %s", r->nefa, r->expected,
-			  unconfirmed, names);
+		check_add_fix(&r->checks, "efa_devices", CHECK_WARN,
+			      "run efadiag info as root",
+			      "%zu of %d EFA devices present, "
+			      "and %zu more whose PCI id cannot be read: %s", r->nefa, r->expected,
+			      unconfirmed, names);
 	else
 		check_add(&r->checks, "efa_devices", CHECK_PASS, "%zu of %d EFA devices present",
 			  r->nefa, r->expected);
@@ -384,15 +421,18 @@ static void check_devices(struct info_run *r)
 /* libfabric died or hung in the listing: what happened, and the likeliest cause. */
 static void listing_failure(struct info_run *r)
 {
-	char what[256], fatal[768];
+	char what[256], fatal[768], hint[256];
 
 	listing_describe(&r->listing, what, sizeof(what));
+	snprintf(hint, sizeof(hint), "read libfabric's message on stderr; 'FI_LOG_LEVEL=warn fi_info "
+		 "-p %s' shows more", r->ctx->opt.provider);
 	if (host_env_fatal(environ, &r->env, false, fatal, sizeof(fatal)))
-		check_add(&r->checks, "provider", CHECK_FAIL, "%s: %s", what, fatal);
+		check_add_fix(&r->checks, "provider", CHECK_FAIL, fatal, "%s: %s", what, fatal);
 	else
-		check_add(&r->checks, "provider", CHECK_FAIL, "%s: see libfabric's message above "
-			  "on stderr; 'FI_LOG_LEVEL=warn fi_info -p %s' shows more", what,
-			  r->ctx->opt.provider);
+		check_add_fix(&r->checks, "provider", CHECK_FAIL, hint,
+			      "%s: see libfabric's message above "
+			      "on stderr; 'FI_LOG_LEVEL=warn fi_info -p %s' shows more", what,
+			      r->ctx->opt.provider);
 }
 
 static void check_provider(struct info_run *r)
@@ -410,10 +450,13 @@ static void check_provider(struct info_run *r)
 	}
 	/* fi_getinfo found the provider's domains and -d dropped them all: the name is wrong. */
 	if (r->ctx->opt.ndomains && r->getinfo_ret == 0) {
-		check_add(&r->checks, "provider", CHECK_FAIL, "provider %s has no RDM domain named "
-			  "%s%s: list its domains with 'efadiag info -p %s' (without -d)",
-			  r->ctx->opt.provider, r->ctx->opt.domains[0],
-			  r->ctx->opt.ndomains > 1 ? ",..." : "", r->ctx->opt.provider);
+		check_add_fix(&r->checks, "provider", CHECK_FAIL,
+			      "list the domains with efadiag info -p PROVIDER (without "
+			      "-d), and give one of them",
+			      "provider %s has no RDM domain named "
+			      "%s%s: list its domains with 'efadiag info -p %s' (without -d)",
+			      r->ctx->opt.provider, r->ctx->opt.domains[0],
+			      r->ctx->opt.ndomains > 1 ? ",..." : "", r->ctx->opt.provider);
 		return;
 	}
 	/* The core reads FI_PROVIDER with fi_param_get_str() (src/fabric.c): libfabric.conf too. */
@@ -421,8 +464,8 @@ static void check_provider(struct info_run *r)
 			      host_env_param(environ, &r->env, "FI_PROVIDER", NULL), r->devs,
 			      r->ndevs, r->host.libfabric_path,
 			      causes, sizeof(causes));
-	check_add(&r->checks, "provider", CHECK_FAIL, "no FI_EP_RDM domain for provider %s: %s",
-		  r->ctx->opt.provider, causes);
+	check_add_fix(&r->checks, "provider", CHECK_FAIL, causes,
+		      "no FI_EP_RDM domain for provider %s: %s", r->ctx->opt.provider, causes);
 }
 
 static void check_domain_count(struct info_run *r)
@@ -452,9 +495,12 @@ static void check_domain_count(struct info_run *r)
 		n += p == fi;
 	}
 	if ((int)n < r->expected)
-		check_add(&r->checks, "efa_domains", CHECK_FAIL, "libfabric shows %zu of %d efa "
-			  "domains: devices not opened by the provider (check /dev/infiniband and "
-			  "FI_EFA_* variables)", n, r->expected);
+		check_add_fix(&r->checks, "efa_domains", CHECK_FAIL,
+			      "check /dev/infiniband and the FI_EFA_* variables (efadiag "
+			      "info lists both)",
+			      "libfabric shows %zu of %d efa "
+			      "domains: devices not opened by the provider (check /dev/infiniband and "
+			      "FI_EFA_* variables)", n, r->expected);
 	else
 		check_add(&r->checks, "efa_domains", CHECK_PASS, "%zu of %d efa domains", n,
 			  r->expected);
@@ -487,13 +533,19 @@ static void check_uverbs(struct info_run *r)
 		check_add(&r->checks, "uverbs", CHECK_PASS, "/dev/infiniband/uverbs* present and "
 			  "openable for all %zu devices", ok);
 	else if (err == -EACCES || err == -EPERM)
-		check_add(&r->checks, "uverbs", CHECK_FAIL, "cannot open /dev/infiniband/%s: "
-			  "permission denied: run as a user with access (udev rule, or a privileged "
-			  "container)", missing);
+		check_add_fix(&r->checks, "uverbs", CHECK_FAIL,
+			      "run as a user with access to /dev/infiniband (a udev rule, "
+			      "or a privileged container)",
+			      "cannot open /dev/infiniband/%s: "
+			      "permission denied: run as a user with access (udev rule, or a privileged "
+			      "container)", missing);
 	else
-		check_add(&r->checks, "uverbs", CHECK_FAIL, "/dev/infiniband/ node missing for %s: "
-			  "mount /dev/infiniband into the container (the EFA device plugin does this "
-			  "when vpc.amazonaws.com/efa is requested)", missing);
+		check_add_fix(&r->checks, "uverbs", CHECK_FAIL,
+			      "mount /dev/infiniband into the container (the EFA device "
+			      "plugin does this when vpc.amazonaws.com/efa is requested)",
+			      "/dev/infiniband/ node missing for %s: "
+			      "mount /dev/infiniband into the container (the EFA device plugin does this "
+			      "when vpc.amazonaws.com/efa is requested)", missing);
 }
 
 static void check_ports(struct info_run *r)
@@ -518,13 +570,17 @@ static void check_ports(struct info_run *r)
 		}
 	}
 	if (down)
-		check_add(&r->checks, "port_state", CHECK_FAIL, "%zu port%s not ACTIVE (e.g. %s): "
-			  "the device is not up; reload the efa driver or stop/start the instance",
-			  down, down == 1 ? "" : "s", name);
+		check_add_fix(&r->checks, "port_state", CHECK_FAIL,
+			      "reload the efa driver, or stop and start the instance",
+			      "%zu port%s not ACTIVE (e.g. %s): "
+			      "the device is not up; reload the efa driver or stop/start the instance",
+			      down, down == 1 ? "" : "s", name);
 	else if (unreadable)
-		check_add(&r->checks, "port_state", CHECK_WARN, "%zu port state%s %s (e.g. %s): "
-			  "run as root to read %s", unreadable, unreadable == 1 ? "" : "s", why,
-			  unread_name, unreadable == 1 ? "it" : "them");
+		check_add_fix(&r->checks, "port_state", CHECK_WARN,
+			      "run efadiag info as root",
+			      "%zu port state%s %s (e.g. %s): "
+			      "run as root to read %s", unreadable, unreadable == 1 ? "" : "s", why,
+			      unread_name, unreadable == 1 ? "it" : "them");
 	else
 		/* The efa driver reports ACTIVE whatever the link does: no evidence of health. */
 		check_add(&r->checks, "port_state", CHECK_PASS, "all %zu ports ACTIVE (the efa "
@@ -550,11 +606,13 @@ static void check_memlock(struct info_run *r)
 			  "CAP_IPC_LOCK, with which the kernel pins registered memory past the limit",
 			  buf);
 	else if (b < MEMLOCK_FAIL_BYTES)
-		check_add(&r->checks, "memlock", CHECK_FAIL, "RLIMIT_MEMLOCK %s breaks memory "
-			  "registration: %s", buf, fix);
+		check_add_fix(&r->checks, "memlock", CHECK_FAIL, fix,
+			      "RLIMIT_MEMLOCK %s breaks memory "
+			      "registration: %s", buf, fix);
 	else if (b < MEMLOCK_WARN_BYTES)
-		check_add(&r->checks, "memlock", CHECK_WARN, "RLIMIT_MEMLOCK %s is below 16 GiB; "
-			  "large jobs may fail to register memory: %s", buf, fix);
+		check_add_fix(&r->checks, "memlock", CHECK_WARN, fix,
+			      "RLIMIT_MEMLOCK %s is below 16 GiB; "
+			      "large jobs may fail to register memory: %s", buf, fix);
 	else
 		check_add(&r->checks, "memlock", CHECK_PASS, "RLIMIT_MEMLOCK %s", buf);
 }
@@ -576,14 +634,19 @@ static void check_hugepages(struct info_run *r)
 	 * good (libfabric v2.6.0 prov/util/src/util_buf.c, ofi_bufpool_grow(); so since 1.18).
 	 */
 	if (forced && h->hugepages_free <= 0)
-		check_add(&r->checks, "hugepages", CHECK_WARN, "FI_EFA_USE_HUGE_PAGE=%s but %ld of "
-			  "%ld 2 MiB hugepages free: the efa provider falls back to regular pages; "
-			  "reserve some (sysctl vm.nr_hugepages=5128) or unset "
-			  "FI_EFA_USE_HUGE_PAGE", use, h->hugepages_free, h->hugepages_total);
+		check_add_fix(&r->checks, "hugepages", CHECK_WARN,
+			      "reserve hugepages (sysctl vm.nr_hugepages=5128), or unset "
+			      "FI_EFA_USE_HUGE_PAGE",
+			      "FI_EFA_USE_HUGE_PAGE=%s but %ld of "
+			      "%ld 2 MiB hugepages free: the efa provider falls back to regular pages; "
+			      "reserve some (sysctl vm.nr_hugepages=5128) or unset "
+			      "FI_EFA_USE_HUGE_PAGE", use, h->hugepages_free, h->hugepages_total);
 	else if (r->is_efa && h->hugepages_total == 0)
-		check_add(&r->checks, "hugepages", CHECK_WARN, "no 2 MiB hugepages reserved; the efa "
-			  "provider falls back to regular pages: sysctl vm.nr_hugepages=5128%s",
-			  use ? " (FI_EFA_USE_HUGE_PAGE is set)" : "");
+		check_add_fix(&r->checks, "hugepages", CHECK_WARN,
+			      "sysctl vm.nr_hugepages=5128",
+			      "no 2 MiB hugepages reserved; the efa "
+			      "provider falls back to regular pages: sysctl vm.nr_hugepages=5128%s",
+			      use ? " (FI_EFA_USE_HUGE_PAGE is set)" : "");
 	else
 		check_add(&r->checks, "hugepages", CHECK_PASS, "%ld of %ld 2 MiB hugepages free%s%s",
 			  h->hugepages_free, h->hugepages_total, use ? "; FI_EFA_USE_HUGE_PAGE=" : "",
@@ -597,9 +660,12 @@ static void check_libfabric(struct info_run *r)
 	bool efa_lib = sysfs_exists("/opt/amazon/efa") && sysfs_is_real_root();
 
 	if (efa_lib && strncmp(h->libfabric_path, "/opt/amazon/efa/", 16))
-		check_add(&r->checks, "libfabric", CHECK_WARN, "libfabric %s loaded from %s, not the "
-			  "EFA installer's in /opt/amazon/efa: fix LD_LIBRARY_PATH or ldconfig",
-			  h->libfabric_version, h->libfabric_path);
+		check_add_fix(&r->checks, "libfabric", CHECK_WARN,
+			      "load the EFA installer's libfabric from /opt/amazon/efa: "
+			      "fix LD_LIBRARY_PATH or ldconfig",
+			      "libfabric %s loaded from %s, not the "
+			      "EFA installer's in /opt/amazon/efa: fix LD_LIBRARY_PATH or ldconfig",
+			      h->libfabric_version, h->libfabric_path);
 	else
 		check_add(&r->checks, "libfabric", CHECK_PASS, "libfabric %s from %s",
 			  h->libfabric_version, h->libfabric_path[0] ? h->libfabric_path : "?");
@@ -629,9 +695,11 @@ static void check_ptrace(struct info_run *r)
 	else if (s < 0)
 		check_add(&r->checks, "ptrace_scope", CHECK_SKIP, "yama not present");
 	else if (s > 0 && r->is_efa)
-		check_add(&r->checks, "ptrace_scope", CHECK_WARN, "kernel.yama.ptrace_scope=%ld "
-			  "blocks the efa provider's intra-node copies (CMA): sysctl -w "
-			  "kernel.yama.ptrace_scope=0", s);
+		check_add_fix(&r->checks, "ptrace_scope", CHECK_WARN,
+			      "sysctl -w kernel.yama.ptrace_scope=0",
+			      "kernel.yama.ptrace_scope=%ld "
+			      "blocks the efa provider's intra-node copies (CMA): sysctl -w "
+			      "kernel.yama.ptrace_scope=0", s);
 	else
 		check_add(&r->checks, "ptrace_scope", CHECK_PASS, "kernel.yama.ptrace_scope=%ld", s);
 }
@@ -666,10 +734,14 @@ static void check_environment(struct info_run *r)
 			  "variables set%s%s", r->env.nconf ? ", none in " : "",
 			  r->env.nconf ? r->env.conf_path : "");
 	else
-		check_add(&r->checks, "environment", st, "%s", detail);
+		check_add_fix(&r->checks, "environment", st,
+			      st == CHECK_PASS ? NULL : "unset or correct the variables the detail names",
+			      "%s", detail);
 	if (!host_fi_provider_allows(fp, r->ctx->opt.provider))
-		check_add(&r->checks, "fi_provider", CHECK_FAIL, "FI_PROVIDER=%s excludes provider %s:"
-			  " unset it or include %s", fp, r->ctx->opt.provider, r->ctx->opt.provider);
+		check_add_fix(&r->checks, "fi_provider", CHECK_FAIL,
+			      "unset FI_PROVIDER, or include the provider in it",
+			      "FI_PROVIDER=%s excludes provider %s:"
+			      " unset it or include %s", fp, r->ctx->opt.provider, r->ctx->opt.provider);
 	else
 		check_add(&r->checks, "fi_provider", CHECK_PASS, "%s%s", fp ? "FI_PROVIDER=" : "",
 			  fp ? fp : "FI_PROVIDER not set");
@@ -747,7 +819,7 @@ static void check_gpudirect(struct info_run *r)
 		check_add(&r->checks, "gpudirect", CHECK_SKIP, "not an NVIDIA GPU instance with EFA");
 		return;
 	}
-	check_add(&r->checks, "gpudirect", v->status, "%s", v->detail);
+	check_add_fix(&r->checks, "gpudirect", v->status, v->remedy, "%s", v->detail);
 }
 
 /*
@@ -796,14 +868,19 @@ static void check_neuron(struct info_run *r)
 		check_add(&r->checks, "neuron", CHECK_PASS, "Neuron peer-direct (device/p2p "
 			  "NEURON) on all %zu devices", r->ndevs);
 	else if (lacking)
-		check_add(&r->checks, "neuron", CHECK_FAIL, "%zu of %zu devices have Neuron "
-			  "peer-direct (%s's device/p2p is '%s'): load the Neuron driver "
-			  "(aws-neuronx-dkms) and the efa driver from the EFA installer, then reload "
-			  "efa", with, r->ndevs, lacking->name, lacking->p2p[0] ? lacking->p2p :
-										 "empty");
+		check_add_fix(&r->checks, "neuron", CHECK_FAIL,
+			      "load the Neuron driver (aws-neuronx-dkms) and the efa "
+			      "driver from the EFA installer, then reload efa",
+			      "%zu of %zu devices have Neuron "
+			      "peer-direct (%s's device/p2p is '%s'): load the Neuron driver "
+			      "(aws-neuronx-dkms) and the efa driver from the EFA installer, then reload "
+			      "efa", with, r->ndevs, lacking->name, lacking->p2p[0] ? lacking->p2p :
+			      "empty");
 	else if (unreadable)
-		check_add(&r->checks, "neuron", CHECK_WARN, "cannot tell: %s's device/p2p is %s: "
-			  "run as root", unreadable->name, unreadable->p2p);
+		check_add_fix(&r->checks, "neuron", CHECK_WARN,
+			      "run efadiag info as root",
+			      "cannot tell: %s's device/p2p is %s: "
+			      "run as root", unreadable->name, unreadable->p2p);
 	else
 		check_add(&r->checks, "neuron", CHECK_SKIP, "cannot tell: %zu of %zu devices have "
 			  "Neuron peer-direct, the others no device/p2p", with, r->ndevs);
@@ -851,10 +928,12 @@ static void check_rdma_caps(struct info_run *r)
 		check_add(&r->checks, "rdma_caps", CHECK_SKIP, "efadv capabilities unknown (efadiag "
 			  "built without rdma-core's libefa, or devices not opened)");
 	else if (short_of)
-		check_add(&r->checks, "rdma_caps", CHECK_WARN, "%zu of %zu devices short: %s: "
-			  "update the efa kernel driver and rdma-core (EFA installer); libfabric "
-			  "falls back to slower protocols%s%s", short_of, queried, first,
-			  old_libefa[0] ? "; " : "", old_libefa);
+		check_add_fix(&r->checks, "rdma_caps", CHECK_WARN,
+			      "update the efa kernel driver and rdma-core (EFA installer)",
+			      "%zu of %zu devices short: %s: "
+			      "update the efa kernel driver and rdma-core (EFA installer); libfabric "
+			      "falls back to slower protocols%s%s", short_of, queried, first,
+			      old_libefa[0] ? "; " : "", old_libefa);
 	else if (old_libefa[0])
 		check_add(&r->checks, "rdma_caps", CHECK_PASS, "all %zu devices offer RDMA read "
 			  "as %s should; %s", queried, t->name, old_libefa);
@@ -886,11 +965,22 @@ static void verdict(struct info_run *r, int code)
 {
 	const int *c = r->checks.count;
 
+	const char *name = NULL, *remedy = NULL;
+
 	if (code == EXIT_FAIL)
 		out_fail(r->ctx->out);
-	out_verdict(r->ctx->out, "%s: %d passed, %d warned, %d failed, %d skipped",
-		    code == EXIT_OK ? "OK" : "FAIL", c[CHECK_PASS], c[CHECK_WARN],
-		    c[CHECK_FAIL], c[CHECK_SKIP]);
+	/* FAIL's reason word is the first failed check; its remedy is the Fix: line. */
+	if (code == EXIT_FAIL && checks_first(r->ctx->out, "fail", &name, &remedy))
+		out_verdict(r->ctx->out, "FAIL: %s: %d passed, %d warned, %d failed, %d skipped",
+			    name, c[CHECK_PASS], c[CHECK_WARN], c[CHECK_FAIL], c[CHECK_SKIP]);
+	else
+		out_verdict(r->ctx->out, "%s: %d passed, %d warned, %d failed, %d skipped",
+			    code == EXIT_OK ? "OK" : "FAIL", c[CHECK_PASS], c[CHECK_WARN],
+			    c[CHECK_FAIL], c[CHECK_SKIP]);
+	if (remedy) {
+		cJSON_AddStringToObject(out_root(r->ctx->out), "remedy", remedy);
+		out_text(r->ctx->out, "Fix: %s\n", remedy);
+	}
 }
 
 static int info_run(struct ctx *ctx)

@@ -29,8 +29,9 @@ static const struct out_col pair_cols[] = {
 	{ "host_a", "HOST A", OUT_STR, 0, 0 },
 	{ "host_b", "HOST B", OUT_STR, 0, 0 },
 	{ "round", "ROUND", OUT_INT, 0, OUT_JSON_ONLY },
-	{ "lat_avg_usec", "LAT(us)", OUT_DBL, 2, 0 },
-	{ "lat_p50_usec", "P50(us)", OUT_DBL, 2, OUT_JSON_ONLY },
+	/* The table shows the statistic the judge and the closing line use: p50 (vocabulary.md). */
+	{ "lat_avg_usec", "AVG(us)", OUT_DBL, 2, OUT_JSON_ONLY },
+	{ "lat_p50_usec", "P50(us)", OUT_DBL, 2, 0 },
 	{ "bw_gbps", "BW(Gbit/s)", OUT_DBL, 3, 0 },
 	{ "bw_ab_gbps", "A->B", OUT_DBL, 3, OUT_JSON_ONLY },
 	{ "bw_ba_gbps", "B->A", OUT_DBL, 3, OUT_JSON_ONLY },
@@ -180,19 +181,24 @@ static void render_bad(struct mesh_run *m)
 
 /*
  * The commands that take a bad node out of service, printed, never run: Slurm's drain where
- * Slurm launched us, Kubernetes' cordon in a pod, both otherwise.
+ * Slurm launched us, Kubernetes' cordon in a pod, both otherwise. After the closing line: one
+ * Fix: line (the JSON remedy, a string as everywhere), then the commands, indented; in JSON
+ * they are remedy_commands (docs/vocabulary.md).
  */
 static void render_remedy(struct mesh_run *m)
 {
 	const struct mesh_verdict *v = &m->verdict;
 	bool slurm = getenv("SLURM_JOB_ID") != NULL, k8s = getenv("KUBERNETES_SERVICE_HOST") != NULL;
-	cJSON *list = cJSON_AddArrayToObject(out_root(m->ctx->out), "remedy");
-	char cmd[512];
-	size_t i;
+	cJSON *list = cJSON_AddArrayToObject(out_root(m->ctx->out), "remedy_commands");
+	char cmd[512], fix[256];
+	size_t i, n = v->nnodes + v->nnics;
 
-	if (!v->nnodes && !v->nnics)
+	if (!n)
 		return;
-	out_text(m->ctx->out, "Remedy (commands to run; efadiag runs none):\n");
+	snprintf(fix, sizeof(fix), "take the %s out of service with the command%s below (efadiag "
+		 "runs none)", n == 1 ? "bad node" : "bad nodes", slurm != k8s && n == 1 ? "" : "s");
+	cJSON_AddStringToObject(out_root(m->ctx->out), "remedy", fix);
+	out_text(m->ctx->out, "Fix: %s:\n", fix);
 	for (i = 0; i < v->nnodes + v->nnics; i++) {
 		int rank = i < v->nnodes ? v->nodes[i].rank : v->nics[i - v->nnodes].rank;
 		const char *why = i < v->nnodes ? "bad node" : "bad NIC";
@@ -364,21 +370,24 @@ int mesh_report(struct mesh_run *m)
 	if (v->slow_above_usec > 0)
 		cJSON_AddNumberToObject(root, "slow_above_usec", v->slow_above_usec);
 	cJSON_AddBoolToObject(root, "latency_judged_relative", v->lat_relative);
-	render_remedy(m);
-	if (v->pass)
-		out_verdict(o, "OK: %zu pair%s of %d ranks; median %.3f Gbit/s, %.2f us", m->npairs,
-			    m->npairs == 1 ? "" : "s", m->boot.size, v->median_gbps,
-			    v->median_lat_usec);
-	else
-		out_verdict(o, "FAIL: %zu bad node%s, %zu bad NIC%s, %zu bad link%s (%zu of %zu pairs "
-			    "not ok)", v->nnodes, v->nnodes == 1 ? "" : "s", v->nnics,
-			    v->nnics == 1 ? "" : "s", v->nlinks, v->nlinks == 1 ? "" : "s",
-			    v->nbad_pairs, m->npairs);
+	/* Notes and the estimate first: the closing line and its fix end the output. */
 	if (!v->lat_relative && v->median_lat_usec > 0 && m->ctx->opt.lat_factor > 0)
 		out_text(o, "Note: latency not judged against the median: the pairs spread too widely "
-			    "(MAD %.2f us of a median %.2f us; an oversubscribed host?)\n",
+			    "(MAD %.2f us of a median p50 %.2f us; an oversubscribed host?)\n",
 			 v->mad_lat_usec, v->median_lat_usec);
 	render_estimate(m);
+	/* The medians of the table's BW(Gbit/s) and P50(us) columns. */
+	if (v->pass)
+		out_verdict(o, "OK: %zu pair%s of %d ranks; median %.3f Gbit/s, median p50 %.2f us",
+			    m->npairs, m->npairs == 1 ? "" : "s", m->boot.size, v->median_gbps,
+			    v->median_lat_usec);
+	else /* The reason word: the key of the first list that names a culprit. */
+		out_verdict(o, "FAIL: %s: %zu bad node%s, %zu bad NIC%s, %zu bad link%s (%zu of %zu "
+			    "pairs not ok)", v->nnodes ? "bad_nodes" : v->nnics ? "bad_nics" :
+			    v->nlinks ? "bad_links" : "pairs", v->nnodes, v->nnodes == 1 ? "" : "s", v->nnics,
+			    v->nnics == 1 ? "" : "s", v->nlinks, v->nlinks == 1 ? "" : "s",
+			    v->nbad_pairs, m->npairs);
+	render_remedy(m);
 	if (write_pictures(m))
 		return EXIT_ERROR;
 	if (v->pass)

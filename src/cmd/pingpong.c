@@ -13,6 +13,7 @@
 #include "measure/latency.h"
 #include "ui/cli.h"
 #include "ui/out.h"
+#include "ui/parse.h"
 #include "util.h"
 
 /* fi_pingpong's default sizes, so results compare one to one. */
@@ -30,10 +31,14 @@ static const struct out_col result_cols[] = {
 	{ "lat_p50_usec", "P50(us)", OUT_DBL, 2, 0 },
 	{ "lat_p99_usec", "P99(us)", OUT_DBL, 2, 0 },
 	{ "lat_max_usec", "MAX(us)", OUT_DBL, 2, 0 },
-	{ "mb_per_sec", "MB/s", OUT_DBL, 2, 0 },
+	/* The contract's rate in MB/s for scripts, in Gbit/s for people (docs/vocabulary.md). */
+	{ "mb_per_sec", "MB/s", OUT_DBL, 2, OUT_JSON_ONLY },
+	{ "bw_gbps", "BW(Gbit/s)", OUT_DBL, 3, 0 },
 };
 
 #define NCOLS (sizeof(result_cols) / sizeof(result_cols[0]))
+/* Sizes in messages for people: 64 B, 4 KiB, 1 MiB. */
+#define SIZE_TEXT(n) size_text((n), (char[32]){ 0 }, 32)
 
 /* What a run found, on either side; rendered once at the end. */
 struct pp_report {
@@ -58,6 +63,7 @@ static void set_row_fields(cJSON *row, const struct msg_pp_row *r)
 	out_set_num(row, "lat_p99_usec", r->lat_p99_usec);
 	out_set_num(row, "lat_max_usec", r->lat_max_usec);
 	out_set_num(row, "mb_per_sec", r->mb_per_sec);
+	out_set_num(row, "bw_gbps", r->mb_per_sec * 8e-3);
 }
 
 /*
@@ -134,9 +140,10 @@ static int render(struct out *o, struct pp_report *rep)
 	if (rep->stop.code == EXIT_OK && rep->nrows && rep->gdr.missing)
 		return test_gdr_render(o, &rep->gdr);
 	if (rep->stop.code == EXIT_OK && rep->nrows)
-		out_verdict(o, "OK: %zu size%s; %zu B one-way latency avg %.2f us, p99 %.2f us",
-			    rep->nrows, rep->nrows == 1 ? "" : "s", first->bytes,
-			    first->lat_avg_usec, first->lat_p99_usec);
+		/* The table's P50 and P99 columns of the first size: latency's headline is p50. */
+		out_verdict(o, "OK: %zu size%s; %s one-way latency p50 %.2f us, p99 %.2f us",
+			    rep->nrows, rep->nrows == 1 ? "" : "s", SIZE_TEXT(first->bytes),
+			    first->lat_p50_usec, first->lat_p99_usec);
 	return test_render_stop(o, &rep->stop);
 }
 
@@ -173,15 +180,15 @@ static int diagnose_stall(struct ctx *ctx, struct session *s, struct pp_report *
 	test_sgcheck_hint(ctx, hint, sizeof(hint));
 	if (proto_send_kind(&s->oob, MSG_PP_ABORT, deadline) ||
 	    proto_expect(&s->oob, MSG_PP_RECEIVED, &m, deadline))
-		return test_stop(&rep->stop, EXIT_FAIL, "%s at size %zu, iteration %ld; the server did not say "
-			    "what it received (%s): %s", what, size, iter, s->oob.err, hint);
+		return test_stop(&rep->stop, EXIT_FAIL, "%s at size %s, iteration %ld; the server did not say "
+			    "what it received (%s): %s", what, SIZE_TEXT(size), iter, s->oob.err, hint);
 	if (m.u.pp_received < iter + 1)
-		return test_stop(&rep->stop, EXIT_FAIL, "%s at size %zu, iteration %ld: client -> server is not "
-			    "delivering (the server received %ld of %ld messages): %s", what, size,
+		return test_stop(&rep->stop, EXIT_FAIL, "%s at size %s, iteration %ld: client -> server is not "
+			    "delivering (the server received %ld of %ld messages): %s", what, SIZE_TEXT(size),
 			    iter, m.u.pp_received, iter + 1, hint);
-	return test_stop(&rep->stop, EXIT_FAIL, "%s at size %zu, iteration %ld: server -> client is not "
+	return test_stop(&rep->stop, EXIT_FAIL, "%s at size %s, iteration %ld: server -> client is not "
 		    "delivering (the server received message %ld and replied; nothing came back): "
-		    "%s", what, size, iter, iter, hint);
+		    "%s", what, SIZE_TEXT(size), iter, iter, hint);
 }
 
 /* The client side of a failed size: says what happened and returns the exit code. */
@@ -206,9 +213,9 @@ static int client_failure(struct ctx *ctx, struct session *s, struct pp_report *
 	if (r->err == -FI_ENOMEM)
 		return test_stop(&rep->stop, EXIT_ERROR, "out of memory");
 	if (r->err_class == FAB_ERR_UNREACHABLE)
-		return test_stop(&rep->stop, EXIT_FAIL, "peer unreachable at size %zu: %s: run 'efadiag "
-			    "sg-check'", size, r->err_text);
-	return test_stop(&rep->stop, EXIT_ERROR, "at size %zu, iteration %ld: %s", size, r->iteration,
+		return test_stop(&rep->stop, EXIT_FAIL, "peer unreachable at size %s: %s: run 'efadiag "
+			    "sg-check'", SIZE_TEXT(size), r->err_text);
+	return test_stop(&rep->stop, EXIT_ERROR, "at size %s, iteration %ld: %s", SIZE_TEXT(size), r->iteration,
 		    r->err_text);
 }
 
@@ -231,8 +238,8 @@ static int client_size(struct ctx *ctx, struct session *s, struct fab_buf *buf, 
 	if (lat_ping(&s->ep, s->peer, buf, &p, &r))
 		return client_failure(ctx, s, rep, size, &r);
 	if (r.bad_offset >= 0)
-		return test_stop(&rep->stop, EXIT_FAIL, "--verify: payload from the server differs at size %zu, "
-			    "iteration %ld, offset %ld", size, r.iteration, r.bad_offset);
+		return test_stop(&rep->stop, EXIT_FAIL, "--verify: payload from the server differs at size %s, "
+			    "iteration %ld, offset %ld", SIZE_TEXT(size), r.iteration, r.bad_offset);
 	add_row(rep, size, &r);
 	show_row(rep);
 	/* The server prints what we measured: it takes no timestamps of its own. */
@@ -341,13 +348,13 @@ static int server_size(struct session *s, struct fab_buf *buf, size_t size,
 	if (lat_echo(&s->ep, s->peer, buf, &p, send_go, s, &r)) {
 		if (r.err == -FI_EINTR)
 			return server_interrupted(s, rep, r.iteration);
-		return test_stop(&rep->stop, EXIT_FAIL, "at size %zu, iteration %ld: %s", size, r.iteration,
+		return test_stop(&rep->stop, EXIT_FAIL, "at size %s, iteration %ld: %s", SIZE_TEXT(size), r.iteration,
 			    r.err == -FI_ETIMEDOUT ? "nothing from the client before the timeout" :
 						     r.err_text);
 	}
 	if (r.bad_offset >= 0) {
-		test_stop(&rep->stop, EXIT_FAIL, "--verify: payload from the client differs at size %zu, "
-		     "iteration %ld, offset %ld", size, r.iteration, r.bad_offset);
+		test_stop(&rep->stop, EXIT_FAIL, "--verify: payload from the client differs at size %s, "
+		     "iteration %ld, offset %ld", SIZE_TEXT(size), r.iteration, r.bad_offset);
 		proto_send_error(&s->oob, rep->stop.error, now_sec() + 1);
 	}
 	return rep->stop.code;

@@ -65,7 +65,7 @@ void sg_direction(struct dir_result *d, const struct msg_sg_report *recv,
 				    DIR_OK : DIR_PARTIAL;
 		if (d->status == DIR_PARTIAL && !d->error[0])
 			snprintf(d->error, sizeof(d->error), "%s",
-				 sg_dir_size_limited(d) ? "only 64-byte probes arrived" :
+				 sg_dir_size_limited(d) ? "only 64 B probes arrived" :
 							  "some probes did not arrive");
 		return;
 	}
@@ -99,7 +99,7 @@ static void judge_one_way(struct sg_verdict *v, const struct dir_result *to,
 	v->name = "one_way";
 	v->code = EXIT_FAIL;
 	/* The line says no more than the table: the way back may have lost some probes. */
-	snprintf(v->line, sizeof(v->line), "ONE-WAY: %s -> %s is dropped, %s -> %s %s", sender,
+	snprintf(v->line, sizeof(v->line), "FAIL: one_way: %s -> %s is dropped, %s -> %s %s", sender,
 		 receiver, receiver, sender,
 		 back->status == DIR_OK ? "works" : "crosses (not every probe arrived)");
 	snprintf(v->remedy, sizeof(v->remedy), "Most likely missing: the inbound All-traffic rule "
@@ -127,7 +127,7 @@ static void judge_size_limited(struct sg_verdict *v, const struct dir_result *to
 	size_limited_where(where, sizeof(where), to, from, me, peer);
 	v->name = "size_limited";
 	v->code = EXIT_FAIL;
-	snprintf(v->line, sizeof(v->line), "SIZE-LIMITED: 64-byte probes cross, %s probes do "
+	snprintf(v->line, sizeof(v->line), "FAIL: size_limited: 64 B probes cross, %s probes do "
 		 "not (%s): large packets are lost on the way",
 		 sg_size_words(to->large_bytes, large, sizeof(large), " "), where);
 	snprintf(v->remedy, sizeof(v->remedy), "The security group lets this traffic through: "
@@ -153,7 +153,7 @@ static void judge_lossy(struct sg_verdict *v, const struct dir_result *to,
 	lossy_counts(b, sizeof(b), from);
 	v->name = "lossy";
 	v->code = EXIT_FAIL;
-	snprintf(v->line, sizeof(v->line), "LOSSY: fabric traffic crosses both ways, but not all "
+	snprintf(v->line, sizeof(v->line), "FAIL: lossy: fabric traffic crosses both ways, but not all "
 		 "of it in time (%s -> %s: %s; %s -> %s: %s)", me, peer, a, peer, me, b);
 	snprintf(v->remedy, sizeof(v->remedy), "The security group lets this traffic through: "
 		 "some of every kind arrived. Delivery is intermittent: look for packet loss or "
@@ -174,7 +174,7 @@ void sg_judge(struct sg_verdict *v, const struct dir_result *to, const struct di
 	if (sg_dir_dead(to) && sg_dir_dead(from)) {
 		v->name = "blocked";
 		v->code = EXIT_FAIL;
-		snprintf(v->line, sizeof(v->line), "BLOCKED: no fabric traffic crosses between %s and "
+		snprintf(v->line, sizeof(v->line), "FAIL: blocked: no fabric traffic crosses between %s and "
 			 "%s (the control path works)", me, peer);
 		snprintf(v->remedy, sizeof(v->remedy), "Add to the security group of BOTH nodes an "
 			 "inbound rule and an outbound rule allowing All traffic with the security group "
@@ -196,7 +196,7 @@ void sg_judge(struct sg_verdict *v, const struct dir_result *to, const struct di
 	}
 	v->name = "pass";
 	v->code = EXIT_OK;
-	snprintf(v->line, sizeof(v->line), "PASS: fabric traffic crosses both ways between %s and %s",
+	snprintf(v->line, sizeof(v->line), "OK: fabric traffic crosses both ways between %s and %s",
 		 me, peer);
 }
 

@@ -28,8 +28,8 @@ static const struct out_col dir_cols[] = {
 	{ "direction", "DIRECTION", OUT_STR, 0, 0 },
 	{ "status", "STATUS", OUT_STR, 0, 0 },
 	/* delivered/sent of each probe size */
-	{ "small", "64B", OUT_STR, 0, 0 },
-	{ "large", "64KiB", OUT_STR, 0, 0 },
+	{ "small", "64 B", OUT_STR, 0, 0 },
+	{ "large", "64 KiB", OUT_STR, 0, 0 },
 	{ "elapsed_ms", "ELAPSED(ms)", OUT_DBL, 1, 0 },
 	{ "error", "ERROR", OUT_STR, 0, 0 },
 };
@@ -125,7 +125,7 @@ static int render_no_probe(struct out *o, const struct sg_outcome *r)
 	}
 	cJSON_AddStringToObject(root, "remedy", r->remedy);
 	out_error(o, "%s", r->why);
-	out_verdict(o, "%s: %s", !strcmp(r->verdict, "error") ? "ERROR" : "CONTROL UNREACHABLE",
+	out_verdict(o, "ERROR: %s%s", !strcmp(r->verdict, "error") ? "" : "control_unreachable: ",
 		    r->why);
 	out_text(o, "Fix: %s\n", r->remedy);
 	return EXIT_ERROR;
@@ -144,7 +144,7 @@ static int render(struct out *o, const struct sg_outcome *r)
 		return render_no_probe(o, r);
 	/* The large column is headed by its size: 64KiB, or the fabric's limit (efa-direct). */
 	memcpy(cols, dir_cols, sizeof(cols));
-	cols[3].head = sg_size_words(r->to.large_bytes, large, sizeof(large), "");
+	cols[3].head = sg_size_words(r->to.large_bytes, large, sizeof(large), " ");
 	bytes = cJSON_AddObjectToObject(root, "probe_bytes");
 	if (bytes) {
 		cJSON_AddNumberToObject(bytes, "small", PROBE_SMALL);

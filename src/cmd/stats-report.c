@@ -105,8 +105,13 @@ static bool first_check(struct stats_run *r, const char *st, char *buf, size_t l
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(c, "status");
 
 		if (cJSON_IsString(s) && !strcmp(s->valuestring, st)) {
-			snprintf(buf, len, "%s: %s",
+			const char *dev = cJSON_GetStringValue(
+				cJSON_GetObjectItemCaseSensitive(c, "device"));
+
+			/* The check's name is the reason word; its device follows. */
+			snprintf(buf, len, "%s: %s%s%s",
 				 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name")),
+				 dev ? dev : "", dev ? ": " : "",
 				 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "detail")));
 			return true;
 		}
@@ -121,7 +126,7 @@ int stats_report_checks(struct stats_run *r)
 	struct checks c;
 	int code;
 
-	checks_begin(&c, r->ctx->out);
+	checks_begin_devices(&c, r->ctx->out);
 	hwc_judge(&c, r->set, r->window);
 	code = c.count[CHECK_FAIL] ? EXIT_FAIL : EXIT_OK;
 	if (quiet || out_is_json(r->ctx->out))
@@ -137,7 +142,7 @@ int stats_report_checks(struct stats_run *r)
 		snprintf(verdict, sizeof(verdict), "FAIL: %s", first);
 	else if (c.count[CHECK_WARN])
 		snprintf(verdict, sizeof(verdict),
-			 "OK with %d warning%s on %zu EFA device%s %s: see the checks",
+			 "OK: %d warning%s on %zu EFA device%s %s: see the checks",
 			 c.count[CHECK_WARN], c.count[CHECK_WARN] == 1 ? "" : "s", r->n,
 			 r->n == 1 ? "" : "s", what);
 	else
@@ -147,6 +152,17 @@ int stats_report_checks(struct stats_run *r)
 		cJSON_AddStringToObject(out_root(r->ctx->out), "summary", verdict);
 	else
 		out_verdict(r->ctx->out, "%s", verdict);
+	/* The first failed check's remedy: the Fix: line, and the document's remedy. */
+	{
+		const char *name, *remedy = NULL;
+
+		if (c.count[CHECK_FAIL] && checks_first(r->ctx->out, "fail", &name, &remedy) &&
+		    remedy) {
+			cJSON_AddStringToObject(out_root(r->ctx->out), "remedy", remedy);
+			if (!quiet)
+				out_text(r->ctx->out, "Fix: %s\n", remedy);
+		}
+	}
 	return code;
 }
 
@@ -263,8 +279,8 @@ void stats_print_interval(struct stats_run *r)
 	localtime_r(&secs, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 	if (r->samples == 1 || r->lines + r->n > HEADER_EVERY) {
-		printf("%-8s %-*s %9s %9s %10s %10s %9s %10s  %s\n", "TIME", w, "DEVICE", "TX(Gb/s)",
-		       "RX(Gb/s)", "TX(pkt/s)", "RX(pkt/s)", "DROPS/s", "RETRANS/s", "TROUBLE");
+		printf("%-8s %-*s %10s %10s %10s %10s %9s %10s  %s\n", "TIME", w, "DEVICE", "TX(Gbit/s)",
+		       "RX(Gbit/s)", "TX(pkt/s)", "RX(pkt/s)", "DROPS/s", "RETRANS/s", "TROUBLE");
 		r->lines = 0;
 	}
 	for (i = 0; i < r->n; i++) {
@@ -276,8 +292,8 @@ void stats_print_interval(struct stats_run *r)
 			printf("  %s\n", hwc_strerror(r->cur[i].err));
 			continue;
 		}
-		col(per_sec(d, iv, "tx_bytes"), 9, 3, 8e-9);
-		col(per_sec(d, iv, "rx_bytes"), 9, 3, 8e-9);
+		col(per_sec(d, iv, "tx_bytes"), 10, 3, 8e-9);
+		col(per_sec(d, iv, "rx_bytes"), 10, 3, 8e-9);
 		col(per_sec(d, iv, "tx_pkts"), 10, 0, 1);
 		col(per_sec(d, iv, "rx_pkts"), 10, 0, 1);
 		col(per_sec(d, iv, "rx_drops"), 9, 1, 1);
@@ -297,8 +313,8 @@ static const struct out_col summary_cols[] = {
 	{ "device", "DEVICE", OUT_STR, 0, 0 },
 	{ "tx", "TX(GB)", OUT_STR, 0, 0 },
 	{ "rx", "RX(GB)", OUT_STR, 0, 0 },
-	{ "tx_rate", "TX AVG(Gb/s)", OUT_STR, 0, 0 },
-	{ "rx_rate", "RX AVG(Gb/s)", OUT_STR, 0, 0 },
+	{ "tx_rate", "TX AVG(Gbit/s)", OUT_STR, 0, 0 },
+	{ "rx_rate", "RX AVG(Gbit/s)", OUT_STR, 0, 0 },
 	{ "drops", "DROPS", OUT_STR, 0, 0 },
 	{ "retrans", "RETRANS(pkts)", OUT_STR, 0, 0 },
 	{ "resets", "RESETS", OUT_STR, 0, 0 },

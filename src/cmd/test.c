@@ -175,7 +175,7 @@ void test_gdr_judge(struct test_gdr *g, const struct fab_buf *b, const struct fa
 	    (ep->gdr != FAB_GDR_NO && ep->gdr != FAB_GDR_NO_CUDA))
 		return;
 	g->missing = true;
-	snprintf(g->line, sizeof(g->line), "FAIL: no GPUDirect RDMA on %s: %s. aws-ofi-nccl "
+	snprintf(g->line, sizeof(g->line), "FAIL: gpudirect: no GPUDirect RDMA on %s: %s. aws-ofi-nccl "
 		 "forbids those copies (FI_OPT_CUDA_API_PERMITTED=false) and then does not use "
 		 "this NIC for GPU memory", fab_domain_name(ep), fab_gdr_str(ep->gdr));
 	/*
@@ -247,7 +247,7 @@ const char *test_max_msg_str(const struct fab_ep *ep, char *buf, size_t len)
 		snprintf(buf, len, "fabric %s, messages of any size", fab_fabric_name(ep));
 	else
 		snprintf(buf, len, "fabric %s, messages up to %s", fab_fabric_name(ep),
-			 size_str(ep->max_msg_size, size, sizeof(size)));
+			 size_text(ep->max_msg_size, size, sizeof(size)));
 	return buf;
 }
 
@@ -283,7 +283,7 @@ static int fit_sizes(struct ctx *ctx, struct session *s, struct msg_hello *h)
 {
 	size_t max = s->ep.max_msg_size, i, n = 0;
 	cJSON *left = NULL;
-	char a[32], b[32];
+	char a[32], b[32], c[32];
 
 	for (i = 0; i < h->nsizes; i++) {
 		if (h->sizes[i] <= max) {
@@ -293,9 +293,10 @@ static int fit_sizes(struct ctx *ctx, struct session *s, struct msg_hello *h)
 		if (ctx->opt.nsizes)
 			return cli_usage_error(ctx, "message size %s is above what fabric %s of %s "
 					       "takes: at most %s (its max_msg_size); give sizes up "
-					       "to %s with -S", size_str(h->sizes[i], a, sizeof(a)),
+					       "to %s with -S", size_text(h->sizes[i], a, sizeof(a)),
 					       fab_fabric_name(&s->ep), fab_provider_name(&s->ep),
-					       size_str(max, b, sizeof(b)), b);
+					       size_text(max, b, sizeof(b)),
+					       size_str(max, c, sizeof(c)));
 		if (!left)
 			left = cJSON_AddArrayToObject(out_root(ctx->out), "sizes_left_out");
 		if (left)
@@ -304,7 +305,7 @@ static int fit_sizes(struct ctx *ctx, struct session *s, struct msg_hello *h)
 	if (n < h->nsizes)
 		out_note(ctx->out, "efadiag: %s: fabric %s takes messages up to %s (max_msg_size): "
 			 "%zu default size%s above it left out\n", h->test, fab_fabric_name(&s->ep),
-			 size_str(max, b, sizeof(b)), h->nsizes - n, h->nsizes - n == 1 ? "" : "s");
+			 size_text(max, b, sizeof(b)), h->nsizes - n, h->nsizes - n == 1 ? "" : "s");
 	h->nsizes = n;
 	s->hello.nsizes = n;
 	memcpy(s->hello.sizes, h->sizes, n * sizeof(h->sizes[0]));
@@ -347,7 +348,7 @@ int test_client_start(struct ctx *ctx, struct session *s, const struct session_t
 		out_error(ctx->out, "%s", s->err);
 		if (s->fix[0]) {
 			cJSON_AddStringToObject(out_root(ctx->out), "remedy", s->fix);
-			fprintf(stderr, "Fix: %s\n", s->fix);
+			out_text(ctx->out, "Fix: %s\n", s->fix);
 		}
 		return EXIT_ERROR;
 	}

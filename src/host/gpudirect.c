@@ -225,6 +225,8 @@ struct gpudirect_verdict gpudirect_judge(const struct gpudirect_host *g, size_t 
 		    "device/gdr (the in-tree efa driver, which has no peer memory), so dma-buf is "
 		    "the only path, and %s; install the EFA installer's efa driver, or meet "
 		    "dma-buf's needs", dmabuf);
+		v.remedy = "install the EFA installer's efa driver, or meet dma-buf's needs (the "
+			   "NVIDIA open kernel module, Linux 5.12+, libfabric 1.20+)";
 		return v;
 	}
 	if (gpudirect_dmabuf(g).available) {
@@ -240,6 +242,7 @@ struct gpudirect_verdict gpudirect_judge(const struct gpudirect_host *g, size_t 
 		add(v.detail, sizeof(v.detail), &used, "cannot tell: %zu of %zu devices' "
 		    "device/p2p unreadable (%s): run as root; %s", count[P2P_UNREADABLE], n,
 		    lacking, dmabuf);
+		v.remedy = "run efadiag info as root";
 		return v;
 	}
 	v.status = CHECK_FAIL;
@@ -248,5 +251,7 @@ struct gpudirect_verdict gpudirect_judge(const struct gpudirect_host *g, size_t 
 	    "devices (%s), and %s; install the EFA driver with NVIDIA peer-memory support (EFA "
 	    "installer) with the NVIDIA driver loaded, or use dma-buf", count[P2P_NVIDIA], n,
 	    lacking, dmabuf);
+	v.remedy = "install the EFA driver with NVIDIA peer-memory support (EFA installer) with "
+		   "the NVIDIA driver loaded, or use dma-buf";
 	return v;
 }

@@ -74,6 +74,7 @@ struct gpudirect_verdict {
 	enum check_status status;
 	const char *path; /* "dmabuf", "peer_memory", "none" or "unknown" */
 	char detail[768];
+	const char *remedy; /* what to do when not pass (docs/vocabulary.md), else NULL */
 };
 /*
  * Judges n devices whose device/p2p read as kinds[] (texts in p2p[], names in names[]) on an

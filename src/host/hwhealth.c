@@ -232,41 +232,44 @@ static void window_words(const struct hwc_window *w, char *buf, size_t len)
 static bool judge_device_errors(struct checks *c, const struct hwc_device *d,
 				const struct hwc_window *w)
 {
-	char name[128];
+	const char *name = "hw_counters";
 	size_t i, refused = 0;
 
-	snprintf(name, sizeof(name), "%s counters", d->name);
 	if (w->err) {
-		check_add(c, name, CHECK_FAIL, "%s%s", hwc_strerror(w->err),
+		check_add_dev(c, name, d->name, CHECK_FAIL, "%s%s", hwc_strerror(w->err),
 			  w->err == -ENODEV ? "; see dmesg, and efadiag info for the devices left"
 					    : "");
 		return false;
 	}
 	if (!d->n) {
-		check_add(c, name, CHECK_SKIP,
+		check_add_dev(c, name, d->name, CHECK_SKIP,
 			  "no hw_counters files (the efa driver exposes them from 1.4.0)");
 		return false;
 	}
 	for (i = 0; i < d->n; i++)
 		refused += w->counter_err[i] == -ENODEV;
 	if (refused) {
-		check_add(c, name, CHECK_FAIL,
+		check_add_dev(c, name, d->name, CHECK_FAIL,
 			  "%zu counter%s refused with ENODEV: the efa driver closed the device's "
 			  "admin queue after an admin command timed out, and refuses every admin "
 			  "command until the device is reset (dmesg: \"Admin queue is closed\"). "
 			  "Next: dmesg | grep -i efa; stop its jobs, then modprobe -r efa && "
 			  "modprobe efa, or reboot",
 			  refused, refused == 1 ? " was" : "s were");
+		check_remedy(c, "dmesg | grep -i efa; stop its jobs, then modprobe -r efa && "
+			     "modprobe efa, or reboot");
 	}
 	for (i = 0; i < d->n; i++) {
 		if (!w->counter_err[i] || w->counter_err[i] == -ENODEV)
 			continue;
-		check_add(c, name, CHECK_WARN, "%s: %s%s", d->counter[i],
+		check_add_dev(c, name, d->name, CHECK_WARN, "%s: %s%s", d->counter[i],
 			  hwc_strerror(w->counter_err[i]),
 			  w->counter_err[i] == -EACCES ? " (run as root)" : "");
+		if (w->counter_err[i] == -EACCES)
+			check_remedy(c, "run efadiag stats as root");
 	}
 	if (w->resets)
-		check_add(c, name, CHECK_WARN,
+		check_add_dev(c, name, d->name, CHECK_WARN,
 			  "counters went backwards (first %s): the driver was reloaded or the "
 			  "device reset; counting restarted there, no rate was made from it",
 			  w->reset_counter);
@@ -276,7 +279,7 @@ static bool judge_device_errors(struct checks *c, const struct hwc_device *d,
 /* Trouble counters that rose: one check each. Returns how many rose. */
 static int judge_trouble(struct checks *c, const struct hwc_device *d, const struct hwc_window *w)
 {
-	char name[128], when[64];
+	char when[64];
 	int rose = 0;
 	size_t i;
 
@@ -292,12 +295,12 @@ static int judge_trouble(struct checks *c, const struct hwc_device *d, const str
 		st = m->trouble == HWC_TROUBLE_FAIL ? CHECK_FAIL : CHECK_WARN;
 		if (w->since_load && strcmp(d->counter[i], "no_completion_cmds"))
 			st = CHECK_WARN;
-		snprintf(name, sizeof(name), "%s %s", d->name, d->counter[i]);
-		check_add(c, name, st, "%s%llu %s: %s. Likely: %s. Next: %s%s",
+		check_add_dev(c, d->counter[i], d->name, st, "%s%llu %s: %s. Likely: %s. Next: %s%s",
 			  w->since_load ? "" : "+", (unsigned long long)w->delta[i], when, m->help,
 			  m->cause, m->next,
 			  w->since_load ? " (to see whether it still rises: efadiag stats -i 1 -c 10)"
 					: "");
+		check_remedy(c, "%s", m->next);
 	}
 	return rose;
 }
@@ -331,16 +334,16 @@ static void judge_keepalive(struct checks *c, const struct hwc_set *set,
 		used = n < 0 ? sizeof(rates) : used + (size_t)n;
 	}
 	if (!watched && hwc_count(set) && w[0].since_load)
-		check_add(c, "keep-alive", CHECK_SKIP,
+		check_add(c, "keep_alive", CHECK_SKIP,
 			  "a rate needs a window of samples: efadiag stats -i 1 -c 5");
 	else if (!watched)
-		check_add(c, "keep-alive", CHECK_SKIP,
+		check_add(c, "keep_alive", CHECK_SKIP,
 			  "no device has keep_alive_rcvd (efa driver 1.4.0 and later)");
 	else if (!silent)
-		check_add(c, "keep-alive", CHECK_PASS, "keep-alives arrived on %zu device%s in "
+		check_add(c, "keep_alive", CHECK_PASS, "keep-alives arrived on %zu device%s in "
 			  "%.1f s: %s", watched, watched == 1 ? "" : "s", w[0].seconds, rates);
 	else
-		check_add(c, "keep-alive", CHECK_SKIP,
+		check_add(c, "keep_alive", CHECK_SKIP,
 			  "not judged (no source gives the keep-alive period): %zu of %zu device%s "
 			  "received none in %.1f s (first %s); rates: %s", silent, watched,
 			  watched == 1 ? "" : "s", w[0].seconds, first_silent, rates);
@@ -399,7 +402,7 @@ static void judge_uncounted(struct checks *c, const struct hwc_set *set)
 		}
 		if (!n)
 			continue;
-		snprintf(name, sizeof(name), "%s* counters", groups[g].prefix);
+		snprintf(name, sizeof(name), "%scounters", groups[g].prefix);
 		check_add(c, name, CHECK_SKIP, "%zu device%s (first %s) without %s (efadv, or the "
 			  "instance table): its %s* counters count nothing, as %s", n,
 			  n == 1 ? "" : "s", first, groups[g].what, groups[g].prefix,
@@ -442,13 +445,14 @@ static void judge_siblings(struct checks *c, const struct hwc_set *set,
 		return;
 	}
 	window_words(&w[which], when, sizeof(when));
-	if (retrans == 1)
-		check_add(c, "retransmissions", CHECK_WARN,
+	if (retrans == 1) {
+		check_add_dev(c, "retransmissions", hwc_device(set, which)->name, CHECK_WARN,
 			  "%s retransmitted %llu packets %s while its %zu sibling%s retransmitted none: "
 			  "that NIC or its network path. Next: efadiag bw --all-domains PEER, and compare",
 			  hwc_device(set, which)->name, (unsigned long long)n, when, with - 1,
 			  with == 2 ? "" : "s");
-	else if (!retrans)
+		check_remedy(c, "efadiag bw --all-domains PEER, and compare the devices");
+	} else if (!retrans)
 		check_add(c, "retransmissions", CHECK_PASS, "none on %zu devices %s", with, when);
 	else
 		check_add(c, "retransmissions", CHECK_PASS,
@@ -471,7 +475,7 @@ void hwc_judge(struct checks *c, const struct hwc_set *set, const struct hwc_win
 		char when[64];
 
 		window_words(&w[0], when, sizeof(when));
-		check_add(c, "trouble counters", CHECK_PASS,
+		check_add(c, "trouble_counters", CHECK_PASS,
 			  "no drop, error or remote-failure counter rose %s on %zu device%s", when,
 			  readable, readable == 1 ? "" : "s");
 	}

@@ -182,16 +182,17 @@ void mesh_picture_title(const struct mesh_picture *p, char *buf, size_t len)
 	if (!v)
 		snprintf(buf, len, "efadiag mesh: %d ranks, no verdict", p->n);
 	else if (v->unmeasurable)
-		snprintf(buf, len, "efadiag mesh: COULD NOT MEASURE: %s", v->why);
+		snprintf(buf, len, "efadiag mesh: ERROR: could not measure: %s", v->why);
 	else if (v->pass)
-		snprintf(buf, len, "efadiag mesh: PASS: %zu pair%s of %d ranks; median %.3f Gbit/s, "
-			 "%.2f us", p->npairs, p->npairs == 1 ? "" : "s", p->n, v->median_gbps,
-			 v->median_lat_usec);
+		snprintf(buf, len, "efadiag mesh: OK: %zu pair%s of %d ranks; median %.3f Gbit/s, "
+			 "median p50 %.2f us", p->npairs, p->npairs == 1 ? "" : "s", p->n,
+			 v->median_gbps, v->median_lat_usec);
 	else
-		snprintf(buf, len, "efadiag mesh: FAIL: %zu bad node%s, %zu bad NIC%s, %zu bad link%s "
-			 "(%zu of %zu pairs not ok)", v->nnodes, v->nnodes == 1 ? "" : "s",
-			 v->nnics, v->nnics == 1 ? "" : "s", v->nlinks, v->nlinks == 1 ? "" : "s",
-			 bad, p->npairs);
+		snprintf(buf, len, "efadiag mesh: FAIL: %s: %zu bad node%s, %zu bad NIC%s, %zu bad "
+			 "link%s (%zu of %zu pairs not ok)", v->nnodes ? "bad_nodes" : v->nnics ?
+			 "bad_nics" : v->nlinks ? "bad_links" : "pairs", v->nnodes,
+			 v->nnodes == 1 ? "" : "s", v->nnics, v->nnics == 1 ? "" : "s", v->nlinks,
+			 v->nlinks == 1 ? "" : "s", bad, p->npairs);
 }
 
 /* --- the matrix ------------------------------------------------------------------------------ */

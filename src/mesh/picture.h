@@ -60,7 +60,7 @@ const char *mesh_picture_colour(enum mesh_cell c);
  * drawn in row and column i. 0, or -1 when out of memory.
  */
 int mesh_picture_order(const struct mesh_picture *p, int *order);
-/* The title line: the verdict in words. */
+/* The title line: the verdict as mesh's closing line says it (docs/vocabulary.md). */
 void mesh_picture_title(const struct mesh_picture *p, char *buf, size_t len);
 
 /* The SVG document; 0, or -1 when out of memory or f could not be written. */

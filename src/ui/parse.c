@@ -344,3 +344,20 @@ const char *size_str(size_t bytes, char *buf, size_t len)
 	snprintf(buf, len, "%zu", bytes);
 	return buf;
 }
+
+const char *size_text(size_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB" };
+	size_t i;
+
+	for (i = 3; i > 0; i--) {
+		size_t unit = (size_t)1 << (10 * i);
+
+		if (bytes >= unit && bytes % unit == 0) {
+			snprintf(buf, len, "%zu %s", bytes / unit, units[i - 1]);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%zu B", bytes);
+	return buf;
+}

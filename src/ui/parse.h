@@ -25,7 +25,12 @@ int parse_listen(const char *s, char *addr, size_t len, int *port, const char **
 /* Splits "a,b,c" into at most max distinct pieces; the copies are malloc'd. */
 int parse_name_list(const char *s, char **names, size_t max, size_t *n, const char **why);
 
-/* "4096" -> "4k", "1048576" -> "1M": the form sizes are printed in. */
+/* "4096" -> "4k", "1048576" -> "1M": the form -S takes (input syntax, e.g. in a usage error). */
 const char *size_str(size_t bytes, char *buf, size_t len);
+/*
+ * 64 -> "64 B", 4096 -> "4 KiB", 1048576 -> "1 MiB": the form sizes are printed in for people
+ * (docs/vocabulary.md): the largest binary unit that divides the size, a space, the unit.
+ */
+const char *size_text(size_t bytes, char *buf, size_t len);
 
 #endif
