@@ -21,6 +21,10 @@ if command -v apt-get >/dev/null 2>&1; then
 		libmicrohttpd-dev curl prometheus python3 \
 		python3-yaml python3-kubernetes python3-jsonschema \
 		dpkg-dev debhelper lintian rpm cpio >/dev/null # the last line: scripts/ci-packages.sh
+	# A real browser, for tests/mesh-picture.sh (headless Chromium draws mesh --html's page,
+	# about 2 s): Debian's package; Ubuntu has only a snap, and the test then skips that part.
+	$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null ||
+		echo "install-deps: chromium not installed: tests/mesh-picture.sh skips its browser part" >&2
 	# kubectl, for tests/k8s-manifests.sh (kubectl kustomize). Debian's kubernetes-client
 	# ships /usr/bin/kubectl, which a kubectl already installed (from Google's or the
 	# Kubernetes project's packages) owns too: keep that one, and never fail the rest on it.

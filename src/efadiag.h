@@ -62,6 +62,8 @@ struct opts {
 	double min_gbps;     /* 0: no absolute floor */
 	double max_lat_usec; /* 0: no absolute ceiling */
 	double lat_factor;   /* latency outliers above this many medians; 0: none */
+	const char *mesh_svg;  /* --svg FILE: rank 0 writes the pair matrix; NULL for none */
+	const char *mesh_html; /* --html FILE: the same with tables, as a page; NULL for none */
 };
 
 struct out;

@@ -47,6 +47,15 @@ got=$(complete_words "" stats -i 1 --prom "$TMPD/text")
 [ "$got" = "$TMPD/textfile" ]
 ok $? "stats --prom completes a directory on the way (got: $got)"
 
+# mesh --svg and --html: file names.
+: >"$TMPD/textfile/mesh.svg"
+got=$(complete_words "" mesh --pairs 4 --svg "$TMPD/textfile/m")
+[ "$got" = "$TMPD/textfile/mesh.svg" ]
+ok $? "mesh --svg PATH<TAB> completes the file name (got: $got)"
+got=$(complete_words "" mesh --html "$TMPD/text")
+[ "$got" = "$TMPD/textfile" ]
+ok $? "mesh --html completes a directory on the way (got: $got)"
+
 # --bind: this node's addresses; loopback is always one of them.
 if command -v ip >/dev/null 2>&1 && ip -o addr show 2>/dev/null | grep -q ' 127\.0\.0\.1/'; then
 	got=$(complete_words "" serve --bind 127.0)

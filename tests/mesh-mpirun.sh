@@ -3,7 +3,7 @@
 # efadiag mesh under Open MPI's mpirun (PMIx): four ranks, each on its own interface of one
 # network namespace, healthy and then with one fault each (a dead node, a bad link, a weak
 # node, a rank stopped with SIGSTOP): every verdict names exactly the faulty node or link,
-# within its budget. Also: outside a launcher, and --pairs K.
+# within its budget. Also: outside a launcher, --pairs K, and --svg/--html of the dead node.
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/mesh-lib.sh"
 
@@ -65,20 +65,64 @@ else
 fi
 
 # Two pairs are too few to judge one against the other: only the schedule is checked. The run
-# comes to a verdict (0 or 1), or, where a loaded machine made a rank miss its slot, says it
-# could not measure (exit 3, could_not_measure): never a usage error or a crash.
-mesh_run --pairs 1
-[ "$RC" -le 1 ] || { [ "$RC" -eq 3 ] && [ -n "$(mesh_jq '.could_not_measure // empty')" ]; }
-ok $? "--pairs 1: runs (exit $RC)"
+# comes to a verdict, or, where a loaded machine made a rank miss its slot, says it could not
+# measure (could_not_measure): never a usage error or a crash. Its --svg names a directory
+# that does not exist: whatever the verdict, rank 0 says it cannot write that file, and why,
+# and exits 3, the verdict still in the document.
+mesh_run --pairs 1 --svg "$TMPD/no-such-dir/pairs.svg"
+[ "$RC" -eq 3 ] && [ -n "$(mesh_jq '.verdict // .could_not_measure // empty')" ]
+ok $? "--pairs 1: runs to a verdict or could-not-measure (exit $RC)"
+grep -qF -- "--svg: cannot write $TMPD/no-such-dir/pairs.svg: No such file or directory" "$TMPD/err"
+ok $? "--svg FILE in a missing directory: exit 3, the file and the reason said"
+grep -qF -- "cannot write" "$TMPD/err" || diag "stderr: $(head -c 800 "$TMPD/err" | tr '\n' ' ')"
 json_true '.rounds == 1 and (.pairs | length) == 2 and ([.pairs[] | .a, .b] | sort) == [0,1,2,3]' \
 	"--pairs 1: one round of two disjoint pairs"
 
 mesh_fault_dead 2
-mesh_run
-mesh_run_again_unless "[2]" "[]"
+PICS=(--svg "$TMPD/dead.svg" --html "$TMPD/dead.html")
+mesh_run "${PICS[@]}"
+mesh_run_again_unless "[2]" "[]" "${PICS[@]}"
 mesh_check_case "dead node (rank 2)" "[2]" "[]"
 json_true '[.pairs[] | select(.a == 2 or .b == 2) | .status] | unique == ["blocked"]' \
 	"dead node: its pairs are blocked"
+# --svg and --html of the same run: XML a parser reads, rank 2 marked bad and its cells
+# blocked (black), the page's table of bad nodes naming it.
+if command -v python3 >/dev/null; then
+	out=$(python3 - "$TMPD/dead.svg" "$TMPD/dead.html" <<-'EOF' 2>&1
+		import re, sys, xml.etree.ElementTree as ET
+		S, H = '{http://www.w3.org/2000/svg}', '{http://www.w3.org/1999/xhtml}'
+		svg = ET.parse(sys.argv[1]).getroot()
+		page = ET.parse(sys.argv[2]).getroot()
+		for root in (svg, page.find('.//' + S + 'svg')):
+		    bad = [g.get('data-rank') for g in root.iter(S + 'g') if g.get('class') == 'bad-node']
+		    assert bad == ['2'], 'bad nodes marked: %s' % bad
+		    title = ''.join(root.find(S + 'title').itertext())
+		    assert 'FAIL: bad_nodes: 1 bad node' in title, title
+		    n = int(root.get('data-ranks'))
+		    pos = [t.get('data-rank') for t in root.iter(S + 'text')
+		           if (t.get('class') or '').startswith('row')].index('2')
+		    # Each cell's colour: the background's, then each path's runs over it.
+		    back = [r for r in root.iter(S + 'rect') if 'background' in (r.get('class') or '')]
+		    grid = dict(((r, c), back[0].get('fill')) for r in range(n) for c in range(n))
+		    for p in root.iter(S + 'path'):
+		        for c, r, k in re.findall(r'M(\d+) (\d+)h(\d+)', p.get('d')):
+		            for j in range(int(k)):
+		                grid[int(r), int(c) + j] = p.get('fill')
+		    black = set(rc for rc, fill in grid.items() if fill == '#000000')
+		    want = set([(pos, c) for c in range(n) if c != pos] + [(r, pos) for r in range(n) if r != pos])
+		    assert black == want, 'blocked (black) cells %s, want %s' % (sorted(black), sorted(want))
+		rows = [[''.join(td.itertext()) for td in tr] for tr in page.iter(H + 'tr')
+		        if tr.get('class') == 'bad-node']
+		assert len(rows) == 1 and rows[0][0] == '2', 'bad nodes table: %s' % rows
+		print('ok')
+	EOF
+	)
+	[ "$out" = ok ]
+	ok $? "dead node: --svg and --html written, well-formed, rank 2 marked bad in both"
+	[ "$out" = ok ] || diag "$out"
+else
+	skip "dead node: --svg and --html" "python3 is not installed"
+fi
 mesh_fault_clear
 
 mesh_fault_link 1 3

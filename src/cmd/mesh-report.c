@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* efadiag mesh's report on rank 0: nodes, pairs, what is bad and why, the remedy, the estimate. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/mesh.h"
 #include "cmd/test.h"
+#include "mesh/picture.h"
 #include "ui/out.h"
 #include "util.h"
 
@@ -241,6 +245,89 @@ static void render_estimate(struct mesh_run *m)
 	out_text(m->ctx->out, "%s%s\n", line, k > 0 ? "" : " (--pairs K runs K rounds)");
 }
 
+/*
+ * One picture to path, through a file beside it renamed into place: a reader never sees half
+ * of one. 0, or EXIT_ERROR with the path and the reason said.
+ */
+static int write_picture(struct mesh_run *m, const char *opt, const char *path, bool svg,
+			 const struct mesh_picture *pic)
+{
+	char tmp[4096];
+	FILE *f = NULL;
+	int fd, err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
+		out_error(m->ctx->out, "--%s: cannot write %s: file name too long", opt, path);
+		return EXIT_ERROR;
+	}
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 || !(f = fdopen(fd, "w")))
+		err = errno;
+	if (!err) {
+		errno = 0;
+		if (svg ? mesh_picture_svg(f, pic) : mesh_picture_html(f, pic))
+			err = errno ? errno : EIO;
+	}
+	if (f && fclose(f) && !err)
+		err = errno;
+	else if (!f && fd >= 0)
+		close(fd);
+	if (!err && rename(tmp, path))
+		err = errno;
+	if (err) {
+		unlink(tmp);
+		out_error(m->ctx->out, "--%s: cannot write %s: %s", opt, path, strerror(err));
+		return EXIT_ERROR;
+	}
+	return 0;
+}
+
+/* --svg and --html: the pair matrix, whatever the verdict. 0, or EXIT_ERROR. */
+static int write_pictures(struct mesh_run *m)
+{
+	const struct mesh_verdict *v = &m->verdict;
+	const struct opts *o = &m->ctx->opt;
+	const char **names = NULL, **nics = NULL;
+	cJSON *time = cJSON_GetObjectItem(out_root(m->ctx->out), "time");
+	struct mesh_picture pic;
+	char sub[512];
+	size_t i;
+	int r, code = 0;
+
+	if (!o->mesh_svg && !o->mesh_html)
+		return 0;
+	names = calloc((size_t)m->boot.size + 1, sizeof(*names));
+	nics = calloc(v->nnics + 1, sizeof(*nics));
+	if (!names || !nics) {
+		free(names);
+		free(nics);
+		out_error(m->ctx->out, "out of memory");
+		return EXIT_ERROR;
+	}
+	for (r = 0; r < m->boot.size; r++)
+		names[r] = m->cards[r].host;
+	for (i = 0; i < v->nnics; i++) {
+		const struct mesh_card *c = &m->cards[v->nics[i].rank];
+
+		nics[i] = v->nics[i].lane < c->nnics ? c->nics[v->nics[i].lane].domain : "?";
+	}
+	snprintf(sub, sizeof(sub), "%s; %d ranks; %d round%s of %.3g s, %d retest round%s%s%s",
+		 m->provider, m->boot.size, m->rounds, m->rounds == 1 ? "" : "s", m->budget,
+		 m->retest_rounds, m->retest_rounds == 1 ? "" : "s",
+		 cJSON_IsString(time) ? "; " : "", cJSON_IsString(time) ? time->valuestring : "");
+	pic = (struct mesh_picture){ .n = m->boot.size, .names = names, .pairs = m->pairs,
+				     .npairs = m->npairs, .v = v, .nic_names = nics,
+				     .subtitle = sub };
+	if (o->mesh_svg && write_picture(m, "svg", o->mesh_svg, true, &pic))
+		code = EXIT_ERROR;
+	if (o->mesh_html && write_picture(m, "html", o->mesh_html, false, &pic))
+		code = EXIT_ERROR;
+	free(names);
+	free(nics);
+	return code;
+}
+
 int mesh_report(struct mesh_run *m)
 {
 	const struct mesh_verdict *v = &m->verdict;
@@ -274,6 +361,7 @@ int mesh_report(struct mesh_run *m)
 		cJSON_AddStringToObject(root, "could_not_measure", v->why);
 		render_estimate(m);
 		out_error(o, "could not measure: %s", v->why);
+		write_pictures(m);
 		return EXIT_ERROR;
 	}
 	render_bad(m);
@@ -300,6 +388,8 @@ int mesh_report(struct mesh_run *m)
 			    v->nnics == 1 ? "" : "s", v->nlinks, v->nlinks == 1 ? "" : "s",
 			    v->nbad_pairs, m->npairs);
 	render_remedy(m);
+	if (write_pictures(m))
+		return EXIT_ERROR;
 	if (v->pass)
 		return EXIT_OK;
 	out_fail(o);
