@@ -18,6 +18,36 @@ int mesh_rounds(int n, int k)
 	return k > 0 && k < all ? k : all;
 }
 
+int mesh_quick_rounds(int n)
+{
+	return mesh_rounds(n, MESH_QUICK_ROUNDS);
+}
+
+/*
+ * Round floor(j * R / Q) of the R: in round r a rank on the circle meets the one at 2r less
+ * its own place, so rounds R / Q apart give partners 2R / Q apart, spread over the whole
+ * allocation rather than its neighbours. Where R <= Q, every round.
+ */
+int mesh_quick_round(int n, int j)
+{
+	int all = mesh_rounds(n, 0), q = mesh_quick_rounds(n);
+
+	if (j < 0 || j >= q)
+		return -1;
+	return (int)((long long)j * all / q);
+}
+
+int mesh_is_quick_round(int n, int r)
+{
+	int all = mesh_rounds(n, 0), q = mesh_quick_rounds(n), j;
+
+	if (r < 0 || r >= all)
+		return 0;
+	/* The quick round at or below r: j = ceil(r * q / all); r is quick when it maps back. */
+	j = (int)(((long long)r * q + all - 1) / all);
+	return j < q && mesh_quick_round(n, j) == r;
+}
+
 /* Pair i of round r, by slot; pair 0 is the fixed slot against slot r. */
 static void pair_of(int m, int r, int i, int *x, int *y)
 {
@@ -30,20 +60,23 @@ static void pair_of(int m, int r, int i, int *x, int *y)
 	*y = (r - i + m - 1) % (m - 1);
 }
 
+/*
+ * In round r slot x meets the slot at 2r - x (mod m - 1), and slot r, where that is itself,
+ * meets the fixed slot m - 1 (see pair_of): O(1), so --quick's partners are cheap to find.
+ */
 int mesh_partner(int n, int r, int rank)
 {
-	int m = slots(n), i, x, y;
+	int m = slots(n), y;
 
 	if (n < 2 || r < 0 || r >= m - 1 || rank < 0 || rank >= n)
 		return -1;
-	for (i = 0; i < m / 2; i++) {
-		pair_of(m, r, i, &x, &y);
-		if (x == rank)
-			return y < n ? y : -1;
-		if (y == rank)
-			return x < n ? x : -1;
-	}
-	return -1;
+	if (rank == m - 1)
+		y = r;
+	else if (rank == r)
+		y = m - 1;
+	else
+		y = ((2 * r - rank) % (m - 1) + (m - 1)) % (m - 1);
+	return y < n ? y : -1;
 }
 
 int mesh_round_pairs(int n, int r, struct mesh_pair *out)
