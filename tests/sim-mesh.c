@@ -112,7 +112,7 @@ struct alloc {
 };
 
 /* The schedule: every pair (0), --quick (SCHED_QUICK), or --pairs K (K > 0). */
-#define SCHED_QUICK (-1)
+#define SCHED_QUICK MESH_SCHED_QUICK
 
 /* Pair (a, b)'s place among the n (n - 1) / 2, whatever the schedule. */
 static size_t link_index(int n, int a, int b)
@@ -199,10 +199,10 @@ static int run_once(int n, int lanes, double noise, enum fault fault, int sched,
 {
 	struct alloc A = { .n = n, .lanes = lanes, .noise = noise, .fault = fault,
 			   .slowed_round = -1, .g = { .s = seed } };
-	int rounds = sched == SCHED_QUICK ? mesh_quick_rounds(n) : mesh_rounds(n, sched);
+	int rounds = mesh_sched_rounds(n, sched), widen = rounds < mesh_rounds(n, 0);
 	int r, k, np, bad1 = -1, bad2 = -1, nic_rank = -1;
 	size_t nlinks = (size_t)n * (size_t)(n - 1) / 2, i = 0, truths = 0, named, found = 0;
-	size_t room = (size_t)(rounds + (sched == SCHED_QUICK ? MESH_WIDEN_MAX_ROUNDS : 0)) *
+	size_t room = (size_t)(rounds + (widen ? MESH_WIDEN_MAX_ROUNDS : 0)) *
 			      ((size_t)n / 2 + 1) + 1, npairs = 0;
 	struct mesh_pair *round = malloc(((size_t)n / 2 + 1) * sizeof(*round));
 	struct mesh_result *pairs = mesh_results_new(room, lanes), *res = NULL;
@@ -277,19 +277,19 @@ static int run_once(int n, int lanes, double noise, enum fault fault, int sched,
 	}
 	/* The rounds, in the circle method's order (quick: its spread rounds), as rank 0 merges. */
 	for (r = 0; r < rounds; r++) {
-		np = mesh_round_pairs(n, sched == SCHED_QUICK ? mesh_quick_round(n, r) : r, round);
+		np = mesh_round_pairs(n, mesh_sched_round(n, sched, r), round);
 		for (k = 0; k < np; k++, npairs++) {
 			measure(&A, round[k].a, round[k].b, r, false, &sa, &sb);
 			mesh_merge(round[k].a, round[k].b, r, &sa, &sb, &pairs[npairs]);
 		}
 	}
-	/* Rank 0's work, timed: judge, (quick: its suspects' second phase, judge again), plan
-	 * the retest, apply it, judge again. */
+	/* Rank 0's work, timed: judge, (fewer rounds than all: the suspects' rounds, judge
+	 * again), plan the retest, apply it, judge again. */
 	t0 = now();
 	if (mesh_judge(n, reported, pairs, npairs, &lim, &v))
 		goto out;
-	if (sched == SCHED_QUICK) {
-		if (mesh_widen_select(n, reported, pairs, npairs, &v, &w))
+	if (widen) {
+		if (mesh_widen_select(n, sched, reported, pairs, npairs, &v, &w))
 			goto out;
 		judge_sec = now() - t0;
 		for (i = 0; i < w.npairs; i++) {
@@ -501,8 +501,11 @@ static int tap(void)
 		{ 64, 4, 0.10, F_SLOW_NIC, 40, Q },  { 256, 4, 0.10, F_SLOW_NIC, 20, Q },
 		{ 64, 4, 0.10, F_TWO, 20, Q },	     { 256, 1, 0.10, F_LINK, 40, Q },
 		{ 256, 1, 0.10, F_LINKS, 10, Q },    { 1024, 1, 0.10, F_LINKS, 2, Q },
-		/* --pairs 3: two bad links of 1 % meeting at a node make no bad node. */
-		{ 256, 1, 0.10, F_LINKS, 10, 3 },
+		/*
+		 * --pairs 3: two bad links of 1 % meeting at a node make no bad node, and a node
+		 * at 40 % with one pair above the line is still found (its suspects' rounds).
+		 */
+		{ 256, 1, 0.10, F_LINKS, 10, 3 },    { 256, 1, 0.10, F_SLOW_NODE, 20, 3 },
 	};
 
 	size_t c;

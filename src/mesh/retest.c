@@ -222,28 +222,29 @@ int mesh_retest_merge(struct mesh_result *pairs, const struct mesh_retest_set *t
 	return 0;
 }
 
-/* --- --quick's second phase ----------------------------------------------------------------- */
+/* --- the suspects' rounds (--quick, --pairs K) ----------------------------------------------------------------- */
 
 /*
- * The circle rounds --quick did not run, those midway between two quick rounds first (their
- * partners lie farthest from the ones already met), then the rest in order. Returns how many.
+ * The circle rounds schedule sched did not run, those midway between two of its rounds first
+ * (their partners lie farthest from the ones already met), then the rest in order. Returns
+ * how many, or -1 when out of memory.
  */
-static int fresh_rounds(int n, int *out)
+static int fresh_rounds(int n, int sched, int *out)
 {
-	int all = mesh_rounds(n, 0), q = mesh_quick_rounds(n), k = 0, j, r;
+	int all = mesh_rounds(n, 0), q = mesh_sched_rounds(n, sched), k = 0, j, r;
 	unsigned char *taken = calloc((size_t)all + 1, 1);
 
 	if (!taken)
 		return -1;
 	for (j = 0; j < q && all > q; j++) {
 		r = (int)((long long)(2 * j + 1) * all / (2 * q));
-		if (r < all && !taken[r] && !mesh_is_quick_round(n, r)) {
+		if (r < all && !taken[r] && !mesh_sched_runs(n, sched, r)) {
 			taken[r] = 1;
 			out[k++] = r;
 		}
 	}
 	for (r = 0; r < all && all > q; r++)
-		if (!taken[r] && !mesh_is_quick_round(n, r)) {
+		if (!taken[r] && !mesh_sched_runs(n, sched, r)) {
 			taken[r] = 1;
 			out[k++] = r;
 		}
@@ -284,7 +285,7 @@ static int widen_push(struct mesh_retest_set *t, size_t *cap, int a, int b, bool
 	return 0;
 }
 
-int mesh_widen_select(int n, const bool *reported, const struct mesh_result *pairs,
+int mesh_widen_select(int n, int sched, const bool *reported, const struct mesh_result *pairs,
 		      size_t npairs, const struct mesh_verdict *v, struct mesh_retest_set *t)
 {
 	unsigned char *suspect = calloc((size_t)n + 1, 1), *named = calloc((size_t)n + 1, 1);
@@ -298,11 +299,11 @@ int mesh_widen_select(int n, const bool *reported, const struct mesh_result *pai
 	memset(t, 0, sizeof(*t));
 	if (!suspect || !named || !fresh || !nbad)
 		goto out;
-	nfresh = fresh_rounds(n, fresh);
+	nfresh = fresh_rounds(n, sched, fresh);
 	if (nfresh < 0)
 		goto out;
 	if (!nfresh) {
-		ret = 0; /* quick ran every round: nothing left to meet */
+		ret = 0; /* every round ran: nothing left to meet */
 		goto out;
 	}
 	for (i = 0; i < v->nnodes; i++)

@@ -18,9 +18,16 @@ int mesh_rounds(int n, int k)
 	return k > 0 && k < all ? k : all;
 }
 
+static int quick_rounds = MESH_QUICK_ROUNDS;
+
+void mesh_quick_set_rounds(int q)
+{
+	quick_rounds = q > 0 ? q : MESH_QUICK_ROUNDS;
+}
+
 int mesh_quick_rounds(int n)
 {
-	return mesh_rounds(n, MESH_QUICK_ROUNDS);
+	return mesh_rounds(n, quick_rounds);
 }
 
 /*
@@ -46,6 +53,25 @@ int mesh_is_quick_round(int n, int r)
 	/* The quick round at or below r: j = ceil(r * q / all); r is quick when it maps back. */
 	j = (int)(((long long)r * q + all - 1) / all);
 	return j < q && mesh_quick_round(n, j) == r;
+}
+
+int mesh_sched_rounds(int n, int sched)
+{
+	return sched == MESH_SCHED_QUICK ? mesh_quick_rounds(n) : mesh_rounds(n, sched);
+}
+
+int mesh_sched_round(int n, int sched, int r)
+{
+	if (sched == MESH_SCHED_QUICK)
+		return mesh_quick_round(n, r);
+	return r >= 0 && r < mesh_sched_rounds(n, sched) ? r : -1;
+}
+
+int mesh_sched_runs(int n, int sched, int r)
+{
+	if (sched == MESH_SCHED_QUICK)
+		return mesh_is_quick_round(n, r);
+	return r >= 0 && r < mesh_sched_rounds(n, sched);
 }
 
 /* Pair i of round r, by slot; pair 0 is the fixed slot against slot r. */
