@@ -213,7 +213,8 @@ static void render_remedy(struct mesh_run *m)
 static void render_estimate(struct mesh_run *m)
 {
 	static const int sizes[] = { 16, 256, 1024 };
-	double per_round = m->rounds ? m->rounds_sec / m->rounds : 0;
+	/* rounds_sec timed the first rounds only (the suspects' and the retest's come after). */
+	double per_round = m->first_rounds ? m->rounds_sec / m->first_rounds : 0;
 	cJSON *est = cJSON_AddArrayToObject(out_root(m->ctx->out), "estimate");
 	char line[256];
 	size_t i, used;
@@ -281,10 +282,11 @@ int mesh_report(struct mesh_run *m)
 	out_text(o, "mesh %s: %d ranks, %d round%s of %d pair%s, %.3g s per round%s\n",
 		 m->provider, m->boot.size, m->first_rounds, m->first_rounds == 1 ? "" : "s",
 		 pairs_per_round, pairs_per_round == 1 ? "" : "s", m->budget, fabric);
-	if (m->quick)
-		out_text(o, "--quick: %d of the %d rounds, spread over the schedule; then %d round%s "
-			 "for suspects (%zu pairs: each against fresh partners), %d retest "
-			 "round%s\n", m->first_rounds, mesh_rounds(m->boot.size, 0),
+	if (m->first_rounds < mesh_rounds(m->boot.size, 0))
+		out_text(o, "%s: %d of the %d rounds%s; then %d round%s for suspects (%zu pairs: "
+			 "each against fresh partners), %d retest round%s\n",
+			 m->quick ? "--quick" : "--pairs K", m->first_rounds,
+			 mesh_rounds(m->boot.size, 0), m->quick ? ", spread over the schedule" : "",
 			 m->widen_rounds, m->widen_rounds == 1 ? "" : "s", m->widen_pairs,
 			 m->retest_rounds, m->retest_rounds == 1 ? "" : "s");
 	cJSON_AddStringToObject(root, "provider", m->provider);
