@@ -385,8 +385,9 @@ static void linger(struct mesh_run *m)
 }
 
 /*
- * Another rank, --quick or --pairs K: its part of the suspects' rounds rank 0 planned (none, often), after
- * which every rank counts them among the rounds run. 0 or an exit code; *extra: the rounds.
+ * Another rank, --quick or --pairs K: its part of the suspects' rounds rank 0 planned (none,
+ * often), after which every rank counts them among the rounds run. 0 or an exit code; *extra:
+ * the rounds.
  */
 static int widen_other(struct mesh_run *m, struct mesh_side *mine, double wait, int *extra)
 {
@@ -450,9 +451,9 @@ static int finish_other(struct mesh_run *m, struct mesh_side *mine, double wait)
 }
 
 /*
- * Rank 0, --quick or --pairs K: the suspects of the first rounds meet fresh partners (and each other) in
- * rounds of their own, which join the pairs judged; then the mesh is judged again. The plan
- * is published even when empty: every rank waits for it.
+ * Rank 0, --quick or --pairs K: the suspects of the first rounds meet fresh partners (and each
+ * other) in rounds of their own, which join the pairs judged; then the mesh is judged again.
+ * The plan is published even when empty: every rank waits for it.
  */
 static int widen_rank0(struct mesh_run *m, const struct mesh_limits *lim, struct mesh_side *mine)
 {
@@ -615,14 +616,17 @@ static int mesh_main(struct mesh_run *m)
 		}
 	}
 	m->quick = ctx->opt.mesh_quick;
+	m->sched = m->quick ? MESH_SCHED_QUICK : (int)ctx->opt.mesh_pairs;
 	if (m->quick && getenv("EFADIAG_TEST_MESH_QUICK_ROUNDS")) {
 		/*
 		 * Test hook (tests/mesh-mpirun.sh): fewer quick rounds, so four ranks leave a
 		 * round for the suspects. Every rank of the launch gets the same environment.
 		 */
-		mesh_quick_set_rounds(atoi(getenv("EFADIAG_TEST_MESH_QUICK_ROUNDS")));
+		int q = atoi(getenv("EFADIAG_TEST_MESH_QUICK_ROUNDS"));
+
+		if (q > 0 && q < MESH_QUICK_ROUNDS)
+			m->sched = -q;
 	}
-	m->sched = m->quick ? MESH_SCHED_QUICK : (int)ctx->opt.mesh_pairs;
 	m->rounds = mesh_sched_rounds(m->boot.size, m->sched);
 	m->first_rounds = m->rounds;
 	if (m->boot.size < 2)

@@ -222,7 +222,7 @@ int mesh_retest_merge(struct mesh_result *pairs, const struct mesh_retest_set *t
 	return 0;
 }
 
-/* --- the suspects' rounds (--quick, --pairs K) ----------------------------------------------------------------- */
+/* --- the suspects' rounds (--quick, --pairs K) ---------------------------------------- */
 
 /*
  * The circle rounds schedule sched did not run, those midway between two of its rounds first

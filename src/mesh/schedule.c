@@ -18,16 +18,30 @@ int mesh_rounds(int n, int k)
 	return k > 0 && k < all ? k : all;
 }
 
-static int quick_rounds = MESH_QUICK_ROUNDS;
-
-void mesh_quick_set_rounds(int q)
+/* Rounds round q spread evenly over the schedule: round floor(j R / q) for j < min(q, R). */
+static int spread_round(int n, int q, int j)
 {
-	quick_rounds = q > 0 ? q : MESH_QUICK_ROUNDS;
+	int all = mesh_rounds(n, 0), k = mesh_rounds(n, q);
+
+	if (j < 0 || j >= k)
+		return -1;
+	return (int)((long long)j * all / k);
+}
+
+/* The spread round at or below r: j = ceil(r k / R); r is one when it maps back. */
+static int is_spread_round(int n, int q, int r)
+{
+	int all = mesh_rounds(n, 0), k = mesh_rounds(n, q), j;
+
+	if (r < 0 || r >= all || k <= 0)
+		return 0;
+	j = (int)(((long long)r * k + all - 1) / all);
+	return j < k && spread_round(n, q, j) == r;
 }
 
 int mesh_quick_rounds(int n)
 {
-	return mesh_rounds(n, quick_rounds);
+	return mesh_rounds(n, MESH_QUICK_ROUNDS);
 }
 
 /*
@@ -37,40 +51,30 @@ int mesh_quick_rounds(int n)
  */
 int mesh_quick_round(int n, int j)
 {
-	int all = mesh_rounds(n, 0), q = mesh_quick_rounds(n);
-
-	if (j < 0 || j >= q)
-		return -1;
-	return (int)((long long)j * all / q);
+	return spread_round(n, MESH_QUICK_ROUNDS, j);
 }
 
 int mesh_is_quick_round(int n, int r)
 {
-	int all = mesh_rounds(n, 0), q = mesh_quick_rounds(n), j;
-
-	if (r < 0 || r >= all)
-		return 0;
-	/* The quick round at or below r: j = ceil(r * q / all); r is quick when it maps back. */
-	j = (int)(((long long)r * q + all - 1) / all);
-	return j < q && mesh_quick_round(n, j) == r;
+	return is_spread_round(n, MESH_QUICK_ROUNDS, r);
 }
 
 int mesh_sched_rounds(int n, int sched)
 {
-	return sched == MESH_SCHED_QUICK ? mesh_quick_rounds(n) : mesh_rounds(n, sched);
+	return mesh_rounds(n, sched < 0 ? -sched : sched);
 }
 
 int mesh_sched_round(int n, int sched, int r)
 {
-	if (sched == MESH_SCHED_QUICK)
-		return mesh_quick_round(n, r);
+	if (sched < 0)
+		return spread_round(n, -sched, r);
 	return r >= 0 && r < mesh_sched_rounds(n, sched) ? r : -1;
 }
 
 int mesh_sched_runs(int n, int sched, int r)
 {
-	if (sched == MESH_SCHED_QUICK)
-		return mesh_is_quick_round(n, r);
+	if (sched < 0)
+		return is_spread_round(n, -sched, r);
 	return r >= 0 && r < mesh_sched_rounds(n, sched);
 }
 

@@ -23,12 +23,6 @@ int mesh_rounds(int n, int k);
  * a link bad with one of six is outvoted by its nodes' five other partners.
  */
 #define MESH_QUICK_ROUNDS 6
-/*
- * Test hook: quick runs q rounds instead (q <= 0: MESH_QUICK_ROUNDS), so that a rig of four
- * ranks (three rounds) leaves --quick rounds to meet fresh partners in. Every rank must set
- * the same (mesh reads EFADIAG_TEST_MESH_QUICK_ROUNDS).
- */
-void mesh_quick_set_rounds(int q);
 /* The rounds --quick runs for n ranks: MESH_QUICK_ROUNDS, or all of them where fewer. */
 int mesh_quick_rounds(int n);
 /* The circle schedule's round that quick round j (0 .. mesh_quick_rounds(n) - 1) runs. */
@@ -36,8 +30,12 @@ int mesh_quick_round(int n, int j);
 /* Whether circle round r is one of the quick rounds for n ranks. */
 int mesh_is_quick_round(int n, int r);
 
-/* A schedule: every round (0), the first K (K > 0: --pairs K), or --quick's. */
-#define MESH_SCHED_QUICK (-1)
+/*
+ * A schedule: every round (0), the first K (K > 0: --pairs K), or -Q: Q rounds spread evenly
+ * over the N - 1 (--quick is MESH_SCHED_QUICK; mesh's test hook EFADIAG_TEST_MESH_QUICK_ROUNDS
+ * asks for fewer, so that four ranks leave a round for the suspects).
+ */
+#define MESH_SCHED_QUICK (-MESH_QUICK_ROUNDS)
 /* The rounds schedule sched runs first for n ranks. */
 int mesh_sched_rounds(int n, int sched);
 /* The circle round that round r of schedule sched runs (-1: none). */
