@@ -59,6 +59,8 @@ struct opts {
 	const char *listen;  /* --listen [ADDR:]PORT (checked), NULL for none */
 	/* mesh */
 	long mesh_pairs;     /* partners per rank; 0: all (--pairs all) */
+	bool mesh_pairs_set; /* --pairs K or all given */
+	bool mesh_quick;     /* --quick (--pairs auto) */
 	double min_gbps;     /* 0: no absolute floor */
 	double max_lat_usec; /* 0: no absolute ceiling */
 	double lat_factor;   /* latency outliers above this many medians; 0: none */

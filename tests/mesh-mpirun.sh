@@ -22,7 +22,7 @@ export MESH_WEAK_RATE=1
 mesh_run() { # mesh_run [OPTIONS]: the mesh under mpirun, JSON in $TMPD/out; RC, ELAPSED
 	local t0=$SECONDS
 	timeout 120 ip netns exec "$MESH_NS" mpirun --allow-run-as-root --oversubscribe -np "$N" \
-		-x MESH_STOP_RANK -x MESH_STOP_AT -x MESH_STOP_FOR \
+		-x MESH_STOP_RANK -x MESH_STOP_AT -x MESH_STOP_FOR -x EFADIAG_TEST_MESH_QUICK_ROUNDS \
 		"$MESH_WRAP" mesh -p tcp -t "$T" --lat-factor 0 --json "$@" >"$TMPD/out" 2>"$TMPD/err"
 	RC=$?
 	ELAPSED=$((SECONDS - t0))
@@ -45,6 +45,8 @@ json_true '.verdict == "pass" and .ranks == 4 and (.pairs | length) == 6 and
 	(.bad_links | length) == 0 and ([.nodes[].domains[0]] == ["m1","m2","m3","m4"])' \
 	"healthy: 6 pairs ok, each rank on its own interface"
 json_true '[.pairs[] | [.a, .b] | sort] | unique | length == 6' "healthy: every pair once"
+json_true '.mode == "all_pairs" and .first_rounds == 3 and .suspect_rounds == 0 and
+	.pairs_measured == 6 and .pairs_total == 6' "healthy: all pairs, the mode says so"
 
 json_true '.memory.type == "host"' "healthy: the document says where the buffers are"
 
@@ -77,6 +79,8 @@ ok $? "--svg FILE in a missing directory: exit 3, the file and the reason said"
 grep -qF -- "cannot write" "$TMPD/err" || diag "stderr: $(head -c 800 "$TMPD/err" | tr '\n' ' ')"
 json_true '.rounds == 1 and (.pairs | length) == 2 and ([.pairs[] | .a, .b] | sort) == [0,1,2,3]' \
 	"--pairs 1: one round of two disjoint pairs"
+json_true '.mode == "pairs" and .pairs_measured == 2 and .pairs_total == 6' \
+	"--pairs 1: the mode, and 2 of the 6 pairs measured"
 
 mesh_fault_dead 2
 PICS=(--svg "$TMPD/dead.svg" --html "$TMPD/dead.html")
@@ -123,6 +127,20 @@ if command -v python3 >/dev/null; then
 else
 	skip "dead node: --svg and --html" "python3 is not installed"
 fi
+# --quick: on four ranks its six rounds would be all three; the test hook leaves it two
+# (circle rounds 0 and 1), so the dead node's suspects' round runs too: rank 2 against the
+# one partner it has not met, and the other two ranks' pair as the round's control.
+export EFADIAG_TEST_MESH_QUICK_ROUNDS=2
+mesh_run --quick
+mesh_run_again_unless "[2]" "[]" --quick
+unset EFADIAG_TEST_MESH_QUICK_ROUNDS
+mesh_check_case "--quick, dead node (rank 2)" "[2]" "[]"
+json_true '.mode == "quick" and .first_rounds == 2 and .suspect_rounds == 1 and .rounds == 3 and
+	.suspect_pairs == 2 and (.pairs | length) == 6 and
+	([.pairs[] | [.a, .b] | sort] | unique | length) == 6' \
+	"--quick: 2 spread rounds, then 1 for the suspect (2 fresh pairs): every pair once"
+json_true '[.pairs[] | select(.round == 3) | select(.a == 2 or .b == 2) | .status] == ["blocked"]' \
+	"--quick: the suspect met a fresh partner in its round, blocked again"
 mesh_fault_clear
 
 mesh_fault_link 1 3

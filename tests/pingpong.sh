@@ -157,6 +157,16 @@ if hold_closed_port; then
 	is_rc 3 "no server"
 	json_true '.error.message | test("cannot connect to 127.0.0.1 port '"$CLOSED_PORT"'")' "no server: message names host and port"
 	awk -v a="$start" -v b="$end" 'BEGIN{exit !(b-a < 3)}'; ok $? "no server: ends within the timeout"
+	json_true '.remedy | test("Start .efadiag serve. on 127.0.0.1 and allow TCP port '"$CLOSED_PORT"'")' \
+		"no server: the remedy says what to start and which port to open"
+	# In text, the run closes with ERROR: and the fix, as every command's does.
+	run pingpong -p tcp -P "$CLOSED_PORT" -t 2 127.0.0.1
+	is_rc 3 "no server, text"
+	[ "$(printf '%s\n' "$OUT" | tail -n 2 | cut -c1-7 | tr '\n' ' ')" = "ERROR: Fix: Sta" ] ||
+		[ "$(printf '%s\n' "$OUT" | tail -n 2 | sed -n '1s/^\(ERROR: cannot connect\).*/\1/p;2s/^\(Fix: Start\).*/\1/p' |
+			tr '\n' '|')" = "ERROR: cannot connect|Fix: Start|" ]
+	ok $? "no server, text: stdout closes with ERROR: (the message) and Fix:"
+	like "$ERR" "^efadiag: pingpong: cannot connect" "no server, text: the message is on stderr too"
 else
 	skip "no server" "neither python3 nor perl here to hold a closed port"
 fi

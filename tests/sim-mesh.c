@@ -9,7 +9,9 @@
  *
  *   sim-mesh                  the fast subset the test suite runs (TAP; fixed seeds)
  *   sim-mesh --table [-n N,N] [-l L,L] [-e NOISE,NOISE] [-k KIND,KIND] [-r RUNS] [-R BIGRUNS]
- *                              the full table (bench/mesh-sim.sh)
+ *            [--quick | -K K]  the full table (bench/mesh-sim.sh): all pairs, or mesh --quick
+ *                              (its spread rounds, the suspects' second phase, the retest),
+ *                              or --pairs K (the first K rounds)
  *
  * The model: each NIC pair carries LANE_GBPS each way, times the slower NIC's and node's
  * factor, the link's, the round's; noise multiplies (log-normal: a pair-wide factor of
@@ -103,16 +105,28 @@ struct alloc {
 	enum fault fault;
 	double *node_f, *lat_f, *nic_f; /* per node; nic_f per node and NIC */
 	bool *dead;
-	unsigned char *link_bad; /* per pair index, in schedule order */
+	unsigned char *link_bad; /* per pair (a, b), a < b: link_index */
 	double *link_f;
 	int slowed_round;
 	struct rng g;
 };
 
-/* The pair (a, b) measured: both sides as each rank reports it. */
-static void measure(struct alloc *A, size_t pi, int a, int b, int round, bool retest,
-		    struct mesh_side *sa, struct mesh_side *sb)
+/* The schedule: every pair (0), --quick (SCHED_QUICK), or --pairs K (K > 0). */
+#define SCHED_QUICK MESH_SCHED_QUICK
+
+/* Pair (a, b)'s place among the n (n - 1) / 2, whatever the schedule. */
+static size_t link_index(int n, int a, int b)
 {
+	size_t x = (size_t)(a < b ? a : b), y = (size_t)(a < b ? b : a);
+
+	return x * (size_t)n - x * (x + 1) / 2 + (y - x - 1);
+}
+
+/* The pair (a, b) measured: both sides as each rank reports it. */
+static void measure(struct alloc *A, int a, int b, int round, bool retest, struct mesh_side *sa,
+		    struct mesh_side *sb)
+{
+	size_t pi = link_index(A->n, a, b);
 	double common = exp(A->noise * normal(&A->g)), f = 1;
 	bool dead = A->dead[a] || A->dead[b];
 	int l;
@@ -153,8 +167,10 @@ struct score {
 	int truths, found; /* faults injected, and named */
 	int runs_with_false, max_false;
 	double judge_sec_max, judge_sec_sum;
-	int retest_rounds_max;
+	int retest_rounds_max, rounds_max, widen_rounds_max;
 	size_t retest_pairs_max;
+	int met; /* bad links some pair measured (all of them with every pair) */
+	int link_truths, found_links;
 	char example[256]; /* one false culprit, for the report */
 };
 
@@ -178,15 +194,19 @@ static int pick_other(struct alloc *A, int not)
 }
 
 /* One run: the allocation built, measured, judged, retested, judged again, and scored. */
-static int run_once(int n, int lanes, double noise, enum fault fault, uint64_t seed,
+static int run_once(int n, int lanes, double noise, enum fault fault, int sched, uint64_t seed,
 		    struct score *sc)
 {
 	struct alloc A = { .n = n, .lanes = lanes, .noise = noise, .fault = fault,
 			   .slowed_round = -1, .g = { .s = seed } };
-	int rounds = mesh_rounds(n, 0), r, k, np, bad1 = -1, bad2 = -1, nic_rank = -1;
-	size_t npairs = (size_t)n * (size_t)(n - 1) / 2, i = 0, truths = 0, named, found = 0;
+	int rounds = mesh_sched_rounds(n, sched), widen = rounds < mesh_rounds(n, 0);
+	int r, k, np, bad1 = -1, bad2 = -1, nic_rank = -1;
+	size_t nlinks = (size_t)n * (size_t)(n - 1) / 2, i = 0, truths = 0, named, found = 0;
+	size_t room = (size_t)(rounds + (widen ? MESH_WIDEN_MAX_ROUNDS : 0)) *
+			      ((size_t)n / 2 + 1) + 1, npairs = 0;
 	struct mesh_pair *round = malloc(((size_t)n / 2 + 1) * sizeof(*round));
-	struct mesh_result *pairs = mesh_results_new(npairs, lanes), *res = NULL;
+	struct mesh_result *pairs = mesh_results_new(room, lanes), *res = NULL;
+	struct mesh_retest_set w = { 0 };
 	bool *reported = malloc((size_t)n * sizeof(*reported));
 	struct mesh_limits lim = { .lat_factor = 3 };
 	struct mesh_retest_set t = { 0 };
@@ -200,8 +220,8 @@ static int run_once(int n, int lanes, double noise, enum fault fault, uint64_t s
 	A.lat_f = malloc((size_t)n * sizeof(double));
 	A.nic_f = malloc((size_t)n * (size_t)lanes * sizeof(double));
 	A.dead = calloc((size_t)n, sizeof(bool));
-	A.link_bad = calloc(npairs + 1, 1);
-	A.link_f = calloc(npairs + 1, sizeof(double));
+	A.link_bad = calloc(nlinks + 1, 1);
+	A.link_f = calloc(nlinks + 1, sizeof(double));
 	if (!round || !pairs || !reported || !A.node_f || !A.lat_f || !A.nic_f || !A.dead ||
 	    !A.link_bad || !A.link_f)
 		goto out;
@@ -239,13 +259,13 @@ static int run_once(int n, int lanes, double noise, enum fault fault, uint64_t s
 		A.slowed_round = (int)(next_u64(&A.g) % (uint64_t)rounds);
 		break;
 	case F_LINK:
-		i = next_u64(&A.g) % npairs;
+		i = next_u64(&A.g) % nlinks;
 		A.link_bad[i] = 1;
 		A.link_f[i] = 0.2;
 		nlink_truth = 1;
 		break;
 	case F_LINKS:
-		for (i = 0; i < npairs; i++)
+		for (i = 0; i < nlinks; i++)
 			if (next_u64(&A.g) % 100 == 0) {
 				A.link_bad[i] = 1;
 				A.link_f[i] = 0.2;
@@ -255,20 +275,48 @@ static int run_once(int n, int lanes, double noise, enum fault fault, uint64_t s
 	default:
 		break;
 	}
-	/* The rounds, in the circle method's order, as rank 0 merges them. */
-	for (r = 0, i = 0; r < rounds; r++) {
-		np = mesh_round_pairs(n, r, round);
-		for (k = 0; k < np; k++, i++) {
-			measure(&A, i, round[k].a, round[k].b, r, false, &sa, &sb);
-			mesh_merge(round[k].a, round[k].b, r, &sa, &sb, &pairs[i]);
+	/* The rounds, in the circle method's order (quick: its spread rounds), as rank 0 merges. */
+	for (r = 0; r < rounds; r++) {
+		np = mesh_round_pairs(n, mesh_sched_round(n, sched, r), round);
+		for (k = 0; k < np; k++, npairs++) {
+			measure(&A, round[k].a, round[k].b, r, false, &sa, &sb);
+			mesh_merge(round[k].a, round[k].b, r, &sa, &sb, &pairs[npairs]);
 		}
 	}
-	/* Rank 0's work, timed: judge, plan the retest, apply it, judge again. */
+	/* Rank 0's work, timed: judge, (fewer rounds than all: the suspects' rounds, judge
+	 * again), plan the retest, apply it, judge again. */
 	t0 = now();
-	if (mesh_judge(n, reported, pairs, npairs, &lim, &v) ||
-	    mesh_retest_select(n, reported, pairs, npairs, &v, MESH_RETEST_MAX_ROUNDS, &t))
+	if (mesh_judge(n, reported, pairs, npairs, &lim, &v))
 		goto out;
-	judge_sec = now() - t0;
+	if (widen) {
+		if (mesh_widen_select(n, sched, reported, pairs, npairs, &v, &w))
+			goto out;
+		judge_sec = now() - t0;
+		for (i = 0; i < w.npairs; i++) {
+			if (w.round[i] < 0)
+				continue;
+			measure(&A, w.pairs[i].a, w.pairs[i].b, rounds + w.round[i], false, &sa, &sb);
+			mesh_merge(w.pairs[i].a, w.pairs[i].b, rounds + w.round[i], &sa, &sb,
+				   &pairs[npairs++]);
+		}
+		t0 = now();
+		mesh_verdict_free(&v);
+		if (mesh_judge(n, reported, pairs, npairs, &lim, &v))
+			goto out;
+		judge_sec += now() - t0;
+		if (rounds + w.nrounds > sc->rounds_max)
+			sc->rounds_max = rounds + w.nrounds;
+		if (w.nrounds > sc->widen_rounds_max)
+			sc->widen_rounds_max = w.nrounds;
+		t0 = now();
+	} else {
+		if (rounds > sc->rounds_max)
+			sc->rounds_max = rounds;
+		judge_sec = 0;
+	}
+	if (mesh_retest_select(n, reported, pairs, npairs, &v, MESH_RETEST_MAX_ROUNDS, &t))
+		goto out;
+	judge_sec += now() - t0;
 	res = mesh_results_new(t.npairs, lanes);
 	if (!res)
 		goto out;
@@ -276,7 +324,7 @@ static int run_once(int n, int lanes, double noise, enum fault fault, uint64_t s
 		res[i].round = -1;
 		if (t.round[i] < 0)
 			continue;
-		measure(&A, t.index[i], t.pairs[i].a, t.pairs[i].b, t.round[i], true, &sa, &sb);
+		measure(&A, t.pairs[i].a, t.pairs[i].b, t.round[i], true, &sa, &sb);
 		mesh_merge(t.pairs[i].a, t.pairs[i].b, t.round[i], &sa, &sb, &res[i]);
 	}
 	t0 = now();
@@ -309,25 +357,21 @@ static int run_once(int n, int lanes, double noise, enum fault fault, uint64_t s
 			snprintf(sc->example, sizeof(sc->example), "NIC %d/%d: %s", v.nics[i].rank,
 				 v.nics[i].lane, v.nics[i].reason);
 	}
-	if (v.nlinks) {
-		/* The bad links by their ranks: n x n bytes, 16 MB at 4,096 nodes. */
-		unsigned char *bad_ab = calloc((size_t)n * (size_t)n, 1);
+	for (i = 0; i < v.nlinks; i++) {
+		bool hit = A.link_bad[link_index(n, v.links[i].a, v.links[i].b)];
 
-		if (!bad_ab)
-			goto out;
-		for (i = 0; i < npairs; i++)
-			if (A.link_bad[i])
-				bad_ab[(size_t)pairs[i].a * (size_t)n + (size_t)pairs[i].b] = 1;
-		for (i = 0; i < v.nlinks; i++) {
-			bool hit = bad_ab[(size_t)v.links[i].a * (size_t)n + (size_t)v.links[i].b];
-
-			found += hit;
-			if (!hit && !false_named++)
-				snprintf(sc->example, sizeof(sc->example), "link %d-%d: %s",
-					 v.links[i].a, v.links[i].b, v.links[i].reason);
-		}
-		free(bad_ab);
+		found += hit;
+		sc->found_links += hit;
+		if (!hit && !false_named++)
+			snprintf(sc->example, sizeof(sc->example), "link %d-%d: %s", v.links[i].a,
+				 v.links[i].b, v.links[i].reason);
 	}
+	/* The bad links measured at all (a pair met once, or twice: counted once). */
+	for (i = 0; nlink_truth && i < npairs; i++)
+		if (A.link_bad[link_index(n, pairs[i].a, pairs[i].b)] == 1) {
+			A.link_bad[link_index(n, pairs[i].a, pairs[i].b)] = 2;
+			sc->met++;
+		}
 	sc->runs++;
 	sc->named += (int)named;
 	sc->false_named += (int)false_named;
@@ -338,6 +382,7 @@ static int run_once(int n, int lanes, double noise, enum fault fault, uint64_t s
 	if (v.unmeasurable && !sc->example[0])
 		snprintf(sc->example, sizeof(sc->example), "could not measure: %s", v.why);
 	sc->truths += (int)truths;
+	sc->link_truths += (int)nlink_truth;
 	sc->found += (int)found;
 	if (judge_sec > sc->judge_sec_max)
 		sc->judge_sec_max = judge_sec;
@@ -351,7 +396,8 @@ out:
 	mesh_verdict_free(&v);
 	mesh_results_free(res, t.npairs);
 	mesh_retest_set_free(&t);
-	mesh_results_free(pairs, npairs);
+	mesh_retest_set_free(&w);
+	mesh_results_free(pairs, room);
 	free(round);
 	free(reported);
 	free(A.node_f);
@@ -369,13 +415,14 @@ static uint64_t case_seed(int n, int lanes, double noise, enum fault f, int run)
 	       ((uint64_t)(noise * 1000) << 20) ^ ((uint64_t)f << 16) ^ (uint64_t)run;
 }
 
-static int run_case(int n, int lanes, double noise, enum fault f, int runs, struct score *sc)
+static int run_case(int n, int lanes, double noise, enum fault f, int sched, int runs,
+		    struct score *sc)
 {
 	int k;
 
 	memset(sc, 0, sizeof(*sc));
 	for (k = 0; k < runs; k++)
-		if (run_once(n, lanes, noise, f, case_seed(n, lanes, noise, f, k), sc))
+		if (run_once(n, lanes, noise, f, sched, case_seed(n, lanes, noise, f, k), sc))
 			return -1;
 	return 0;
 }
@@ -390,14 +437,33 @@ static double precision(const struct score *sc)
 	return sc->named ? (double)(sc->named - sc->false_named) / sc->named : 1;
 }
 
+/* The share of the bad links that some pair measured (1 where there were none). */
+static double met_share(const struct score *sc)
+{
+	return sc->link_truths ? (double)sc->met / sc->link_truths : 1;
+}
+
 static void print_row(int n, int lanes, double noise, enum fault f, const struct score *sc)
 {
-	printf("%5d %2d %5.0f%% %-13s %5d %6d %6d %8.3f %6.3f %6.3f %5d %8.3f %4d %7zu  %s\n", n,
-	       lanes, noise * 100, fault_names[f], sc->runs, sc->runs_with_false, sc->max_false,
-	       sc->runs ? (double)sc->false_named / sc->runs : 0, recall(sc), precision(sc),
-	       sc->unmeasurable, sc->judge_sec_max, sc->retest_rounds_max, sc->retest_pairs_max,
+	printf("%5d %2d %5.0f%% %-13s %5d %6d %6d %8.3f %6.3f %6.3f %5d %8.3f %4d %7zu %4d %4d "
+	       "%6.3f  %s\n", n, lanes, noise * 100, fault_names[f], sc->runs, sc->runs_with_false,
+	       sc->max_false, sc->runs ? (double)sc->false_named / sc->runs : 0, recall(sc),
+	       precision(sc), sc->unmeasurable, sc->judge_sec_max, sc->retest_rounds_max,
+	       sc->retest_pairs_max, sc->rounds_max, sc->widen_rounds_max, met_share(sc),
 	       sc->example);
 	fflush(stdout);
+}
+
+static const char *mode_str(int sched)
+{
+	static char buf[32];
+
+	if (sched == SCHED_QUICK)
+		return " --quick";
+	if (!sched)
+		return "";
+	snprintf(buf, sizeof(buf), " --pairs %d", sched);
+	return buf;
 }
 
 /* --- the test suite's subset --------------------------------------------------------------- */
@@ -406,8 +472,10 @@ struct tap_case {
 	int n, lanes;
 	double noise;
 	enum fault f;
-	int runs;
+	int runs, sched;
 };
+
+#define Q SCHED_QUICK
 
 static int tap(void)
 {
@@ -416,34 +484,58 @@ static int tap(void)
 	 * name no false culprit; every fault case must find its fault every time.
 	 */
 	static const struct tap_case cases[] = {
-		{ 16, 1, 0.10, F_HEALTHY, 40 },	  { 16, 4, 0.25, F_HEALTHY, 40 },
-		{ 64, 4, 0.10, F_HEALTHY, 10 },	  { 256, 1, 0.25, F_HEALTHY, 3 },
-		{ 1024, 1, 0.10, F_HEALTHY, 1 },  { 16, 1, 0.10, F_DEAD, 20 },
-		{ 256, 1, 0.10, F_DEAD, 3 },	  { 1024, 1, 0.03, F_DEAD, 1 },
-		{ 16, 4, 0.10, F_SLOW_NODE, 20 }, { 64, 1, 0.10, F_SLOW_60, 10 },
-		{ 16, 4, 0.10, F_SLOW_NIC, 20 },  { 256, 4, 0.10, F_SLOW_NIC, 2 },
-		{ 64, 1, 0.10, F_LINK, 10 },	  { 256, 1, 0.10, F_LINKS, 2 },
-		{ 16, 1, 0.10, F_LATENCY, 20 },	  { 64, 4, 0.10, F_TWO, 10 },
-		{ 64, 1, 0.10, F_ROUND, 10 },	  { 16, 1, 0.10, F_ROUND, 20 },
+		{ 16, 1, 0.10, F_HEALTHY, 40, 0 },   { 16, 4, 0.25, F_HEALTHY, 40, 0 },
+		{ 64, 4, 0.10, F_HEALTHY, 10, 0 },   { 256, 1, 0.25, F_HEALTHY, 3, 0 },
+		{ 1024, 1, 0.10, F_HEALTHY, 1, 0 },  { 16, 1, 0.10, F_DEAD, 20, 0 },
+		{ 256, 1, 0.10, F_DEAD, 3, 0 },      { 1024, 1, 0.03, F_DEAD, 1, 0 },
+		{ 16, 4, 0.10, F_SLOW_NODE, 20, 0 }, { 64, 1, 0.10, F_SLOW_60, 10, 0 },
+		{ 16, 4, 0.10, F_SLOW_NIC, 20, 0 },  { 256, 4, 0.10, F_SLOW_NIC, 2, 0 },
+		{ 64, 1, 0.10, F_LINK, 10, 0 },      { 256, 1, 0.10, F_LINKS, 2, 0 },
+		{ 16, 1, 0.10, F_LATENCY, 20, 0 },   { 64, 4, 0.10, F_TWO, 10, 0 },
+		{ 64, 1, 0.10, F_ROUND, 10, 0 },     { 16, 1, 0.10, F_ROUND, 20, 0 },
+		/* mesh --quick: a few rounds, the suspects' second phase, the retest. */
+		{ 64, 1, 0.10, F_HEALTHY, 100, Q },  { 64, 4, 0.25, F_HEALTHY, 40, Q },
+		{ 256, 1, 0.10, F_HEALTHY, 40, Q },  { 256, 4, 0.25, F_HEALTHY, 20, Q },
+		{ 64, 1, 0.10, F_DEAD, 40, Q },      { 256, 4, 0.10, F_DEAD, 20, Q },
+		{ 64, 4, 0.10, F_SLOW_NODE, 40, Q }, { 256, 1, 0.10, F_SLOW_NODE, 20, Q },
+		{ 64, 4, 0.10, F_SLOW_NIC, 40, Q },  { 256, 4, 0.10, F_SLOW_NIC, 20, Q },
+		{ 64, 4, 0.10, F_TWO, 20, Q },	     { 256, 1, 0.10, F_LINK, 40, Q },
+		{ 256, 1, 0.10, F_LINKS, 10, Q },    { 1024, 1, 0.10, F_LINKS, 2, Q },
+		/*
+		 * --pairs 3: two bad links of 1 % meeting at a node make no bad node, and a node
+		 * at 40 % with one pair above the line is still found (its suspects' rounds).
+		 */
+		{ 256, 1, 0.10, F_LINKS, 10, 3 },    { 256, 1, 0.10, F_SLOW_NODE, 20, 3 },
 	};
+
 	size_t c;
 
 	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		const struct tap_case *k = &cases[c];
 		struct score sc;
 
-		if (run_case(k->n, k->lanes, k->noise, k->f, k->runs, &sc)) {
+		if (run_case(k->n, k->lanes, k->noise, k->f, k->sched, k->runs, &sc)) {
 			ok(0, "sim %s n=%d: ran (out of memory?)", fault_names[k->f], k->n);
 			continue;
 		}
 		if (!ok(sc.false_named == 0 && sc.unmeasurable == 0,
-			"sim %s n=%d nics=%d noise=%.0f%%: no false culprit in %d runs "
-			"(%d false, %d could not measure)", fault_names[k->f], k->n, k->lanes,
-			k->noise * 100, k->runs, sc.false_named, sc.unmeasurable))
+			"sim%s %s n=%d nics=%d noise=%.0f%%: no false culprit in %d runs "
+			"(%d false, %d could not measure)", mode_str(k->sched), fault_names[k->f],
+			k->n, k->lanes, k->noise * 100, k->runs, sc.false_named, sc.unmeasurable))
 			printf("#   %s\n", sc.example);
-		if (k->f != F_HEALTHY && k->f != F_ROUND)
-			ok(sc.found == sc.truths, "sim %s n=%d: found %d of %d", fault_names[k->f],
-			   k->n, sc.found, sc.truths);
+		if ((k->f == F_LINK || k->f == F_LINKS) && k->sched) {
+			/* Fewer rounds meet few links: every bad link met is named. */
+			ok(sc.found_links == sc.met, "sim%s %s n=%d: named %d of the %d bad links met "
+			   "(%d bad in all, recall %.3f)", mode_str(k->sched), fault_names[k->f], k->n,
+			   sc.found_links, sc.met, sc.link_truths, recall(&sc));
+		} else if (k->f != F_HEALTHY && k->f != F_ROUND) {
+			ok(sc.found == sc.truths, "sim%s %s n=%d: found %d of %d", mode_str(k->sched),
+			   fault_names[k->f], k->n, sc.found, sc.truths);
+		}
+		if (k->sched == SCHED_QUICK)
+			printf("# quick n=%d %s: at most %d rounds (%d of them the suspects'), %d retest "
+			       "rounds\n", k->n, fault_names[k->f], sc.rounds_max, sc.widen_rounds_max,
+			       sc.retest_rounds_max);
 		if (k->n == 1024)
 			ok(sc.judge_sec_max < 0.5, "sim n=1024: rank 0's judgement and retest merge "
 			   "in %.3f s of CPU (under 0.5 s; 4,096 nodes: bench/mesh-sim.sh)",
@@ -478,6 +570,7 @@ int main(int argc, char **argv)
 	double ns[16] = { 16, 64, 256, 1024, 4096 }, ls[4] = { 1, 4 }, es[8] = { 0.03, 0.10, 0.25 };
 	double ks[F_COUNT];
 	int nn = 5, nl = 2, ne = 3, nk = F_COUNT, runs = 100, big_runs = 10, i, a, b, c, d;
+	int sched = 0;
 	bool table = false;
 
 	for (i = 0; i < F_COUNT; i++)
@@ -499,21 +592,28 @@ int main(int argc, char **argv)
 			runs = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "-R") && i + 1 < argc)
 			big_runs = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--quick"))
+			sched = SCHED_QUICK;
+		else if (!strcmp(argv[i], "-K") && i + 1 < argc && atoi(argv[i + 1]) > 0)
+			sched = atoi(argv[++i]);
 		else
 			break;
 	}
 	if (!table || i < argc) {
 		fprintf(stderr, "usage: %s (no argument: the TAP subset) | --table [-n N,..] "
 			"[-l NICS,..] [-e NOISE,..] [-k KIND,..] [-r RUNS] "
-			"[-R RUNS_AT_1024_AND_UP]\nkinds:", argv[0]);
+			"[-R RUNS_AT_1024_AND_UP] [--quick | -K K]\nkinds:", argv[0]);
 		for (i = 0; i < F_COUNT; i++)
 			fprintf(stderr, " %s", fault_names[i]);
 		fprintf(stderr, "\n");
 		return 2;
 	}
-	printf("%5s %2s %6s %-13s %5s %6s %6s %8s %6s %6s %5s %8s %4s %7s  %s\n", "N", "L",
+	printf("# schedule: %s\n", sched == SCHED_QUICK ? "--quick" : sched ? "--pairs K" : "all pairs");
+	if (sched > 0)
+		printf("# K = %d\n", sched);
+	printf("%5s %2s %6s %-13s %5s %6s %6s %8s %6s %6s %5s %8s %4s %7s %4s %4s %6s  %s\n", "N", "L",
 	       "NOISE", "FAULT", "RUNS", "RUNS_F", "MAX_F", "FALSE/RN", "RECALL", "PREC", "UNMEA",
-	       "JUDGE_CPU", "RTR", "RT_PRS", "EXAMPLE");
+	       "JUDGE_CPU", "RTR", "RT_PRS", "RNDS", "WIDE", "MET", "EXAMPLE");
 	for (a = 0; a < nn; a++)
 		for (b = 0; b < nl; b++)
 			for (c = 0; c < ne; c++)
@@ -523,7 +623,7 @@ int main(int argc, char **argv)
 
 					if (f == F_SLOW_NIC && ls[b] < 2)
 						continue; /* one NIC: that is a slow node */
-					if (run_case((int)ns[a], (int)ls[b], es[c], f,
+					if (run_case((int)ns[a], (int)ls[b], es[c], f, sched,
 						     ns[a] >= 1024 ? big_runs : runs, &sc)) {
 						fprintf(stderr, "out of memory\n");
 						return 1;

@@ -208,6 +208,196 @@ static struct mesh_result *find(struct mesh_result *p, size_t np, int a, int b)
 	return NULL;
 }
 
+/* --- --quick, --pairs K: the spread rounds and the suspects' rounds ---------------------- */
+
+/* The pairs of schedule sched's first rounds for n ranks, healthy as healthy() makes them. */
+static size_t sched_pairs(int n, int sched, struct mesh_result *p)
+{
+	struct mesh_pair round[600];
+	int r, k, np, rounds = mesh_sched_rounds(n, sched);
+	size_t m = 0, j;
+
+	for (r = 0; r < rounds; r++) {
+		np = mesh_round_pairs(n, mesh_sched_round(n, sched, r), round);
+		for (k = 0; k < np; k++, m++) {
+			p[m].a = round[k].a;
+			p[m].b = round[k].b;
+			p[m].round = r;
+		}
+	}
+	for (j = 0; j < m; j++) {
+		p[j].retested = p[j].confirmed = p[j].missed = false;
+		p[j].status = MESH_OK;
+		p[j].bw_gbps = 2.0 + 0.01 * (double)(j % 5);
+		p[j].lat_avg_usec = p[j].lat_p50_usec = 10 + 0.1 * (double)(j % 3);
+		p[j].nlanes = 1;
+		p[j].lane_gbps[0] = p[j].bw_gbps;
+	}
+	return m;
+}
+
+static void quick_schedule(int n)
+{
+	int all = mesh_rounds(n, 0), q = mesh_quick_rounds(n), j, r, count = 0, spread = 1;
+	int prev = -1, rank, distinct = 1;
+
+	ok(q == (all < MESH_QUICK_ROUNDS ? all : MESH_QUICK_ROUNDS),
+	   "quick n=%d: %d rounds, min(6, N - 1)", n, q);
+	for (j = 0; j < q; j++) {
+		r = mesh_quick_round(n, j);
+		if (r <= prev || r >= all || (prev >= 0 && r - prev < all / q))
+			spread = 0;
+		prev = r;
+	}
+	for (r = 0; r < all; r++)
+		count += mesh_is_quick_round(n, r);
+	ok(spread && count == q, "quick n=%d: %d distinct rounds, %d or more apart, and "
+	   "mesh_is_quick_round says so of them alone", n, q, all / q);
+	/* Every rank meets distinct partners (a bye at most once). */
+	for (rank = 0; rank < n; rank++) {
+		int seen[MESH_QUICK_ROUNDS], ns = 0, byes = 0, k;
+
+		for (j = 0; j < q; j++) {
+			int p = mesh_partner(n, mesh_quick_round(n, j), rank);
+
+			if (p < 0) {
+				byes++;
+				continue;
+			}
+			for (k = 0; k < ns; k++)
+				if (seen[k] == p)
+					distinct = 0;
+			seen[ns++] = p;
+		}
+		if (byes > 1)
+			distinct = 0;
+	}
+	ok(distinct, "quick n=%d: every rank meets %d distinct partners (one bye at most)", n, q);
+}
+
+static void test_quick(void)
+{
+	int n = 64, k, r;
+	size_t room = 2000, np, i;
+	struct mesh_result *p = mesh_results_new(room, 1);
+	struct mesh_retest_set t = { 0 };
+	struct mesh_verdict v;
+	unsigned char met[64][64];
+	bool fresh = true, disjoint = true, clean = true;
+	int partners = 0, dead = 10, controls_short = 0;
+
+	if (!p)
+		abort();
+	quick_schedule(4);
+	quick_schedule(9);
+	quick_schedule(64);
+	quick_schedule(1001);
+	is_int(mesh_sched_rounds(64, 4), 4, "sched: --pairs 4 runs 4 rounds");
+	ok(mesh_sched_runs(64, 4, 3) && !mesh_sched_runs(64, 4, 4) && mesh_sched_round(64, 4, 2) == 2,
+	   "sched: --pairs K runs the first K rounds of the circle");
+	is_int(mesh_sched_rounds(64, MESH_SCHED_QUICK), 6, "sched: --quick runs 6 of 63");
+
+	/* Healthy: nothing suspect, no suspects' rounds. */
+	np = sched_pairs(n, MESH_SCHED_QUICK, p);
+	is_int((int)np, 6 * 32, "quick n=64: 6 rounds of 32 pairs");
+	{
+		bool rep[64];
+
+		for (r = 0; r < n; r++)
+			rep[r] = true;
+		judge(n, rep, p, np, NULL, &v);
+		if (mesh_widen_select(n, MESH_SCHED_QUICK, rep, p, np, &v, &t))
+			abort();
+		ok(v.pass && t.npairs == 0 && t.nrounds == 0,
+		   "quick n=64 healthy: passes, no suspects' rounds");
+		mesh_retest_set_free(&t);
+		mesh_verdict_free(&v);
+	}
+
+	/* A dead node: named from 6 partners, then 5 fresh ones, none measured before. */
+	{
+		bool rep[64];
+
+		for (r = 0; r < n; r++)
+			rep[r] = true;
+		set_node(p, np, dead, MESH_BLOCKED, 0);
+		if (mesh_judge(n, rep, p, np, &(struct mesh_limits){ .lat_factor = 3 }, &v))
+			abort();
+		ok(v.nnodes == 1 && v.nodes[0].rank == dead, "quick n=64: the dead node named from "
+		   "its 6 partners (%zu named)", v.nnodes);
+		if (mesh_widen_select(n, MESH_SCHED_QUICK, rep, p, np, &v, &t))
+			abort();
+		memset(met, 0, sizeof(met));
+		for (i = 0; i < np; i++)
+			met[p[i].a][p[i].b] = 1;
+		for (i = 0; i < t.npairs; i++) {
+			const struct mesh_pair *w = &t.pairs[i];
+
+			if (met[w->a][w->b] || t.round[i] < 0 || t.round[i] >= t.nrounds)
+				fresh = false;
+			met[w->a][w->b] = 1;
+			if (!t.control[i] && (w->a == dead || w->b == dead))
+				partners++;
+			if (t.control[i] && (w->a == dead || w->b == dead))
+				clean = false;
+		}
+		for (r = 0; r < t.nrounds; r++) {
+			int seen[64] = { 0 }, ctl = 0, sus = 0;
+
+			for (i = 0; i < t.npairs; i++)
+				if (t.round[i] == r) {
+					if (seen[t.pairs[i].a]++ || seen[t.pairs[i].b]++)
+						disjoint = false;
+					ctl += t.control[i];
+					sus += !t.control[i];
+				}
+			if (ctl < (sus > MESH_WIDEN_CONTROLS ? sus : MESH_WIDEN_CONTROLS))
+				controls_short++;
+		}
+		is_int(partners, MESH_WIDEN_PARTNERS, "quick: the dead node meets 5 fresh partners");
+		is_int(t.nrounds, MESH_WIDEN_PARTNERS, "quick: in as many rounds");
+		ok(fresh && disjoint, "quick: every suspects' pair is new, each rank in one a round");
+		ok(clean && !controls_short, "quick: each round has %d fresh control pairs or more, "
+		   "no suspect among them", MESH_WIDEN_CONTROLS);
+		mesh_retest_set_free(&t);
+		mesh_verdict_free(&v);
+		/* All pairs ran: nothing is left to meet. */
+		np = healthy(16, p);
+		set_node(p, np, 3, MESH_BLOCKED, 0);
+		judge(16, all_reported, p, np, NULL, &v);
+		if (mesh_widen_select(16, 0, all_reported, p, np, &v, &t))
+			abort();
+		ok(t.npairs == 0 && t.nrounds == 0, "all pairs: no suspects' rounds");
+		mesh_retest_set_free(&t);
+		mesh_verdict_free(&v);
+	}
+
+	/*
+	 * --pairs 3 on 16 nodes: two bad links of one node, its third pair fine: no bad node
+	 * (two bad pairs of three were a bad node), two suspect links, and the node meets
+	 * fresh partners in the suspects' rounds.
+	 */
+	np = sched_pairs(16, 3, p);
+	k = 0;
+	for (i = 0; i < np && k < 2; i++)
+		if (p[i].a == 5 || p[i].b == 5) {
+			p[i].bw_gbps = p[i].lane_gbps[0] = 0.1;
+			k++;
+		}
+	judge(16, all_reported, p, np, NULL, &v);
+	ok(v.nnodes == 0 && v.nbad_pairs == 2, "--pairs 3: two bad links meeting at a node of "
+	   "three partners make no bad node (%zu named, %zu bad pairs)", v.nnodes, v.nbad_pairs);
+	if (mesh_widen_select(16, 3, all_reported, p, np, &v, &t))
+		abort();
+	partners = 0;
+	for (i = 0; i < t.npairs; i++)
+		partners += !t.control[i] && (t.pairs[i].a == 5 || t.pairs[i].b == 5);
+	is_int(partners, MESH_WIDEN_PARTNERS, "--pairs 3: that node meets fresh partners");
+	mesh_retest_set_free(&t);
+	mesh_verdict_free(&v);
+	mesh_results_free(p, room);
+}
+
 /* Lateness is no evidence: an allocation whose only trouble is missed slots could not measure. */
 static void test_missed(void)
 {
@@ -617,6 +807,7 @@ int main(void)
 	test_noisy();
 	test_rounds();
 	test_scale();
+	test_quick();
 	test_wire();
 	return done_testing();
 }

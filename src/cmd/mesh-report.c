@@ -10,6 +10,7 @@
 #include "cmd/mesh.h"
 #include "cmd/test.h"
 #include "mesh/picture.h"
+#include "mesh/schedule.h"
 #include "ui/out.h"
 #include "util.h"
 
@@ -222,7 +223,8 @@ static void render_remedy(struct mesh_run *m)
 static void render_estimate(struct mesh_run *m)
 {
 	static const int sizes[] = { 16, 256, 1024 };
-	double per_round = m->rounds ? m->rounds_sec / m->rounds : 0;
+	/* rounds_sec timed the first rounds only (the suspects' and the retest's come after). */
+	double per_round = m->first_rounds ? m->rounds_sec / m->first_rounds : 0;
 	cJSON *est = cJSON_AddArrayToObject(out_root(m->ctx->out), "estimate");
 	char line[256];
 	size_t i, used;
@@ -231,7 +233,8 @@ static void render_estimate(struct mesh_run *m)
 	cJSON_AddNumberToObject(out_root(m->ctx->out), "round_sec", per_round);
 	used = (size_t)snprintf(line, sizeof(line), "Estimate at %.3g s per round:", per_round);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		int rounds = k > 0 && k < sizes[i] - 1 ? (int)k : sizes[i] - 1;
+		int rounds = m->quick ? mesh_quick_rounds(sizes[i]) :
+			     k > 0 && k < sizes[i] - 1 ? (int)k : sizes[i] - 1;
 		cJSON *e = cJSON_CreateObject();
 
 		cJSON_AddNumberToObject(e, "nodes", sizes[i]);
@@ -242,7 +245,36 @@ static void render_estimate(struct mesh_run *m)
 			used += (size_t)snprintf(line + used, sizeof(line) - used, "%s %d nodes %.0f s",
 						 i ? "," : "", sizes[i], rounds * per_round);
 	}
-	out_text(m->ctx->out, "%s%s\n", line, k > 0 ? "" : " (--pairs K runs K rounds)");
+	out_text(m->ctx->out, "%s%s\n", line,
+		 m->quick ? " (--quick's first rounds; its suspects' rounds come on top)" :
+		 k > 0	  ? "" :
+			    " (--pairs K runs K rounds, --quick 6 and a few for suspects)");
+}
+
+/* How the pairs were chosen: "all_pairs", "pairs" (--pairs K) or "quick". */
+static const char *mode_of(const struct mesh_run *m)
+{
+	if (m->quick)
+		return "quick";
+	return m->first_rounds < mesh_rounds(m->boot.size, 0) ? "pairs" : "all_pairs";
+}
+
+/*
+ * What a run of fewer than all pairs does not prove: a link is judged only where its pair
+ * was measured. Said in text; JSON has pairs_measured and pairs_total.
+ */
+static void render_coverage(struct mesh_run *m)
+{
+	size_t total = (size_t)m->boot.size * (size_t)(m->boot.size - 1) / 2;
+
+	cJSON_AddNumberToObject(out_root(m->ctx->out), "pairs_measured", (double)m->npairs);
+	cJSON_AddNumberToObject(out_root(m->ctx->out), "pairs_total", (double)total);
+	if (m->npairs >= total)
+		return;
+	out_text(m->ctx->out, "Note: %s measured %zu of the %zu pairs (%.1f %%): every bad node and "
+		 "NIC is found, a bad link only where its pair was measured; all pairs "
+		 "(--pairs all) clear every link\n", m->quick ? "--quick" : "--pairs K",
+		 m->npairs, total, 100.0 * (double)m->npairs / (double)total);
 }
 
 /*
@@ -341,11 +373,22 @@ int mesh_report(struct mesh_run *m)
 		snprintf(fabric, sizeof(fabric), "; %s",
 			 test_max_msg_str(&m->fab.nic[0].bw, words, sizeof(words)));
 	out_text(o, "mesh %s: %d ranks, %d round%s of %d pair%s, %.3g s per round%s\n",
-		 m->provider, m->boot.size, m->rounds, m->rounds == 1 ? "" : "s", pairs_per_round,
-		 pairs_per_round == 1 ? "" : "s", m->budget, fabric);
+		 m->provider, m->boot.size, m->first_rounds, m->first_rounds == 1 ? "" : "s",
+		 pairs_per_round, pairs_per_round == 1 ? "" : "s", m->budget, fabric);
+	if (m->first_rounds < mesh_rounds(m->boot.size, 0))
+		out_text(o, "%s: %d of the %d rounds%s; then %d round%s for suspects (%zu pairs: "
+			 "each against fresh partners), %d retest round%s\n",
+			 m->quick ? "--quick" : "--pairs K", m->first_rounds,
+			 mesh_rounds(m->boot.size, 0), m->quick ? ", spread over the schedule" : "",
+			 m->widen_rounds, m->widen_rounds == 1 ? "" : "s", m->widen_pairs,
+			 m->retest_rounds, m->retest_rounds == 1 ? "" : "s");
 	cJSON_AddStringToObject(root, "provider", m->provider);
 	cJSON_AddNumberToObject(root, "ranks", m->boot.size);
+	cJSON_AddStringToObject(root, "mode", mode_of(m));
 	cJSON_AddNumberToObject(root, "rounds", m->rounds);
+	cJSON_AddNumberToObject(root, "first_rounds", m->first_rounds);
+	cJSON_AddNumberToObject(root, "suspect_rounds", m->widen_rounds);
+	cJSON_AddNumberToObject(root, "suspect_pairs", (double)m->widen_pairs);
 	cJSON_AddNumberToObject(root, "retest_rounds", m->retest_rounds);
 	cJSON_AddNumberToObject(root, "retest_pairs", (double)m->retest_pairs);
 	cJSON_AddNumberToObject(root, "pair_budget_sec", m->budget);
@@ -356,6 +399,7 @@ int mesh_report(struct mesh_run *m)
 	cJSON_AddNumberToObject(root, "loaded_rounds", v->loaded_rounds);
 	render_nodes(m);
 	render_pairs(m);
+	render_coverage(m);
 	if (v->unmeasurable) {
 		/* No culprit and no verdict from a run that could not measure: exit 3. */
 		cJSON_AddStringToObject(root, "could_not_measure", v->why);

@@ -19,27 +19,32 @@
  * text. A node bad with all its partners is retested too: a rank starved of CPU for a while
  * (another job on the node) looks like one.
  */
+char *mesh_plan_text(const struct mesh_retest_set *set, double *start_wall)
+{
+	size_t k, len = 64 + 40 * (set->npairs + 1), used;
+	char *s = malloc(len);
+
+	if (!s)
+		return NULL;
+	*start_wall = mesh_wall_sec() + MESH_START_LEAD_SEC;
+	used = (size_t)snprintf(s, len, "retest %.6f %d\n", *start_wall, set->nrounds);
+	for (k = 0; k < set->npairs; k++)
+		if (set->round[k] >= 0)
+			used += (size_t)snprintf(s + used, len - used, "pair %d %d %d\n",
+						 set->pairs[k].a, set->pairs[k].b, set->round[k]);
+	return s;
+}
+
 char *mesh_retest_plan(struct mesh_run *m, struct mesh_retest *t)
 {
-	size_t k, len, used;
 	char *s;
 
 	if (mesh_retest_select(m->boot.size, m->reported, m->pairs, m->npairs, &m->verdict,
 			       MESH_RETEST_MAX_ROUNDS, &t->set))
 		return NULL;
-	len = 64 + 40 * (t->set.npairs + 1);
-	s = malloc(len);
-	if (!s) {
+	s = mesh_plan_text(&t->set, &t->start_wall);
+	if (!s)
 		mesh_retest_set_free(&t->set);
-		return NULL;
-	}
-	t->start_wall = mesh_wall_sec() + MESH_START_LEAD_SEC;
-	used = (size_t)snprintf(s, len, "retest %.6f %d\n", t->start_wall, t->set.nrounds);
-	for (k = 0; k < t->set.npairs; k++)
-		if (t->set.round[k] >= 0)
-			used += (size_t)snprintf(s + used, len - used, "pair %d %d %d\n",
-						 t->set.pairs[k].a, t->set.pairs[k].b,
-						 t->set.round[k]);
 	return s;
 }
 
@@ -75,7 +80,8 @@ int mesh_retest_parse(const char *s, struct mesh_retest *t, int n)
  * kind, suspects then controls, not by round); results published like the first. out has
  * room for one side per retest round (a rank is in one pair per round).
  */
-int mesh_retest_run(struct mesh_run *m, struct mesh_retest *t, struct mesh_side *out, int *nout)
+int mesh_retest_run(struct mesh_run *m, struct mesh_retest *t, const char *key,
+		    struct mesh_side *out, int *nout)
 {
 	double t0 = now_sec() + (t->start_wall - mesh_wall_sec());
 	long *mine = malloc(((size_t)t->set.nrounds + 1) * sizeof(*mine));
@@ -108,11 +114,83 @@ int mesh_retest_run(struct mesh_run *m, struct mesh_retest *t, struct mesh_side 
 	while (now_sec() < t0 + m->budget * t->set.nrounds)
 		usleep(10000);
 	s = mesh_sides_encode(out, (size_t)*nout);
-	if (!s || boot_put(&m->boot, MESH_KEY_RETEST_SIDES, s)) {
+	if (!s || boot_put(&m->boot, key, s)) {
 		free(s);
-		return mesh_fail(m, "publishing the retest: %s", m->boot.err);
+		return mesh_fail(m, "publishing the results of %s: %s", key, m->boot.err);
 	}
 	free(s);
+	return 0;
+}
+
+/*
+ * Rank 0: each planned pair's sides, gathered from the ranks (each rank's once, under key,
+ * each wait bounded by what is left of one budget) and merged. res[k] for the plan's pair k
+ * (its round the plan's; -1: not planned), or, compact, one after another for the planned
+ * pairs only, at rounds base + the plan's. Returns the pairs merged, or -1 (out of memory).
+ */
+static long gather(struct mesh_run *m, const struct mesh_retest_set *set, const char *key,
+		   struct mesh_side *mine, int nmine, bool compact, int base,
+		   struct mesh_result *res)
+{
+	int n = m->boot.size, r, room = set->nrounds + 1;
+	struct mesh_side **sides = calloc((size_t)n, sizeof(*sides));
+	int *ns = calloc((size_t)n, sizeof(*ns));
+	double deadline = now_sec() + m->budget + 2;
+	long got = -1;
+	size_t k, j = 0;
+
+	if (!sides || !ns)
+		goto out;
+	sides[0] = mine;
+	ns[0] = nmine;
+	for (k = 0; k < set->npairs; k++) {
+		int who[2] = { set->pairs[k].a, set->pairs[k].b };
+		const struct mesh_side *sa, *sb;
+
+		if (!compact)
+			res[k].round = -1;
+		if (set->round[k] < 0)
+			continue;
+		for (r = 0; r < 2; r++) {
+			char *s = NULL;
+			int w = who[r];
+
+			if (sides[w] || w == 0)
+				continue;
+			sides[w] = calloc((size_t)room, sizeof(**sides));
+			if (sides[w] && !boot_get(&m->boot, w, key, deadline - now_sec(), &s))
+				ns[w] = mesh_sides_decode(s, sides[w], (size_t)room);
+			if (ns[w] < 0)
+				ns[w] = 0;
+			free(s);
+		}
+		sa = mesh_find_side(sides[who[0]], ns[who[0]], m->rounds + set->round[k]);
+		sb = mesh_find_side(sides[who[1]], ns[who[1]], m->rounds + set->round[k]);
+		mesh_merge(who[0], who[1], base + set->round[k], sa, sb, &res[compact ? j : k]);
+		j++;
+	}
+	got = (long)j;
+out:
+	for (r = 1; sides && r < n; r++)
+		free(sides[r]);
+	free(sides);
+	free(ns);
+	return got;
+}
+
+int mesh_widen_apply(struct mesh_run *m, const struct mesh_retest *t, const char *key,
+		     struct mesh_side *mine, int nmine)
+{
+	long got;
+
+	if (m->npairs + t->set.npairs > m->pairs_room)
+		return mesh_fail(m, "the suspects' pairs do not fit (%zu + %zu of %zu)", m->npairs,
+				 t->set.npairs, m->pairs_room);
+	got = gather(m, &t->set, key, mine, nmine, true, m->rounds, m->pairs + m->npairs);
+	if (got < 0)
+		return mesh_fail(m, "out of memory");
+	m->npairs += (size_t)got;
+	m->widen_pairs = (size_t)got;
 	return 0;
 }
 
@@ -124,44 +202,12 @@ int mesh_retest_apply(struct mesh_run *m, const struct mesh_retest *t, struct me
 				   .max_lat_usec = m->ctx->opt.max_lat_usec,
 				   .lat_factor = m->ctx->opt.lat_factor,
 				   .after_retest = true };
-	int n = m->boot.size, r, room = t->set.nrounds + 1;
-	struct mesh_side **sides = calloc((size_t)n, sizeof(*sides));
-	int *ns = calloc((size_t)n, sizeof(*ns));
-	double deadline = now_sec() + m->budget + 2;
 	struct mesh_result *res = mesh_results_new(t->set.npairs, MESH_MAX_LANES);
-	size_t k;
 	int code = 0;
 
-	if (!sides || !ns || !res) {
+	if (!res || gather(m, &t->set, MESH_KEY_RETEST_SIDES, mine, nmine, false, 0, res) < 0) {
 		code = mesh_fail(m, "out of memory");
 		goto out;
-	}
-	sides[0] = mine;
-	ns[0] = nmine;
-	for (k = 0; k < t->set.npairs; k++) {
-		int who[2] = { t->set.pairs[k].a, t->set.pairs[k].b };
-		const struct mesh_side *sa, *sb;
-
-		res[k].round = -1;
-		if (t->set.round[k] < 0)
-			continue;
-		for (r = 0; r < 2; r++) {
-			char *s = NULL;
-			int w = who[r];
-
-			if (sides[w] || w == 0)
-				continue;
-			sides[w] = calloc((size_t)room, sizeof(**sides));
-			if (sides[w] && !boot_get(&m->boot, w, MESH_KEY_RETEST_SIDES,
-						  deadline - now_sec(), &s))
-				ns[w] = mesh_sides_decode(s, sides[w], (size_t)room);
-			if (ns[w] < 0)
-				ns[w] = 0;
-			free(s);
-		}
-		sa = mesh_find_side(sides[who[0]], ns[who[0]], m->rounds + t->set.round[k]);
-		sb = mesh_find_side(sides[who[1]], ns[who[1]], m->rounds + t->set.round[k]);
-		mesh_merge(who[0], who[1], t->set.round[k], sa, sb, &res[k]);
 	}
 	if (mesh_retest_merge(m->pairs, &t->set, res, &m->verdict)) {
 		code = mesh_fail(m, "out of memory");
@@ -172,9 +218,5 @@ int mesh_retest_apply(struct mesh_run *m, const struct mesh_retest *t, struct me
 		code = mesh_fail(m, "out of memory");
 out:
 	mesh_results_free(res, t->set.npairs);
-	for (r = 1; sides && r < n; r++)
-		free(sides[r]);
-	free(sides);
-	free(ns);
 	return code;
 }

@@ -28,6 +28,8 @@
 #define KEY_T0 "efadiag.mesh.t0"
 #define KEY_SIDES "efadiag.mesh.sides"
 #define KEY_EXIT "efadiag.mesh.exit"
+#define KEY_WIDEN "efadiag.mesh.suspects"
+#define KEY_WIDEN_SIDES "efadiag.mesh.suspects.sides"
 
 #define DEFAULT_ITERATIONS 100
 #define DEFAULT_WARMUP 10
@@ -221,9 +223,21 @@ void mesh_run_pair(struct mesh_run *m, int side_round, int peer, const struct me
 	mesh_measure(&m->fab, peer, nlanes, slot, &m->params, side);
 }
 
+/* The circle schedule's round that round r of the first rounds runs (--quick: spread). */
+static int circle_round(const struct mesh_run *m, int r)
+{
+	return mesh_sched_round(m->boot.size, m->sched, r);
+}
+
+/* Fewer rounds than all pairs: the suspects meet fresh partners after them. */
+static bool widens(const struct mesh_run *m)
+{
+	return m->first_rounds < mesh_rounds(m->boot.size, 0);
+}
+
 static void run_round(struct mesh_run *m, int r)
 {
-	int peer = mesh_partner(m->boot.size, r, m->boot.rank);
+	int peer = mesh_partner(m->boot.size, circle_round(m, r), m->boot.rank);
 	struct mesh_slot slot;
 
 	if (peer < 0)
@@ -325,14 +339,16 @@ static int merge_pairs(struct mesh_run *m)
 	for (r = 0; r < m->boot.size; r++)
 		if (m->cards[r].nnics > lanes)
 			lanes = m->cards[r].nnics;
-	m->pairs_room = (size_t)m->rounds * ((size_t)m->boot.size / 2 + 1) + 1;
+	/* --quick, --pairs K: room for the suspects' rounds too, after the first ones. */
+	m->pairs_room = (size_t)(m->rounds + (widens(m) ? MESH_WIDEN_MAX_ROUNDS : 0)) *
+				((size_t)m->boot.size / 2 + 1) + 1;
 	m->pairs = mesh_results_new(m->pairs_room, lanes);
 	if (!round || !m->pairs) {
 		free(round);
 		return mesh_fail(m, "out of memory");
 	}
 	for (r = 0; r < m->rounds; r++) {
-		np = mesh_round_pairs(m->boot.size, r, round);
+		np = mesh_round_pairs(m->boot.size, circle_round(m, r), round);
 		for (k = 0; k < np; k++)
 			mesh_merge(round[k].a, round[k].b, r, side_of(m, round[k].a, r),
 				   side_of(m, round[k].b, r), &m->pairs[m->npairs++]);
@@ -368,13 +384,47 @@ static void linger(struct mesh_run *m)
 	boot_fence(&m->boot, m->budget + 5);
 }
 
+/*
+ * Another rank, --quick or --pairs K: its part of the suspects' rounds rank 0 planned (none,
+ * often), after which every rank counts them among the rounds run. 0 or an exit code; *extra:
+ * the rounds.
+ */
+static int widen_other(struct mesh_run *m, struct mesh_side *mine, double wait, int *extra)
+{
+	struct mesh_retest t = { 0 };
+	char *s = NULL;
+	int code, nmine = 0;
+
+	*extra = 0;
+	if (boot_get(&m->boot, 0, KEY_WIDEN, wait, &s))
+		return mesh_fail(m, "rank 0 gave no plan for the suspects within %.3g s (%s)", wait,
+				 m->boot.err);
+	code = mesh_retest_parse(s, &t, m->boot.size) ?
+		       mesh_fail(m, "rank 0's plan for the suspects is malformed") :
+		       0;
+	free(s);
+	if (!code && t.set.nrounds)
+		code = mesh_retest_run(m, &t, KEY_WIDEN_SIDES, mine, &nmine);
+	*extra = t.set.nrounds;
+	m->rounds += t.set.nrounds;
+	mesh_retest_set_free(&t.set);
+	return code;
+}
+
 /* Another rank: its part of rank 0's retest, then rank 0's exit code. */
 static int finish_other(struct mesh_run *m, struct mesh_side *mine, double wait)
 {
 	struct mesh_retest t = { 0 };
 	char *s = NULL;
-	int code, nmine = 0, nrounds;
+	int code, nmine = 0, nrounds, extra = 0;
 
+	if (widens(m)) {
+		code = widen_other(m, mine, wait, &extra);
+		if (code)
+			return code;
+		/* Rank 0 plans the retest once the suspects' rounds are judged. */
+		wait += extra * m->budget;
+	}
 	if (boot_get(&m->boot, 0, MESH_KEY_RETEST, wait, &s))
 		return mesh_fail(m, "rank 0 gave no verdict within %.3g s (%s)", wait, m->boot.err);
 	code = mesh_retest_parse(s, &t, m->boot.size) ?
@@ -383,7 +433,7 @@ static int finish_other(struct mesh_run *m, struct mesh_side *mine, double wait)
 	free(s);
 	nrounds = t.set.nrounds;
 	if (!code && nrounds)
-		code = mesh_retest_run(m, &t, mine, &nmine);
+		code = mesh_retest_run(m, &t, MESH_KEY_RETEST_SIDES, mine, &nmine);
 	mesh_retest_set_free(&t.set);
 	if (code)
 		return code;
@@ -400,6 +450,41 @@ static int finish_other(struct mesh_run *m, struct mesh_side *mine, double wait)
 	return code;
 }
 
+/*
+ * Rank 0, --quick or --pairs K: the suspects of the first rounds meet fresh partners (and each
+ * other) in rounds of their own, which join the pairs judged; then the mesh is judged again.
+ * The plan is published even when empty: every rank waits for it.
+ */
+static int widen_rank0(struct mesh_run *m, const struct mesh_limits *lim, struct mesh_side *mine)
+{
+	struct mesh_retest t = { 0 };
+	char *s = NULL;
+	int code = 0, nmine = 0;
+
+	if (mesh_widen_select(m->boot.size, m->sched, m->reported, m->pairs, m->npairs, &m->verdict,
+			      &t.set))
+		return mesh_fail(m, "out of memory");
+	s = mesh_plan_text(&t.set, &t.start_wall);
+	if (!s)
+		code = mesh_fail(m, "out of memory");
+	if (!code && boot_put(&m->boot, KEY_WIDEN, s))
+		code = mesh_fail(m, "publishing the plan for the suspects: %s", m->boot.err);
+	free(s);
+	if (!code && t.set.nrounds)
+		code = mesh_retest_run(m, &t, KEY_WIDEN_SIDES, mine, &nmine);
+	if (!code && t.set.nrounds)
+		code = mesh_widen_apply(m, &t, KEY_WIDEN_SIDES, mine, nmine);
+	m->widen_rounds = t.set.nrounds;
+	m->rounds += t.set.nrounds;
+	mesh_retest_set_free(&t.set);
+	if (!code && m->widen_rounds) {
+		mesh_verdict_free(&m->verdict);
+		if (mesh_judge(m->boot.size, m->reported, m->pairs, m->npairs, lim, &m->verdict))
+			code = mesh_fail(m, "out of memory");
+	}
+	return code;
+}
+
 /* Rank 0: collects, judges, retests, judges again and reports; publishes the exit code. */
 static int finish_rank0(struct mesh_run *m, const struct mesh_limits *lim, struct mesh_side *mine)
 {
@@ -412,6 +497,8 @@ static int finish_rank0(struct mesh_run *m, const struct mesh_limits *lim, struc
 		code = merge_pairs(m);
 	if (!code && mesh_judge(m->boot.size, m->reported, m->pairs, m->npairs, lim, &m->verdict))
 		code = mesh_fail(m, "out of memory");
+	if (!code && widens(m))
+		code = widen_rank0(m, lim, mine);
 	if (!code && !(s = mesh_retest_plan(m, &t)))
 		code = mesh_fail(m, "out of memory");
 	if (!code && boot_put(&m->boot, MESH_KEY_RETEST, s))
@@ -419,7 +506,7 @@ static int finish_rank0(struct mesh_run *m, const struct mesh_limits *lim, struc
 	free(s);
 	nrounds = t.set.nrounds;
 	if (!code && nrounds)
-		code = mesh_retest_run(m, &t, mine, &nmine);
+		code = mesh_retest_run(m, &t, MESH_KEY_RETEST_SIDES, mine, &nmine);
 	if (!code && nrounds)
 		code = mesh_retest_apply(m, &t, mine, nmine);
 	m->retest_rounds = nrounds;
@@ -528,7 +615,20 @@ static int mesh_main(struct mesh_run *m)
 			return code;
 		}
 	}
-	m->rounds = mesh_rounds(m->boot.size, (int)ctx->opt.mesh_pairs);
+	m->quick = ctx->opt.mesh_quick;
+	m->sched = m->quick ? MESH_SCHED_QUICK : (int)ctx->opt.mesh_pairs;
+	if (m->quick && getenv("EFADIAG_TEST_MESH_QUICK_ROUNDS")) {
+		/*
+		 * Test hook (tests/mesh-mpirun.sh): fewer quick rounds, so four ranks leave a
+		 * round for the suspects. Every rank of the launch gets the same environment.
+		 */
+		int q = atoi(getenv("EFADIAG_TEST_MESH_QUICK_ROUNDS"));
+
+		if (q > 0 && q < MESH_QUICK_ROUNDS)
+			m->sched = -q;
+	}
+	m->rounds = mesh_sched_rounds(m->boot.size, m->sched);
+	m->first_rounds = m->rounds;
 	if (m->boot.size < 2)
 		return mesh_fail(m, "a mesh needs at least 2 ranks, this launch has %d: %s",
 				m->boot.size, launch_hint);
@@ -601,13 +701,19 @@ static int parse_pairs(struct ctx *ctx, const struct opt_def *d, const char *arg
 {
 	const char *why = NULL;
 
+	if (!strcmp(arg, "auto")) {
+		/* --quick by another name: partners enough to find every bad node whatever N. */
+		ctx->opt.mesh_quick = true;
+		return 0;
+	}
+	ctx->opt.mesh_pairs_set = true;
 	if (!strcmp(arg, "all")) {
 		ctx->opt.mesh_pairs = 0;
 		return 0;
 	}
 	if (parse_long(arg, 1, 1000000, &ctx->opt.mesh_pairs, &why))
-		return cli_usage_error(ctx, "--%s %s: %s (a number of partners, or all)", d->name,
-				       arg, why ? why : "invalid");
+		return cli_usage_error(ctx, "--%s %s: %s (a number of partners, auto or all)",
+				       d->name, arg, why ? why : "invalid");
 	return 0;
 }
 
@@ -643,6 +749,10 @@ static int parse_lat_factor(struct ctx *ctx, const struct opt_def *d, const char
 
 static int mesh_validate(struct ctx *ctx)
 {
+	if (ctx->opt.mesh_quick && ctx->opt.mesh_pairs_set)
+		return cli_usage_error(ctx, "--quick (--pairs auto) picks the rounds itself: "
+				       "give it, or --pairs %s, not both",
+				       ctx->opt.mesh_pairs ? "K" : "all");
 	if (ctx->opt.timeout_sec < 1)
 		return cli_usage_error(ctx, "mesh: -t %.3g: a round needs at least 1 s (latency, "
 				       "then bandwidth both ways)", ctx->opt.timeout_sec);
@@ -651,7 +761,10 @@ static int mesh_validate(struct ctx *ctx)
 
 static const struct opt_def mesh_options[] = {
 	{ .name = "pairs", .arg = "K", OPT_CUSTOM(parse_pairs),
-	  .help = "K partners per rank in K rounds, or all (default: all N-1)" },
+	  .help = "K partners per rank in K rounds, auto (--quick), or all (default: all N-1)" },
+	{ .name = "quick", OPT_FLAG(mesh_quick),
+	  .help = "6 rounds spread over the allocation, then the suspects against fresh "
+		  "partners: every bad node and NIC, links only where met" },
 	{ .name = "min-gbps", .arg = "GBPS", OPT_CUSTOM(parse_min_gbps),
 	  .help = "a pair below GBPS Gbit/s (the slower direction) is slow" },
 	{ .name = "max-lat-us", .arg = "USEC", OPT_CUSTOM(parse_max_lat),

@@ -23,6 +23,13 @@ struct mesh_run {
 	double rounds_sec; /* measured wall time of the rounds */
 	int retest_rounds;
 	size_t retest_pairs;
+	/*
+	 * The schedule (mesh_sched_rounds: all, --pairs K, --quick) and its first rounds; with
+	 * fewer than all, the suspects' rounds after them (rounds counts both).
+	 */
+	bool quick;
+	int sched, first_rounds, widen_rounds;
+	size_t widen_pairs;
 	bool fence_ok;
 	char fence_err[256];
 	/* Per rank. */
@@ -68,10 +75,22 @@ struct mesh_retest {
 
 /* Rank 0: the plan as text (free it), t filled; NULL when out of memory. */
 char *mesh_retest_plan(struct mesh_run *m, struct mesh_retest *t);
+/* A set's pairs and rounds as plan text (free it), starting soon (*start_wall); NULL: no memory. */
+char *mesh_plan_text(const struct mesh_retest_set *set, double *start_wall);
 /* Another rank: rank 0's plan, checked (ranks and rounds in range). 0, or -1. */
 int mesh_retest_parse(const char *s, struct mesh_retest *t, int n);
-/* Every rank: its retest pairs in the plan's slots, results published. 0 or an exit code. */
-int mesh_retest_run(struct mesh_run *m, struct mesh_retest *t, struct mesh_side *out, int *nout);
+/*
+ * Every rank: its pairs of a plan in the plan's slots (their sides numbered from m->rounds),
+ * results published under key. 0 or an exit code.
+ */
+int mesh_retest_run(struct mesh_run *m, struct mesh_retest *t, const char *key,
+		    struct mesh_side *out, int *nout);
+/*
+ * Rank 0, --quick: the suspects' rounds (published under key) merged into m->pairs as pairs
+ * of rounds m->rounds + r. 0 or an exit code.
+ */
+int mesh_widen_apply(struct mesh_run *m, const struct mesh_retest *t, const char *key,
+		     struct mesh_side *mine, int nmine);
 /* Rank 0: the retested pairs merged and applied, and the mesh judged again. 0 or a code. */
 int mesh_retest_apply(struct mesh_run *m, const struct mesh_retest *t, struct mesh_side *mine,
 		      int nmine);

@@ -43,6 +43,8 @@
  * pairs, the middle one), and a node bad with most partners is found by that rule.
  */
 #define NODE_MEDIAN_MIN 5
+/* A node bad with some of its partners, not all, needs this many bad pairs (bad_with_most). */
+#define NODE_BAD_PAIRS 3
 /* The quantiles of a standard normal variable that the level and spread are read from. */
 #define Z75 0.6744897501960817
 #define Z90 1.2815515655446004
@@ -973,7 +975,20 @@ static bool cleared(int r, int lane, const struct mesh_result *pairs, const stru
 }
 
 /*
- * A node is bad when it did not report; when it is bad with most partners (2 at least) that
+ * A node bad with most of its partners: with every one of them (two at least), or with more
+ * than half and NODE_BAD_PAIRS at least. Independent bad pairs, not two: with few partners
+ * (--pairs K, --quick's first rounds) two bad links of 1 % that meet at one node would
+ * otherwise make it bad with two of three; with all pairs the half decides anyway.
+ */
+static bool bad_with_most(int nbad, int partners)
+{
+	if (nbad < 2 || nbad * 2 <= partners)
+		return false;
+	return nbad >= partners || nbad >= NODE_BAD_PAIRS;
+}
+
+/*
+ * A node is bad when it did not report; when it is bad with most partners (bad_with_most) that
  * a bad NIC does not explain; or when its median pair is slow against the level (its round's
  * slowing allowed for), beyond what the spread of such a median allows.
  */
@@ -1065,14 +1080,16 @@ static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
 			cut = fmax(-log(NODE_DROP),
 				   v->node_sigmas * v->spread * MEDIAN_EFFICIENCY / sqrt((double)m));
 		}
-		if (nbad[r] >= 2 && nbad[r] * 2 > with[r] - others[r]) {
+		if (bad_with_most(nbad[r], with[r] - others[r])) {
 			if (lim->after_retest && cleared(r, -1, pairs, rt, v, s, NULL))
 				continue;
 			status_counts(count[r], what, sizeof(what));
 			add_node(v, bad, r, "bad with %d of %d partners (%s); mean %.3f Gbit/s against "
 				 "%.3f of healthy pairs", nbad[r], with[r] - others[r], what,
 				 bw_sum[r] / nbad[r], v->ref_gbps);
-		} else if (m >= NODE_MEDIAN_MIN && med < -cut) {
+		} else if (m >= NODE_MEDIAN_MIN && med < -cut &&
+			   !(nics_of(s, r) && med >= log(NODE_NIC_DROP))) {
+			/* (A node with a slow NIC is slowed by it: below 75 % it is slow itself.) */
 			if (lim->after_retest && cleared(r, -1, pairs, rt, v, s, NULL))
 				continue;
 			add_node(v, bad, r, "slow with %zu partners: median %.3f Gbit/s against "

@@ -221,3 +221,203 @@ int mesh_retest_merge(struct mesh_result *pairs, const struct mesh_retest_set *t
 	free(level);
 	return 0;
 }
+
+/* --- the suspects' rounds (--quick, --pairs K) ---------------------------------------- */
+
+/*
+ * The circle rounds schedule sched did not run, those midway between two of its rounds first
+ * (their partners lie farthest from the ones already met), then the rest in order. Returns
+ * how many, or -1 when out of memory.
+ */
+static int fresh_rounds(int n, int sched, int *out)
+{
+	int all = mesh_rounds(n, 0), q = mesh_sched_rounds(n, sched), k = 0, j, r;
+	unsigned char *taken = calloc((size_t)all + 1, 1);
+
+	if (!taken)
+		return -1;
+	for (j = 0; j < q && all > q; j++) {
+		r = (int)((long long)(2 * j + 1) * all / (2 * q));
+		if (r < all && !taken[r] && !mesh_sched_runs(n, sched, r)) {
+			taken[r] = 1;
+			out[k++] = r;
+		}
+	}
+	for (r = 0; r < all && all > q; r++)
+		if (!taken[r] && !mesh_sched_runs(n, sched, r)) {
+			taken[r] = 1;
+			out[k++] = r;
+		}
+	free(taken);
+	return k;
+}
+
+static int widen_push(struct mesh_retest_set *t, size_t *cap, int a, int b, bool control)
+{
+	if (t->npairs == *cap) {
+		size_t c = *cap ? 2 * *cap : 256;
+		struct mesh_pair *p = realloc(t->pairs, c * sizeof(*p));
+		int *r;
+		size_t *ix;
+		bool *ct;
+
+		if (!p)
+			return -1;
+		t->pairs = p;
+		r = realloc(t->round, c * sizeof(*r));
+		if (!r)
+			return -1;
+		t->round = r;
+		ix = realloc(t->index, c * sizeof(*ix));
+		if (!ix)
+			return -1;
+		t->index = ix;
+		ct = realloc(t->control, c * sizeof(*ct));
+		if (!ct)
+			return -1;
+		t->control = ct;
+		*cap = c;
+	}
+	t->pairs[t->npairs] = (struct mesh_pair){ a < b ? a : b, a < b ? b : a };
+	t->round[t->npairs] = -1;
+	t->index[t->npairs] = (size_t)-1;
+	t->control[t->npairs++] = control;
+	return 0;
+}
+
+int mesh_widen_select(int n, int sched, const bool *reported, const struct mesh_result *pairs,
+		      size_t npairs, const struct mesh_verdict *v, struct mesh_retest_set *t)
+{
+	unsigned char *suspect = calloc((size_t)n + 1, 1), *named = calloc((size_t)n + 1, 1);
+	int *fresh = malloc(((size_t)n + 1) * sizeof(*fresh)), *list = NULL, *stamp = NULL;
+	int *nbad = calloc((size_t)n + 1, sizeof(*nbad));
+	int nfresh, nsus = 0, r, k, j;
+	unsigned char met[MESH_WIDEN_ALL_PAIRS_MAX][MESH_WIDEN_ALL_PAIRS_MAX];
+	size_t i, cap = 0, nsuspect_pairs;
+	int ret = -1;
+
+	memset(t, 0, sizeof(*t));
+	if (!suspect || !named || !fresh || !nbad)
+		goto out;
+	nfresh = fresh_rounds(n, sched, fresh);
+	if (nfresh < 0)
+		goto out;
+	if (!nfresh) {
+		ret = 0; /* every round ran: nothing left to meet */
+		goto out;
+	}
+	for (i = 0; i < v->nnodes; i++)
+		named[v->nodes[i].rank] = suspect[v->nodes[i].rank] = 1;
+	for (i = 0; i < v->nnics; i++)
+		suspect[v->nics[i].rank] = 1;
+	/*
+	 * A rank with two bad pairs or more that no named node explains: a bad node, or bad
+	 * links that meet at it, which fresh partners tell apart. (One bad pair is a suspect
+	 * link: the retest measures it again, and fresh partners would tell nothing more.)
+	 */
+	for (i = 0; i < npairs; i++) {
+		const struct mesh_result *p = &pairs[i];
+
+		if (p->status == MESH_OK || p->missed || named[p->a] || named[p->b])
+			continue;
+		nbad[p->a]++;
+		nbad[p->b]++;
+	}
+	for (r = 0; r < n; r++)
+		if (nbad[r] >= 2)
+			suspect[r] = 1;
+	list = malloc(((size_t)n + 1) * sizeof(*list));
+	stamp = malloc(((size_t)n + 1) * sizeof(*stamp));
+	if (!list || !stamp)
+		goto out;
+	for (r = 0; r < n; r++) {
+		if (!reported[r])
+			suspect[r] = 0; /* it sent nothing: it runs nothing now either */
+		if (suspect[r])
+			list[nsus++] = r;
+	}
+	/* Each suspect against fresh partners that are no suspects. */
+	for (k = 0; k < nsus; k++) {
+		int got = 0;
+
+		for (j = 0; j < nfresh && got < MESH_WIDEN_PARTNERS; j++) {
+			int p = mesh_partner(n, fresh[j], list[k]);
+
+			if (p < 0 || !reported[p] || suspect[p])
+				continue;
+			if (widen_push(t, &cap, list[k], p, false))
+				goto out;
+			got++;
+		}
+	}
+	/* Few suspects: every pair of them not met yet. */
+	if (nsus >= 2 && nsus <= MESH_WIDEN_ALL_PAIRS_MAX) {
+		memset(met, 0, sizeof(met));
+		for (r = 0; r < n; r++)
+			stamp[r] = -1;
+		for (k = 0; k < nsus; k++)
+			stamp[list[k]] = k;
+		for (i = 0; i < npairs; i++)
+			if (stamp[pairs[i].a] >= 0 && stamp[pairs[i].b] >= 0)
+				met[stamp[pairs[i].a]][stamp[pairs[i].b]] =
+					met[stamp[pairs[i].b]][stamp[pairs[i].a]] = 1;
+		for (k = 0; k < nsus; k++)
+			for (j = k + 1; j < nsus; j++)
+				if (!met[k][j] && widen_push(t, &cap, list[k], list[j], false))
+					goto out;
+	}
+	nsuspect_pairs = t->npairs;
+	if (!nsuspect_pairs) {
+		ret = 0;
+		goto out;
+	}
+	if (nsuspect_pairs > INT32_MAX)
+		goto out;
+	t->nrounds = mesh_pack_rounds(t->pairs, (int)nsuspect_pairs, MESH_WIDEN_MAX_ROUNDS,
+				      t->round);
+	if (t->nrounds < 0)
+		goto out;
+	/*
+	 * Each round's fresh pairs among the ranks it leaves idle, no suspect among them, from a
+	 * circle round of its own that quick did not run (so each pair is new, and no two rounds
+	 * give the same pair while there are rounds enough).
+	 */
+	for (r = 0; r < n; r++)
+		stamp[r] = -1;
+	for (r = 0; r < t->nrounds; r++) {
+		int c = fresh[nfresh - 1 - r % nfresh], want = 0, got = 0, x;
+
+		for (i = 0; i < nsuspect_pairs; i++)
+			if (t->round[i] == r) {
+				stamp[t->pairs[i].a] = stamp[t->pairs[i].b] = r;
+				want++;
+			}
+		if (want < MESH_WIDEN_CONTROLS)
+			want = MESH_WIDEN_CONTROLS;
+		for (k = 0; k < n && got < want; k++) {
+			int p;
+
+			x = (int)(((size_t)r * 2654435761u + (size_t)k) % (size_t)n);
+			p = mesh_partner(n, c, x);
+			if (p < 0 || suspect[x] || suspect[p] || !reported[x] || !reported[p] ||
+			    stamp[x] == r || stamp[p] == r)
+				continue;
+			if (widen_push(t, &cap, x, p, true))
+				goto out;
+			stamp[x] = stamp[p] = r;
+			t->round[t->npairs - 1] = r;
+			got++;
+		}
+	}
+	ret = 0;
+out:
+	if (ret)
+		mesh_retest_set_free(t);
+	free(suspect);
+	free(named);
+	free(nbad);
+	free(fresh);
+	free(list);
+	free(stamp);
+	return ret;
+}

@@ -56,4 +56,29 @@ void mesh_retest_set_free(struct mesh_retest_set *t);
 int mesh_retest_merge(struct mesh_result *pairs, const struct mesh_retest_set *t,
 		      const struct mesh_result *res, const struct mesh_verdict *v);
 
+/*
+ * The suspects' rounds, after the first rounds of --quick or --pairs K and before the retest:
+ * those few rounds name suspects (a node or NIC judged bad, a rank with two bad pairs or more
+ * that no named node explains); each suspect then meets MESH_WIDEN_PARTNERS partners it has
+ * not met, none a suspect (fresh, independent evidence: a bad node is bad with them too, a
+ * node where two bad links meet is not), and, up to MESH_WIDEN_ALL_PAIRS_MAX suspects, every
+ * suspect it has not met. Each round also carries fresh pairs among the ranks it leaves idle,
+ * no fewer than its suspects' pairs (at least MESH_WIDEN_CONTROLS): the round's level, and
+ * more links covered. All are new pairs, judged with the first rounds' before the retest.
+ */
+#define MESH_WIDEN_PARTNERS 5
+#define MESH_WIDEN_ALL_PAIRS_MAX 8
+#define MESH_WIDEN_CONTROLS 8
+/* At most this many rounds (a suspect meets one partner a round); what does not fit is left. */
+#define MESH_WIDEN_MAX_ROUNDS 32
+
+/*
+ * The suspects' rounds for n ranks that ran schedule sched (mesh_sched_rounds; pairs: those
+ * rounds, judged into v), into t: pairs, round (-1: did not fit), control (a fresh pair among
+ * idle ranks); t->index is not used. Every pair is one the first rounds did not measure. No
+ * suspect, or no round of the circle left (all pairs ran): none. 0, or -1 when out of memory.
+ */
+int mesh_widen_select(int n, int sched, const bool *reported, const struct mesh_result *pairs,
+		      size_t npairs, const struct mesh_verdict *v, struct mesh_retest_set *t);
+
 #endif

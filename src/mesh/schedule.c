@@ -18,6 +18,66 @@ int mesh_rounds(int n, int k)
 	return k > 0 && k < all ? k : all;
 }
 
+/* Rounds round q spread evenly over the schedule: round floor(j R / q) for j < min(q, R). */
+static int spread_round(int n, int q, int j)
+{
+	int all = mesh_rounds(n, 0), k = mesh_rounds(n, q);
+
+	if (j < 0 || j >= k)
+		return -1;
+	return (int)((long long)j * all / k);
+}
+
+/* The spread round at or below r: j = ceil(r k / R); r is one when it maps back. */
+static int is_spread_round(int n, int q, int r)
+{
+	int all = mesh_rounds(n, 0), k = mesh_rounds(n, q), j;
+
+	if (r < 0 || r >= all || k <= 0)
+		return 0;
+	j = (int)(((long long)r * k + all - 1) / all);
+	return j < k && spread_round(n, q, j) == r;
+}
+
+int mesh_quick_rounds(int n)
+{
+	return mesh_rounds(n, MESH_QUICK_ROUNDS);
+}
+
+/*
+ * Round floor(j * R / Q) of the R: in round r a rank on the circle meets the one at 2r less
+ * its own place, so rounds R / Q apart give partners 2R / Q apart, spread over the whole
+ * allocation rather than its neighbours. Where R <= Q, every round.
+ */
+int mesh_quick_round(int n, int j)
+{
+	return spread_round(n, MESH_QUICK_ROUNDS, j);
+}
+
+int mesh_is_quick_round(int n, int r)
+{
+	return is_spread_round(n, MESH_QUICK_ROUNDS, r);
+}
+
+int mesh_sched_rounds(int n, int sched)
+{
+	return mesh_rounds(n, sched < 0 ? -sched : sched);
+}
+
+int mesh_sched_round(int n, int sched, int r)
+{
+	if (sched < 0)
+		return spread_round(n, -sched, r);
+	return r >= 0 && r < mesh_sched_rounds(n, sched) ? r : -1;
+}
+
+int mesh_sched_runs(int n, int sched, int r)
+{
+	if (sched < 0)
+		return is_spread_round(n, -sched, r);
+	return r >= 0 && r < mesh_sched_rounds(n, sched);
+}
+
 /* Pair i of round r, by slot; pair 0 is the fixed slot against slot r. */
 static void pair_of(int m, int r, int i, int *x, int *y)
 {
@@ -30,20 +90,23 @@ static void pair_of(int m, int r, int i, int *x, int *y)
 	*y = (r - i + m - 1) % (m - 1);
 }
 
+/*
+ * In round r slot x meets the slot at 2r - x (mod m - 1), and slot r, where that is itself,
+ * meets the fixed slot m - 1 (see pair_of): O(1), so --quick's partners are cheap to find.
+ */
 int mesh_partner(int n, int r, int rank)
 {
-	int m = slots(n), i, x, y;
+	int m = slots(n), y;
 
 	if (n < 2 || r < 0 || r >= m - 1 || rank < 0 || rank >= n)
 		return -1;
-	for (i = 0; i < m / 2; i++) {
-		pair_of(m, r, i, &x, &y);
-		if (x == rank)
-			return y < n ? y : -1;
-		if (y == rank)
-			return x < n ? x : -1;
-	}
-	return -1;
+	if (rank == m - 1)
+		y = r;
+	else if (rank == r)
+		y = m - 1;
+	else
+		y = ((2 * r - rank) % (m - 1) + (m - 1)) % (m - 1);
+	return y < n ? y : -1;
 }
 
 int mesh_round_pairs(int n, int r, struct mesh_pair *out)
