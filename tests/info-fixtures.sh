@@ -39,7 +39,9 @@ info() {
 	local tree=$1
 
 	shift
-	EFADIAG_SYSROOT="$FX/$tree" run info "$@"
+	# -t 30 first (a case's own -t comes later and wins): the provider listing, in a child,
+	# is bounded by -t, and a loaded machine took the default 5 s for the tcp listing once.
+	EFADIAG_SYSROOT="$FX/$tree" run info -t 30 "$@"
 }
 
 # with_memlock KIB CMD...: runs CMD (info/run) in a subshell with RLIMIT_MEMLOCK at KIB.
