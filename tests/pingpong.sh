@@ -51,7 +51,7 @@ for p in "${providers[@]}"; do
 done
 
 # Text output: aligned table with units, and the verdict line.
-run pingpong --loopback -p tcp -S 64 -I 50
+run pingpong --loopback -p tcp -S 64 -I 50 -t 15 # -t 15: a loaded machine held the hello past 5 s
 is_rc 0 "text output"
 like "$OUT" 'SIZE +ITERS +MIN\(us\) +AVG\(us\) +P50\(us\) +P99\(us\) +MAX\(us\) +BW\(Gbit/s\)' "table header with units"
 like "$OUT" '^OK: 1 size; 64 B one-way latency p50 [0-9.]+ us' "verdict line"
