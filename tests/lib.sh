@@ -303,17 +303,26 @@ weak_consistent() {
 # measured, nothing more is (the last size was still running). The client then goes on
 # (SIGCONT): its last row and its verdict must come after. Ordering only, no absolute time;
 # bounded: 150 s in all.
+# child_of PID [SECONDS]: the first child process of PID, waited for up to SECONDS (default 10)
+# in steps of 0.1 s; empty when none came by then.
+child_of() {
+	local c="" i
+
+	for i in $(seq $((${2:-10} * 10))); do
+		c=$(pgrep -P "$1" | head -n 1)
+		[ -n "$c" ] && break
+		sleep 0.1
+	done
+	printf '%s' "$c"
+}
+
 rows_as_measured() {
-	local label=$1 last=$2 fd pid cpid="" line first="" early="" rest="" i
+	local label=$1 last=$2 fd pid cpid="" line first="" early="" rest=""
 	shift 2
 	exec {fd}< <(exec timeout 150 "$EFADIAG" "$@" 2>/dev/null)
 	pid=$!
 	# The client, before its first row: frozen at once when the row comes.
-	for i in $(seq 100); do
-		cpid=$(pgrep -P "$pid" | head -n 1)
-		[ -n "$cpid" ] && break
-		sleep 0.05
-	done
+	cpid=$(child_of "$pid" 5)
 	while IFS= read -r -t 120 -u "$fd" line; do
 		if [[ $line =~ ^\ *64\ B\ +[0-9] ]]; then
 			[ -n "$cpid" ] && kill -STOP "$cpid" 2>/dev/null

@@ -290,12 +290,7 @@ fi
 # client has exactly one child, the same efadiag; SIGTERM to the client ends both.
 "$EFADIAG" pingpong --loopback -p tcp -S 64 -I 100000000 -t 5 -q >/dev/null 2>&1 &
 LOOP_PID=$!
-child=
-for _ in $(seq 100); do
-	child=$(pgrep -P "$LOOP_PID" | head -n 1)
-	[ -n "$child" ] && break
-	sleep 0.1
-done
+child=$(child_of "$LOOP_PID" 10)
 [ -n "$child" ]; ok $? "--loopback: the server half is a child process"
 [ -n "$child" ] && [ "$(readlink "/proc/$child/exe")" = "$(readlink -f "$EFADIAG")" ]
 ok $? "--loopback: the child is efadiag itself"

@@ -20,11 +20,7 @@ stop_mid_run() {
 	shift
 	"$EFADIAG" "$@" >"$TMPD/out" 2>"$TMPD/err" &
 	pid=$!
-	for i in $(seq 100); do
-		child=$(pgrep -P "$pid" | head -n 1)
-		[ -n "$child" ] && break
-		sleep 0.1
-	done
+	child=$(child_of "$pid" 10)
 	sleep 0.5
 	kill "-$sig" "$pid" 2>/dev/null
 	for i in $(seq 100); do
@@ -92,7 +88,7 @@ for cmd in "pingpong -S 64" "bw -S 4k"; do
 	timeout 30 "$EFADIAG" $cmd -I 100000000 --loopback -p tcp -t 30 --deadline 2 -j \
 		>"$TMPD/out" 2>"$TMPD/err" &
 	pid=$!
-	for i in $(seq 100); do child=$(pgrep -P "$pid" | head -n 1); [ -n "$child" ] && break; sleep 0.1; done
+	child=$(child_of "$pid" 10)
 	wait "$pid"
 	RC=$?
 	took=$(($(date +%s) - start))
