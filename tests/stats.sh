@@ -331,6 +331,15 @@ printf '%s' "$OUT" | grep -q 'OK: no trouble'
 ok $((!$?)) "--prom -: no table or verdict mixed in"
 EFADIAG_SYSROOT=$T run stats --prom - --json
 is_rc 2 "--prom - with --json"
+# An error with the exposition on stdout: said on stderr only; stdout stays exposition (none).
+EFADIAG_SYSROOT=$FIXTURES/no-efa run stats --prom -
+is_rc 3 "--prom - on a node without EFA"
+[ -z "$OUT" ] && [ -n "$ERR" ]
+ok $? "--prom - error: nothing on stdout (no ERROR: line in the exposition), the reason on stderr"
+# In text, the same error closes stdout with ERROR:, as every command's does.
+EFADIAG_SYSROOT=$FIXTURES/no-efa run stats
+is_rc 3 "stats on a node without EFA"
+like "$OUT" '^ERROR: no EFA device' "stats error, text: stdout closes with ERROR: and the reason"
 EFADIAG_SYSROOT=$T run stats --prom "$TMPD/no/such/dir/efa.prom"
 is_rc 3 "--prom into a directory that is not there"
 like "$ERR" "--prom: cannot create $TMPD/no/such/dir/efa.prom.tmp" "the error names the path"

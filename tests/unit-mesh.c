@@ -564,6 +564,15 @@ static void test_judge(void)
 	   "judge: the node's evidence counts its bad pairs (%s)", v.nnodes ? v.nodes[0].reason : "");
 	mesh_verdict_free(&v);
 
+	/* All pairs of 4 ranks: bad with 2 of its 3 partners is a bad node, as it always was. */
+	np = healthy(4, p);
+	find(p, np, 0, 1)->status = MESH_BLOCKED;
+	find(p, np, 0, 2)->status = MESH_BLOCKED;
+	judge(4, all_reported, p, np, NULL, &v);
+	ok(!v.pass && v.nnodes == 1 && v.nodes[0].rank == 0 && !v.nlinks,
+	   "judge: all pairs of 4, blocked with 2 of 3 partners: a bad node (rank 0), no links");
+	mesh_verdict_free(&v);
+
 	np = healthy(6, p);
 	find(p, np, 1, 3)->status = MESH_BLOCKED;
 	judge(6, all_reported, p, np, NULL, &v);
@@ -798,6 +807,99 @@ static void test_wire(void)
 	is_int(mesh_sides_decode("", t, 4), 0, "wire: no sides is none");
 }
 
+/*
+ * The suspects' rounds over every size from 2 to 90 ranks and every kind of schedule, with
+ * random bad pairs and unreported ranks (a fixed seed): each pair planned is fresh (never met
+ * in the first rounds), planned once (a fresh circle round serving twice once gave a control
+ * pair twice, at 12 and 14 ranks with --quick), between reported ranks, and no rank is in two
+ * pairs of one round.
+ */
+static void test_widen_sweep(void)
+{
+	static const int scheds[] = { MESH_SCHED_QUICK, -2, -1, 1, 2, 3 };
+	unsigned long long seed = 1;
+	long planned = 0, wrong = 0;
+	int n, si, trial;
+
+	for (n = 2; n <= 90; n++)
+		for (si = 0; si < (int)(sizeof(scheds) / sizeof(scheds[0])); si++)
+			for (trial = 0; trial < 4; trial++) {
+				int sched = scheds[si], rounds = mesh_sched_rounds(n, sched), r, i, k;
+				size_t room = (size_t)rounds * (size_t)(n / 2 + 1) + 1, np = 0, j;
+				struct mesh_pair *rp = malloc(sizeof(*rp) * (size_t)(n / 2 + 1));
+				unsigned char *met = calloc((size_t)n * (size_t)n, 1);
+				unsigned char *seen = calloc((size_t)n * (size_t)n, 1);
+				struct mesh_result *pairs = mesh_results_new(room, 1);
+				bool *rep = malloc((size_t)n);
+				struct mesh_verdict v;
+				struct mesh_retest_set t;
+
+				if (!rp || !met || !seen || !pairs || !rep) {
+					puts("Bail out! out of memory");
+					exit(1);
+				}
+				for (i = 0; i < n; i++) {
+					seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+					rep[i] = (seed >> 33) % 10 != 0;
+				}
+				for (r = 0; r < rounds; r++) {
+					int c = mesh_sched_round(n, sched, r), np_r = mesh_round_pairs(n, c, rp);
+
+					for (k = 0; k < np_r; k++) {
+						struct mesh_result *q = &pairs[np++];
+
+						seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+						q->a = rp[k].a;
+						q->b = rp[k].b;
+						q->round = r;
+						q->status = (seed >> 33) % 4 == 0 ? MESH_SLOW : MESH_OK;
+						met[rp[k].a * n + rp[k].b] = met[rp[k].b * n + rp[k].a] = 1;
+					}
+				}
+				memset(&v, 0, sizeof(v));
+				if (mesh_widen_select(n, sched, rep, pairs, np, &v, &t)) {
+					wrong++;
+					printf("# n=%d sched=%d: mesh_widen_select failed\n", n, sched);
+					goto next;
+				}
+				for (j = 0; j < t.npairs; j++) {
+					int a = t.pairs[j].a, b = t.pairs[j].b;
+
+					if (t.round[j] < 0)
+						continue;
+					planned++;
+					if (a < 0 || b < 0 || a >= n || b >= n || a == b || met[a * n + b] ||
+					    seen[a * n + b] || !rep[a] || !rep[b]) {
+						wrong++;
+						printf("# n=%d sched=%d: pair %d-%d round %d (met %d, twice %d)\n", n,
+						     sched, a, b, t.round[j],
+						     a >= 0 && b >= 0 && a < n && b < n ? met[a * n + b] : -1,
+						     a >= 0 && b >= 0 && a < n && b < n ? seen[a * n + b] : -1);
+						continue;
+					}
+					seen[a * n + b] = seen[b * n + a] = 1;
+				}
+				for (r = 0; r < t.nrounds; r++) {
+					memset(met, 0, (size_t)n);
+					for (j = 0; j < t.npairs; j++)
+						if (t.round[j] == r && (met[t.pairs[j].a]++ || met[t.pairs[j].b]++)) {
+							wrong++;
+							printf("# n=%d sched=%d: a rank twice in round %d\n", n, sched, r);
+						}
+				}
+				mesh_retest_set_free(&t);
+next:
+				free(rp);
+				free(met);
+				free(seen);
+				free(rep);
+				mesh_results_free(pairs, room);
+			}
+	ok(wrong == 0 && planned > 0, "suspects' rounds, 2 to 90 ranks, every schedule: %ld pairs "
+	   "planned, each fresh, once, between reported ranks, no rank twice a round (%ld wrong)",
+	   planned, wrong);
+}
+
 int main(void)
 {
 	test_schedule();
@@ -808,6 +910,7 @@ int main(void)
 	test_rounds();
 	test_scale();
 	test_quick();
+	test_widen_sweep();
 	test_wire();
 	return done_testing();
 }

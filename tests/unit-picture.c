@@ -331,6 +331,16 @@ static void test_escape(void)
 	is_str(buf, "a&lt;b&amp;&quot;c&#39;&gt;|x?y?\xc3\xa9z|\xc3\xa9t\xc3\xa9...",
 	       "escape: markup escaped, controls and broken UTF-8 replaced, cut on a character");
 	free(buf);
+	/* Sequences of the right shape that are not characters XML takes, each byte a '?'. */
+	buf = NULL;
+	f = open_memstream(&buf, &n);
+	mesh_picture_escape(f, "\xed\xa0\x80|\xe0\x80\xaf|\xf0\x80\x80\xaf|\xf4\x90\x80\x80|"
+			       "\xef\xbf\xbe|\xf0\x9f\x98\x80\xe2\x82\xac", 0);
+	fclose(f);
+	is_str(buf, "???|???|????|????|???|\xf0\x9f\x98\x80\xe2\x82\xac",
+	       "escape: surrogates, overlong forms, code points past U+10FFFF and U+FFFE replaced; "
+	       "real 4- and 3-byte characters kept");
+	free(buf);
 }
 
 static void test_small(void)

@@ -278,10 +278,29 @@ static void render_coverage(struct mesh_run *m)
 }
 
 /*
- * One picture to path, through a file beside it renamed into place: a reader never sees half
- * of one. 0, or EXIT_ERROR with the path and the reason said.
+ * A picture that could not be written: said on stderr, in a note before the closing line, and
+ * in the document's picture_errors. The verdict and its exit code stand: a run that named a
+ * bad node must still exit 1, whatever became of its picture.
  */
-static int write_picture(struct mesh_run *m, const char *opt, const char *path, bool svg,
+static void picture_failed(struct mesh_run *m, const char *opt, const char *path, const char *why)
+{
+	cJSON *root = out_root(m->ctx->out), *errs = cJSON_GetObjectItem(root, "picture_errors");
+	char msg[4200];
+
+	snprintf(msg, sizeof(msg), "--%s: cannot write %s: %s", opt, path, why);
+	fprintf(stderr, "efadiag: mesh: %s\n", msg);
+	out_text(m->ctx->out, "Note: %s; the verdict below stands\n", msg);
+	if (!errs)
+		errs = cJSON_AddArrayToObject(root, "picture_errors");
+	if (errs)
+		cJSON_AddItemToArray(errs, cJSON_CreateString(msg));
+}
+
+/*
+ * One picture to path, through a file beside it renamed into place: a reader never sees half
+ * of one; a failure is said (picture_failed).
+ */
+static void write_picture(struct mesh_run *m, const char *opt, const char *path, bool svg,
 			 const struct mesh_picture *pic)
 {
 	char tmp[4096];
@@ -289,8 +308,8 @@ static int write_picture(struct mesh_run *m, const char *opt, const char *path, 
 	int fd, err = 0;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
-		out_error(m->ctx->out, "--%s: cannot write %s: file name too long", opt, path);
-		return EXIT_ERROR;
+		picture_failed(m, opt, path, "file name too long");
+		return;
 	}
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -309,14 +328,13 @@ static int write_picture(struct mesh_run *m, const char *opt, const char *path, 
 		err = errno;
 	if (err) {
 		unlink(tmp);
-		out_error(m->ctx->out, "--%s: cannot write %s: %s", opt, path, strerror(err));
-		return EXIT_ERROR;
+		picture_failed(m, opt, path, strerror(err));
+		return;
 	}
-	return 0;
 }
 
-/* --svg and --html: the pair matrix, whatever the verdict. 0, or EXIT_ERROR. */
-static int write_pictures(struct mesh_run *m)
+/* --svg and --html: the pair matrix, whatever the verdict; a failure is a note (picture_failed). */
+static void write_pictures(struct mesh_run *m)
 {
 	const struct mesh_verdict *v = &m->verdict;
 	const struct opts *o = &m->ctx->opt;
@@ -325,17 +343,20 @@ static int write_pictures(struct mesh_run *m)
 	struct mesh_picture pic;
 	char sub[512];
 	size_t i;
-	int r, code = 0;
+	int r;
 
 	if (!o->mesh_svg && !o->mesh_html)
-		return 0;
+		return;
 	names = calloc((size_t)m->boot.size + 1, sizeof(*names));
 	nics = calloc(v->nnics + 1, sizeof(*nics));
 	if (!names || !nics) {
 		free(names);
 		free(nics);
-		out_error(m->ctx->out, "out of memory");
-		return EXIT_ERROR;
+		if (o->mesh_svg)
+			picture_failed(m, "svg", o->mesh_svg, "out of memory");
+		if (o->mesh_html)
+			picture_failed(m, "html", o->mesh_html, "out of memory");
+		return;
 	}
 	for (r = 0; r < m->boot.size; r++)
 		names[r] = m->cards[r].host;
@@ -351,13 +372,12 @@ static int write_pictures(struct mesh_run *m)
 	pic = (struct mesh_picture){ .n = m->boot.size, .names = names, .pairs = m->pairs,
 				     .npairs = m->npairs, .v = v, .nic_names = nics,
 				     .subtitle = sub };
-	if (o->mesh_svg && write_picture(m, "svg", o->mesh_svg, true, &pic))
-		code = EXIT_ERROR;
-	if (o->mesh_html && write_picture(m, "html", o->mesh_html, false, &pic))
-		code = EXIT_ERROR;
+	if (o->mesh_svg)
+		write_picture(m, "svg", o->mesh_svg, true, &pic);
+	if (o->mesh_html)
+		write_picture(m, "html", o->mesh_html, false, &pic);
 	free(names);
 	free(nics);
-	return code;
 }
 
 int mesh_report(struct mesh_run *m)
@@ -404,8 +424,8 @@ int mesh_report(struct mesh_run *m)
 		/* No culprit and no verdict from a run that could not measure: exit 3. */
 		cJSON_AddStringToObject(root, "could_not_measure", v->why);
 		render_estimate(m);
-		out_error(o, "could not measure: %s", v->why);
 		write_pictures(m);
+		out_error(o, "could not measure: %s", v->why);
 		return EXIT_ERROR;
 	}
 	render_bad(m);
@@ -420,6 +440,8 @@ int mesh_report(struct mesh_run *m)
 			    "(MAD %.2f us of a median p50 %.2f us; an oversubscribed host?)\n",
 			 v->mad_lat_usec, v->median_lat_usec);
 	render_estimate(m);
+	/* Before the closing line: a picture that cannot be written is a note, never the verdict. */
+	write_pictures(m);
 	/* The medians of the table's BW(Gbit/s) and P50(us) columns. */
 	if (v->pass)
 		out_verdict(o, "OK: %zu pair%s of %d ranks; median %.3f Gbit/s, median p50 %.2f us",
@@ -432,8 +454,6 @@ int mesh_report(struct mesh_run *m)
 			    v->nnics == 1 ? "" : "s", v->nlinks, v->nlinks == 1 ? "" : "s",
 			    v->nbad_pairs, m->npairs);
 	render_remedy(m);
-	if (write_pictures(m))
-		return EXIT_ERROR;
 	if (v->pass)
 		return EXIT_OK;
 	out_fail(o);

@@ -293,6 +293,8 @@ static int stats_run_cmd(struct ctx *ctx)
 	char msg[1024];
 	int code;
 
+	if (prom_to_stdout(ctx))
+		out_stdout_is_data(ctx->out);
 	if (ctx->opt.listen && !stats_listen_available())
 		return stats_listen(&r); /* says what to install */
 	if (sysfs_root_check(msg, sizeof(msg))) {

@@ -318,7 +318,12 @@ void test_explain_start_failure(const struct ctx *ctx, struct session *s)
 
 	if (s->failed_phase == PHASE_CONTROL && !s->fix[0]) {
 		/* The control connection never came up: what to start, or how to do without. */
-		if (ctx->opt.exec_cmd)
+		if (ctx->opt.loopback)
+			/* The half this process started itself: no server or port to tell about. */
+			str_copy(s->fix, sizeof(s->fix), "Run again with a larger -t (the loopback half "
+				 "starts its own endpoint first, slowly on a loaded node); 'efadiag info' "
+				 "checks this node.");
+		else if (ctx->opt.exec_cmd)
 			snprintf(s->fix, sizeof(s->fix), "Check that '%.150s' reaches the peer and "
 				 "that efadiag is installed there.", ctx->opt.exec_cmd);
 		else

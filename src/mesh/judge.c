@@ -975,16 +975,18 @@ static bool cleared(int r, int lane, const struct mesh_result *pairs, const stru
 }
 
 /*
- * A node bad with most of its partners: with every one of them (two at least), or with more
- * than half and NODE_BAD_PAIRS at least. Independent bad pairs, not two: with few partners
- * (--pairs K, --quick's first rounds) two bad links of 1 % that meet at one node would
- * otherwise make it bad with two of three; with all pairs the half decides anyway.
+ * A node bad with most of its partners: with more than half of them, two at least, where it
+ * met every other rank (all pairs: at 4 ranks, 2 of 3); where it met only some (--pairs K,
+ * --quick's first rounds), with every one of them or NODE_BAD_PAIRS at least. Independent bad
+ * pairs, not two: with few partners two bad links of 1 % that meet at one node would
+ * otherwise make it bad with two of three. (From 7 ranks up, all pairs give more than 5
+ * partners, and the half is 3 or more anyway.)
  */
-static bool bad_with_most(int nbad, int partners)
+static bool bad_with_most(int nbad, int partners, bool met_all)
 {
 	if (nbad < 2 || nbad * 2 <= partners)
 		return false;
-	return nbad >= partners || nbad >= NODE_BAD_PAIRS;
+	return met_all || nbad >= partners || nbad >= NODE_BAD_PAIRS;
 }
 
 /*
@@ -1080,7 +1082,7 @@ static int find_nodes(int n, const bool *reported, struct mesh_result *pairs,
 			cut = fmax(-log(NODE_DROP),
 				   v->node_sigmas * v->spread * MEDIAN_EFFICIENCY / sqrt((double)m));
 		}
-		if (bad_with_most(nbad[r], with[r] - others[r])) {
+		if (bad_with_most(nbad[r], with[r] - others[r], with[r] >= n - 1)) {
 			if (lim->after_retest && cleared(r, -1, pairs, rt, v, s, NULL))
 				continue;
 			status_counts(count[r], what, sizeof(what));

@@ -97,6 +97,15 @@ static size_t utf8_len(const unsigned char *s)
 	for (i = 1; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
+	/*
+	 * Well-formed sequences only (the Unicode standard's table 3-7), and no character XML
+	 * forbids: overlong forms, surrogates (U+D800..DFFF), code points above U+10FFFF, and
+	 * U+FFFE/U+FFFF make an XML parser reject the whole file.
+	 */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xef && s[1] == 0xbf && (s[2] & 0xfe) == 0xbe) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
 	return n;
 }
 

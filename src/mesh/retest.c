@@ -290,6 +290,7 @@ int mesh_widen_select(int n, int sched, const bool *reported, const struct mesh_
 {
 	unsigned char *suspect = calloc((size_t)n + 1, 1), *named = calloc((size_t)n + 1, 1);
 	int *fresh = malloc(((size_t)n + 1) * sizeof(*fresh)), *list = NULL, *stamp = NULL;
+	unsigned char *taken = NULL;
 	int *nbad = calloc((size_t)n + 1, sizeof(*nbad));
 	int nfresh, nsus = 0, r, k, j;
 	unsigned char met[MESH_WIDEN_ALL_PAIRS_MAX][MESH_WIDEN_ALL_PAIRS_MAX];
@@ -379,13 +380,18 @@ int mesh_widen_select(int n, int sched, const bool *reported, const struct mesh_
 		goto out;
 	/*
 	 * Each round's fresh pairs among the ranks it leaves idle, no suspect among them, from a
-	 * circle round of its own that quick did not run (so each pair is new, and no two rounds
-	 * give the same pair while there are rounds enough).
+	 * circle round of its own that quick did not run (so each pair is new). With more rounds
+	 * than fresh circle rounds, a circle round serves again: taken (a row of n per circle
+	 * round) keeps a pair it gave from being given twice.
 	 */
+	taken = calloc((size_t)(t->nrounds < nfresh ? t->nrounds : nfresh) * (size_t)n + 1, 1);
+	if (!taken)
+		goto out;
 	for (r = 0; r < n; r++)
 		stamp[r] = -1;
 	for (r = 0; r < t->nrounds; r++) {
 		int c = fresh[nfresh - 1 - r % nfresh], want = 0, got = 0, x;
+		unsigned char *given = taken + (size_t)(r % nfresh) * (size_t)n;
 
 		for (i = 0; i < nsuspect_pairs; i++)
 			if (t->round[i] == r) {
@@ -400,11 +406,12 @@ int mesh_widen_select(int n, int sched, const bool *reported, const struct mesh_
 			x = (int)(((size_t)r * 2654435761u + (size_t)k) % (size_t)n);
 			p = mesh_partner(n, c, x);
 			if (p < 0 || suspect[x] || suspect[p] || !reported[x] || !reported[p] ||
-			    stamp[x] == r || stamp[p] == r)
+			    stamp[x] == r || stamp[p] == r || given[x])
 				continue;
 			if (widen_push(t, &cap, x, p, true))
 				goto out;
 			stamp[x] = stamp[p] = r;
+			given[x] = given[p] = 1;
 			t->round[t->npairs - 1] = r;
 			got++;
 		}
@@ -417,6 +424,7 @@ out:
 	free(named);
 	free(nbad);
 	free(fresh);
+	free(taken);
 	free(list);
 	free(stamp);
 	return ret;

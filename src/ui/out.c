@@ -25,6 +25,7 @@ struct out {
 	bool stream_closed; /* the last record is out: no document follows it */
 	bool stdout_failed; /* a write failed and was reported: nothing more goes out */
 	bool errors_unsaid; /* errors go into the document only: another process reports them */
+	bool stdout_data;   /* stdout carries data of another format (stats --prom -): no lines */
 	char hostname[256];
 	char started[40]; /* RFC 3339, when the command started */
 	cJSON *root;
@@ -109,6 +110,11 @@ struct out *out_new(const char *command, bool json, bool quiet)
 void out_errors_unsaid(struct out *o)
 {
 	o->errors_unsaid = true;
+}
+
+void out_stdout_is_data(struct out *o)
+{
+	o->stdout_data = true;
 }
 
 void out_free(struct out *o)
@@ -489,7 +495,8 @@ void out_error_fix(struct out *o, const char *fix)
  * made from its status and message. In text, a run that could not run (exit 3) also closes
  * with it on stdout, as every command's run closes with OK:, FAIL: or ERROR: (docs/
  * vocabulary.md); the stderr line stays, for logs that keep only stderr. A process whose
- * errors another reports (a test's child half) prints none.
+ * errors another reports (a test's child half) prints none, nor one whose stdout is data of
+ * another format (stats --prom -: an exposition a scraper reads).
  */
 static void add_missing_summary(struct out *o, int code)
 {
@@ -505,7 +512,7 @@ static void add_missing_summary(struct out *o, int code)
 	else
 		snprintf(line, sizeof(line), "%s", code == EXIT_FAIL ? "FAIL: a check failed" : word);
 	must(cJSON_AddStringToObject(o->root, "summary", line));
-	if (!o->json && code == EXIT_ERROR && !o->errors_unsaid) {
+	if (!o->json && code == EXIT_ERROR && !o->errors_unsaid && !o->stdout_data) {
 		begin_block(o);
 		printf("%s\n", line);
 	}

@@ -40,6 +40,8 @@ struct out *out_new(const char *command, bool json, bool quiet);
 void out_free(struct out *o);
 /* Errors go into the document only, not to stderr: for a process whose peer reports them. */
 void out_errors_unsaid(struct out *o);
+/* Stdout carries data of another format (stats --prom -): no closing line goes there. */
+void out_stdout_is_data(struct out *o);
 /*
  * After out_error: the closing "ERROR: message" line (in text; the summary in JSON), then the
  * fix, if any: the document's remedy and a "Fix:" line.
