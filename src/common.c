@@ -4,11 +4,21 @@
 
 #include "common.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const char *efadiag_version(void)
 {
 	return PACKAGE_VERSION;
+}
+
+const char *env_node_name(void)
+{
+	const char *given = getenv("EFADIAG_NODE_NAME"), *slurm = getenv("SLURMD_NODENAME");
+
+	if (given && *given)
+		return given;
+	return slurm && *slurm ? slurm : NULL;
 }
 
 static int is_digit(char c)

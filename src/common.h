@@ -24,5 +24,11 @@ int name_cmp(const char *a, const char *b);
 
 /* The fixed-width version string every JSON document carries. */
 const char *efadiag_version(void);
+/*
+ * The name the launch or the scheduler knows this node by, where one is set: EFADIAG_NODE_NAME
+ * (a host list's entry, e.g. SageMaker's current_host), else Slurm's SLURMD_NODENAME; NULL
+ * when neither is (the host name is then the node's name).
+ */
+const char *env_node_name(void);
 
 #endif

@@ -318,6 +318,13 @@ json_true '.status == "error" and (.error.message | test("unknown command"))' \
 contract_keys "--pretty"
 run --version --pretty
 json_true '.summary | startswith("efadiag ")' "--version --pretty: the version as a document"
+# The node's name where the launch gives one: EFADIAG_NODE_NAME, else Slurm's; else no key.
+SLURMD_NODENAME=n7 run help --json
+json_true '.node_name == "n7"' "SLURMD_NODENAME=n7: every document's node_name"
+EFADIAG_NODE_NAME=algo-2 SLURMD_NODENAME=n7 run help --json
+json_true '.node_name == "algo-2"' "EFADIAG_NODE_NAME outranks SLURMD_NODENAME"
+SLURMD_NODENAME= EFADIAG_NODE_NAME= run help --json
+json_true 'has("node_name") | not' "neither set (or empty): no node_name"
 # pretty_refused DESC REGEX ARGS...: --pretty where the output is a stream of one-line records.
 pretty_refused() {
 	local desc=$1 re=$2

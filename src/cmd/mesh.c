@@ -60,14 +60,10 @@ double mesh_wall_sec(void)
  */
 static void node_name(char *buf, size_t len)
 {
-	const char *given = getenv("EFADIAG_NODE_NAME"), *slurm = getenv("SLURMD_NODENAME");
+	const char *known = env_node_name();
 
-	if (given && *given) {
-		str_copy(buf, len, given);
-		return;
-	}
-	if (slurm && *slurm) {
-		str_copy(buf, len, slurm);
+	if (known) {
+		str_copy(buf, len, known);
 		return;
 	}
 	if (gethostname(buf, len))

@@ -88,6 +88,9 @@ static void new_root(struct out *o)
 	must(cJSON_AddStringToObject(o->root, "command", o->command));
 	must(cJSON_AddStringToObject(o->root, "status", "ok"));
 	must(cJSON_AddStringToObject(o->root, "hostname", o->hostname));
+	/* Where srun or a launcher names the node otherwise: fan-out output says which node. */
+	if (env_node_name())
+		must(cJSON_AddStringToObject(o->root, "node_name", env_node_name()));
 	must(cJSON_AddStringToObject(o->root, "time", o->started));
 }
 
