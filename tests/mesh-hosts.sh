@@ -226,10 +226,11 @@ sky_run 1
 [ "$RC" -eq 0 ] && grep -q "worker node" "$TMPD/sky.out" && [ ! -s "$TMPD/out" ]
 ok $? "the SkyPilot task's run section on a worker (rank 1): exit $RC, no mpirun"
 sky_run 0
-if [ "$RC" -ne 0 ]; then # a starved rank (see mesh_run_again_unless): one fresh run, said
+for _ in 1 2; do # a starved rank (see mesh_run_again_unless): two fresh runs at most, said
+	[ "$RC" -ne 0 ] || break
 	diag "a fresh run after: exit $RC, pairs $(mesh_jq '[.pairs[]? | [.a, .b, .status, .bw_gbps]]')"
 	sky_run 0
-fi
+done
 is_rc 0 "the SkyPilot task's run section on the head: -H 10.78.0.1,10.78.0.2,10.78.0.3, pass"
 [ "$RC" -eq 0 ] || diag "stdout: $(tail -c 400 "$TMPD/sky.out")" "stderr: $(tail -c 600 "$TMPD/sky.err")"
 json_true '.verdict == "pass" and ([.nodes[].host] == ["host1","host2","host3"])' \
@@ -265,12 +266,13 @@ sm_run() { # every host's entry script; RC the head's, rc2 rc3 the workers'
 }
 sm_run
 # A starved rank can miss its slot, or a pair be slow on its retest and pass unblamed (see
-# mesh_run_again_unless): one fresh run, said.
-if [ "$RC$rc2$rc3" != 000 ] || [ "$(mesh_jq '[.pairs[]?.status] | unique')" != '["ok"]' ]; then
+# mesh_run_again_unless): two fresh runs at most, said.
+for _ in 1 2; do
+	[ "$RC$rc2$rc3" != 000 ] || [ "$(mesh_jq '[.pairs[]?.status] | unique')" != '["ok"]' ] || break
 	diag "a fresh run after: exits $RC $rc2 $rc3, pairs $(mesh_jq '[.pairs[]? | [.a, .b, .status, .bw_gbps]]')"
 	rm -f "$TMPD"/sm?.json
 	sm_run
-fi
+done
 [ "$RC" -eq 0 ] && [ "$rc2" -eq 0 ] && [ "$rc3" -eq 0 ]
 ok $? "efadiag_entry.sh on 3 hosts: the head's mesh exits $RC, the workers $rc2 and $rc3 (took $((SECONDS - SM_T0)) s)"
 [ "$RC$rc2$rc3" = 000 ] || diag "head: $(tail -c 600 "$TMPD/sm1.err")" "host2: $(tail -c 300 "$TMPD/sm2.err")" \
