@@ -311,6 +311,29 @@ if has_provider tcp; then
 else
 	skip "pingpong rows as measured" "no tcp provider here"
 fi
+# A size that takes long counts its round trips on a terminal's stderr, and clears the line
+# before its row; into a pipe (above: stderr empty) it says nothing. script(1) gives the pty.
+# 4,000 round trips of 1 MiB over tcp take seconds here; a host that runs them in under 2 s
+# may end before the line's first 0.5 s, and the case then skips, saying so.
+if has_provider tcp && command -v script >/dev/null; then
+	t0=$(date +%s.%N)
+	timeout 120 script -qec "'$EFADIAG' pingpong --loopback -p tcp -S 1M -I 4000 -t 30" /dev/null \
+		>"$TMPD/pty" 2>&1
+	took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	if ! grep -q 'round trips' "$TMPD/pty" && awk -v t="$took" 'BEGIN { exit !(t < 2) }'; then
+		skip "pingpong progress on a terminal" "the size took only $took s"
+	else
+		grep -q 'pingpong 1 MiB: [ 0-9]*%  [0-9]* of 4010 round trips' "$TMPD/pty"
+		ok $? "on a terminal: a long size counts its round trips on stderr (took $took s)"
+		tr '\r' '\n' <"$TMPD/pty" | grep -A1 'round trips' | tail -n 1 | grep -q '^ *$'
+		ok $? "on a terminal: the count is cleared before the row"
+	fi
+	run pingpong --loopback -p tcp -S 1M -I 4000 -t 30
+	! grep -q 'round trips' "$TMPD/err"
+	ok $? "into a file: no count on stderr"
+else
+	skip "pingpong progress on a terminal" "no tcp provider or no script(1)"
+fi
 
 # --bind: a server listens on that address only. 127.0.0.2 is loopback too: a server on every
 # address takes it (the control), one bound to 127.0.0.1 refuses it and still serves 127.0.0.1.

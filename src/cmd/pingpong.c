@@ -216,14 +216,43 @@ static int client_failure(struct ctx *ctx, struct session *s, struct pp_report *
 		    r->err_text);
 }
 
+/*
+ * People at a terminal see a size that takes long (1 MiB over tcp, a slow fabric) count on
+ * stderr, as bw shows its own: from 0.5 s into the size, every 0.2 s at most; cleared after.
+ */
+struct pp_progress {
+	size_t size;
+	double next;
+	bool shown;
+};
+
+static void show_progress(void *arg, long done, long total)
+{
+	struct pp_progress *g = arg;
+	double t = now_sec();
+	char sz[32];
+
+	if (t < g->next)
+		return;
+	fprintf(stderr, "\rpingpong %s: %3.0f%%  %ld of %ld round trips   ",
+		size_text(g->size, sz, sizeof(sz)), 100.0 * (double)done / (double)total, done, total);
+	g->next = t + 0.2;
+	g->shown = true;
+}
+
 static int client_size(struct ctx *ctx, struct session *s, struct fab_buf *buf, size_t size,
 		       struct pp_report *rep)
 {
 	struct lat_params p = params_for(&s->hello, size);
 	struct msg m = { .kind = MSG_PP_SIZE, .u.pp_size = size };
+	struct pp_progress g = { .size = size, .next = now_sec() + 0.5 };
 	struct lat_result r;
 	int ret;
 
+	if (!ctx->opt.quiet && !ctx->opt.json && isatty(2)) {
+		p.progress = show_progress;
+		p.progress_arg = &g;
+	}
 	p.watch_fd = s->oob.rfd;
 	p.tsc = lap_tsc_usable(LAP_CLOCKSOURCE);
 	p.corrupt_offset = -1;
@@ -232,7 +261,10 @@ static int client_size(struct ctx *ctx, struct session *s, struct fab_buf *buf, 
 		ret = proto_expect(&s->oob, MSG_GO, &m, session_deadline(s));
 	if (ret)
 		return test_stop(&rep->stop, ret == -ECANCELED ? EXIT_FAIL : EXIT_ERROR, "%s", s->oob.err);
-	if (lat_ping(&s->ep, s->peer, buf, &p, &r))
+	ret = lat_ping(&s->ep, s->peer, buf, &p, &r);
+	if (g.shown)
+		fprintf(stderr, "\r%60s\r", "");
+	if (ret)
 		return client_failure(ctx, s, rep, size, &r);
 	if (r.bad_offset >= 0)
 		return test_stop(&rep->stop, EXIT_FAIL, "--verify: payload from the server differs at size %s, "

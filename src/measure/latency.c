@@ -186,6 +186,8 @@ int lat_ping(struct fab_ep *ep, fi_addr_t peer, struct fab_buf *buf, const struc
 		}
 		if (ret)
 			break;
+		if (p->progress && (i + 1) % LAT_PROGRESS_EVERY == 0)
+			p->progress(p->progress_arg, i + 1, total);
 		if (p->verify && (bad = check_rx(&s, i, FROM_ECHO)) >= 0) {
 			lap_timer_free(&tm);
 			r->bad_offset = bad;

@@ -31,7 +31,15 @@ struct lat_params {
 	int watch_fd;	  /* >= 0: its becoming readable interrupts a wait (-FI_EINTR) */
 	bool tsc;	  /* time with the TSC (see struct lap_timer) */
 	long corrupt_offset; /* test hook: the echo flips this byte of each reply (-1: never) */
+	/*
+	 * The pinging side calls it every LAT_PROGRESS_EVERY round trips, if set (a progress
+	 * line for people): off the measured laps but for one call in that many.
+	 */
+	void (*progress)(void *arg, long done, long total);
+	void *progress_arg;
 };
+
+#define LAT_PROGRESS_EVERY 256
 
 struct lat_result {
 	int err;	  /* 0, -FI_ETIMEDOUT, -FI_EINTR (watch_fd), -FI_ENOMEM, or a fabric error */
