@@ -977,10 +977,7 @@ static void verdict(struct info_run *r, int code)
 		out_verdict(r->ctx->out, "%s: %d passed, %d warned, %d failed, %d skipped",
 			    code == EXIT_OK ? "OK" : "FAIL", c[CHECK_PASS], c[CHECK_WARN],
 			    c[CHECK_FAIL], c[CHECK_SKIP]);
-	if (remedy) {
-		cJSON_AddStringToObject(out_root(r->ctx->out), "remedy", remedy);
-		out_text(r->ctx->out, "Fix: %s\n", remedy);
-	}
+	out_fix(r->ctx->out, remedy);
 }
 
 static int info_run(struct ctx *ctx)

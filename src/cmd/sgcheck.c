@@ -170,10 +170,7 @@ static int render(struct out *o, const struct sg_outcome *r)
 	add_direction(t, dirs, "from_peer", l2, &r->from);
 	out_table_end(t);
 	out_verdict(o, "%s", v.line);
-	if (v.remedy[0]) {
-		cJSON_AddStringToObject(root, "remedy", v.remedy);
-		out_text(o, "Fix: %s\n", v.remedy);
-	}
+	out_fix(o, v.remedy);
 	if (v.code != EXIT_OK && r->loopback)
 		out_text(o, "A failure here is local: the device or provider does not deliver to "
 			 "itself. Check 'efadiag info'.\n");

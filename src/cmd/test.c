@@ -196,8 +196,7 @@ int test_gdr_render(struct out *o, const struct test_gdr *g)
 	if (!g->missing)
 		return EXIT_OK;
 	out_verdict(o, "%s", g->line);
-	cJSON_AddStringToObject(out_root(o), "remedy", g->fix);
-	out_text(o, "Fix: %s\n", g->fix);
+	out_fix(o, g->fix);
 	out_fail(o);
 	return EXIT_FAIL;
 }

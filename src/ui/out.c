@@ -27,6 +27,7 @@ struct out {
 	bool errors_unsaid; /* errors go into the document only: another process reports them */
 	bool stdout_data;   /* stdout carries data of another format (stats --prom -): no lines */
 	char hostname[256];
+	const char *node_name; /* env_node_name(), read once: every record of a stream has it */
 	char started[40]; /* RFC 3339, when the command started */
 	cJSON *root;
 };
@@ -89,8 +90,8 @@ static void new_root(struct out *o)
 	must(cJSON_AddStringToObject(o->root, "status", "ok"));
 	must(cJSON_AddStringToObject(o->root, "hostname", o->hostname));
 	/* Where srun or a launcher names the node otherwise: fan-out output says which node. */
-	if (env_node_name())
-		must(cJSON_AddStringToObject(o->root, "node_name", env_node_name()));
+	if (o->node_name)
+		must(cJSON_AddStringToObject(o->root, "node_name", o->node_name));
 	must(cJSON_AddStringToObject(o->root, "time", o->started));
 }
 
@@ -104,6 +105,7 @@ struct out *out_new(const char *command, bool json, bool quiet)
 	o->quiet = quiet;
 	if (gethostname(o->hostname, sizeof(o->hostname) - 1))
 		str_copy(o->hostname, sizeof(o->hostname), "unknown");
+	o->node_name = env_node_name();
 	gettimeofday(&tv, NULL);
 	out_rfc3339((double)tv.tv_sec + (double)tv.tv_usec * 1e-6, o->started, sizeof(o->started));
 	new_root(o);
@@ -478,6 +480,14 @@ void out_verdict(struct out *o, const char *fmt, ...)
 	}
 }
 
+void out_fix(struct out *o, const char *fix)
+{
+	if (!fix || !*fix)
+		return;
+	must(cJSON_AddStringToObject(o->root, "remedy", fix));
+	out_text(o, "Fix: %s\n", fix);
+}
+
 void out_error_fix(struct out *o, const char *fix)
 {
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(
@@ -486,10 +496,7 @@ void out_error_fix(struct out *o, const char *fix)
 	/* The closing line first, then its fix, as a verdict and its Fix: line are. */
 	if (cJSON_IsString(msg) && !cJSON_GetObjectItemCaseSensitive(o->root, "summary"))
 		out_verdict(o, "ERROR: %s", msg->valuestring);
-	if (fix && *fix) {
-		must(cJSON_AddStringToObject(o->root, "remedy", fix));
-		out_text(o, "Fix: %s\n", fix);
-	}
+	out_fix(o, fix);
 }
 
 /*

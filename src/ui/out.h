@@ -47,6 +47,8 @@ void out_stdout_is_data(struct out *o);
  * fix, if any: the document's remedy and a "Fix:" line.
  */
 void out_error_fix(struct out *o, const char *fix);
+/* The fix after a closing line: the document's remedy and a "Fix:" line; none when empty. */
+void out_fix(struct out *o, const char *fix);
 bool out_is_json(const struct out *o);
 /*
  * --pretty: the document indented over many lines. By default it is one line (compact), so
